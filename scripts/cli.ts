@@ -1,0 +1,36 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { VERSION } from './runtime.js';
+
+/**
+ * The `modera` CLI. Every file in scripts/commands/ (other than tests) exports `register`, which
+ * adds one command: adding a command is adding one file.
+ */
+export type RegisterCommand = (program: Command) => void;
+
+const COMMANDS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+
+export const buildProgram = async (): Promise<Command> => {
+  const program = new Command('modera')
+    .description('Modera credit ledger: event store, projections, payments, bot')
+    .version(VERSION)
+    .showHelpAfterError();
+  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  for (const file of files) {
+    const module = (await import(path.join(COMMANDS_DIR, file))) as { register?: RegisterCommand };
+    module.register?.(program);
+  }
+  return program;
+};
+
+const program = await buildProgram();
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`modera: ${(error as Error).message}\n`);
+  process.exit(1);
+}
