@@ -44,7 +44,11 @@ t.test('bodies over the limit are refused before any handler', async (t) => {
   const app = await buildHttpServer({
     logger,
     health: health({ database: async () => ({ state: 'up' }) }),
-    plugins: [async (app) => app.post('/echo', async (request) => request.body)],
+    plugins: [
+      async (app) => {
+        app.post('/echo', async (request) => request.body);
+      },
+    ],
   });
   t.teardown(() => app.close());
   const response = await app.inject({
