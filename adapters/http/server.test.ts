@@ -57,3 +57,87 @@ t.test('bodies over the limit are refused before any handler', async (t) => {
   });
   t.equal(response.statusCode, 413);
 });
+
+t.test('malformed requests get a 4xx with a machine-readable code, never a 500', async (t) => {
+  const { z } = await import('zod');
+  const app = await buildHttpServer({
+    logger,
+    health: health({ database: async () => ({ state: 'up' }) }),
+    plugins: [
+      async (app) => {
+        app.post('/typed', { schema: { body: z.object({ credits: z.number().int().positive() }) } }, async (request) => request.body);
+        app.get('/boom', async () => {
+          throw new Error('unexpected');
+        });
+      },
+    ],
+  });
+  t.teardown(() => app.close());
+  const post = (payload: string, contentType = 'application/json') =>
+    app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': contentType }, payload });
+
+  const cases: Array<[string, Promise<{ statusCode: number; json(): unknown }>, number, string]> = [
+    ['broken JSON', post('{"credits":'), 400, 'malformed_json'],
+    ['wrong type', post('{"credits":"ten"}'), 400, 'invalid_request'],
+    ['negative amount', post('{"credits":-5}'), 400, 'invalid_request'],
+    ['text instead of JSON', post('credits=5', 'text/plain'), 400, 'invalid_request'],
+    ['unparsed content type', post('<credits>5</credits>', 'application/xml'), 415, 'unsupported_media_type'],
+    ['unknown route', app.inject({ method: 'GET', url: '/nope' }), 404, 'not_found'],
+  ];
+  for (const [name, pending, status, code] of cases) {
+    const response = await pending;
+    t.equal(response.statusCode, status, `${name}: status`);
+    t.match(response.json(), { error: { code } }, `${name}: code`);
+  }
+  const ok = await post('{"credits":5}');
+  t.same(ok.json(), { credits: 5 });
+  const boom = await app.inject({ method: 'GET', url: '/boom' });
+  t.equal(boom.statusCode, 500);
+  t.match(boom.json(), { error: { code: 'internal', message: 'internal error' } }, 'no internals leak');
+});
+
+t.test('every error code is documented with a 4xx/5xx status', async (t) => {
+  const { HTTP_ERRORS } = await import('./errors.js');
+  for (const [code, entry] of Object.entries(HTTP_ERRORS)) {
+    t.match(code, /^[a-z_]+$/, `${code} is snake_case`);
+    t.ok(entry.status >= 400 && entry.status < 600, `${code} has an error status`);
+    t.ok(entry.description.length > 10, `${code} is described`);
+  }
+});
+
+t.test('bearer and admin role checks', async (t) => {
+  const { requireAdmin, requireServiceToken } = await import('./auth.js');
+  const tokens = [
+    { name: 'ann', role: 'support' as const, token: 'support-token-0123456789' },
+    { name: 'bob', role: 'finance' as const, token: 'finance-token-0123456789' },
+  ];
+  const app = await buildHttpServer({
+    logger,
+    health: health({ database: async () => ({ state: 'up' }) }),
+    plugins: [
+      async (app) => {
+        app.get('/api/ping', { preHandler: requireServiceToken('service-token-0123456789') }, async () => ({ ok: true }));
+        app.get('/admin/support-only', { preHandler: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
+      },
+    ],
+  });
+  t.teardown(() => app.close());
+  const get = (url: string, token?: string) =>
+    app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  t.equal((await get('/api/ping')).statusCode, 401);
+  t.equal((await get('/api/ping', 'wrong-token-000000000000')).statusCode, 401);
+  t.equal((await get('/api/ping', 'service-token-0123456789')).statusCode, 200);
+  t.equal((await get('/admin/support-only', 'finance-token-0123456789')).statusCode, 403, 'finance may not act as support');
+  t.same((await get('/admin/support-only', 'support-token-0123456789')).json(), { by: 'ann' });
+  t.equal((await get('/admin/support-only', 'service-token-0123456789')).statusCode, 401);
+});
+
+t.test('/metrics speaks Prometheus and counts requests by route pattern', async (t) => {
+  const app = await buildHttpServer({ logger, health: health({ database: async () => ({ state: 'up' }) }) });
+  t.teardown(() => app.close());
+  await app.inject({ method: 'GET', url: '/health' });
+  const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+  t.equal(metrics.statusCode, 200);
+  t.match(metrics.headers['content-type'], /text\/plain/);
+  t.match(metrics.body, /modera_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+});

@@ -1,0 +1,51 @@
+/**
+ * Every error code the HTTP API answers with, and its status: one registry, so a client can
+ * switch on `code` and a test can check that every code is documented. Ledger and session
+ * rejections map here too (see `statusForRejection`).
+ */
+export const HTTP_ERRORS = {
+  invalid_request: { status: 400, description: 'The body, query or parameters do not match the schema.' },
+  malformed_json: { status: 400, description: 'The body is not valid JSON.' },
+  unsupported_media_type: { status: 415, description: 'The Content-Type is not accepted by this route.' },
+  unauthorized: { status: 401, description: 'No valid bearer token (or webhook secret) was presented.' },
+  forbidden: { status: 403, description: 'The token is valid but its role may not do this, or the caller is not allowed.' },
+  not_found: { status: 404, description: 'No such route or resource.' },
+  payload_too_large: { status: 413, description: 'The body is over the size limit.' },
+  idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was used before with a different body.' },
+  idempotency_key_required: { status: 400, description: 'This route needs an Idempotency-Key header.' },
+  rejected: { status: 409, description: 'The ledger or a session refused the command; `rejection` says why.' },
+  payment_required: { status: 402, description: 'Not enough available credits for this feature.' },
+  rate_limited: { status: 429, description: 'Too many requests for this user; retry after the Retry-After header.' },
+  feature_off: { status: 503, description: 'The feature is not configured on this server (missing secrets).' },
+  store_unavailable: { status: 503, description: 'The database or event store is unreachable; nothing was written.' },
+  busy: { status: 503, description: 'A concurrent update kept conflicting; retry.' },
+  internal: { status: 500, description: 'An unexpected error; it was logged with the request id.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+export interface HttpErrorBody {
+  error: { code: HttpErrorCode; message: string; rejection?: string; details?: unknown; requestId?: string };
+}
+
+/** An error a route throws on purpose; the server's error handler turns it into the JSON body. */
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: HttpErrorCode,
+    message: string,
+    readonly extra: { rejection?: string; details?: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = HTTP_ERRORS[code].status;
+  }
+}
+
+/** A ledger/session rejection as an HTTP error: money shortfalls are 402, the rest 409. */
+export const rejectionError = (rejection: string, message = `rejected: ${rejection}`): HttpError =>
+  new HttpError(rejection === 'insufficient_credits' ? 'payment_required' : 'rejected', message, { rejection });
+
+export const errorBody = (code: HttpErrorCode, message: string, extra: Omit<HttpErrorBody['error'], 'code' | 'message'> = {}): HttpErrorBody => ({
+  error: { code, message, ...extra },
+});

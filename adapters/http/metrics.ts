@@ -1,0 +1,59 @@
+import client from 'prom-client';
+
+/**
+ * Prometheus metrics, one registry for the process. Features record into these; `/metrics`
+ * serves them. Label values are closed sets (route patterns, outcome codes), never user input.
+ */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry });
+
+export const httpRequestDuration = new client.Histogram({
+  name: 'modera_http_request_duration_seconds',
+  help: 'HTTP request duration by route pattern, method and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const commandsTotal = new client.Counter({
+  name: 'modera_commands_total',
+  help: 'Ledger and session commands by type and outcome (ok, or the rejection code)',
+  labelNames: ['command', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const projectorLagEvents = new client.Gauge({
+  name: 'modera_projector_lag_events',
+  help: 'Events between the head of the log and a projector checkpoint',
+  labelNames: ['projector'] as const,
+  registers: [registry],
+});
+
+export const projectorLagSeconds = new client.Gauge({
+  name: 'modera_projector_lag_seconds',
+  help: 'Age of the oldest event a projector has not applied yet',
+  labelNames: ['projector'] as const,
+  registers: [registry],
+});
+
+export const aiCallDuration = new client.Histogram({
+  name: 'modera_ai_call_duration_seconds',
+  help: 'AI provider call duration by provider, operation and outcome',
+  labelNames: ['provider', 'operation', 'outcome'] as const,
+  buckets: [0.5, 1, 2, 5, 10, 20, 40, 60, 120],
+  registers: [registry],
+});
+
+export const aiCostMicroUsd = new client.Counter({
+  name: 'modera_ai_cost_micro_usd_total',
+  help: 'Estimated AI cost in micro-USD by provider and feature',
+  labelNames: ['provider', 'feature'] as const,
+  registers: [registry],
+});
+
+export const webhookDeliveries = new client.Counter({
+  name: 'modera_webhook_deliveries_total',
+  help: 'Webhook deliveries by provider and outcome (recorded, duplicate, rejected)',
+  labelNames: ['provider', 'outcome'] as const,
+  registers: [registry],
+});
