@@ -1,4 +1,4 @@
-import { WrongExpectedRevision } from './errors.js';
+import { InvalidAppend, WrongExpectedRevision } from './errors.js';
 import { categoryOf, validateAppend } from './validation.js';
 import {
   READ_MAX_COUNT,
@@ -29,7 +29,9 @@ export class MemoryEventStore implements EventStore {
   readonly backend = 'memory' as const;
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly ids = new Set<string>();
   private readonly waiters = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
   private clock: () => Date;
 
   constructor(options: { clock?: () => Date } = {}) {
@@ -50,10 +52,14 @@ export class MemoryEventStore implements EventStore {
         : options.expected === 'exists'
           ? current !== 'no_stream'
           : current === options.expected;
-    if (!fits) {
-      const replay = this.sameAppend(existing, serialized.map((e) => e.id), options.expected);
+    const ids = serialized.map((e) => e.id);
+    // Event ids are unique in the store, like the PostgreSQL table's unique index: ids already
+    // stored are either this very append retried (return its result) or an error.
+    if (!fits || ids.some((id) => this.ids.has(id))) {
+      const replay = this.sameAppend(existing, ids, options.expected);
       if (replay) return replay;
-      throw new WrongExpectedRevision(stream, options.expected, current);
+      if (!fits) throw new WrongExpectedRevision(stream, options.expected, current);
+      throw new InvalidAppend('invalid_event', `append to ${stream}: an event id is already stored elsewhere`);
     }
     const recordedAt = this.clock().toISOString();
     const written = serialized.map((event, index): RecordedEvent => ({
@@ -68,6 +74,7 @@ export class MemoryEventStore implements EventStore {
     }));
     this.streams.set(stream, [...existing, ...written]);
     this.log.push(...written);
+    for (const id of ids) this.ids.add(id);
     for (const wake of [...this.waiters]) wake();
     const last = written[written.length - 1]!;
     return { stream, revision: last.revision, position: last.position };
@@ -115,14 +122,17 @@ export class MemoryEventStore implements EventStore {
   subscribe(options: SubscribeOptions = {}): Subscription {
     const state = { closed: false, wake: undefined as (() => void) | undefined };
     const iterator = this.follow(options, state);
-    return {
+    const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {
         state.closed = true;
         state.wake?.();
+        this.subscriptions.delete(subscription);
         await iterator.return(undefined);
       },
     };
+    this.subscriptions.add(subscription);
+    return subscription;
   }
 
   private async *follow(
@@ -142,6 +152,8 @@ export class MemoryEventStore implements EventStore {
       // Nothing matched up to where the log ended when we read: skip past that and wait.
       after = Math.max(after, end);
       if (this.log.length > after) continue;
+      // close() may have run while we were reading: it found no waiter to wake.
+      if (state.closed) return;
       await new Promise<void>((resolve) => {
         state.wake = resolve;
         this.waiters.add(resolve);
@@ -150,7 +162,9 @@ export class MemoryEventStore implements EventStore {
     }
   }
 
+  /** Ends every open subscription, like the real backends. */
   async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
     for (const wake of [...this.waiters]) wake();
   }
 }
