@@ -1,0 +1,169 @@
+import pg from 'pg';
+import {
+  InvalidAppend,
+  READ_MAX_COUNT,
+  WrongExpectedRevision,
+  validateAppend,
+  type AppendResult,
+  type EventStore,
+  type Expected,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../../core/eventstore/index.js';
+import { ChangeListener } from './changeListener.js';
+import { CommitNotifier } from './commitNotifier.js';
+import { mapError } from './errors.js';
+import {
+  APPEND_SQL,
+  HEAD_SQL,
+  REPLAY_SQL,
+  readAllQuery,
+  readBatchQuery,
+  readStreamQuery,
+  toRecordedEvent,
+  type AppendRow,
+  type EventRow,
+  type Query,
+} from './sql.js';
+import { openSubscription, type Batch } from './subscription.js';
+
+/** How often a waiting subscription reads anyway, in case a notification was lost. */
+export const SUBSCRIBE_POLL_INTERVAL_MS = 1_000;
+export const LISTEN_APPLICATION_NAME = 'modera-eventstore-listen';
+
+export interface PostgresEventStoreOptions {
+  /** Makes the dedicated LISTEN connection. Default: a pg.Client with the pool's settings. */
+  listenClient?: () => pg.Client;
+  pollIntervalMs?: number;
+  /** Told about LISTEN connection failures (they are retried). */
+  onListenError?: (error: unknown) => void;
+}
+
+// The append function takes the expected revision as one bigint.
+const EXPECTED_NO_STREAM = -1;
+const EXPECTED_EXISTS = -2;
+const UNIQUE_VIOLATION = '23505';
+
+const boundedCount = (maxCount: number | undefined): number =>
+  Math.min(Math.max(maxCount ?? READ_MAX_COUNT, 0), READ_MAX_COUNT);
+
+const expectedCode = (expected: Expected): number =>
+  expected === 'no_stream' ? EXPECTED_NO_STREAM : expected === 'exists' ? EXPECTED_EXISTS : expected;
+
+const isDuplicateEventId = (error: unknown): boolean =>
+  (error as { code?: unknown })?.code === UNIQUE_VIOLATION &&
+  (error as { constraint?: unknown }).constraint === 'events_id_unique';
+
+/**
+ * The PostgreSQL backend of the EventStore port (tables and functions: schema/001_eventstore.sql).
+ * One round trip and one transaction per append; reads never skip an event that commits late.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly backend = 'postgres' as const;
+  private readonly listener: ChangeListener;
+  private readonly notifier: CommitNotifier;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    const listenClient =
+      options.listenClient ??
+      (() => new pg.Client({ ...pool.options, application_name: LISTEN_APPLICATION_NAME, keepAlive: true }));
+    this.listener = new ChangeListener(listenClient, options.onListenError);
+    this.notifier = new CommitNotifier(pool);
+    this.pollIntervalMs = options.pollIntervalMs ?? SUBSCRIBE_POLL_INTERVAL_MS;
+  }
+
+  /** Appends atomically with an exact concurrency check; a retried append returns its first result. */
+  async appendToStream(
+    stream: string,
+    events: readonly NewEvent[],
+    options: { expected: Expected },
+  ): Promise<AppendResult> {
+    const serialized = validateAppend(stream, events, options.expected);
+    const ids = serialized.map((e) => e.id);
+    let row: AppendRow;
+    try {
+      row = await this.one<AppendRow>({
+        text: APPEND_SQL,
+        values: [stream, expectedCode(options.expected), ids, serialized.map((e) => e.type),
+          serialized.map((e) => e.data), serialized.map((e) => e.metadata)],
+      }, 'append');
+    } catch (error) {
+      if (!isDuplicateEventId(error)) throw error;
+      row = await this.one<AppendRow>({ text: REPLAY_SQL, values: [stream, expectedCode(options.expected), ids] }, 'append');
+      if (row.outcome !== 'replay') {
+        throw new InvalidAppend('invalid_event', `append to ${stream}: an event id is already stored elsewhere (${(error as Error).message})`);
+      }
+    }
+    if (row.outcome === 'conflict') {
+      const actual = row.stream_revision === null ? 'no_stream' : Number(row.stream_revision);
+      throw new WrongExpectedRevision(stream, options.expected, actual);
+    }
+    if (row.outcome === 'ok') this.notifier.poke();
+    return { stream, revision: Number(row.stream_revision), position: Number(row.last_position) };
+  }
+
+  /** Events of one stream (all committed ones: per-stream order needs no horizon). */
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const query = readStreamQuery(stream, options.direction ?? 'forwards', options.fromRevision, boundedCount(options.maxCount));
+    return (await this.rows<EventRow>(query, 'readStream')).map(toRecordedEvent);
+  }
+
+  /** Events after `after` in position order, stopping before any event that may still commit late. */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const query = readAllQuery(options.after ?? 0, options, boundedCount(options.maxCount));
+    return (await this.rows<EventRow>(query, 'readAll')).map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    const row = await this.one<{ head: number | string }>({ text: HEAD_SQL, values: [] }, 'headPosition');
+    return Number(row.head);
+  }
+
+  /** Catch-up subscription woken by LISTEN/NOTIFY, with a slow fallback poll. */
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    const subscription = openSubscription(
+      { readBatch: (after, filter, limit) => this.readBatch(after, filter, limit), listener: this.listener,
+        pollIntervalMs: this.pollIntervalMs },
+      options,
+      () => this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Ends subscriptions and the LISTEN connection. The pool belongs to the caller and stays open. */
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.listener.close();
+    await this.notifier.drain();
+  }
+
+  private async readBatch(after: number, filter: SubscribeOptions, limit: number): Promise<Batch> {
+    const rows = await this.rows<EventRow & { head: number | string }>(readBatchQuery(after, filter, limit), 'subscribe');
+    const head = Number(rows[0]?.head ?? 0);
+    return { head, events: rows.filter((r) => r.id !== null).map(toRecordedEvent) };
+  }
+
+  private async rows<Row extends pg.QueryResultRow>(query: Query, what: string): Promise<Row[]> {
+    try {
+      return (await this.pool.query<Row>(query.text, query.values)).rows;
+    } catch (error) {
+      return mapError(error, what);
+    }
+  }
+
+  private async one<Row extends pg.QueryResultRow>(query: Query, what: string): Promise<Row> {
+    const [row] = await this.rows<Row>(query, what);
+    if (!row) throw new Error(`event store: ${what} returned no row`);
+    return row;
+  }
+}
