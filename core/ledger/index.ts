@@ -1,0 +1,38 @@
+export * from './commands.js';
+export * from './events.js';
+export * from './rejections.js';
+export * from './limits.js';
+export {
+  LedgerConfigSchema,
+  CreditPackageSchema,
+  DEFAULT_LEDGER_CONFIG_INPUT,
+  defaultLedgerConfig,
+  parseLedgerConfig,
+  featurePrice,
+  packageById,
+  type CreditPackage,
+  type LedgerConfig,
+  type LedgerConfigInput,
+} from './config.js';
+export {
+  initialState,
+  initialCore,
+  availableOf,
+  isInDebt,
+  summaryOf,
+  indexEntryOf,
+  paymentKey,
+  grantKey,
+  reservationKey,
+  adjustmentKey,
+  type Account,
+  type AccountCore,
+  type AccountIndex,
+  type IndexEntry,
+  type OpenHold,
+} from './account.js';
+export { evolve, foldAccount } from './evolve.js';
+export { LedgerInvariantViolation } from './invariant.js';
+export { decide, keysOf } from './decide.js';
+export type { Decision } from './decision.js';
+export { accountDecider, accountStream, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
