@@ -3,3 +3,18 @@ export * from './errors.js';
 export { categoryOf, assertStreamName, validateAppend, type SerializedEvent } from './validation.js';
 export { deterministicUuid } from './eventIds.js';
 export { MemoryEventStore } from './memoryEventStore.js';
+export { MemorySnapshotStore } from './memorySnapshotStore.js';
+export { SNAPSHOT_LOAD_MAX_KEYS, type Snapshot, type SnapshotEntry, type SnapshotStore } from './snapshotStore.js';
+export {
+  createCommandHandler,
+  ConcurrencyExhausted,
+  MAX_COMMAND_ATTEMPTS,
+  SNAPSHOT_EVERY_EVENTS,
+  type CommandDecider,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandResult,
+  type DecisionOf,
+  type DomainEvent,
+  type SnapshotCodec,
+} from './commandHandler.js';
