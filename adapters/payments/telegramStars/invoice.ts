@@ -1,0 +1,114 @@
+import type { LabeledPrice, PreCheckoutQuery, RefundedPayment, StarTransaction, SuccessfulPayment } from 'grammy/types';
+import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
+import type { CreditPackage, LedgerConfig } from '../../../core/ledger/config.js';
+import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
+
+/**
+ * Telegram Stars: digital goods sold inside a bot are paid in Stars (currency `XTR`, an empty
+ * provider token, exactly one price item). The invoice payload names the package and the user;
+ * Telegram hands it back on pre_checkout_query and successful_payment.
+ */
+
+export const STARS_CURRENCY = 'XTR';
+/** Telegram's limit on an invoice payload, in bytes. */
+export const INVOICE_PAYLOAD_MAX_BYTES = 128;
+const PAYLOAD = /^modera:v1:([a-z]+):([1-9]\d{0,19})$/;
+
+export const starsPayload = (userId: string, packageId: PackageId): string => `modera:v1:${packageId}:${userId}`;
+
+export const parseStarsPayload = (payload: string): { userId: string; packageId: PackageId } | undefined => {
+  const match = PAYLOAD.exec(payload);
+  const packageId = PACKAGE_IDS.find((id) => id === match?.[1]);
+  return match && packageId ? { userId: match[2]!, packageId } : undefined;
+};
+
+export interface StarsInvoiceParams {
+  title: string;
+  description: string;
+  payload: string;
+  /** Empty for Stars. */
+  providerToken: '';
+  currency: typeof STARS_CURRENCY;
+  /** Exactly one item for Stars. */
+  prices: LabeledPrice[];
+  packageId: PackageId;
+  credits: number;
+  amountStars: number;
+}
+
+/** The invoice for one package, for `sendInvoice` or `createInvoiceLink`. */
+export const starsInvoice = (pkg: CreditPackage, userId: string): StarsInvoiceParams => ({
+  title: `${pkg.credits} credits`,
+  description: `Modera ${pkg.id} package: ${pkg.credits} credits for virtual try-on and the AI stylist`,
+  payload: starsPayload(userId, pkg.id),
+  providerToken: '',
+  currency: STARS_CURRENCY,
+  prices: [{ label: `${pkg.credits} credits`, amount: pkg.prices.XTR }],
+  packageId: pkg.id,
+  credits: pkg.credits,
+  amountStars: pkg.prices.XTR,
+});
+
+/** Why a pre-checkout is refused, as stable codes (the bot turns them into a message). */
+export type PreCheckoutRefusal = 'wrong_currency' | 'unknown_payload' | 'wrong_user' | 'price_changed';
+
+/**
+ * The answer to a pre_checkout_query: no money has moved yet, so this is the last moment to say
+ * no. Checks the payload is ours, names this user and a package, and that the price is still
+ * the configured one. Pure and fast: Telegram wants the answer within 10 seconds.
+ */
+export const checkStarsPreCheckout = (
+  config: LedgerConfig,
+  query: Pick<PreCheckoutQuery, 'currency' | 'total_amount' | 'invoice_payload'> & { from: { id: number } },
+): { ok: true } | { ok: false; reason: PreCheckoutRefusal } => {
+  if (query.currency !== STARS_CURRENCY) return { ok: false, reason: 'wrong_currency' };
+  const payload = parseStarsPayload(query.invoice_payload);
+  if (!payload) return { ok: false, reason: 'unknown_payload' };
+  if (payload.userId !== String(query.from.id)) return { ok: false, reason: 'wrong_user' };
+  const pkg = config.packages.find((p) => p.id === payload.packageId);
+  if (!pkg || pkg.prices.XTR !== query.total_amount) return { ok: false, reason: 'price_changed' };
+  return { ok: true };
+};
+
+/** What the bot records for a successful_payment message (the inbox body of `stars.successful_payment`). */
+export interface StarsPaymentRecord {
+  /** The payer: message.from.id. */
+  userId: string;
+  /** message.date, Unix seconds. */
+  date: number;
+  payment: SuccessfulPayment;
+}
+
+export interface StarsRefundRecord {
+  userId: string;
+  date: number;
+  refund: RefundedPayment;
+}
+
+export const starsPurchaseFact = (record: StarsPaymentRecord): PaymentFact => {
+  const { payment } = record;
+  if (payment.currency !== STARS_CURRENCY) return rejected(`successful_payment in ${payment.currency}, not Stars`);
+  const payload = parseStarsPayload(payment.invoice_payload);
+  if (!payload) return rejected(`successful_payment ${payment.telegram_payment_charge_id}: payload is not ours`);
+  return {
+    kind: 'purchase', provider: 'telegram_stars', paymentId: payment.telegram_payment_charge_id, userId: record.userId,
+    packageId: payload.packageId, amountMinor: payment.total_amount, currency: 'XTR', occurredAt: isoFromUnix(record.date),
+  };
+};
+
+export const starsRefundFact = (record: StarsRefundRecord): PaymentFact => ({
+  kind: 'refund', provider: 'telegram_stars', paymentId: record.refund.telegram_payment_charge_id, refundKind: 'refund',
+  amountMinor: record.refund.total_amount, occurredAt: isoFromUnix(record.date), userId: record.userId,
+});
+
+/** An incoming Star transaction (getStarTransactions) as a purchase, for the reconciler. */
+export const starsTransactionFact = (transaction: StarTransaction): PaymentFact => {
+  const source = transaction.source;
+  if (source?.type !== 'user' || source.transaction_type !== 'invoice_payment') return ignored('not an invoice payment');
+  const payload = source.invoice_payload ? parseStarsPayload(source.invoice_payload) : undefined;
+  if (!payload) return rejected(`star transaction ${transaction.id}: payload is not ours`);
+  return {
+    kind: 'purchase', provider: 'telegram_stars', paymentId: transaction.id, userId: String(source.user.id),
+    packageId: payload.packageId, amountMinor: transaction.amount, currency: 'XTR', occurredAt: isoFromUnix(transaction.date),
+  };
+};
