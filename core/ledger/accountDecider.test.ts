@@ -1,0 +1,92 @@
+import t from 'tap';
+import { createCommandHandler, MemoryEventStore, MemorySnapshotStore, SNAPSHOT_EVERY_EVENTS, type ReadStreamOptions, type RecordedEvent } from '../eventstore/index.js';
+import { capture, open, purchase, refund, release, reserve, T0, at } from '../../test/ledger/fixtures.js';
+import { accountDecider, accountStream } from './accountDecider.js';
+import type { AccountCommand } from './commands.js';
+import { foldAccount } from './evolve.js';
+import type { AccountEvent } from './events.js';
+import { summaryOf } from './account.js';
+
+const STREAM = accountStream('42');
+
+/** Counts what the handler reads, to show a command's cost does not depend on history. */
+class CountingStore extends MemoryEventStore {
+  eventsRead = 0;
+  override async readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    const events = await super.readStream(stream, options);
+    this.eventsRead += events.length;
+    return events;
+  }
+}
+
+const day = (n: number): string => new Date(Date.parse(T0) + n * 60_000).toISOString();
+
+/** Purchase, reserve, capture: one "use" of the bot, with fresh ids. */
+const cycle = (i: number): AccountCommand[] => [
+  purchase({ paymentId: `pay-${i}`, occurredAt: day(i) }),
+  reserve({ reservationId: `r-${i}`, credits: 3, occurredAt: day(i) }),
+  capture({ reservationId: `r-${i}`, credits: 3, occurredAt: day(i) }),
+];
+
+t.test('the handler writes what decide says, with occurredAt and metadata on every event', async (t) => {
+  const store = new MemoryEventStore();
+  const handle = createCommandHandler(accountDecider(), { store, snapshots: new MemorySnapshotStore() });
+  const result = await handle(STREAM, purchase({ metadata: { actor: 'provider:stripe', correlationId: 'c-1', extra: 'dropped' } as never }));
+  t.match(result, { ok: true, revision: 2, position: 3 });
+  const events = await store.readStream(STREAM);
+  t.same(events.map((e) => e.type), ['AccountOpened', 'CreditsGranted', 'CreditsPurchased']);
+  t.same(events[2]!.metadata, { occurredAt: T0, actor: 'provider:stripe', correlationId: 'c-1' });
+  t.same(await handle(STREAM, purchase()), { ok: true, events: [], revision: 2, position: 3 }, 'the same payment again: nothing written');
+  t.match(await handle(STREAM, refund({ paymentId: 'nope' })), { ok: false, rejection: 'payment_not_found', revision: 2 });
+});
+
+t.test('a command on a long history reads no more than one on a new account', async (t) => {
+  const store = new CountingStore();
+  const snapshots = new MemorySnapshotStore();
+  const handle = createCommandHandler(accountDecider(), { store, snapshots });
+  await handle(STREAM, open());
+  const rejected: unknown[] = [];
+  for (let i = 0; i < 400; i++) for (const command of cycle(i)) if (!(await handle(STREAM, command)).ok) rejected.push(command);
+  t.same(rejected, []);
+  const events = await store.readStream(STREAM);
+  t.ok(events.length > 1200);
+  store.eventsRead = 0;
+  t.match(await handle(STREAM, reserve({ reservationId: 'r-last', occurredAt: day(500) })), { ok: true, revision: events.length });
+  t.ok(store.eventsRead < SNAPSHOT_EVERY_EVENTS, `read ${store.eventsRead} events of ${events.length}`);
+  t.ok(snapshots.saves >= Math.floor(events.length / SNAPSHOT_EVERY_EVENTS) - 1);
+  t.same(await handle(STREAM, purchase({ paymentId: 'pay-7', occurredAt: day(501) })), { ok: true, events: [], revision: events.length, position: events.length + 1 }, 'an old payment id is still remembered');
+  t.same(summaryOf(foldAccount((await store.readStream(STREAM)).map((e) => e as unknown as AccountEvent)).core), { balance: 3 + 400 * 7, available: 3 + 400 * 7 - 3, held: 3, inDebt: false });
+});
+
+t.test('random histories give the same answers with and without snapshots', async (t) => {
+  const ids = ['a', 'b', 'c'];
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let run = 0; run < 20; run++) {
+    const plainStore = new MemoryEventStore();
+    const snapStore = new MemoryEventStore();
+    const plain = createCommandHandler(accountDecider(), { store: plainStore });
+    const snapped = createCommandHandler(accountDecider(), { store: snapStore, snapshots: new MemorySnapshotStore(), snapshotEveryEvents: 1 + next(5) });
+    for (let i = 0; i < 60; i++) {
+      const id = ids[next(3)]!;
+      const when = at(i * 7);
+      const command = [
+        purchase({ paymentId: id, occurredAt: when, credits: 10 + next(2) }),
+        reserve({ reservationId: `${id}${next(4)}`, credits: 1 + next(6), occurredAt: when }),
+        capture({ reservationId: `${id}${next(4)}`, credits: 1 + next(3), occurredAt: when }),
+        release({ reservationId: `${id}${next(4)}`, occurredAt: when }),
+        refund({ paymentId: id, occurredAt: when }),
+      ][next(5)]!;
+      const a = await plain(STREAM, command);
+      const b = await snapped(STREAM, command);
+      if (JSON.stringify(a) !== JSON.stringify(b)) {
+        t.fail(`run ${run} step ${i}: ${JSON.stringify(command)}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+        return;
+      }
+    }
+  }
+  t.pass('20 histories of 60 commands agree');
+});
