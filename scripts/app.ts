@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectHealth, type HealthCheck } from '../adapters/http/health.js';
 import { buildHttpServer } from '../adapters/http/server.js';
+import type { EventStore } from '../core/eventstore/index.js';
+import { createEventStore } from '../adapters/eventstore/index.js';
 import type { Config } from './config.js';
 import { openDatabase, VERSION, type Database } from './runtime.js';
 
@@ -16,6 +18,7 @@ export interface Component {
 
 export interface App {
   database: Database;
+  store: EventStore;
   http?: FastifyInstance;
   address?: string;
   stop(): Promise<void>;
@@ -29,6 +32,8 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
   const startedAt = Date.now();
   const database = await openDatabase(config, logger);
   const components: Component[] = [];
+  const store = createEventStore({ eventStoreUrl: config.env.EVENTSTORE_URL, pool: database.pool });
+  components.push({ name: 'eventstore', stop: () => store.close() });
   for (const feature of config.features) {
     if (!feature.enabled) logger.warn({ feature: feature.name, reason: feature.reason }, `${feature.name} is off`);
   }
@@ -36,6 +41,10 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
     database: async () => {
       await database.pool.query('SELECT 1');
       return { state: 'up', detail: database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL' };
+    },
+    eventstore: async () => {
+      const head = await store.headPosition();
+      return { state: 'up', detail: `${store.backend}, head position ${head}` };
     },
   };
   for (const feature of config.features) {
@@ -47,7 +56,7 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
   if (roles.includes('api')) {
     http = await buildHttpServer({
       logger,
-      health: () => collectHealth({ version: VERSION, startedAt, checks, critical: ['database'], projections: async () => [] }),
+      health: () => collectHealth({ version: VERSION, startedAt, checks, critical: ['database', 'eventstore'], projections: async () => [] }),
     });
     address = await http.listen({ port: config.env.PORT, host: config.env.HOST });
     components.push({ name: 'http', stop: () => http!.close() });
@@ -61,5 +70,5 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
       }
       await database.close();
     })());
-  return { database, ...(http ? { http } : {}), ...(address ? { address } : {}), stop };
+  return { database, store, ...(http ? { http } : {}), ...(address ? { address } : {}), stop };
 };

@@ -17,6 +17,7 @@ t.test('`modera start` on the embedded database serves /health and stops cleanly
   t.equal(response.status, 200);
   const health = (await response.json()) as { status: string; dependencies: Record<string, { state: string }> };
   t.equal(health.dependencies.database?.state, 'up');
+  t.equal(health.dependencies.eventstore?.state, 'up', 'the PostgreSQL event store answers');
   t.equal(health.dependencies.stripe?.state, 'off', 'unconfigured features say they are off');
 
   const serverPid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
