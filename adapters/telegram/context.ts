@@ -1,0 +1,42 @@
+import type { I18n, I18nFlavor } from '@grammyjs/i18n';
+import type { Context } from 'grammy';
+import type { ChatState, ChatStateStore } from './chatState.js';
+import type { TelegramFiles } from './files.js';
+import type { BotLogger } from './logger.js';
+import type {
+  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
+} from './ports.js';
+
+/** Everything the handlers use, injected once when the bot is built. */
+export interface BotDependencies {
+  chats: ChatStateStore;
+  accounts: AccountsPort;
+  reads: ReadModelPort;
+  consent: ConsentPort;
+  images: ImagesPort;
+  tryOn: TryOnPort;
+  stylist: StylistPort;
+  payments: PaymentsPort;
+  support: SupportPort;
+  prices: Prices;
+  logger: BotLogger;
+  /** The bot's clock: every command's occurredAt comes from here. */
+  now?: () => Date;
+  /** New session ids (UUID v4 by default). */
+  newId?: () => string;
+}
+
+/** What the bot adds to grammY's context for its handlers. */
+export interface ModeraFlavor {
+  deps: Required<Pick<BotDependencies, 'now' | 'newId'>> & BotDependencies;
+  /** The sender's conversation state, loaded before the handlers run. */
+  chatState: ChatState;
+  files: TelegramFiles;
+  i18nInstance: I18n<BotContext>;
+  /** The Telegram user id as the ledger names it (decimal). */
+  userId: string;
+  /** `now()` as ISO 8601, fixed for the whole update. */
+  occurredAt: string;
+}
+
+export type BotContext = Context & I18nFlavor & ModeraFlavor;

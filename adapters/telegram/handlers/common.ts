@@ -1,0 +1,76 @@
+import type { BotContext } from '../context.js';
+import { mainMenu } from '../keyboards.js';
+import type { Outcome, Written } from '../ports.js';
+
+/** How long the profile waits for the read tables to include the user's own last write. */
+export const READ_YOUR_WRITES_TIMEOUT_MS = 2_000;
+
+/** Sends the main menu, under `textKey`. */
+export const showMainMenu = async (ctx: BotContext, textKey = 'menu-title'): Promise<void> => {
+  await ctx.reply(ctx.t(textKey), { reply_markup: mainMenu(ctx.t) });
+};
+
+/** Ends the spinner on a pressed button; a stale query (older than Telegram keeps) is not an error. */
+export const acknowledge = async (ctx: BotContext, textKey?: string): Promise<void> => {
+  if (!ctx.callbackQuery) return;
+  await ctx.answerCallbackQuery(textKey ? { text: ctx.t(textKey) } : undefined).catch((error: unknown) =>
+    ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'),
+  );
+};
+
+/** Remembers where the user's own write landed, for read-your-writes in the profile. */
+export const remember = async (ctx: BotContext, written: Written): Promise<void> => {
+  if (written.position > ctx.chatState.lastPosition) {
+    await ctx.deps.chats.notePosition(ctx.userId, written.position);
+    ctx.chatState.lastPosition = written.position;
+  }
+};
+
+/** Logs a rejection the user cannot cause by themselves (a stale button, a race): a bug to look at. */
+export const logRejection = (ctx: BotContext, what: string, outcome: Outcome): void => {
+  if (!outcome.ok) ctx.deps.logger.warn({ userId: ctx.userId, what, rejection: outcome.rejection }, 'command refused');
+};
+
+/** The user's current balance as the read tables have it once they include the user's writes. */
+export const currentBalance = async (ctx: BotContext): Promise<{ available: number; held: number; fresh: boolean }> => {
+  const fresh = await ctx.deps.reads.waitForPosition(ctx.chatState.lastPosition, READ_YOUR_WRITES_TIMEOUT_MS);
+  return { ...(await ctx.deps.reads.balance(ctx.userId)), fresh };
+};
+
+/**
+ * Leaves the current flow, if any: a session still waiting for input is cancelled, one being
+ * processed keeps going (its result is still delivered).
+ */
+export const leaveFlow = async (ctx: BotContext): Promise<void> => {
+  const { flow, sessionId } = ctx.chatState;
+  if (flow === 'menu' || sessionId === null) return;
+  const port = flow === 'tryon' ? ctx.deps.tryOn : ctx.deps.stylist;
+  const outcome = await port.abandon(sessionId, ctx.occurredAt);
+  await remember(ctx, outcome);
+  await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);
+  ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };
+};
+
+/** The chat no longer points at `sessionId` (it ended, or the user moved on). */
+export const exitSession = async (ctx: BotContext, sessionId: string): Promise<void> => {
+  await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);
+  if (ctx.chatState.sessionId === sessionId) ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };
+};
+
+/** Photo for the current flow: the largest size of a photo, or a document that says it is an image. */
+export interface IncomingImage {
+  fileId: string;
+  declaredBytes: number | undefined;
+}
+
+export const incomingImage = (ctx: BotContext): IncomingImage | 'not_an_image' | undefined => {
+  const message = ctx.message;
+  if (!message) return undefined;
+  const largest = message.photo?.at(-1);
+  if (largest) return { fileId: largest.file_id, declaredBytes: largest.file_size };
+  // The bytes decide later (magic numbers); this only spares downloading what says it is not an image.
+  if (message.document?.mime_type?.startsWith('image/')) {
+    return { fileId: message.document.file_id, declaredBytes: message.document.file_size };
+  }
+  return 'not_an_image';
+};

@@ -1,0 +1,25 @@
+import { Composer } from 'grammy';
+import type { BotContext } from '../context.js';
+import { backToMenu, CALLBACK, help } from '../keyboards.js';
+import { acknowledge, remember } from './common.js';
+
+/** Help and /paysupport (which Telegram requires of bots that take Stars): how refunds work. */
+
+export const showHelp = async (ctx: BotContext): Promise<void> => {
+  await ctx.reply(ctx.t('help-text', { tryon: ctx.deps.prices.tryon, styling: ctx.deps.prices.styling }), {
+    reply_markup: help(ctx.t),
+  });
+};
+
+export const supportHandlers = new Composer<BotContext>();
+
+supportHandlers.command('paysupport', async (ctx) => {
+  await ctx.reply(ctx.t('paysupport-text'), { reply_markup: help(ctx.t) });
+});
+
+supportHandlers.callbackQuery(CALLBACK.support, async (ctx) => {
+  await acknowledge(ctx);
+  const request = await ctx.deps.support.request(ctx.userId, 'refund', ctx.occurredAt);
+  await remember(ctx, request);
+  await ctx.reply(ctx.t('support-recorded', { requestId: request.requestId }), { reply_markup: backToMenu(ctx.t) });
+});

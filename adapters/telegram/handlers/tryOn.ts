@@ -1,0 +1,96 @@
+import { Composer } from 'grammy';
+import type { BotContext } from '../context.js';
+import { CALLBACK, cancelFlow, tryOnResult } from '../keyboards.js';
+import type { Outcome } from '../ports.js';
+import {
+  acknowledge, currentBalance, exitSession, leaveFlow, logRejection, remember, showMainMenu,
+} from './common.js';
+import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
+import { receiveImage } from './images.js';
+
+/**
+ * Virtual try-on: clothing photo, person photo, then the credits are reserved and the worker
+ * takes over. The result (or the failure with its refund) comes back through the notifier.
+ */
+
+export const startTryOn = async (ctx: BotContext): Promise<void> => {
+  await leaveFlow(ctx);
+  if (!(await ctx.deps.consent.has(ctx.userId))) return askConsent(ctx, 'tryon');
+  await ensureAccount(ctx);
+  const sessionId = ctx.deps.newId();
+  const started = await ctx.deps.tryOn.start(ctx.userId, sessionId, ctx.occurredAt);
+  await remember(ctx, started);
+  if (!started.ok) {
+    logRejection(ctx, 'StartTryOn', started);
+    return showMainMenu(ctx, 'something-went-wrong');
+  }
+  await ctx.deps.chats.enterFlow(ctx.userId, 'tryon', sessionId);
+  ctx.chatState = { ...ctx.chatState, flow: 'tryon', sessionId, draft: {} };
+  await ctx.reply(ctx.t('tryon-send-clothing', { price: ctx.deps.prices.tryon }), { reply_markup: cancelFlow(ctx.t) });
+};
+
+const afterPerson = async (ctx: BotContext, sessionId: string, outcome: Outcome): Promise<void> => {
+  const price = ctx.deps.prices.tryon;
+  if (outcome.ok) {
+    const { available, held } = await currentBalance(ctx);
+    await ctx.reply(ctx.t('tryon-processing', { price, available, held }));
+    return;
+  }
+  if (await refusedForCredits(ctx, sessionId, outcome, price)) return;
+  logRejection(ctx, 'ProvidePersonImage', outcome);
+  await exitSession(ctx, sessionId);
+  await showMainMenu(ctx, 'something-went-wrong');
+};
+
+export const tryOnHandlers = new Composer<BotContext>();
+
+tryOnHandlers.on('message', async (ctx, next) => {
+  const { flow, sessionId } = ctx.chatState;
+  if (flow !== 'tryon' || sessionId === null) return next();
+  const status = await ctx.deps.tryOn.status(sessionId);
+  if (status === 'tryon_waiting_clothing') {
+    const image = await receiveImage(ctx, 'clothing', sessionId);
+    if (!image) return;
+    const outcome = await ctx.deps.tryOn.provideClothing(sessionId, image, ctx.occurredAt);
+    await remember(ctx, outcome);
+    logRejection(ctx, 'ProvideClothingImage', outcome);
+    await ctx.reply(ctx.t(outcome.ok ? 'tryon-send-person' : 'something-went-wrong'), { reply_markup: cancelFlow(ctx.t) });
+  } else if (status === 'tryon_waiting_person') {
+    const image = await receiveImage(ctx, 'person', sessionId);
+    if (!image) return;
+    await afterPerson(ctx, sessionId, await ctx.deps.tryOn.providePerson(sessionId, image, ctx.occurredAt));
+  } else if (status === 'tryon_processing') {
+    await ctx.reply(ctx.t('still-processing'));
+  } else if (status === 'tryon_result') {
+    await ctx.reply(ctx.t('tryon-choose-next'), { reply_markup: tryOnResult(ctx.t, sessionId) });
+  } else {
+    // The session ended (expired, cancelled, failed): back to the menu.
+    await exitSession(ctx, sessionId);
+    await showMainMenu(ctx);
+  }
+});
+
+tryOnHandlers.callbackQuery(CALLBACK.rate, async (ctx) => {
+  const [, sessionId = '', rating = '0'] = ctx.match;
+  const outcome = await ctx.deps.tryOn.rate(sessionId, Number(rating), ctx.occurredAt);
+  await remember(ctx, outcome);
+  await acknowledge(ctx, outcome.ok || outcome.rejection === 'already_rated' ? 'rating-thanks' : 'button-expired');
+});
+
+tryOnHandlers.callbackQuery(CALLBACK.tryAgain, async (ctx) => {
+  await acknowledge(ctx);
+  const sessionId = ctx.match[1] ?? '';
+  const outcome = await ctx.deps.tryOn.finish(sessionId, 'new_tryon', ctx.occurredAt);
+  await remember(ctx, outcome);
+  await exitSession(ctx, sessionId);
+  await startTryOn(ctx);
+});
+
+tryOnHandlers.callbackQuery(CALLBACK.tryOnMenu, async (ctx) => {
+  await acknowledge(ctx);
+  const sessionId = ctx.match[1] ?? '';
+  const outcome = await ctx.deps.tryOn.finish(sessionId, 'menu', ctx.occurredAt);
+  await remember(ctx, outcome);
+  await exitSession(ctx, sessionId);
+  await showMainMenu(ctx);
+});

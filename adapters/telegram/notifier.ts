@@ -1,0 +1,184 @@
+import type { I18n } from '@grammyjs/i18n';
+import { GrammyError, InputFile, type Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type pg from 'pg';
+import type { EventStore, RecordedEvent, Subscription } from '../../core/eventstore/index.js';
+import { inTransaction } from '../postgres/index.js';
+import type { ChatStateStore } from './chatState.js';
+import type { BotContext } from './context.js';
+import { DEFAULT_LANGUAGE } from './i18n.js';
+import type { BotLogger } from './logger.js';
+import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES, notificationOf, type Notification } from './notifications.js';
+import type { ImagesPort } from './ports.js';
+import { renderNotification } from './render.js';
+
+/**
+ * Sends what the user must hear about that happens outside their updates: AI results, refunds
+ * of held credits, payment confirmations, expired sessions. Driven by a subscription to the
+ * event log with a checkpoint in `bot_notifier_checkpoints`.
+ *
+ * At most once per event: before sending, the event is claimed in `bot_notifications`; after
+ * sending, the claim is marked and the checkpoint moved, in one transaction. A crash between
+ * claim and mark leaves the claim 'sending'; at the next start it becomes 'unknown' (the message
+ * may or may not have gone out; Telegram has no idempotency key) and is never sent again. The
+ * checkpoint only moves past an event once it is dealt with, so nothing is skipped after a crash.
+ */
+
+export const NOTIFIER_NAME = 'telegram';
+/** After a failure to prepare or record a notification, wait this long and read again. */
+export const NOTIFIER_RETRY_MS = [500, 30_000] as const;
+/** An event whose message cannot be prepared (its image is gone) is given up after this many tries. */
+export const MAX_PREPARE_ATTEMPTS = 5;
+
+export interface NotifierOptions {
+  store: EventStore;
+  pool: pg.Pool;
+  api: Api;
+  i18n: I18n<BotContext>;
+  images: Pick<ImagesPort, 'read'>;
+  chats: ChatStateStore;
+  logger: BotLogger;
+  name?: string;
+}
+
+export interface Outgoing {
+  chatId: string;
+  text: string;
+  photo?: Buffer;
+  replyMarkup?: InlineKeyboardMarkup;
+}
+
+type Delivery = { status: 'sent'; messageId: number } | { status: 'failed' | 'unknown'; error: string };
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+
+export class Notifier {
+  private readonly name: string;
+  private subscription: Subscription | undefined;
+  private abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly prepareFailures = new Map<string, number>();
+
+  constructor(private readonly options: NotifierOptions) {
+    this.name = options.name ?? NOTIFIER_NAME;
+  }
+
+  /** Settles claims a crash left open, then follows the log from the checkpoint. */
+  async start(): Promise<void> {
+    const { pool, logger } = this.options;
+    await pool.query('INSERT INTO bot_notifier_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [this.name]);
+    const stale = await pool.query(
+      `UPDATE bot_notifications SET status = 'unknown', error = 'interrupted while sending', finished_at = now()
+        WHERE status = 'sending'`,
+    );
+    if (stale.rowCount) logger.warn({ count: stale.rowCount }, 'notifications interrupted by a crash: not sent again');
+    this.abort = new AbortController();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.subscription?.close();
+    await this.loop;
+  }
+
+  /** The position up to which every event has been dealt with. */
+  async checkpoint(): Promise<number> {
+    const { rows } = await this.options.pool.query<{ position: number }>(
+      'SELECT position FROM bot_notifier_checkpoints WHERE name = $1', [this.name]);
+    return rows[0]?.position ?? 0;
+  }
+
+  private async run(): Promise<void> {
+    let retryMs: number = NOTIFIER_RETRY_MS[0];
+    while (!this.abort.signal.aborted) {
+      try {
+        this.subscription = this.options.store.subscribe({
+          after: await this.checkpoint(), categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES,
+        });
+        for await (const event of this.subscription) {
+          await this.handle(event);
+          retryMs = NOTIFIER_RETRY_MS[0];
+        }
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        this.options.logger.error({ err: error, retryInMs: retryMs }, 'notifier failed; resuming from its checkpoint');
+        await this.subscription?.close().catch(() => undefined);
+        await sleep(retryMs, this.abort.signal);
+        retryMs = Math.min(retryMs * 2, NOTIFIER_RETRY_MS[1]);
+      }
+    }
+  }
+
+  /** Deals with one event: prepare, claim, send, record. Throws only before anything was sent. */
+  async handle(event: RecordedEvent): Promise<void> {
+    const notification = notificationOf(event);
+    if (!notification) return this.advance(event.position);
+    const outgoing = await this.prepareBounded(event, notification);
+    if (!outgoing) return this.advance(event.position);
+    const claimed = await this.options.pool.query(
+      `INSERT INTO bot_notifications (event_id, position, chat_id, kind, status) VALUES ($1, $2, $3, $4, 'sending')
+       ON CONFLICT (event_id) DO NOTHING`,
+      [event.id, event.position, outgoing.chatId, notification.kind],
+    );
+    if (claimed.rowCount !== 1) return this.advance(event.position);
+    const delivery = 'error' in outgoing ? { status: 'failed' as const, error: outgoing.error } : await this.send(outgoing);
+    if (delivery.status !== 'sent') this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
+    await inTransaction(this.options.pool, async (tx) => {
+      await tx.query(
+        `UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() WHERE event_id = $1`,
+        [event.id, delivery.status, delivery.status === 'sent' ? delivery.messageId : null, delivery.status === 'sent' ? null : delivery.error],
+      );
+      await tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, event.position]);
+    });
+  }
+
+  private async advance(position: number): Promise<void> {
+    await this.options.pool.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, position]);
+  }
+
+  /** Retries a failing preparation through the run loop's backoff, then records it as failed. */
+  private async prepareBounded(event: RecordedEvent, notification: Notification): Promise<Outgoing | { chatId: string; error: string } | undefined> {
+    try {
+      const outgoing = await this.prepare(notification);
+      this.prepareFailures.delete(event.id);
+      return outgoing;
+    } catch (error) {
+      const failures = (this.prepareFailures.get(event.id) ?? 0) + 1;
+      this.prepareFailures.set(event.id, failures);
+      if (failures < MAX_PREPARE_ATTEMPTS || notification.kind === 'session_expired') throw error;
+      this.prepareFailures.delete(event.id);
+      return { chatId: notification.userId, error: `could not prepare: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  /** The message for a notification, in the user's language; undefined when no one is to be told. */
+  private async prepare(notification: Notification): Promise<Outgoing | undefined> {
+    const { chats, images, i18n } = this.options;
+    const userId = notification.kind === 'session_expired' ? await chats.leaveSession(notification.sessionId) : notification.userId;
+    if (userId === undefined) return undefined;
+    const language = (await chats.languageFor(userId)) ?? DEFAULT_LANGUAGE;
+    const t = (key: string, variables?: Record<string, string | number>) => i18n.t(language, key, variables);
+    const photo = notification.kind === 'tryon_result' ? await images.read(notification.resultImageKey) : undefined;
+    return { chatId: userId, ...renderNotification(notification, t, language), ...(photo ? { photo } : {}) };
+  }
+
+  private async send(outgoing: Outgoing): Promise<Delivery> {
+    const { api } = this.options;
+    const markup = outgoing.replyMarkup ? { reply_markup: outgoing.replyMarkup } : {};
+    try {
+      const message = outgoing.photo
+        ? await api.sendPhoto(outgoing.chatId, new InputFile(outgoing.photo, 'tryon.jpg'), { caption: outgoing.text, ...markup })
+        : await api.sendMessage(outgoing.chatId, outgoing.text, { ...markup, link_preview_options: { is_disabled: true } });
+      return { status: 'sent', messageId: message.message_id };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Telegram answered no (blocked, chat gone): it was not sent. Anything else may have been.
+      return { status: error instanceof GrammyError ? 'failed' : 'unknown', error: message };
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Update } from 'grammy/types';
+
+/** The path Telegram posts updates to (DESIGN, Interfaces). */
+export const WEBHOOK_PATH = '/webhook/telegram';
+/** The header Telegram sets to the `secret_token` given to setWebhook. */
+export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+export interface TelegramWebhookOptions {
+  /** TELEGRAM_WEBHOOK_SECRET: required, so an unauthenticated caller can never post updates. */
+  secretToken: string;
+  /** Records and queues an update; returns once it is durably recorded. */
+  accept(update: Update): Promise<'new' | 'duplicate'>;
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Constant-time comparison (hashing first gives both sides the same length). */
+const sameSecret = (given: unknown, expected: string): boolean =>
+  typeof given === 'string' && timingSafeEqual(digest(given), digest(expected));
+
+const isUpdate = (body: unknown): body is Update =>
+  typeof body === 'object' && body !== null && Number.isSafeInteger((body as { update_id?: unknown }).update_id) &&
+  (body as { update_id: number }).update_id >= 0;
+
+/**
+ * `POST /webhook/telegram`: checks the secret token (401 otherwise), records the update, and
+ * answers 200 at once; the bot handles it afterwards (record, acknowledge, then act). A
+ * redelivered update is answered 200 and ignored. If the update cannot be recorded the answer is
+ * 500, and Telegram delivers it again later.
+ */
+export const telegramWebhookRoutes = (options: TelegramWebhookOptions): FastifyPluginAsync => {
+  if (options.secretToken.length === 0) throw new Error('the Telegram webhook needs a secret token');
+  return async (app) => {
+    app.post(WEBHOOK_PATH, async (request, reply) => {
+      if (!sameSecret(request.headers[SECRET_HEADER], options.secretToken)) {
+        return reply.code(401).send({ error: 'unauthorized' });
+      }
+      if (!isUpdate(request.body)) return reply.code(400).send({ error: 'not_an_update' });
+      const outcome = await options.accept(request.body);
+      return reply.code(200).send({ ok: true, duplicate: outcome === 'duplicate' });
+    });
+  };
+};

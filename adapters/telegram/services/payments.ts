@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import { packageById, type LedgerConfig } from '../../../core/ledger/index.js';
+import { applyFact } from '../../payments/apply.js';
+import { recordDelivery } from '../../payments/inbox.js';
+import { checkStarsPreCheckout, starsInvoice, starsPurchaseFact } from '../../payments/telegramStars/invoice.js';
+import type { PaymentsPort } from '../ports.js';
+import type { LedgerHandler } from './sessionStreams.js';
+
+/**
+ * Stars in the bot, over the payments adapters: invoices and pre-checkout checks from
+ * `payments/telegramStars`, and each successful_payment or refunded_payment written to the
+ * payments inbox first. A purchase is also applied at once, so the bot knows where it landed
+ * (read-your-writes); the inbox processor finds it applied (idempotent by the charge id).
+ */
+
+export interface StarsPaymentsDependencies {
+  pool: pg.Pool;
+  ledger: LedgerHandler;
+  ledgerConfig: LedgerConfig;
+  /** The web checkout page for cards (`<PUBLIC_BASE_URL>/checkout`); undefined when cards are off. */
+  webCheckoutUrl?: string | undefined;
+  /** Tells the payments processor a row is waiting (a refund). */
+  wakeProcessor?: () => void;
+}
+
+export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPort => ({
+  packages: () => deps.ledgerConfig.packages,
+  starsInvoice: (userId, packageId) => {
+    const invoice = starsInvoice(packageById(deps.ledgerConfig, packageId), userId);
+    return { packageId, credits: invoice.credits, amountStars: invoice.amountStars, payload: invoice.payload };
+  },
+  checkPreCheckout: async (query) =>
+    checkStarsPreCheckout(deps.ledgerConfig, {
+      currency: query.currency, total_amount: query.totalAmount, invoice_payload: query.payload, from: { id: Number(query.userId) },
+    }),
+  recordStarsPayment: async (userId, date, payment) => {
+    const record = { userId, date, payment };
+    const deliveryId = `successful_payment:${payment.telegram_payment_charge_id}`;
+    await recordDelivery(deps.pool, {
+      provider: 'telegram_stars', deliveryId, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record),
+    });
+    const result = await applyFact(deps, starsPurchaseFact(record), `telegram:${deliveryId}`);
+    if (result.status === 'done') return { ok: true, position: result.position };
+    // Recorded: the processor retries it, and support sees it in the inbox.
+    deps.wakeProcessor?.();
+    return { ok: false, rejection: 'reason' in result ? result.reason : result.outcome, position: 0 };
+  },
+  recordStarsRefund: async (userId, date, refund) => {
+    await recordDelivery(deps.pool, {
+      provider: 'telegram_stars', deliveryId: `refunded_payment:${refund.telegram_payment_charge_id}`,
+      kind: 'stars.refunded_payment', source: 'bot', body: JSON.stringify({ userId, date, refund }),
+    });
+    deps.wakeProcessor?.();
+  },
+  webCheckoutUrl: () => deps.webCheckoutUrl,
+});
