@@ -1,0 +1,187 @@
+import { applyFact, type ApplyDependencies, type ApplyResult } from './apply.js';
+import type { PaymentFact } from './facts.js';
+import { claimDue, claimRow, finishRow, retryRow, wakeRowsOfPayment, type InboxRow } from './inbox.js';
+import type { Interpreter } from './interpret.js';
+
+/** Rows one worker claims per round trip. */
+export const PROCESSOR_BATCH_SIZE = 10;
+/** A claimed row is the worker's for this long; if it dies, the row is claimed again after. */
+export const PROCESSOR_LEASE_MS = 60_000;
+/** How often an idle worker looks for due rows (a webhook in this process wakes it at once). */
+export const PROCESSOR_POLL_INTERVAL_MS = 1_000;
+/** Attempts before a row that keeps failing is given up (`failed`) for a person to look at. */
+export const PROCESSOR_MAX_ATTEMPTS = 25;
+/** Backoff between attempts: doubling from the base, jittered, up to the ceiling. */
+export const PROCESSOR_BACKOFF_BASE_MS = 2_000;
+export const PROCESSOR_BACKOFF_CEILING_MS = 15 * 60_000;
+/** A refund waiting for its purchase looks again this often, however long it waits. */
+export const PROCESSOR_WAIT_INTERVAL_MS = 60 * 60_000;
+
+export interface ProcessorLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface PaymentsProcessorOptions extends ApplyDependencies {
+  interpret: Interpreter;
+  logger?: ProcessorLogger;
+  /** Concurrent workers in this process. */
+  workers?: number;
+  batchSize?: number;
+  leaseMs?: number;
+  pollIntervalMs?: number;
+  maxAttempts?: number;
+  /** Delay before attempt `attempt + 1`. */
+  backoffMs?: (attempt: number) => number;
+  /** Called after a row was read and before the ledger is touched (tests stop a process here). */
+  beforeApply?: (row: InboxRow, fact: PaymentFact) => Promise<void>;
+}
+
+export interface ProcessedRow {
+  row: InboxRow;
+  result: ApplyResult | { status: 'retry'; reason: string };
+}
+
+export interface PaymentsProcessor {
+  start(): void;
+  /** Looks for due rows now (a webhook just recorded one). */
+  wake(): void;
+  /** Processes due rows until none is left; returns what was done. For tests and the CLI. */
+  drain(): Promise<ProcessedRow[]>;
+  /**
+   * Applies one recorded delivery now, in the caller's time (the bot wants the ledger position
+   * to show the new balance). Undefined when the row is not pending (done, or another worker has it).
+   */
+  processNow(inboxId: number): Promise<ProcessedRow | undefined>;
+  stop(): Promise<void>;
+}
+
+export const defaultBackoffMs = (attempt: number): number => {
+  const exponential = Math.min(PROCESSOR_BACKOFF_CEILING_MS, PROCESSOR_BACKOFF_BASE_MS * 2 ** Math.min(attempt - 1, 20));
+  return Math.round(exponential * (0.5 + Math.random() / 2));
+};
+
+const noLogger: ProcessorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The inbox worker: claims due rows (FOR UPDATE SKIP LOCKED, with a lease), reads each into a
+ * fact, applies it by an idempotent ledger command, and marks it. A row that fails for a
+ * transient reason is retried with backoff up to `maxAttempts`; a refund whose purchase has not
+ * landed waits, without using up attempts, and is woken when the purchase lands. A worker that
+ * crashes mid-row loses its lease and the row is done again: the ledger makes that harmless.
+ */
+export const createPaymentsProcessor = (options: PaymentsProcessorOptions): PaymentsProcessor => {
+  const logger = options.logger ?? noLogger;
+  const leaseMs = options.leaseMs ?? PROCESSOR_LEASE_MS;
+  const maxAttempts = options.maxAttempts ?? PROCESSOR_MAX_ATTEMPTS;
+  const backoffMs = options.backoffMs ?? defaultBackoffMs;
+
+  const retry = async (row: InboxRow, reason: string, paymentId?: string): Promise<ProcessedRow> => {
+    if (row.attempts >= maxAttempts) {
+      logger.error({ inboxId: row.id, provider: row.provider, reason }, 'payment delivery given up after max attempts');
+      await finishRow(options.pool, row, { status: 'failed', outcome: 'attempts exhausted', paymentId, error: reason });
+      return { row, result: { status: 'failed', reason, paymentId: paymentId ?? '' } };
+    }
+    await retryRow(options.pool, row, { error: reason, delayMs: backoffMs(row.attempts), paymentId });
+    return { row, result: { status: 'retry', reason } };
+  };
+
+  const settle = async (row: InboxRow, result: ApplyResult): Promise<ProcessedRow> => {
+    switch (result.status) {
+      case 'done':
+        await finishRow(options.pool, row, { status: 'done', outcome: result.outcome, paymentId: result.paymentId });
+        if (result.outcome === 'purchased' || result.outcome === 'duplicate') await wakeRowsOfPayment(options.pool, row.provider, result.paymentId);
+        break;
+      case 'ignored':
+      case 'rejected':
+        if (result.status === 'rejected') logger.warn({ inboxId: row.id, provider: row.provider, reason: result.outcome }, 'payment delivery rejected');
+        await finishRow(options.pool, row, { status: result.status, outcome: result.outcome, paymentId: result.paymentId });
+        break;
+      case 'wait':
+        await retryRow(options.pool, row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
+        break;
+      case 'failed':
+        logger.error({ inboxId: row.id, provider: row.provider, reason: result.reason }, 'payment delivery failed: needs a person');
+        await finishRow(options.pool, row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });
+        break;
+      default: {
+        const _exhaustive: never = result;
+        throw new Error(`unknown apply result ${JSON.stringify(_exhaustive)}`);
+      }
+    }
+    return { row, result };
+  };
+
+  const processRow = async (row: InboxRow): Promise<ProcessedRow> => {
+    let fact: PaymentFact;
+    try {
+      fact = await options.interpret(row);
+    } catch (error) {
+      return retry(row, `reading the delivery failed: ${(error as Error).message}`, row.paymentId ?? undefined);
+    }
+    await options.beforeApply?.(row, fact);
+    try {
+      return await settle(row, await applyFact(options, fact, `payments_inbox:${row.id}`));
+    } catch (error) {
+      const paymentId = fact.kind === 'purchase' || fact.kind === 'refund' ? fact.paymentId : undefined;
+      return retry(row, `applying failed: ${(error as Error).message}`, paymentId);
+    }
+  };
+
+  /** One claim-and-process round; returns the rows processed. */
+  const round = async (): Promise<ProcessedRow[]> => {
+    const rows = await claimDue(options.pool, { limit: options.batchSize ?? PROCESSOR_BATCH_SIZE, leaseMs });
+    const processed: ProcessedRow[] = [];
+    for (const row of rows) processed.push(await processRow(row));
+    return processed;
+  };
+
+  let running = false;
+  const sleepers = new Set<() => void>();
+  const loops: Promise<void>[] = [];
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(timer); sleepers.delete(done); resolve(); };
+    const timer = setTimeout(done, ms);
+    sleepers.add(done);
+  });
+  const wakeAll = () => { for (const done of [...sleepers]) done(); };
+
+  const loop = async (): Promise<void> => {
+    while (running) {
+      try {
+        const processed = await round();
+        if (processed.length === 0) await sleep(options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS);
+      } catch (error) {
+        logger.error({ err: error }, 'payments processor round failed');
+        await sleep(options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS);
+      }
+    }
+  };
+
+  return {
+    start: () => {
+      if (running) return;
+      running = true;
+      for (let i = 0; i < (options.workers ?? 1); i++) loops.push(loop());
+    },
+    wake: wakeAll,
+    drain: async () => {
+      const all: ProcessedRow[] = [];
+      for (;;) {
+        const processed = await round();
+        if (processed.length === 0) return all;
+        all.push(...processed);
+      }
+    },
+    processNow: async (inboxId) => {
+      const row = await claimRow(options.pool, inboxId, leaseMs);
+      return row && processRow(row);
+    },
+    stop: async () => {
+      running = false;
+      wakeAll();
+      await Promise.all(loops.splice(0));
+    },
+  };
+};

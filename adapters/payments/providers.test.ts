@@ -1,0 +1,82 @@
+import { Api } from 'grammy';
+import t from 'tap';
+import { startFakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
+import { yookassaNotification } from '../../test/fakes/yookassaServer.js';
+import { deliverYooKassa, paymentsHarness } from '../../test/support/payments.js';
+import { recordDelivery } from './inbox.js';
+import { starsPayload } from './telegramStars/invoice.js';
+import { recordStarsRefund, refundStarsPayment } from './telegramStars/refund.js';
+
+t.test('YooKassa: a notification from its addresses, confirmed by the API, credits once; a refund claws back', async (t) => {
+  const h = await paymentsHarness(t);
+  const payment = h.yookassaFake.addPayment({ amountValue: '699.00', metadata: { userId: '2001', packageId: 'premium' } });
+  const paid = h.yookassaFake.succeed(payment.id);
+  const notification = yookassaNotification('payment.succeeded', paid);
+  t.equal((await deliverYooKassa(h.app, notification)).statusCode, 200);
+  t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: true });
+  const processor = h.processor();
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
+  t.ok(h.yookassaFake.requests.some((r) => r.method === 'GET' && r.path === `/v3/payments/${payment.id}`), 'the payment was read from the API');
+  let account = await h.account('2001');
+  t.match(account.events.at(-1), { type: 'CreditsPurchased', data: { provider: 'yookassa', paymentId: payment.id, credits: 50, amountMinor: 69_900, currency: 'RUB' } });
+
+  const refund = h.yookassaFake.refund(payment.id, '699.00');
+  await deliverYooKassa(h.app, yookassaNotification('refund.succeeded', refund));
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'refunded' }]);
+  account = await h.account('2001');
+  t.match(account.events.at(-1), { type: 'PurchaseRefunded', data: { kind: 'refund', credits: 50, amountMinor: 69_900 } });
+  t.equal(account.balance, 3);
+});
+
+t.test('YooKassa: forged notifications are refused and leave no ledger event', async (t) => {
+  const h = await paymentsHarness(t);
+  const pending = h.yookassaFake.addPayment({ amountValue: '199.00', metadata: { userId: '2002', packageId: 'basic' } });
+  const claimed = { ...pending, status: 'succeeded', paid: true };
+  const outside = await deliverYooKassa(h.app, yookassaNotification('payment.succeeded', claimed), '203.0.113.9');
+  t.equal(outside.statusCode, 403, 'from an address outside YooKassa’s ranges');
+  const local = await deliverYooKassa(h.app, yookassaNotification('payment.succeeded', claimed), '127.0.0.1');
+  t.equal(local.statusCode, 403, 'from localhost too');
+  t.same(await h.inboxRows(), [], 'refused before the inbox');
+  // From an allowed address (a proxy that forwards anything, say), but the API says pending.
+  t.equal((await deliverYooKassa(h.app, yookassaNotification('payment.succeeded', claimed))).statusCode, 200);
+  const unknown = { ...claimed, id: '2f000000-000f-5000-9000-000000000000' };
+  await deliverYooKassa(h.app, yookassaNotification('payment.succeeded', unknown));
+  const bad = await h.app.inject({ method: 'POST', url: '/webhook/yookassa', remoteAddress: '185.71.76.7', headers: { 'content-type': 'application/json' }, payload: '{"type":"notification"' });
+  t.equal(bad.statusCode, 400, 'not JSON');
+  const results = await h.processor().drain();
+  t.match(results.map((p) => p.result), [
+    { status: 'rejected', outcome: /the API says payment .* is pending/ },
+    { status: 'rejected', outcome: /YooKassa has no such object/ },
+  ]);
+  t.match(await h.inboxRows(), [{ status: 'rejected' }, { status: 'rejected' }]);
+  t.equal((await h.account('2002')).events.length, 0);
+});
+
+t.test('Stars: successful_payment credits by the charge id; refundStarPayment claws back, once', async (t) => {
+  const h = await paymentsHarness(t);
+  const fake = await startFakeStarsApi();
+  t.teardown(fake.close);
+  const api = new Api(fake.token, { apiRoot: fake.apiRoot });
+  const payment = { currency: 'XTR', total_amount: 100, invoice_payload: starsPayload('3001', 'basic'), telegram_payment_charge_id: 'stxTestCharge0001', provider_payment_charge_id: '' };
+  const record = { userId: '3001', date: Math.floor(Date.now() / 1000), payment };
+  for (let i = 0; i < 2; i++) {
+    await recordDelivery(h.pool, { provider: 'telegram_stars', deliveryId: `successful_payment:${payment.telegram_payment_charge_id}`, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record) });
+  }
+  const processor = h.processor();
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
+  t.match((await h.account('3001')).events.at(-1), { type: 'CreditsPurchased', data: { provider: 'telegram_stars', paymentId: 'stxTestCharge0001', currency: 'XTR', amountMinor: 100 } });
+
+  const refund = await refundStarsPayment({ api, pool: h.pool }, { userId: '3001', chargeId: 'stxTestCharge0001' });
+  t.same(fake.calls.filter((c) => c.method === 'refundStarPayment').map((c) => c.payload), [{ user_id: 3001, telegram_payment_charge_id: 'stxTestCharge0001' }]);
+  t.equal(refund.alreadyRefunded, false);
+  // Telegram then tells the bot (refunded_payment): the same delivery, recorded once.
+  const echoed = await recordStarsRefund(h.pool, { userId: '3001', date: record.date, refund: { currency: 'XTR', total_amount: 100, invoice_payload: payment.invoice_payload, telegram_payment_charge_id: 'stxTestCharge0001' } });
+  t.equal(echoed.duplicate, true);
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'refunded' }]);
+  const again = await refundStarsPayment({ api, pool: h.pool }, { userId: '3001', chargeId: 'stxTestCharge0001' });
+  t.equal(again.alreadyRefunded, true, 'CHARGE_ALREADY_REFUNDED is not an error');
+  const account = await h.account('3001');
+  t.equal(account.refunds, 1);
+  t.equal(account.balance, 3);
+  await t.rejects(refundStarsPayment({ api, pool: h.pool }, { userId: '3002', chargeId: 'stxTestCharge0001' }), { name: 'ProviderRejected' });
+});

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { errorBody } from '../http/errors.js';
+import { recordDelivery } from './inbox.js';
+import { verifyStripeWebhook } from './stripe/webhook.js';
+import type { IpAllowlist } from './yookassa/ipAllowlist.js';
+import { YooKassaNotificationSchema, yookassaDeliveryId } from './yookassa/notification.js';
+
+/** Stripe events are small; a few big ones (expanded lists) stay far below this. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface WebhookRoutesOptions {
+  pool: pg.Pool;
+  stripe?: { webhookSecret: string } | undefined;
+  yookassa?: { allowlist: IpAllowlist } | undefined;
+  /** Told after a delivery is recorded (the processor's `wake`). */
+  onRecorded?: (() => void) | undefined;
+}
+
+/** Keeps the exact bytes: Stripe's signature is over them, and a re-serialised body must fail. */
+const rawBody = (app: FastifyInstance): void => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+};
+
+const bodyOf = (request: FastifyRequest): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+
+const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, webhookSecret: string): void => {
+  app.post('/webhook/stripe', { schema: { hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = bodyOf(request);
+    const signature = request.headers['stripe-signature'];
+    const verification = verifyStripeWebhook(raw, typeof signature === 'string' ? signature : undefined, webhookSecret);
+    if (!verification.ok) {
+      request.log.warn({ reason: verification.reason, ip: request.ip }, 'stripe webhook refused: bad signature');
+      return reply.code(400).send(errorBody('unauthorized', 'Stripe signature verification failed'));
+    }
+    // Recorded before the answer: if this insert fails, Stripe gets a 5xx and delivers again.
+    const { duplicate } = await recordDelivery(options.pool, {
+      provider: 'stripe', deliveryId: verification.event.id, kind: 'stripe.event', source: 'webhook', body: raw,
+      headers: { 'stripe-signature': signature as string }, remoteIp: request.ip,
+    });
+    options.onRecorded?.();
+    return reply.code(200).send({ received: true, duplicate });
+  });
+};
+
+const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allowlist: IpAllowlist): void => {
+  app.post('/webhook/yookassa', { schema: { hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    // request.ip honours the server's trustProxy: behind a proxy, the client's address.
+    if (!allowlist.allows(request.ip)) {
+      request.log.warn({ ip: request.ip }, 'yookassa notification refused: address not in the allowlist');
+      return reply.code(403).send(errorBody('forbidden', 'notifications are accepted only from YooKassa'));
+    }
+    const raw = bodyOf(request);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return reply.code(400).send(errorBody('malformed_json', 'the body is not valid JSON'));
+    }
+    const notification = YooKassaNotificationSchema.safeParse(parsed);
+    if (!notification.success) return reply.code(400).send(errorBody('invalid_request', 'not a YooKassa notification'));
+    const { duplicate } = await recordDelivery(options.pool, {
+      provider: 'yookassa', deliveryId: yookassaDeliveryId(notification.data), kind: 'yookassa.notification',
+      source: 'webhook', body: raw, remoteIp: request.ip,
+    });
+    options.onRecorded?.();
+    return reply.code(200).send({ received: true, duplicate });
+  });
+};
+
+/**
+ * `POST /webhook/stripe` and `POST /webhook/yookassa`: verify what can be verified in the
+ * request (Stripe's signature; YooKassa's sender address), record the delivery, answer. No
+ * provider is called and no ledger command runs here (STYLE §11): the processor does that.
+ */
+export const registerWebhookRoutes = async (app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> => {
+  await app.register(async (scope) => {
+    rawBody(scope);
+    if (options.stripe) stripeRoute(scope, options, options.stripe.webhookSecret);
+    if (options.yookassa) yookassaRoute(scope, options, options.yookassa.allowlist);
+  });
+};
