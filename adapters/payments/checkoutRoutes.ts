@@ -14,8 +14,8 @@ export const CHECKOUT_RATE_LIMIT_PER_MINUTE = 20;
 export interface CheckoutRoutesOptions extends CheckoutProviders {
   /** Checks the Telegram Login Widget's hash. */
   botToken: string;
-  /** The bot's @username without the @, for the widget. */
-  botUsername: string;
+  /** The bot's @username without the @, for the widget (or how to learn it: getMe, once). */
+  botUsername: string | (() => Promise<string>);
 }
 
 const CheckoutBodySchema = z.strictObject({
@@ -37,10 +37,19 @@ const html = (reply: FastifyReply, body: string, csp?: string) => {
  * user back.
  */
 export const registerCheckoutRoutes = (app: FastifyInstance, options: CheckoutRoutesOptions): void => {
+  let username: Promise<string> | undefined;
+  const botUsername = (): Promise<string> => {
+    const { botUsername: given } = options;
+    username ??= typeof given === 'string' ? Promise.resolve(given) : given().catch((error: unknown) => {
+      username = undefined; // ask again next time
+      throw error;
+    });
+    return username;
+  };
   app.get('/checkout', { schema: { hide: true } }, async (_request, reply) => {
     const nonce = randomBytes(16).toString('base64');
     return html(reply, checkoutPageHtml({
-      botUsername: options.botUsername, packages: options.ledgerConfig.packages,
+      botUsername: await botUsername(), packages: options.ledgerConfig.packages,
       stripe: options.stripe !== undefined, yookassa: options.yookassa !== undefined, nonce,
     }), checkoutPageCsp(nonce));
   });

@@ -1,0 +1,42 @@
+/**
+ * A child process for the kill -9 test (adapters/payments/crash.test.ts): it receives one Stripe
+ * delivery through the real route (recorded in the inbox, acknowledged), starts the processor,
+ * and stops dead right before the ledger append, printing `about-to-apply`, so the parent can
+ * SIGKILL it there. Input: MODERA_TEST_DATABASE_URL, MODERA_TEST_EVENT (the event JSON),
+ * MODERA_TEST_LEASE_MS.
+ */
+import { pino } from 'pino';
+import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
+import { buildHttpServer } from '../../adapters/http/server.js';
+import { createInterpreter } from '../../adapters/payments/interpret.js';
+import { createPaymentsProcessor } from '../../adapters/payments/processor.js';
+import { paymentRoutes } from '../../adapters/payments/routes.js';
+import { createPool } from '../../adapters/postgres/index.js';
+import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
+import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
+import { stripeBody, stripeSignature } from '../fakes/stripePayloads.js';
+import { STRIPE_WEBHOOK_SECRET } from './payments.js';
+
+const pool = createPool(process.env.MODERA_TEST_DATABASE_URL!);
+const store = new PostgresEventStore(pool);
+const ledger = createCommandHandler(accountDecider(defaultLedgerConfig), { store });
+const app = await buildHttpServer({
+  logger: pino({ level: 'silent' }),
+  health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
+  plugins: [paymentRoutes({ pool, stripeWebhookSecret: STRIPE_WEBHOOK_SECRET })],
+});
+const body = stripeBody(JSON.parse(process.env.MODERA_TEST_EVENT!));
+const response = await app.inject({
+  method: 'POST', url: '/webhook/stripe', payload: body,
+  headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignature(body, STRIPE_WEBHOOK_SECRET) },
+});
+process.stdout.write(`acknowledged ${response.statusCode}\n`);
+const processor = createPaymentsProcessor({
+  pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter({}),
+  leaseMs: Number(process.env.MODERA_TEST_LEASE_MS),
+  beforeApply: async () => {
+    process.stdout.write('about-to-apply\n');
+    await new Promise(() => undefined); // wait here for SIGKILL
+  },
+});
+await processor.drain();
