@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import {
   InvalidAppend,
@@ -47,6 +48,18 @@ export interface PostgresEventStoreOptions {
 const EXPECTED_NO_STREAM = -1;
 const EXPECTED_EXISTS = -2;
 const UNIQUE_VIOLATION = '23505';
+
+// Named (prepared) statements: parsed and planned once per connection, not on every call. The
+// name is derived from the text, so one name never means two texts.
+const statementNames = new Map<string, string>();
+const statementName = (text: string): string => {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `modera_es_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+};
 
 const boundedCount = (maxCount: number | undefined): number =>
   Math.min(Math.max(maxCount ?? READ_MAX_COUNT, 0), READ_MAX_COUNT);
@@ -114,13 +127,13 @@ export class PostgresEventStore implements EventStore {
   /** Events of one stream (all committed ones: per-stream order needs no horizon). */
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const query = readStreamQuery(stream, options.direction ?? 'forwards', options.fromRevision, boundedCount(options.maxCount));
-    return (await this.rows<EventRow>(query, 'readStream')).map(toRecordedEvent);
+    return (await this.eventRows<EventRow>(query, 'readStream')).map(toRecordedEvent);
   }
 
   /** Events after `after` in position order, stopping before any event that may still commit late. */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const query = readAllQuery(options.after ?? 0, options, boundedCount(options.maxCount));
-    return (await this.rows<EventRow>(query, 'readAll')).map(toRecordedEvent);
+    return (await this.eventRows<EventRow>(query, 'readAll')).map(toRecordedEvent);
   }
 
   async headPosition(): Promise<number> {
@@ -148,14 +161,24 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async readBatch(after: number, filter: SubscribeOptions, limit: number): Promise<Batch> {
-    const rows = await this.rows<EventRow & { head: number | string }>(readBatchQuery(after, filter, limit), 'subscribe');
-    const head = Number(rows[0]?.head ?? 0);
-    return { head, events: rows.filter((r) => r.id !== null).map(toRecordedEvent) };
+    // Each row is an event followed by the head; one row of NULLs and the head when none matched.
+    const rows = await this.eventRows<[...EventRow, number | string]>(readBatchQuery(after, filter, limit), 'subscribe');
+    const head = Number(rows[0]?.[8] ?? 0);
+    return { head, events: rows.filter((row) => row[1] !== null).map((row) => toRecordedEvent(row as unknown as EventRow)) };
   }
 
   private async rows<Row extends pg.QueryResultRow>(query: Query, what: string): Promise<Row[]> {
     try {
-      return (await this.pool.query<Row>(query.text, query.values)).rows;
+      return (await this.pool.query<Row>({ name: statementName(query.text), text: query.text, values: query.values })).rows;
+    } catch (error) {
+      return mapError(error, what);
+    }
+  }
+
+  private async eventRows<Row extends unknown[]>(query: Query, what: string): Promise<Row[]> {
+    try {
+      const config = { name: statementName(query.text), text: query.text, values: query.values, rowMode: 'array' as const };
+      return (await this.pool.query<Row>(config)).rows;
     } catch (error) {
       return mapError(error, what);
     }
