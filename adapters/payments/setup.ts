@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Api } from 'grammy';
+import type pg from 'pg';
+import type Stripe from 'stripe';
+import type { LedgerConfig } from '../../core/ledger/config.js';
+import type { LedgerHandler } from './apply.js';
+import type { CheckoutProviders } from './checkout.js';
+import { createInterpreter } from './interpret.js';
+import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions, type ProcessorLogger } from './processor.js';
+import { reconcilePayments, startReconciler, type ReconcilerSchedule, type Reconciliation } from './reconciler.js';
+import { paymentRoutes } from './routes.js';
+import { createStripeClient } from './stripe/client.js';
+import { createYooKassaClient, type YooKassaClient } from './yookassa/client.js';
+import { ipAllowlist, YOOKASSA_PUBLISHED_RANGES } from './yookassa/ipAllowlist.js';
+import type { YooKassaReceiptSettings } from './yookassa/checkout.js';
+
+/** The environment variables payments read (names from DESIGN, validated by scripts/config.ts). */
+export interface PaymentsEnv {
+  STRIPE_SECRET_KEY?: string | undefined;
+  STRIPE_WEBHOOK_SECRET?: string | undefined;
+  STRIPE_API_URL?: string | undefined;
+  YOOKASSA_SHOP_ID?: string | undefined;
+  YOOKASSA_SECRET_KEY?: string | undefined;
+  YOOKASSA_API_URL?: string | undefined;
+  YOOKASSA_WEBHOOK_ALLOWED_IPS?: string[] | undefined;
+  TELEGRAM_BOT_TOKEN?: string | undefined;
+  TELEGRAM_API_ROOT?: string | undefined;
+  PUBLIC_BASE_URL?: string | undefined;
+}
+
+export interface PaymentsSetupOptions {
+  env: PaymentsEnv;
+  pool: pg.Pool;
+  ledger: LedgerHandler;
+  ledgerConfig: LedgerConfig;
+  logger?: ProcessorLogger;
+  /** The bot's @username for the login widget; default: asked from Telegram (getMe) on first use. */
+  botUsername?: string;
+  receipt?: YooKassaReceiptSettings;
+  processor?: Partial<Omit<PaymentsProcessorOptions, 'pool' | 'ledger' | 'ledgerConfig' | 'interpret'>>;
+}
+
+export interface Payments {
+  stripe?: Stripe | undefined;
+  yookassa?: YooKassaClient | undefined;
+  telegram?: Api | undefined;
+  /** What each part is: on, or off and why (for /health and the start log). */
+  features: Array<{ name: string; enabled: boolean; reason?: string }>;
+  processor: PaymentsProcessor;
+  /** The Fastify plugin with every enabled route (webhooks, checkout page). */
+  routes: FastifyPluginAsync;
+  /** For `POST /api/v1/credits/purchase`: `startCheckout(payments.checkout, request)`. */
+  checkout: CheckoutProviders;
+  reconcile(options?: { since?: Date }): Promise<Reconciliation>;
+  startReconciler(intervalMs?: number): ReconcilerSchedule;
+}
+
+const off = (name: string, reason: string) => ({ name, enabled: false, reason });
+const on = (name: string) => ({ name, enabled: true });
+
+/**
+ * Builds the payments side from the configuration: the provider clients whose secrets are set,
+ * the inbox processor, the routes and the reconciler. A provider without its secrets is off:
+ * its webhook route is absent and the checkout page does not offer it.
+ */
+export const setupPayments = (options: PaymentsSetupOptions): Payments => {
+  const { env, pool } = options;
+  const stripe = env.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }) : undefined;
+  const yookassa = env.YOOKASSA_SHOP_ID && env.YOOKASSA_SECRET_KEY
+    ? createYooKassaClient({ shopId: env.YOOKASSA_SHOP_ID, secretKey: env.YOOKASSA_SECRET_KEY, apiUrl: env.YOOKASSA_API_URL })
+    : undefined;
+  const telegram = env.TELEGRAM_BOT_TOKEN ? new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }) : undefined;
+  const checkoutOn = telegram !== undefined && env.PUBLIC_BASE_URL !== undefined && (stripe !== undefined || yookassa !== undefined);
+  const checkout: CheckoutProviders = {
+    ledgerConfig: options.ledgerConfig, publicBaseUrl: env.PUBLIC_BASE_URL ?? 'http://localhost',
+    stripe, yookassa: yookassa && { client: yookassa, receipt: options.receipt }, telegram,
+  };
+  const processor = createPaymentsProcessor({
+    pool, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter({ yookassa }),
+    ...(options.logger ? { logger: options.logger } : {}), ...options.processor,
+  });
+  const routes = paymentRoutes({
+    pool,
+    stripeWebhookSecret: stripe ? env.STRIPE_WEBHOOK_SECRET : undefined,
+    yookassaAllowlist: yookassa ? ipAllowlist(env.YOOKASSA_WEBHOOK_ALLOWED_IPS ?? YOOKASSA_PUBLISHED_RANGES) : undefined,
+    checkout: checkoutOn ? {
+      ...checkout, botToken: env.TELEGRAM_BOT_TOKEN!,
+      botUsername: options.botUsername ?? (async () => (await telegram!.getMe()).username),
+    } : undefined,
+    onRecorded: processor.wake,
+  });
+  const sources = { stripe, yookassa, telegram };
+  return {
+    stripe, yookassa, telegram, processor, routes, checkout,
+    features: [
+      stripe && env.STRIPE_WEBHOOK_SECRET ? on('payments_stripe') : off('payments_stripe', 'set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET'),
+      yookassa ? on('payments_yookassa') : off('payments_yookassa', 'set YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY'),
+      telegram ? on('payments_stars') : off('payments_stars', 'set TELEGRAM_BOT_TOKEN'),
+      checkoutOn ? on('payments_checkout_page') : off('payments_checkout_page', 'set TELEGRAM_BOT_TOKEN, PUBLIC_BASE_URL and Stripe or YooKassa'),
+    ],
+    reconcile: (reconcileOptions = {}) => reconcilePayments(pool, sources, reconcileOptions),
+    startReconciler: (intervalMs) => startReconciler(pool, sources, {
+      ...(intervalMs === undefined ? {} : { intervalMs }),
+      onRun: (result) => {
+        processor.wake();
+        options.logger?.info({ reconciliation: result }, 'payments reconciled');
+      },
+      onError: (error) => options.logger?.error({ err: error }, 'payments reconciliation failed'),
+    }),
+  };
+};
