@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import t from 'tap';
 import { LISTEN_APPLICATION_NAME, PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createPool } from '../../adapters/postgres/index.js';
