@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import {
+  SESSION_IDLE_TIMEOUT_SECONDS,
   stylistDecider,
   tryOnDecider,
   type HoldResolution,
@@ -15,7 +16,9 @@ import { OTHER_SESSION_ID, SESSION_ID, T0_MS, USER_ID, imageKey, receipt } from 
  * random times. After every step: nothing reaches processing without its inputs and consent, a
  * hold is resolved at most once, an accepted command repeated is a no-op. At the end (after a
  * final expiry): every session that reached processing has exactly one outcome and one hold
- * resolution, and the resolution fits the outcome. SESSION_WALK_SEED=<n> replays one run.
+ * resolution, the resolution fits the outcome, and a result (a capture) is only accepted
+ * within the idle window after submission, well inside the hold's lifetime.
+ * SESSION_WALK_SEED=<n> (and SESSION_WALKS=1) replays one run.
  */
 
 const WALKS = Number(process.env.SESSION_WALKS ?? 400);
@@ -96,6 +99,11 @@ const walkOnce = <C extends { type: string; occurredAt: string }, E extends { ty
   const resolutions = history.map(resolutionOf).filter((r) => r !== null);
   if (outcomes.length !== 1 || resolutions.length !== 1) return `${outcomes.length} outcomes, ${resolutions.length} resolutions`;
   const [outcome] = outcomes as [E];
+  const submittedAt = history.find((e) => e.type === spec.submitted)!.data as { occurredAt: string };
+  const captured = outcome.type === spec.succeeded ? (outcome.data as { occurredAt: string }) : null;
+  if (captured && Date.parse(captured.occurredAt) - Date.parse(submittedAt.occurredAt) >= SESSION_IDLE_TIMEOUT_SECONDS * 1000) {
+    return 'a result was accepted after the processing window (the hold may have expired)';
+  }
   const [resolution] = resolutions as [HoldResolution];
   const key = `${outcome.type}:${resolution.action}${resolution.action === 'capture' ? '' : `:${resolution.reason}`}`;
   tally.outcomes[key] = (tally.outcomes[key] ?? 0) + 1;

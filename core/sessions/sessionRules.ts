@@ -9,9 +9,10 @@ import { isKeyOf, type ImageKind } from './imageKeys.js';
 /** "30 minutes of inactivity returns to default" (architecture document, State Persistence). */
 export const SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60;
 /**
- * Lifetime asked of the credit hold. A session expires after SESSION_IDLE_TIMEOUT_SECONDS without
- * activity and the worker reports at least once in that window, so a result can arrive at most
- * two idle windows after the hold was taken: the hold outlives every result the session accepts.
+ * Lifetime asked of the credit hold. A worker's attempt reports do not reset the idle clock, so
+ * the session accepts an outcome at most SESSION_IDLE_TIMEOUT_SECONDS after submission (when the
+ * hold is taken); twice that leaves the orchestrator a whole idle window to capture before the
+ * ledger would refuse a capture of an expired hold.
  */
 export const PROCESSING_HOLD_TTL_SECONDS = 2 * SESSION_IDLE_TIMEOUT_SECONDS;
 /** A worker retries an AI job at most this many times before it reports failure. */

@@ -27,7 +27,8 @@ export const evolve = (state: StylistSession, event: StylistEvent): StylistSessi
       return { ...s, status: 'stylist_processing', hold: event.data.hold };
     case 'StylingProcessingStarted':
       expect(state.status === 'stylist_processing' && event.data.attempt > state.attempt);
-      return { ...s, attempt: event.data.attempt };
+      // Not activity: a worker retrying must not keep a session (and its hold) alive forever.
+      return { ...state, attempt: event.data.attempt };
     case 'StylingSucceeded': {
       expect(state.status === 'stylist_processing' && holdIsOpen(state));
       const { holdResolution, occurredAt: _at, ...result } = event.data;

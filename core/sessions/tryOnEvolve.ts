@@ -27,7 +27,8 @@ export const evolve = (state: TryOnSession, event: TryOnEvent): TryOnSession => 
       return { ...s, status: 'tryon_processing', hold: event.data.hold };
     case 'TryOnProcessingStarted':
       expect(state.status === 'tryon_processing' && event.data.attempt > state.attempt);
-      return { ...s, attempt: event.data.attempt };
+      // Not activity: a worker retrying must not keep a session (and its hold) alive forever.
+      return { ...state, attempt: event.data.attempt };
     case 'TryOnSucceeded': {
       expect(state.status === 'tryon_processing' && holdIsOpen(state));
       const { holdResolution, occurredAt: _at, ...result } = event.data;
