@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { autoRetry, type AutoRetryOptions } from '@grammyjs/auto-retry';
+import type { I18n } from '@grammyjs/i18n';
 import { limit } from '@grammyjs/ratelimiter';
 import { Bot, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -41,6 +42,8 @@ export interface BotOptions {
   deps: BotDependencies;
   rateLimit?: { limit: number; timeFrameMs: number };
   autoRetry?: Partial<AutoRetryOptions>;
+  /** Shared with the notifier; one is made when not given. */
+  i18n?: I18n<BotContext>;
 }
 
 /**
@@ -58,7 +61,7 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
     client: { apiRoot },
   });
   bot.api.config.use(autoRetry({ ...AUTO_RETRY, ...options.autoRetry }));
-  const i18n = createI18n();
+  const i18n = options.i18n ?? createI18n();
   const files = new TelegramFiles(bot.api, options.token, apiRoot);
   const deps = { now: () => new Date(), newId: () => randomUUID(), ...options.deps };
   const rate = options.rateLimit ?? RATE_LIMIT;

@@ -13,11 +13,16 @@ export const NOTIFIED_EVENT_TYPES = [
   'TryOnSucceeded', 'TryOnFailed', 'StylingSucceeded', 'StylingFailed', 'SessionExpired', 'CreditsPurchased', 'PurchaseRefunded',
 ] as const;
 
+/** A session outcome names the hold it settles: the notifier waits (bounded) for the ledger to settle it. */
+interface Settles {
+  reservationId: string;
+}
+
 export type Notification =
-  | { kind: 'tryon_result'; userId: string; sessionId: string; resultImageKey: string }
-  | { kind: 'tryon_failed'; userId: string; credits: number }
-  | { kind: 'styling_result'; userId: string; sessionId: string; result: StylingResultData }
-  | { kind: 'styling_failed'; userId: string; credits: number }
+  | ({ kind: 'tryon_result'; userId: string; sessionId: string; resultImageKey: string } & Settles)
+  | ({ kind: 'tryon_failed'; userId: string; credits: number } & Settles)
+  | ({ kind: 'styling_result'; userId: string; sessionId: string; result: StylingResultData } & Settles)
+  | ({ kind: 'styling_failed'; userId: string; credits: number } & Settles)
   | { kind: 'payment_received'; userId: string; credits: number; balance: number }
   | { kind: 'purchase_refunded'; userId: string; credits: number; balance: number }
   /** The user is found through the chat that still points at the session (if any). */
@@ -25,8 +30,10 @@ export type Notification =
 
 const idOf = (stream: string): string => stream.slice(stream.indexOf('-') + 1);
 
-const released = (resolution: HoldResolution): { userId: string; credits: number } | undefined =>
-  resolution.action === 'release' ? { userId: resolution.userId, credits: resolution.credits } : undefined;
+const released = (resolution: HoldResolution): { userId: string; credits: number; reservationId: string } | undefined =>
+  resolution.action === 'release'
+    ? { userId: resolution.userId, credits: resolution.credits, reservationId: resolution.reservationId }
+    : undefined;
 
 /** The notification an event calls for, or undefined. */
 export const notificationOf = (event: RecordedEvent): Notification | undefined => {
@@ -35,11 +42,13 @@ export const notificationOf = (event: RecordedEvent): Notification | undefined =
   switch (event.type) {
     case 'TryOnSucceeded': {
       const data = event.data as TryOnResultData & { holdResolution: HoldResolution };
-      return { kind: 'tryon_result', userId: data.holdResolution.userId, sessionId, resultImageKey: data.resultImageKey };
+      const { userId, reservationId } = data.holdResolution;
+      return { kind: 'tryon_result', userId, sessionId, resultImageKey: data.resultImageKey, reservationId };
     }
     case 'StylingSucceeded': {
       const data = event.data as StylingResultData & { holdResolution: HoldResolution };
-      return { kind: 'styling_result', userId: data.holdResolution.userId, sessionId, result: data };
+      const { userId, reservationId } = data.holdResolution;
+      return { kind: 'styling_result', userId, sessionId, result: data, reservationId };
     }
     case 'TryOnFailed':
     case 'StylingFailed': {

@@ -3,6 +3,7 @@ import { GrammyError, InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../../core/eventstore/index.js';
+import { accountStream } from '../../core/ledger/index.js';
 import { inTransaction } from '../postgres/index.js';
 import type { ChatStateStore } from './chatState.js';
 import type { BotContext } from './context.js';
@@ -27,6 +28,16 @@ import { renderNotification } from './render.js';
 export const NOTIFIER_NAME = 'telegram';
 /** After a failure to prepare or record a notification, wait this long and read again. */
 export const NOTIFIER_RETRY_MS = [500, 30_000] as const;
+/**
+ * A session's outcome is told once the ledger has settled its hold (the worker does it right
+ * after recording the outcome), so "the credits were returned" is true when read and the profile
+ * shows it. Past this wait the message goes anyway: the hold's expiry returns the credits.
+ */
+export const HOLD_SETTLE_WAIT_MS = 3_000;
+const HOLD_SETTLE_POLL_MS = 50;
+/** Account events looked at, newest first, to find the settlement. */
+const SETTLEMENT_LOOKBACK_EVENTS = 50;
+
 /** An event whose message cannot be prepared (its image is gone) is given up after this many tries. */
 export const MAX_PREPARE_ATTEMPTS = 5;
 
@@ -43,6 +54,8 @@ export interface NotifierOptions {
 
 export interface Outgoing {
   chatId: string;
+  /** Where the user's state now is in the log: the profile waits for the read tables to pass it. */
+  position: number;
   text: string;
   photo?: Buffer;
   replyMarkup?: InlineKeyboardMarkup;
@@ -135,6 +148,7 @@ export class Notifier {
       );
       await tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, event.position]);
     });
+    if ('position' in outgoing) await this.options.chats.notePosition(outgoing.chatId, outgoing.position);
   }
 
   private async advance(position: number): Promise<void> {
@@ -144,7 +158,7 @@ export class Notifier {
   /** Retries a failing preparation through the run loop's backoff, then records it as failed. */
   private async prepareBounded(event: RecordedEvent, notification: Notification): Promise<Outgoing | { chatId: string; error: string } | undefined> {
     try {
-      const outgoing = await this.prepare(notification);
+      const outgoing = await this.prepare(notification, event.position);
       this.prepareFailures.delete(event.id);
       return outgoing;
     } catch (error) {
@@ -157,14 +171,30 @@ export class Notifier {
   }
 
   /** The message for a notification, in the user's language; undefined when no one is to be told. */
-  private async prepare(notification: Notification): Promise<Outgoing | undefined> {
+  private async prepare(notification: Notification, eventPosition: number): Promise<Outgoing | undefined> {
     const { chats, images, i18n } = this.options;
     const userId = notification.kind === 'session_expired' ? await chats.leaveSession(notification.sessionId) : notification.userId;
     if (userId === undefined) return undefined;
+    const settled = 'reservationId' in notification ? await this.settlementOf(userId, notification.reservationId) : undefined;
     const language = (await chats.languageFor(userId)) ?? DEFAULT_LANGUAGE;
     const t = (key: string, variables?: Record<string, string | number>) => i18n.t(language, key, variables);
     const photo = notification.kind === 'tryon_result' ? await images.read(notification.resultImageKey) : undefined;
-    return { chatId: userId, ...renderNotification(notification, t, language), ...(photo ? { photo } : {}) };
+    return {
+      chatId: userId, position: Math.max(eventPosition, settled ?? 0), ...renderNotification(notification, t, language), ...(photo ? { photo } : {}),
+    };
+  }
+
+  /** The position where the ledger captured or released this hold; undefined if not within the wait. */
+  private async settlementOf(userId: string, reservationId: string): Promise<number | undefined> {
+    const deadline = Date.now() + HOLD_SETTLE_WAIT_MS;
+    for (;;) {
+      const recent = await this.options.store.readStream(accountStream(userId), { direction: 'backwards', maxCount: SETTLEMENT_LOOKBACK_EVENTS });
+      const settlement = recent.find((e) => (e.type === 'ReservationCaptured' || e.type === 'ReservationReleased') &&
+        (e.data as { reservationId?: string }).reservationId === reservationId);
+      if (settlement) return settlement.position;
+      if (Date.now() >= deadline || this.abort.signal.aborted) return undefined;
+      await sleep(HOLD_SETTLE_POLL_MS, this.abort.signal);
+    }
   }
 
   private async send(outgoing: Outgoing): Promise<Delivery> {

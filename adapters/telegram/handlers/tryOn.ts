@@ -30,6 +30,7 @@ export const startTryOn = async (ctx: BotContext): Promise<void> => {
 };
 
 const afterPerson = async (ctx: BotContext, sessionId: string, outcome: Outcome): Promise<void> => {
+  await remember(ctx, outcome);
   const price = ctx.deps.prices.tryon;
   if (outcome.ok) {
     const { available, held } = await currentBalance(ctx);

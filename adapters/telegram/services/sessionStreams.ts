@@ -3,6 +3,7 @@ import {
 } from '../../../core/eventstore/index.js';
 import { accountStream, type AccountCommand, type Rejection } from '../../../core/ledger/index.js';
 import type { HoldRequest } from '../../../core/sessions/index.js';
+import type { Holds } from '../../worker/index.js';
 import type { Outcome } from '../ports.js';
 
 /** What the try-on and stylist services share: loading a session, running its commands, reserving. */
@@ -18,6 +19,8 @@ export interface SessionDecider<C, E, S> {
 export interface SessionStreams<C extends { occurredAt: string }, S> {
   run(stream: string, command: C): Promise<CommandResult<string>>;
   load(stream: string): Promise<S>;
+  /** Position of the last event of `stream` (any stream), 0 when there is none. */
+  lastPositionOf(stream: string): Promise<number>;
 }
 
 /** The command handler and a loader for one kind of session stream. */
@@ -34,41 +37,36 @@ export const sessionStreams = <C extends { occurredAt: string }, E extends { typ
     const recorded = await store.readStream(stream, { maxCount: READ_MAX_COUNT });
     return recorded.reduce((state, r) => decider.evolve(state, { type: r.type, data: r.data } as E), decider.initialState());
   };
-  return { run, load };
+  const lastPositionOf = async (stream: string): Promise<number> =>
+    (await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))[0]?.position ?? 0;
+  return { run, load, lastPositionOf };
 };
 
 export const outcomeOf = (result: CommandResult<string>): Outcome =>
   result.ok ? { ok: true, position: result.position } : { ok: false, rejection: result.rejection, position: result.position };
 
-/** ReserveCredits for a session's hold; idempotent by the reservation id (the session id). */
-export const reserveHold = (ledger: LedgerHandler, hold: HoldRequest, occurredAt: string): Promise<CommandResult<Rejection>> =>
-  ledger(accountStream(hold.userId), {
-    type: 'ReserveCredits',
-    reservationId: hold.reservationId,
-    credits: hold.credits,
-    feature: hold.feature,
-    ttlSeconds: hold.ttlSeconds,
-    occurredAt,
-    metadata: { actor: `user:${hold.userId}`, correlationId: hold.reservationId },
-  });
-
 /**
- * After a session asked for its credits: reserve them; if the ledger refuses, record that on the
- * session (nothing is held) and answer with the ledger's rejection. Safe to repeat: a retried
- * update finds the reservation made, or the refusal recorded.
+ * After a session asked for its credits: reserve them at once (the worker does the same, and
+ * both are idempotent by the reservation id, which is the session id), so the user hears now
+ * whether they can afford it. If the ledger refuses, the refusal is recorded on the session
+ * (nothing is held) and returned. Safe to repeat: a retried update finds the reservation made,
+ * or the refusal recorded.
  */
 export const reserveOrRecordRefusal = async <C extends { occurredAt: string }, S>(
   streams: SessionStreams<C, S>,
   stream: string,
-  ledger: LedgerHandler,
+  holds: Pick<Holds, 'reserve'>,
   hold: HoldRequest,
   occurredAt: string,
   refusal: (reason: string) => C,
 ): Promise<Outcome> => {
-  const reserved = await reserveHold(ledger, hold, occurredAt);
-  if (reserved.ok) return { ok: true, position: reserved.position };
-  const recorded = await streams.run(stream, refusal(reserved.rejection));
-  return { ok: false, rejection: reserved.rejection, position: recorded.position };
+  const reserved = await holds.reserve(hold, occurredAt);
+  if (!reserved.ok) {
+    const recorded = await streams.run(stream, refusal(reserved.rejection));
+    return { ok: false, rejection: reserved.rejection, position: recorded.position };
+  }
+  // The reservation's position is not returned: the account's last event is at or past it.
+  return { ok: true, position: await streams.lastPositionOf(accountStream(hold.userId)) };
 };
 
 /** Statuses in which a session is waiting for the user; leaving the flow cancels these. */

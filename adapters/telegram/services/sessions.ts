@@ -4,7 +4,8 @@ import {
   type TryOnCommand, type TryOnEvent, type TryOnSession,
 } from '../../../core/sessions/index.js';
 import type { ConsentPort, Outcome, Prices, StylistPort, TryOnPort } from '../ports.js';
-import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT, type LedgerHandler } from './sessionStreams.js';
+import type { Holds } from '../../worker/index.js';
+import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT } from './sessionStreams.js';
 
 /**
  * The bot's side of the session orchestration: each user step is a session command; the last
@@ -14,7 +15,8 @@ import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT, t
 
 export interface SessionServiceDependencies {
   store: EventStore;
-  ledger: LedgerHandler;
+  /** The worker's holds: the same ReserveCredits (ttl within the ledger's limit) the worker sends. */
+  holds: Pick<Holds, 'reserve'>;
   consent: Pick<ConsentPort, 'has'>;
   prices: Prices;
 }
@@ -46,7 +48,7 @@ export const createTryOnService = (deps: SessionServiceDependencies): TryOnPort 
       const session = await streams.load(stream);
       // Submitted now, or by an earlier attempt of this update that stopped before reserving.
       if (session.hold === null || session.holdResolution !== null) return settled(session, provided.position);
-      return reserveOrRecordRefusal(streams, stream, deps.ledger, session.hold, occurredAt,
+      return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt,
         (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt }));
     },
     rate: (sessionId, rating, occurredAt) => run(sessionId, { type: 'RateResult', rating, occurredAt }),
@@ -80,7 +82,7 @@ export const createStylistService = (deps: SessionServiceDependencies): StylistP
       if (!submitted.ok) return outcomeOf(submitted);
       const session = await streams.load(stream);
       if (session.hold === null || session.holdResolution !== null) return settled(session, submitted.position);
-      return reserveOrRecordRefusal(streams, stream, deps.ledger, session.hold, occurredAt,
+      return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt,
         (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt }));
     },
     finish: (sessionId, occurredAt) => run(sessionId, { type: 'FinishStyling', occurredAt }),

@@ -1,0 +1,153 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type pg from 'pg';
+import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
+import { featurePrice, type LedgerConfig } from '../../core/ledger/index.js';
+import type { ImageStore } from '../storage/index.js';
+import { createHolds } from '../worker/index.js';
+import { createBot } from './bot.js';
+import { ChatStateStore } from './chatState.js';
+import { createI18n } from './i18n.js';
+import type { BotContext, BotDependencies } from './context.js';
+import type { BotLogger } from './logger.js';
+import { Notifier } from './notifier.js';
+import { ALLOWED_UPDATES, startPolling } from './polling.js';
+import { telegramWebhookRoutes } from './routes.js';
+import { createAccountsService, createConsentService, createSupportService } from './services/accounts.js';
+import { createImages } from './services/images.js';
+import { createStarsPayments } from './services/payments.js';
+import { createReadModel } from './services/readModel.js';
+import { createStylistService, createTryOnService } from './services/sessions.js';
+import type { LedgerHandler } from './services/sessionStreams.js';
+import { UpdateInbox } from './updateInbox.js';
+import { UpdateProcessor } from './updateProcessor.js';
+
+/**
+ * The whole bot wired to the real system: ports over the ledger, the session streams, the read
+ * tables, payments and storage; the update inbox and processor; the notifier. The app starts it
+ * in webhook mode (with a public URL) or polling mode (local use).
+ */
+
+export type TelegramMode =
+  | { mode: 'webhook'; url: string; secretToken: string }
+  | { mode: 'polling' };
+
+export interface TelegramSettings {
+  token: string;
+  apiRoot: string;
+  transport: TelegramMode;
+}
+
+/** From the environment: webhook mode when TELEGRAM_WEBHOOK_URL is set, else long polling. */
+export const telegramSettingsFromEnv = (env: {
+  TELEGRAM_BOT_TOKEN?: string | undefined; TELEGRAM_WEBHOOK_URL?: string | undefined;
+  TELEGRAM_WEBHOOK_SECRET?: string | undefined; TELEGRAM_API_ROOT?: string | undefined;
+}): TelegramSettings | undefined => {
+  if (!env.TELEGRAM_BOT_TOKEN) return undefined;
+  const apiRoot = env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org';
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) throw new Error('TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET');
+  const transport: TelegramMode = env.TELEGRAM_WEBHOOK_URL
+    ? { mode: 'webhook', url: env.TELEGRAM_WEBHOOK_URL, secretToken: env.TELEGRAM_WEBHOOK_SECRET! }
+    : { mode: 'polling' };
+  return { token: env.TELEGRAM_BOT_TOKEN, apiRoot, transport };
+};
+
+export interface TelegramRuntimeOptions {
+  settings: TelegramSettings;
+  pool: pg.Pool;
+  store: EventStore;
+  ledger: LedgerHandler;
+  ledgerConfig: LedgerConfig;
+  images: ImageStore;
+  /** The ledger's snapshot store, if the app keeps one (holds load faster with it). */
+  snapshots?: SnapshotStore;
+  logger: BotLogger;
+  /** Tests give it to skip getMe; in production `start` fetches it. */
+  botInfo?: UserFromGetMe;
+  /** `<PUBLIC_BASE_URL>/checkout` when card payments are on. */
+  webCheckoutUrl?: string | undefined;
+  /** Wakes the payments processor after the bot records a Stars refund. */
+  wakePayments?: () => void;
+  /** Overrides of single ports or the clock (tests). */
+  overrides?: Partial<BotDependencies>;
+  rateLimit?: { limit: number; timeFrameMs: number };
+}
+
+export interface TelegramRuntime {
+  bot: Bot<BotContext>;
+  processor: UpdateProcessor;
+  notifier: Notifier;
+  deps: BotDependencies;
+  /** The Fastify plugin serving POST /webhook/telegram (webhook mode only). */
+  webhookRoutes(): FastifyPluginAsync;
+  /** Starts handling (recovering pending updates), the notifier, then the webhook or polling. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const buildDependencies = (options: TelegramRuntimeOptions): BotDependencies => {
+  const { pool, store, ledger, ledgerConfig } = options;
+  const prices = { tryon: featurePrice(ledgerConfig, 'tryon'), styling: featurePrice(ledgerConfig, 'styling') };
+  const consent = options.overrides?.consent ?? createConsentService(store);
+  const holds = createHolds({ store, config: ledgerConfig, actor: 'system:bot', ...(options.snapshots ? { snapshots: options.snapshots } : {}) });
+  const sessions = { store, holds, consent, prices };
+  return {
+    chats: new ChatStateStore(pool),
+    accounts: createAccountsService(ledger),
+    reads: createReadModel(pool),
+    consent,
+    images: createImages(options.images),
+    tryOn: createTryOnService(sessions),
+    stylist: createStylistService(sessions),
+    payments: createStarsPayments({
+      pool, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl, ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
+    }),
+    support: createSupportService(store),
+    prices,
+    logger: options.logger,
+    ...options.overrides,
+  };
+};
+
+export const createTelegramRuntime = (options: TelegramRuntimeOptions): TelegramRuntime => {
+  const { settings, logger } = options;
+  const deps = buildDependencies(options);
+  const i18n = createI18n();
+  const bot = createBot({
+    token: settings.token, apiRoot: settings.apiRoot, deps, i18n,
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  });
+  const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger });
+  const notifier = new Notifier({
+    store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, logger,
+  });
+  let stopPolling: (() => Promise<void>) | undefined;
+  const { transport } = settings;
+
+  return {
+    bot, processor, notifier, deps,
+    webhookRoutes: () => {
+      if (transport.mode !== 'webhook') throw new Error('the webhook route is only served in webhook mode');
+      return telegramWebhookRoutes({ secretToken: transport.secretToken, accept: (update) => processor.accept(update) });
+    },
+    start: async () => {
+      if (!options.botInfo) await bot.init();
+      await processor.start();
+      await notifier.start();
+      if (transport.mode === 'webhook') {
+        await bot.api.setWebhook(transport.url, {
+          secret_token: transport.secretToken, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false,
+        });
+        logger.info({ url: transport.url }, 'telegram webhook set');
+      } else {
+        stopPolling = (await startPolling({ api: bot.api, accept: (update) => processor.accept(update), logger })).stop;
+      }
+    },
+    stop: async () => {
+      await stopPolling?.();
+      await notifier.stop();
+      await processor.stop();
+    },
+  };
+};
