@@ -61,8 +61,8 @@ CREATE INDEX events_category_position ON events (category, position);
 -- The replay of an append whose events already landed: the same ids at the slot the expected
 -- revision points to (for 'exists', wherever the first id is in this stream).
 -- p_expected: a revision >= 0, -1 for 'no_stream', -2 for 'exists'.
-CREATE FUNCTION append_events_replay(p_stream text, p_expected bigint, p_ids uuid[])
-RETURNS TABLE (outcome text, stream_revision bigint, last_position bigint)
+CREATE FUNCTION append_events_replay(p_stream text, p_expected bigint, p_ids uuid[],
+  OUT outcome text, OUT stream_revision bigint, OUT last_position bigint)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_slot bigint;
@@ -81,11 +81,14 @@ BEGIN
       FROM events e
      WHERE e.stream = p_stream AND e.revision >= v_slot AND e.revision < v_slot + cardinality(p_ids);
     IF v_ids = p_ids THEN
-      RETURN QUERY SELECT 'replay'::text, v_revision, v_position;
+      outcome := 'replay';
+      stream_revision := v_revision;
+      last_position := v_position;
       RETURN;
     END IF;
   END IF;
-  RETURN QUERY SELECT 'conflict'::text, (SELECT s.revision FROM streams s WHERE s.stream = p_stream), NULL::bigint;
+  outcome := 'conflict';
+  SELECT s.revision INTO stream_revision FROM streams s WHERE s.stream = p_stream;
 END;
 $$;
 
@@ -94,8 +97,8 @@ $$;
 -- already written at this slot: the original result), 'conflict' (stream_revision = actual,
 -- NULL for no stream). A reused event id elsewhere raises unique_violation on events_id_unique.
 CREATE FUNCTION append_events(
-  p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data json[], p_metadata json[])
-RETURNS TABLE (outcome text, stream_revision bigint, last_position bigint)
+  p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data json[], p_metadata json[],
+  OUT outcome text, OUT stream_revision bigint, OUT last_position bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
   c_position_mutex CONSTANT bigint := 7246100;
@@ -143,13 +146,16 @@ BEGIN
       RETURNING p_expected + 1 INTO v_first_revision;
   END IF;
   IF v_first_revision IS NULL THEN
-    RETURN QUERY SELECT * FROM append_events_replay(p_stream, p_expected, p_ids);
+    SELECT r.outcome, r.stream_revision, r.last_position INTO outcome, stream_revision, last_position
+      FROM append_events_replay(p_stream, p_expected, p_ids) r;
     RETURN;
   END IF;
 
   INSERT INTO events (position, id, stream, revision, type, data, metadata, transaction_id)
   SELECT v_first_position + u.n - 1, u.id, p_stream, v_first_revision + u.n - 1, u.type, u.data, u.metadata, v_xid
     FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS u(id, type, data, metadata, n);
-  RETURN QUERY SELECT 'ok'::text, v_first_revision + v_count - 1, v_first_position + v_count - 1;
+  outcome := 'ok';
+  stream_revision := v_first_revision + v_count - 1;
+  last_position := v_first_position + v_count - 1;
 END;
 $$;
