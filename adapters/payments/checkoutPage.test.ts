@@ -26,7 +26,7 @@ const openCheckout = async (browser: Browser, base: string): Promise<Page> => {
 };
 
 const login = (page: Page, user: ReturnType<typeof widgetLogin>) =>
-  page.evaluate((u) => (window as unknown as { onTelegramAuth(user: unknown): void }).onTelegramAuth(u), user);
+  page.evaluate((u) => (globalThis as unknown as { onTelegramAuth(user: unknown): void }).onTelegramAuth(u), user);
 
 t.test('checkout page in headless Chromium: Telegram login, pick a package, pay at Stripe or YooKassa, credited', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)` }, async (t) => {
   const h = await paymentsHarness(t);

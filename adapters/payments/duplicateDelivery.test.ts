@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { checkoutSession, paidSession, paymentIntent, stripeBody, stripeEvent, stripeId, stripeSignature } from '../../test/fakes/stripePayloads.js';
 import { paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
+import { LEDGER_PROJECTION, startProjectors, waitForPosition } from '../../projections/index.js';
 
 /** Deliveries of one paid payment, all at once: [event type, how many times]. */
 const DELIVERIES: Array<[string, number]> = [
@@ -49,6 +50,12 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
   const settledMs = performance.now() - started;
   for (const p of processors) await p.stop();
 
+  // The read table the bot and the API read: the ledger projection, run as `npm start` runs it.
+  const projectors = startProjectors({ store: h.store, pool: h.pool });
+  await waitForPosition(h.pool, LEDGER_PROJECTION, await h.store.headPosition(), 10_000);
+  await projectors.stop();
+  const user = (await h.pool.query<{ credits: number; credits_reserved: number }>('SELECT credits, credits_reserved FROM users WHERE id = $1', [userId])).rows[0];
+
   const rows = await h.inboxRows();
   const account = await h.account(userId);
   const figures = {
@@ -59,6 +66,7 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
     rowOutcomes: rows.map((r) => r.outcome).sort(),
     creditsPurchasedEvents: account.purchases,
     balance: account.balance,
+    usersCredits: user?.credits,
     ackAllMs: Math.round(ackMs),
     ackLatencyMsP50: Math.round(latencies[Math.floor(latencies.length / 2)]!),
     ackLatencyMsMax: Math.round(latencies.at(-1)!),
@@ -70,5 +78,6 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
   t.same(figures.rowOutcomes, ['duplicate', 'duplicate', 'purchased'], 'three rows, one purchase');
   t.equal(figures.creditsPurchasedEvents, 1, 'one CreditsPurchased');
   t.equal(account.balance, 3 + 10, 'welcome grant + one package');
+  t.same(user, { credits: 13, credits_reserved: 0 }, 'users.credits is right');
   t.same(account.events.map((e) => e.type), ['AccountOpened', 'CreditsGranted', 'CreditsPurchased']);
 });

@@ -4,6 +4,7 @@ import {
   charge, checkoutSession, dispute, paidSession, stripeBody, stripeEvent, stripeId,
 } from '../../test/fakes/stripePayloads.js';
 import { deliverStripe, paymentsHarness } from '../../test/support/payments.js';
+import { LEDGER_PROJECTION, startProjectors, waitForPosition } from '../../projections/index.js';
 
 /** A paid Checkout Session of the basic package (10 credits, $1.99) for this user. */
 const paidBasic = (userId: string) => {
@@ -74,6 +75,10 @@ t.test('a dispute lost after the credits were spent leaves the account in debt',
   t.equal(account.inDebt, true, 'new reservations are refused until repaid');
   t.match(await h.ledger(stream, { type: 'ReserveCredits', reservationId: 'r-2', credits: 3, feature: 'tryon', ttlSeconds: 600, occurredAt }),
     { ok: false, rejection: 'account_in_debt' });
+  const projectors = startProjectors({ store: h.store, pool: h.pool });
+  await waitForPosition(h.pool, LEDGER_PROJECTION, await h.store.headPosition(), 10_000);
+  await projectors.stop();
+  t.same((await h.pool.query('SELECT credits, in_debt FROM users WHERE id = 1003')).rows, [{ credits: -10, in_debt: true }], 'users.credits shows the debt');
 });
 
 t.test('forged Stripe input is refused before the inbox: no row, no ledger event', async (t) => {

@@ -40,7 +40,8 @@ export interface PaymentsProcessorOptions extends ApplyDependencies {
 
 export interface ProcessedRow {
   row: InboxRow;
-  result: ApplyResult | { status: 'retry'; reason: string };
+  /** `retry`: a transient failure, tried again later; `given_up`: attempts ran out (row `failed`). */
+  result: ApplyResult | { status: 'retry' | 'given_up'; reason: string };
 }
 
 export interface PaymentsProcessor {
@@ -64,6 +65,85 @@ export const defaultBackoffMs = (attempt: number): number => {
 
 const noLogger: ProcessorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+interface Settings {
+  options: PaymentsProcessorOptions;
+  logger: ProcessorLogger;
+  leaseMs: number;
+  maxAttempts: number;
+  backoffMs: (attempt: number) => number;
+}
+
+/** A transient failure: try again after a backoff, or give the row up after `maxAttempts`. */
+const retry = async (s: Settings, row: InboxRow, reason: string, paymentId?: string): Promise<ProcessedRow> => {
+  if (row.attempts >= s.maxAttempts) {
+    s.logger.error({ inboxId: row.id, provider: row.provider, reason }, 'payment delivery given up after max attempts');
+    await finishRow(s.options.pool, row, { status: 'failed', outcome: 'attempts exhausted', paymentId, error: reason });
+    return { row, result: { status: 'given_up', reason } };
+  }
+  await retryRow(s.options.pool, row, { error: reason, delayMs: s.backoffMs(row.attempts), paymentId });
+  return { row, result: { status: 'retry', reason } };
+};
+
+/** Marks a row by what applying it came to. */
+const settle = async (s: Settings, row: InboxRow, result: ApplyResult): Promise<ProcessedRow> => {
+  const { pool } = s.options;
+  const where = { inboxId: row.id, provider: row.provider };
+  switch (result.status) {
+    case 'done':
+      await finishRow(pool, row, { status: 'done', outcome: result.outcome, paymentId: result.paymentId });
+      // Refunds that came before this purchase may go now.
+      if (result.outcome !== 'refunded') await wakeRowsOfPayment(pool, row.provider, result.paymentId);
+      break;
+    case 'ignored':
+    case 'rejected':
+      if (result.status === 'rejected') s.logger.warn({ ...where, reason: result.outcome }, 'payment delivery rejected');
+      await finishRow(pool, row, { status: result.status, outcome: result.outcome, paymentId: result.paymentId });
+      break;
+    case 'wait':
+      await retryRow(pool, row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
+      break;
+    case 'failed':
+      s.logger.error({ ...where, reason: result.reason }, 'payment delivery failed: needs a person');
+      await finishRow(pool, row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });
+      break;
+    default: {
+      const _exhaustive: never = result;
+      throw new Error(`unknown apply result ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+  return { row, result };
+};
+
+/** Reads one claimed row, applies it, marks it. Never throws for the row's own failures. */
+const processRow = async (s: Settings, row: InboxRow): Promise<ProcessedRow> => {
+  let fact: PaymentFact;
+  try {
+    fact = await s.options.interpret(row);
+  } catch (error) {
+    return retry(s, row, `reading the delivery failed: ${(error as Error).message}`, row.paymentId ?? undefined);
+  }
+  await s.options.beforeApply?.(row, fact);
+  try {
+    return await settle(s, row, await applyFact(s.options, fact, `payments_inbox:${row.id}`));
+  } catch (error) {
+    const paymentId = fact.kind === 'purchase' || fact.kind === 'refund' ? fact.paymentId : undefined;
+    return retry(s, row, `applying failed: ${(error as Error).message}`, paymentId);
+  }
+};
+
+/** Timers that `wakeAll` cuts short. */
+const sleepers = () => {
+  const waiting = new Set<() => void>();
+  return {
+    sleep: (ms: number) => new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(timer); waiting.delete(done); resolve(); };
+      const timer = setTimeout(done, ms);
+      waiting.add(done);
+    }),
+    wakeAll: () => { for (const done of [...waiting]) done(); },
+  };
+};
+
 /**
  * The inbox worker: claims due rows (FOR UPDATE SKIP LOCKED, with a lease), reads each into a
  * fact, applies it by an idempotent ledger command, and marks it. A row that fails for a
@@ -72,89 +152,29 @@ const noLogger: ProcessorLogger = { info: () => undefined, warn: () => undefined
  * crashes mid-row loses its lease and the row is done again: the ledger makes that harmless.
  */
 export const createPaymentsProcessor = (options: PaymentsProcessorOptions): PaymentsProcessor => {
-  const logger = options.logger ?? noLogger;
-  const leaseMs = options.leaseMs ?? PROCESSOR_LEASE_MS;
-  const maxAttempts = options.maxAttempts ?? PROCESSOR_MAX_ATTEMPTS;
-  const backoffMs = options.backoffMs ?? defaultBackoffMs;
-
-  const retry = async (row: InboxRow, reason: string, paymentId?: string): Promise<ProcessedRow> => {
-    if (row.attempts >= maxAttempts) {
-      logger.error({ inboxId: row.id, provider: row.provider, reason }, 'payment delivery given up after max attempts');
-      await finishRow(options.pool, row, { status: 'failed', outcome: 'attempts exhausted', paymentId, error: reason });
-      return { row, result: { status: 'failed', reason, paymentId: paymentId ?? '' } };
-    }
-    await retryRow(options.pool, row, { error: reason, delayMs: backoffMs(row.attempts), paymentId });
-    return { row, result: { status: 'retry', reason } };
+  const s: Settings = {
+    options, logger: options.logger ?? noLogger, leaseMs: options.leaseMs ?? PROCESSOR_LEASE_MS,
+    maxAttempts: options.maxAttempts ?? PROCESSOR_MAX_ATTEMPTS, backoffMs: options.backoffMs ?? defaultBackoffMs,
   };
-
-  const settle = async (row: InboxRow, result: ApplyResult): Promise<ProcessedRow> => {
-    switch (result.status) {
-      case 'done':
-        await finishRow(options.pool, row, { status: 'done', outcome: result.outcome, paymentId: result.paymentId });
-        if (result.outcome === 'purchased' || result.outcome === 'duplicate') await wakeRowsOfPayment(options.pool, row.provider, result.paymentId);
-        break;
-      case 'ignored':
-      case 'rejected':
-        if (result.status === 'rejected') logger.warn({ inboxId: row.id, provider: row.provider, reason: result.outcome }, 'payment delivery rejected');
-        await finishRow(options.pool, row, { status: result.status, outcome: result.outcome, paymentId: result.paymentId });
-        break;
-      case 'wait':
-        await retryRow(options.pool, row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
-        break;
-      case 'failed':
-        logger.error({ inboxId: row.id, provider: row.provider, reason: result.reason }, 'payment delivery failed: needs a person');
-        await finishRow(options.pool, row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });
-        break;
-      default: {
-        const _exhaustive: never = result;
-        throw new Error(`unknown apply result ${JSON.stringify(_exhaustive)}`);
-      }
-    }
-    return { row, result };
-  };
-
-  const processRow = async (row: InboxRow): Promise<ProcessedRow> => {
-    let fact: PaymentFact;
-    try {
-      fact = await options.interpret(row);
-    } catch (error) {
-      return retry(row, `reading the delivery failed: ${(error as Error).message}`, row.paymentId ?? undefined);
-    }
-    await options.beforeApply?.(row, fact);
-    try {
-      return await settle(row, await applyFact(options, fact, `payments_inbox:${row.id}`));
-    } catch (error) {
-      const paymentId = fact.kind === 'purchase' || fact.kind === 'refund' ? fact.paymentId : undefined;
-      return retry(row, `applying failed: ${(error as Error).message}`, paymentId);
-    }
-  };
+  const pollMs = options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS;
+  const { sleep, wakeAll } = sleepers();
+  const loops: Promise<void>[] = [];
+  let running = false;
 
   /** One claim-and-process round; returns the rows processed. */
   const round = async (): Promise<ProcessedRow[]> => {
-    const rows = await claimDue(options.pool, { limit: options.batchSize ?? PROCESSOR_BATCH_SIZE, leaseMs });
+    const rows = await claimDue(options.pool, { limit: options.batchSize ?? PROCESSOR_BATCH_SIZE, leaseMs: s.leaseMs });
     const processed: ProcessedRow[] = [];
-    for (const row of rows) processed.push(await processRow(row));
+    for (const row of rows) processed.push(await processRow(s, row));
     return processed;
   };
-
-  let running = false;
-  const sleepers = new Set<() => void>();
-  const loops: Promise<void>[] = [];
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const done = () => { clearTimeout(timer); sleepers.delete(done); resolve(); };
-    const timer = setTimeout(done, ms);
-    sleepers.add(done);
-  });
-  const wakeAll = () => { for (const done of [...sleepers]) done(); };
-
   const loop = async (): Promise<void> => {
     while (running) {
       try {
-        const processed = await round();
-        if (processed.length === 0) await sleep(options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS);
+        if ((await round()).length === 0) await sleep(pollMs);
       } catch (error) {
-        logger.error({ err: error }, 'payments processor round failed');
-        await sleep(options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS);
+        s.logger.error({ err: error }, 'payments processor round failed');
+        await sleep(pollMs);
       }
     }
   };
@@ -168,15 +188,12 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
     wake: wakeAll,
     drain: async () => {
       const all: ProcessedRow[] = [];
-      for (;;) {
-        const processed = await round();
-        if (processed.length === 0) return all;
-        all.push(...processed);
-      }
+      for (let processed = await round(); processed.length > 0; processed = await round()) all.push(...processed);
+      return all;
     },
     processNow: async (inboxId) => {
-      const row = await claimRow(options.pool, inboxId, leaseMs);
-      return row && processRow(row);
+      const row = await claimRow(options.pool, inboxId, s.leaseMs);
+      return row && processRow(s, row);
     },
     stop: async () => {
       running = false;
