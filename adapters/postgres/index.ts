@@ -1,4 +1,4 @@
 export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedServer, type EmbeddedOptions } from './embedded.js';
 export { createPool, inTransaction, type PoolOptions } from './pool.js';
 export { migrate, MigrationError, SCHEMA_DIR } from './migrate.js';
-export { PostgresSnapshotStore } from './snapshotStore.js';
+export { PostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshotStore.js';

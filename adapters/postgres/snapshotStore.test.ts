@@ -1,5 +1,6 @@
 import t from 'tap';
 import { testDatabase } from '../../test/support/database.js';
+import { PostgresEventStore } from '../eventstore/postgres/index.js';
 import { PostgresSnapshotStore } from './snapshotStore.js';
 
 const STREAM = 'account-42';
@@ -50,4 +51,25 @@ t.test('PostgresSnapshotStore', async (t) => {
     t.equal(loaded?.revision, 111);
     t.ok(loaded?.entries.every((e) => e.revision === 111 && e.value === 11));
   });
+});
+
+t.test('loadWithTail: snapshot, named entries and the events after it in one query', async (t) => {
+  const { pool } = await testDatabase(t);
+  const events = new PostgresEventStore(pool);
+  t.teardown(() => events.close());
+  t.equal(new PostgresSnapshotStore(pool).loadWithTail, undefined, 'only offered when events share the database');
+  const store = new PostgresSnapshotStore(pool, { eventsInSameDatabase: true });
+  const event = (n: number) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Noted', data: { n, text: 'a "quoted" {x}' }, metadata: { occurredAt: '2025-01-01T00:00:00.000Z' } });
+  await events.appendToStream('account-9', [event(0), event(1), event(2), event(3)], { expected: 'no_stream' });
+
+  const none = await store.loadWithTail!('account-9', 'v1', ['k'], 3);
+  t.equal(none.snapshot, undefined);
+  t.same(none.tail.map((e) => e.revision), [0, 1, 2], 'without a snapshot: from the start, at most maxTail');
+  t.same(none.tail, (await events.readStream('account-9')).slice(0, 3), 'the same events readStream gives');
+
+  await store.save('account-9', snapshot(1, [['k', 1, 'kept'], ['other', 0, 'not asked']]));
+  const some = await store.loadWithTail!('account-9', 'v1', ['k'], 10);
+  t.match(some.snapshot, { revision: 1, entries: [{ key: 'k', revision: 1, value: 'kept' }] });
+  t.same(some.tail.map((e) => e.data), [{ n: 2, text: 'a "quoted" {x}' }, { n: 3, text: 'a "quoted" {x}' }]);
+  t.same((await store.loadWithTail!('account-nothing', 'v1', ['k'], 10)), { snapshot: undefined, tail: [] });
 });

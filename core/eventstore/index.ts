@@ -4,12 +4,13 @@ export { categoryOf, assertStreamName, validateAppend, type SerializedEvent } fr
 export { deterministicUuid } from './eventIds.js';
 export { MemoryEventStore } from './memoryEventStore.js';
 export { MemorySnapshotStore } from './memorySnapshotStore.js';
-export { SNAPSHOT_LOAD_MAX_KEYS, type Snapshot, type SnapshotEntry, type SnapshotStore } from './snapshotStore.js';
+export { SNAPSHOT_LOAD_MAX_KEYS, type Snapshot, type SnapshotEntry, type SnapshotStore, type SnapshotWithTail } from './snapshotStore.js';
 export {
   createCommandHandler,
   ConcurrencyExhausted,
   MAX_COMMAND_ATTEMPTS,
   SNAPSHOT_EVERY_EVENTS,
+  CACHED_STREAMS,
   type CommandDecider,
   type CommandHandler,
   type CommandHandlerOptions,

@@ -1,3 +1,5 @@
+import type { RecordedEvent } from './types.js';
+
 /**
  * The SnapshotStore port: what lets a command on a long stream cost as much as one on a new
  * stream. A snapshot has two parts:
@@ -42,6 +44,18 @@ export interface SnapshotStore {
   /** The stream's snapshot with the named entries, or undefined when there is none of this version. */
   load(stream: string, version: string, keys: readonly string[]): Promise<Snapshot | undefined>;
   save(stream: string, snapshot: Snapshot): Promise<void>;
+  /**
+   * Optional: `load` plus the stream's first `maxTail` events after the snapshot (from revision 0
+   * without one), in one round trip. Only a store kept in the same database as the events can
+   * offer it; it saves a command one of its three round trips. A tail of `maxTail` events may
+   * have more after it: the handler reads on.
+   */
+  loadWithTail?(stream: string, version: string, keys: readonly string[], maxTail: number): Promise<SnapshotWithTail>;
+}
+
+export interface SnapshotWithTail {
+  snapshot: Snapshot | undefined;
+  tail: RecordedEvent[];
 }
 
 /** At most this many keys are looked up per load. A command names one or two. */

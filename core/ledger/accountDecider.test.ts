@@ -90,3 +90,29 @@ t.test('random histories give the same answers with and without snapshots', asyn
   }
   t.pass('20 histories of 60 commands agree');
 });
+
+t.test('the handler cache: no load for a command on ids it knows, and never a stale answer', async (t) => {
+  const store = new CountingStore();
+  const snapshots = new MemorySnapshotStore();
+  let loads = 0;
+  const load = snapshots.load.bind(snapshots);
+  snapshots.load = (...args) => {
+    loads += 1;
+    return load(...args);
+  };
+  const processA = createCommandHandler(accountDecider(), { store, snapshots });
+  const processB = createCommandHandler(accountDecider(), { store, snapshots });
+  await processA(STREAM, open());
+  await processA(STREAM, reserve({ credits: 3 }));
+  [loads, store.eventsRead] = [0, 0];
+  t.match(await processA(STREAM, capture({ credits: 1 })), { ok: true, revision: 3 });
+  t.same([loads, store.eventsRead], [0, 0], 'a capture right after its reservation reads nothing');
+
+  t.match(await processA(STREAM, reserve({ reservationId: 'r-2', credits: 5 })), { ok: false, rejection: 'insufficient_credits' });
+  t.match(await processB(STREAM, purchase()), { ok: true }, 'another process buys credits');
+  t.match(await processA(STREAM, reserve({ reservationId: 'r-2', credits: 5 })), { ok: true, revision: 5 }, 'the cached refusal was checked against the stream');
+
+  t.match(await processB(STREAM, release({ reservationId: 'r-2' })), { ok: true });
+  t.same(await processA(STREAM, capture({ reservationId: 'r-2', credits: 5 })), { ok: false, rejection: 'reservation_already_resolved', revision: 6, position: 7 }, 'a stale cache loses the append race and decides again');
+  t.equal((await store.readStream(STREAM)).length, 7);
+});

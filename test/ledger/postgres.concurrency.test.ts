@@ -18,11 +18,12 @@ import { open, purchase, reserve } from './fixtures.js';
 
 const config = parseLedgerConfig({ ...DEFAULT_LEDGER_CONFIG_INPUT, welcomeCredits: 0, maxOpenHolds: 50 });
 
-t.test('ledger on PostgreSQL under concurrency', async (t) => {
+for (const eventsInSameDatabase of [false, true]) t.test(`ledger on PostgreSQL under concurrency (snapshot and tail in one query: ${eventsInSameDatabase})`, async (t) => {
   const { pool } = await testDatabase(t, { poolMax: 20 });
   const store = new PostgresEventStore(pool);
   t.teardown(() => store.close());
-  const handle = createCommandHandler(accountDecider(config), { store, snapshots: new PostgresSnapshotStore(pool), snapshotEveryEvents: 4 });
+  const snapshots = new PostgresSnapshotStore(pool, { eventsInSameDatabase });
+  const handle = createCommandHandler(accountDecider(config), { store, snapshots, snapshotEveryEvents: 4 });
   const history = async (userId: string) => (await store.readStream(accountStream(userId))).map((e) => e as unknown as AccountEvent);
 
   t.test('50 parallel reservations of 10 against a balance of 100: exactly 10 holds, no overdraft', async (t) => {

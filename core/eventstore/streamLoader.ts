@@ -1,0 +1,145 @@
+import type { Snapshot, SnapshotStore } from './snapshotStore.js';
+import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from './types.js';
+import type { CommandDecider, DomainEvent, SnapshotCodec } from './commandHandler.js';
+
+/** A stream's state as of `revision`, as the command handler holds it. */
+export interface Loaded<S, E> {
+  state: S;
+  /** -1 when the stream does not exist. */
+  revision: number;
+  /** Global position of the event at `revision`; 0 when none. */
+  position: number;
+  /** Revision of the snapshot this state started from; -1 when none. */
+  snapshotRevision: number;
+  /** Events folded after that snapshot, with their revisions: their entries go in the next save. */
+  sinceSnapshot: ReadonlyArray<{ revision: number; event: E }>;
+  /**
+   * Entry keys whose state is exactly known at `revision`: looked up in the snapshot store
+   * (present or absent) or written by an event folded since. A command naming only known keys
+   * can be decided without a lookup. Unused without a codec: a full fold knows every key.
+   */
+  known: ReadonlySet<string>;
+}
+
+const readFrom = async (store: EventStore, stream: string, fromRevision: number): Promise<RecordedEvent[]> => {
+  const events: RecordedEvent[] = [];
+  for (;;) {
+    const page = await store.readStream(stream, { fromRevision: fromRevision + events.length, maxCount: READ_MAX_COUNT });
+    events.push(...page);
+    if (page.length < READ_MAX_COUNT) return events;
+  }
+};
+
+/**
+ * Loading, catching up and snapshotting of streams for one decider. With a codec and a snapshot
+ * store, a load costs a bounded amount whatever the stream's length: the snapshot's core, the
+ * entries the command names, and at most about `snapshotEvery` events after the snapshot.
+ */
+export class StreamLoader<C, E extends DomainEvent, S, R> {
+  private readonly codec: SnapshotCodec<C, E, S> | undefined;
+
+  constructor(
+    private readonly decider: CommandDecider<C, E, S, R>,
+    private readonly store: EventStore,
+    private readonly snapshots: SnapshotStore | undefined,
+    private readonly snapshotEvery: number,
+    private readonly onSnapshotError?: (error: unknown, stream: string) => void,
+  ) {
+    this.codec = snapshots ? decider.snapshots : undefined;
+  }
+
+  keysOf(command: C): readonly string[] {
+    return this.codec ? this.codec.keysOf(command) : [];
+  }
+
+  /** Worth keeping in memory: not when snapshot saves keep failing and the unsaved tail grows. */
+  cacheable(loaded: Loaded<S, E>): boolean {
+    return loaded.sinceSnapshot.length <= 4 * this.snapshotEvery;
+  }
+
+  knows(loaded: Loaded<S, E>, keys: readonly string[]): boolean {
+    return !this.codec || keys.every((key) => loaded.known.has(key));
+  }
+
+  async load(stream: string, keys: readonly string[]): Promise<Loaded<S, E>> {
+    if (!this.codec || !this.snapshots) return this.catchUp(stream, this.empty());
+    if (this.snapshots.loadWithTail) {
+      const maxTail = 2 * this.snapshotEvery;
+      const { snapshot, tail } = await this.snapshots.loadWithTail(stream, this.codec.version, keys, maxTail);
+      const loaded = this.folded(this.fromSnapshot(snapshot, keys), tail);
+      return tail.length < maxTail ? loaded : this.catchUp(stream, loaded);
+    }
+    return this.catchUp(stream, this.fromSnapshot(await this.snapshots.load(stream, this.codec.version, keys), keys));
+  }
+
+  /** Folds every event after `loaded.revision` into it. */
+  async catchUp(stream: string, loaded: Loaded<S, E>): Promise<Loaded<S, E>> {
+    return this.folded(loaded, await readFrom(this.store, stream, loaded.revision + 1));
+  }
+
+  /**
+   * The state after our own append of `events`, which the store wrote ending at `written`.
+   * Saves a snapshot when one is due; after a save the state keeps only its core (the entries
+   * are in the store now), so a cached state stays small.
+   */
+  async appended(stream: string, loaded: Loaded<S, E>, events: readonly E[], written: { revision: number; position: number }): Promise<Loaded<S, E>> {
+    const firstNew = written.revision - events.length + 1;
+    const after = this.folded(loaded, events.map((event, i) => ({ revision: firstNew + i, event })), written.position);
+    const codec = this.codec;
+    if (!codec || !this.snapshots || written.revision - loaded.snapshotRevision < this.snapshotEvery) return after;
+    const touched = new Map<string, { key: string; revision: number; value: unknown }>();
+    for (const { revision, event } of after.sinceSnapshot) {
+      const entry = codec.entryOf(event);
+      if (entry) touched.set(entry.key, { key: entry.key, revision, value: entry.entry });
+    }
+    const core = codec.coreOf(after.state);
+    try {
+      await this.snapshots.save(stream, { version: codec.version, ...written, core, entries: [...touched.values()] });
+    } catch (error) {
+      this.onSnapshotError?.(error, stream);
+      return after;
+    }
+    const state = codec.fromSnapshot(core, new Map());
+    return { state, revision: written.revision, position: written.position, snapshotRevision: written.revision, sinceSnapshot: [], known: new Set() };
+  }
+
+  private empty(): Loaded<S, E> {
+    return { state: this.decider.initialState(), revision: -1, position: 0, snapshotRevision: -1, sinceSnapshot: [], known: new Set() };
+  }
+
+  private fromSnapshot(snapshot: Snapshot | undefined, keys: readonly string[]): Loaded<S, E> {
+    if (!this.codec || !snapshot) return { ...this.empty(), known: new Set(keys) };
+    const entries = new Map<string, unknown>();
+    // An entry newer than the core was saved after it was read: the tail rebuilds it.
+    for (const entry of snapshot.entries) if (entry.revision <= snapshot.revision) entries.set(entry.key, entry.value);
+    const state = this.codec.fromSnapshot(snapshot.core, entries);
+    return { state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision, sinceSnapshot: [], known: new Set(keys) };
+  }
+
+  /** Folds the next events after `loaded.revision` (recorded ones, or our own with their revisions). */
+  private folded(
+    loaded: Loaded<S, E>,
+    next: ReadonlyArray<RecordedEvent | { revision: number; event: E }>,
+    lastPosition?: number,
+  ): Loaded<S, E> {
+    if (next.length === 0) return loaded;
+    // Recorded events of this stream are this decider's events (one decider per stream category).
+    const withRevisions = next.map((n) => ('event' in n ? n : { revision: n.revision, event: { type: n.type, data: n.data } as E }));
+    const events = withRevisions.map((n) => n.event);
+    const last = next[next.length - 1]!;
+    const known = new Set(loaded.known);
+    for (const event of this.codec ? events : []) {
+      const key = this.codec!.entryOf(event)?.key;
+      if (key !== undefined) known.add(key);
+    }
+    return {
+      state: this.decider.fold ? this.decider.fold(events, loaded.state) : events.reduce(this.decider.evolve, loaded.state),
+      revision: last.revision,
+      position: lastPosition ?? ('position' in last ? last.position : loaded.position),
+      snapshotRevision: loaded.snapshotRevision,
+      // Without snapshots nothing is ever saved, so nothing needs remembering.
+      sinceSnapshot: this.codec ? [...loaded.sinceSnapshot, ...withRevisions] : [],
+      known,
+    };
+  }
+}
