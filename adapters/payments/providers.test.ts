@@ -3,7 +3,11 @@ import t from 'tap';
 import { startFakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
 import { yookassaNotification } from '../../test/fakes/yookassaServer.js';
 import { deliverYooKassa, paymentsHarness } from '../../test/support/payments.js';
+import { pino } from 'pino';
+import { buildHttpServer } from '../http/server.js';
 import { recordDelivery } from './inbox.js';
+import { paymentRoutes } from './routes.js';
+import { ipAllowlist } from './yookassa/ipAllowlist.js';
 import { starsPayload } from './telegramStars/invoice.js';
 import { recordStarsRefund, refundStarsPayment } from './telegramStars/refund.js';
 
@@ -79,4 +83,23 @@ t.test('Stars: successful_payment credits by the charge id; refundStarPayment cl
   t.equal(account.refunds, 1);
   t.equal(account.balance, 3);
   await t.rejects(refundStarsPayment({ api, pool: h.pool }, { userId: '3002', chargeId: 'stxTestCharge0001' }), { name: 'ProviderRejected' });
+});
+
+t.test('YooKassa behind a proxy: X-Forwarded-For counts only when the proxy is trusted', async (t) => {
+  const h = await paymentsHarness(t);
+  const paid = h.yookassaFake.succeed(h.yookassaFake.addPayment({ amountValue: '199.00', metadata: { userId: '2003', packageId: 'basic' } }).id);
+  const body = JSON.stringify(yookassaNotification('payment.succeeded', paid));
+  const post = (app: typeof h.app, remoteAddress: string) => app.inject({
+    method: 'POST', url: '/webhook/yookassa', remoteAddress, payload: body,
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': '185.71.76.7' },
+  });
+  t.equal((await post(h.app, '203.0.113.9')).statusCode, 403, 'trustProxy off: a client cannot claim YooKassa’s address');
+  const proxied = await buildHttpServer({
+    logger: pino({ level: 'silent' }), trustProxy: '10.0.0.2',
+    health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
+    plugins: [paymentRoutes({ pool: h.pool, yookassaAllowlist: ipAllowlist() })],
+  });
+  t.teardown(() => proxied.close());
+  t.equal((await post(proxied, '10.0.0.2')).statusCode, 200, 'from our proxy, the forwarded address is YooKassa’s');
+  t.equal((await post(proxied, '203.0.113.9')).statusCode, 403, 'from anyone else, the header is ignored');
 });
