@@ -15,7 +15,7 @@ import {
   readAllThroughput,
   seedEvents,
   type Throughput,
-} from './eventstoreCases.js';
+} from './eventstore/cases.js';
 
 /** Each case runs this long per round; rounds interleave the cases so drift hits them alike. */
 export const ROUND_MS = 2_000;

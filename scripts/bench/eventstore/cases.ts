@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { WrongExpectedRevision, type EventStore, type NewEvent } from '../../core/eventstore/index.js';
+import { WrongExpectedRevision, type EventStore, type NewEvent } from '../../../core/eventstore/index.js';
 
 /** A contended writer gives up on one append after this many conflicts in a row. */
 export const CONTENDED_MAX_RETRIES = 100;
