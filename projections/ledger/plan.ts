@@ -1,0 +1,164 @@
+import type { AccountEvent, Currency, TelegramProfile } from '../../core/ledger/index.js';
+import { UnprojectableEvent } from '../errors.js';
+import type { ProjectedAccountEvent } from './accountEvents.js';
+
+/**
+ * What a batch of account events does to the read tables, worked out in memory (pure): one
+ * change per user (sums of the batch, applied with one statement for all users), the new
+ * `credit_transactions` rows, and the usage rows of earlier batches that the batch settles.
+ * Events at or below a user's `last_position` were applied before and are left out: that is
+ * what makes re-applying a batch, or any part of it, change nothing.
+ */
+
+export type TransactionType = 'purchase' | 'usage' | 'refund' | 'grant' | 'adjustment' | 'clawback';
+export type TransactionStatus = 'pending' | 'completed' | 'released';
+
+export interface UserChange {
+  id: number;
+  /** Set when the batch opens the account: the row is inserted, not updated. */
+  opened?: { profile: TelegramProfile; createdAt: string };
+  /** Deltas of the batch. */
+  credits: number;
+  reserved: number;
+  spentMinor: Record<Currency, number>;
+  lastPosition: number;
+  updatedAt: string;
+}
+
+export interface TransactionRow {
+  id: string;
+  userId: number;
+  type: TransactionType;
+  status: TransactionStatus;
+  credits: number;
+  amountMinor: number | null;
+  currency: Currency | null;
+  provider: string | null;
+  paymentId: string | null;
+  feature: string | null;
+  sessionId: string | null;
+  reservationId: string | null;
+  reason: string | null;
+  operator: string | null;
+  position: number;
+  createdAt: string;
+}
+
+/** A usage row from an earlier batch whose hold this batch captured or released. */
+export interface Settlement {
+  userId: number;
+  reservationId: string;
+  status: 'completed' | 'released';
+  by: ProjectedAccountEvent;
+}
+
+export interface LedgerPlan {
+  users: UserChange[];
+  transactions: TransactionRow[];
+  settlements: Settlement[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const row = (e: ProjectedAccountEvent, fields: Partial<TransactionRow> & Pick<TransactionRow, 'type' | 'credits'>): TransactionRow => ({
+  id: e.recorded.id, userId: e.userId, status: 'completed', amountMinor: null, currency: null, provider: null, paymentId: null,
+  feature: null, sessionId: null, reservationId: null, reason: null, operator: null,
+  position: e.recorded.position, createdAt: e.occurredAt, ...fields,
+});
+
+const holdFields = (data: { reservationId: string; feature: string }) => ({
+  reservationId: data.reservationId, feature: data.feature,
+  // Sessions use their session id as the reservation id (core/sessions).
+  sessionId: UUID.test(data.reservationId) ? data.reservationId : null,
+});
+
+/** The row an event adds, and what it does to the user's sums. */
+const effectOf = (e: ProjectedAccountEvent): { row?: TransactionRow; credits: number; reserved: number; spent?: [Currency, number] } => {
+  const event: AccountEvent = e.event;
+  switch (event.type) {
+    case 'AccountOpened':
+      return { credits: 0, reserved: 0 };
+    case 'CreditsPurchased': {
+      const d = event.data;
+      return {
+        row: row(e, { type: 'purchase', credits: d.credits, amountMinor: d.amountMinor, currency: d.currency, provider: d.provider, paymentId: d.paymentId }),
+        credits: d.credits, reserved: 0, spent: [d.currency, d.amountMinor],
+      };
+    }
+    case 'CreditsGranted':
+      return { row: row(e, { type: 'grant', credits: event.data.credits, reason: event.data.reason, operator: event.data.operator ?? null }), credits: event.data.credits, reserved: 0 };
+    case 'CreditsReserved':
+      return { row: row(e, { type: 'usage', status: 'pending', credits: -event.data.heldCredits, ...holdFields(event.data) }), credits: -event.data.heldCredits, reserved: event.data.heldCredits };
+    case 'ReservationCaptured': {
+      const d = event.data;
+      const refund = d.releasedCredits > 0 ? row(e, { type: 'refund', credits: d.releasedCredits, reason: 'unused', ...holdFields(d) }) : undefined;
+      return { ...(refund ? { row: refund } : {}), credits: d.releasedCredits, reserved: -d.heldCredits };
+    }
+    case 'ReservationReleased': {
+      const d = event.data;
+      return { row: row(e, { type: 'refund', credits: d.heldCredits, reason: d.reason, ...holdFields(d) }), credits: d.heldCredits, reserved: -d.heldCredits };
+    }
+    case 'PurchaseRefunded': {
+      const d = event.data;
+      return {
+        row: row(e, { type: 'clawback', credits: -d.credits, amountMinor: -d.amountMinor, currency: d.currency, provider: d.provider, paymentId: d.paymentId, reason: d.kind }),
+        credits: -d.credits, reserved: 0, spent: [d.currency, -d.amountMinor],
+      };
+    }
+    case 'CreditsAdjusted':
+      return { row: row(e, { type: 'adjustment', credits: event.data.delta, reason: event.data.reason, operator: event.data.operator ?? null }), credits: event.data.delta, reserved: 0 };
+    default: {
+      const _exhaustive: never = event;
+      throw new Error(`unknown account event ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+};
+
+const newChange = (e: ProjectedAccountEvent): UserChange => ({
+  id: e.userId, credits: 0, reserved: 0, spentMinor: { RUB: 0, USD: 0, XTR: 0 }, lastPosition: 0, updatedAt: e.occurredAt,
+});
+
+/**
+ * Plans a batch. `lastPositions` holds the `last_position` of every user of the batch that has a
+ * row (absent: no row yet).
+ */
+export const planLedgerBatch = (events: readonly ProjectedAccountEvent[], lastPositions: ReadonlyMap<number, number>): LedgerPlan => {
+  const users = new Map<number, UserChange>();
+  const transactions: TransactionRow[] = [];
+  // Usage rows added by this batch, so a settlement in the same batch sets their status directly.
+  const usageRows = new Map<string, TransactionRow>();
+  const settlements: Settlement[] = [];
+  for (const e of events) {
+    const applied = lastPositions.get(e.userId);
+    if (applied !== undefined && e.recorded.position <= applied) continue;
+    let change = users.get(e.userId);
+    if (e.event.type === 'AccountOpened') {
+      if (applied !== undefined || change) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} is open already`);
+      change = { ...newChange(e), opened: { profile: e.event.data.profile ?? {}, createdAt: e.occurredAt } };
+      users.set(e.userId, change);
+    } else if (!change) {
+      if (applied === undefined) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} was never opened`);
+      change = newChange(e);
+      users.set(e.userId, change);
+    }
+    const effect = effectOf(e);
+    change.credits += effect.credits;
+    change.reserved += effect.reserved;
+    if (effect.spent) change.spentMinor[effect.spent[0]] += effect.spent[1];
+    change.lastPosition = e.recorded.position;
+    change.updatedAt = e.occurredAt;
+    if (effect.row) transactions.push(effect.row);
+    if (effect.row?.type === 'usage') usageRows.set(`${e.userId}:${effect.row.reservationId}`, effect.row);
+    if (e.event.type === 'ReservationCaptured' || e.event.type === 'ReservationReleased') {
+      const status = e.event.type === 'ReservationCaptured' ? 'completed' : 'released';
+      const usage = usageRows.get(`${e.userId}:${e.event.data.reservationId}`);
+      if (usage) {
+        if (usage.status !== 'pending') throw new UnprojectableEvent(e.recorded, `hold ${e.event.data.reservationId} is ${usage.status} already`);
+        usage.status = status;
+      } else {
+        settlements.push({ userId: e.userId, reservationId: e.event.data.reservationId, status, by: e });
+      }
+    }
+  }
+  return { users: [...users.values()], transactions, settlements };
+};

@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import t, { type Test } from 'tap';
+import { PostgresEventStore } from '../adapters/eventstore/postgres/index.js';
+import type { EventStore } from '../core/eventstore/index.js';
+import { testDatabase } from '../test/support/database.js';
+import { bulkAppend, ledgerHistory } from '../test/support/ledgerHistory.js';
+import { brokenInvariants, ledgerRows } from '../test/support/readTables.js';
+import { readCheckpoint } from './checkpoints.js';
+import { ledgerProjection } from './ledger/ledgerProjection.js';
+import { rebuildProjection } from './rebuild.js';
+import { ProjectorRunner } from './runner.js';
+
+const caughtUp = async (pool: pg.Pool, store: EventStore, name = 'ledger'): Promise<void> => {
+  const head = await store.headPosition();
+  const deadline = Date.now() + 30_000;
+  while (((await readCheckpoint(pool, name))?.position ?? 0) < head) {
+    if (Date.now() > deadline) throw new Error(`${name} did not reach ${head}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+/** A clean projection of `store` into a database of its own. */
+const cleanRows = async (t: Test, store: EventStore) => {
+  const { pool } = await testDatabase(t);
+  const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5 });
+  runner.start();
+  await caughtUp(pool, store);
+  await runner.stop();
+  return ledgerRows(pool);
+};
+
+const catalog = async (pool: pg.Pool) => ({
+  indexes: (await pool.query(`SELECT tablename, indexname FROM pg_indexes WHERE tablename IN ('users', 'credit_transactions') ORDER BY 1, 2`)).rows,
+  policies: (await pool.query(`SELECT tablename, policyname, qual FROM pg_policies WHERE tablename IN ('users', 'credit_transactions') ORDER BY 1, 2`)).rows,
+  rls: (await pool.query(`SELECT relname, relrowsecurity FROM pg_class WHERE relname IN ('users', 'credit_transactions') ORDER BY 1`)).rows,
+  constraints: (await pool.query(`SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+    WHERE conrelid IN ('users'::regclass, 'credit_transactions'::regclass) ORDER BY 1, 2`)).rows,
+  grants: (await pool.query(`SELECT table_name, grantee, privilege_type FROM information_schema.role_table_grants
+    WHERE table_name IN ('users', 'credit_transactions') AND grantee = 'modera_reader' ORDER BY 1, 3`)).rows,
+  leftovers: (await pool.query(`SELECT relname FROM pg_class WHERE relname LIKE '%rebuild%' OR relname LIKE '%\\_\\_rb'`)).rows,
+});
+
+t.test('rebuild while the live projector serves and events keep coming: the same rows as a clean projection', async (t) => {
+  const { pool } = await testDatabase(t);
+  const store = new PostgresEventStore(pool);
+  t.teardown(() => store.close());
+  const history = [...ledgerHistory({ users: 300, events: 9_000, seed: 11 })];
+  await bulkAppend(pool, history.slice(0, 6_000));
+  await pool.query(`DO $$ BEGIN CREATE ROLE modera_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  await pool.query('GRANT SELECT ON users, credit_transactions TO modera_reader');
+  const live = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5, batchSize: 500 });
+  live.start();
+  t.teardown(() => live.stop());
+  await caughtUp(pool, store);
+  const before = await catalog(pool);
+  // Damage the live rows: the rebuild must not start from them.
+  await pool.query('UPDATE users SET credits = credits + 1000 WHERE id % 7 = 0');
+  await pool.query(`DELETE FROM credit_transactions WHERE transaction_type = 'grant'`);
+
+  // New events arrive all through the rebuild, in small appends, and a few more after it.
+  let rebuilt = false;
+  const arriving = (async () => {
+    let i = 6_000;
+    for (let after = 0; i < history.length && after < 3; i += 20) {
+      await bulkAppend(pool, history.slice(i, i + 20));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (rebuilt) after += 1;
+    }
+    return i;
+  })();
+  const result = await rebuildProjection({ store, pool, projection: ledgerProjection, batchSize: 700 });
+  t.equal(result.resumedFrom, null, 'a fresh rebuild');
+  rebuilt = true;
+  t.ok(result.appliedEvents >= 6_000);
+  const appended = await arriving;
+  t.ok(result.position > 6_000 && result.position < appended, `events arrived during the rebuild and after (swapped at ${result.position} of ${appended})`);
+  await caughtUp(pool, store);
+  await live.stop();
+
+  t.same(await ledgerRows(pool), await cleanRows(t, store), 'row by row the same as a clean projection');
+  t.same(await brokenInvariants(pool), []);
+  t.same(await catalog(pool), before, 'indexes, constraints, policies, RLS and grants are the live ones again; no shadow is left');
+  t.equal((await readCheckpoint(pool, 'ledger__rebuild')), undefined, 'the shadow checkpoint is gone');
+});
+
+t.test('a rebuild that stops half-way resumes from its own checkpoint', async (t) => {
+  const { pool } = await testDatabase(t);
+  const store = new PostgresEventStore(pool);
+  t.teardown(() => store.close());
+  await bulkAppend(pool, ledgerHistory({ users: 100, events: 3_000, seed: 5 }));
+  let reads = 0;
+  const failing: EventStore = Object.assign(Object.create(store) as EventStore, {
+    readAll: async (options: Parameters<EventStore['readAll']>[0]) => {
+      if (++reads === 4) throw new Error('the store went away');
+      return store.readAll(options);
+    },
+  });
+  await t.rejects(rebuildProjection({ store: failing, pool, projection: ledgerProjection, batchSize: 500 }), /went away/);
+  const stopped = await readCheckpoint(pool, 'ledger__rebuild');
+  t.ok(stopped && stopped.position >= 1_000 && stopped.position < 3_000, `the shadow stopped part-way (${stopped?.position})`);
+  const result = await rebuildProjection({ store, pool, projection: ledgerProjection, batchSize: 500 });
+  t.equal(result.resumedFrom, stopped?.position, 'the next run resumes');
+  t.equal(result.appliedEvents, 3_000 - stopped!.position);
+  t.same(await ledgerRows(pool), await cleanRows(t, store));
+});

@@ -1,0 +1,167 @@
+import type pg from 'pg';
+import type { ProjectionHealth } from '../adapters/http/health.js';
+import type { EventStore } from '../core/eventstore/index.js';
+import { ConnectionLock } from './advisoryLock.js';
+import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';
+import { ensureCheckpoint, readCheckpoint, recordFailure } from './checkpoints.js';
+import { CheckpointMoved, ProjectionFailed } from './errors.js';
+import { projectionStatus } from './status.js';
+import { liveTables, silentLogger, type Projection, type ProjectionLogger } from './types.js';
+
+/** Pause between polls of the store's head when caught up, ms: bounds the live lag it adds. */
+export const IDLE_POLL_MS = 20;
+/** How often a standby tries to take over the lock, ms. */
+export const STANDBY_RETRY_MS = 1_000;
+/** Backoff after a transient failure: first and longest pause, ms. */
+export const RETRY_MIN_MS = 100;
+export const RETRY_MAX_MS = 5_000;
+
+export interface RunnerOptions {
+  store: EventStore;
+  pool: pg.Pool;
+  projection: Projection;
+  logger?: ProjectionLogger;
+  batchSize?: number;
+  idlePollMs?: number;
+  standbyRetryMs?: number;
+}
+
+export type RunnerState = ProjectionHealth['state'];
+
+/**
+ * Runs one projection: one active instance per projection name across every process (an
+ * advisory lock), the others stand by and take over when the holder's connection dies. Reads
+ * the global log from the checkpoint and applies each batch with its checkpoint in one
+ * transaction. An event the projection cannot apply stops it (state `failed`, error recorded in
+ * the checkpoint row); transient database failures are retried with backoff.
+ */
+export class ProjectorRunner {
+  private stateValue: RunnerState = 'stopped';
+  private failure: ProjectionFailed | undefined;
+  private position = 0;
+  private readonly abort = new AbortController();
+  private readonly lock: ConnectionLock;
+  private loop: Promise<void> | undefined;
+  private readonly logger: ProjectionLogger;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.lock = new ConnectionLock(options.pool, options.projection.name);
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.batchSize ?? BATCH_MAX_EVENTS;
+    this.lock.onLost(() => this.logger.warn({ projection: this.name }, 'projector lock connection lost: standing by'));
+  }
+
+  get name(): string {
+    return this.options.projection.name;
+  }
+
+  get state(): RunnerState {
+    return this.stateValue;
+  }
+
+  /** Why it stopped, when `state` is `failed`. */
+  get error(): ProjectionFailed | undefined {
+    return this.failure;
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error: unknown) => {
+      this.logger.error({ projection: this.name, err: error }, 'projector loop crashed');
+      this.stateValue = 'failed';
+    });
+  }
+
+  /** Resolves when the loop has ended (stopped or failed). */
+  async done(): Promise<void> {
+    await this.loop;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    await this.lock.release();
+    if (this.stateValue !== 'failed') this.stateValue = 'stopped';
+  }
+
+  /** Position and lag as stored, with this instance's state. */
+  async health(): Promise<ProjectionHealth> {
+    const status = await projectionStatus(this.options.store, this.options.pool, this.name);
+    return { ...status, state: this.stateValue, ...(this.failure ? { error: this.failure.message } : {}) };
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    let retryMs = RETRY_MIN_MS;
+    let prefetch: Promise<Batch> | undefined;
+    while (!signal.aborted) {
+      try {
+        if (!this.lock.held) {
+          prefetch = undefined;
+          if (!(await this.takeOver())) continue;
+        }
+        const batch = await (prefetch ?? this.read(this.position));
+        prefetch = undefined;
+        if (batch.next === this.position) {
+          await sleep(this.options.idlePollMs ?? IDLE_POLL_MS, signal);
+          continue;
+        }
+        // A full batch means more is waiting: read it while this one is written.
+        if (batch.events.length >= this.batchSize) prefetch = this.read(batch.next).catch(() => ({ events: [], next: batch.next }));
+        await this.commit(batch);
+        retryMs = RETRY_MIN_MS;
+      } catch (error) {
+        prefetch = undefined;
+        if (error instanceof CheckpointMoved) {
+          this.position = (await readCheckpoint(this.options.pool, this.name))?.position ?? 0;
+          this.logger.info({ projection: this.name, position: this.position }, 'checkpoint moved by another writer: continuing from it');
+        } else if (isTransient(error) || !this.lock.held) {
+          this.logger.warn({ projection: this.name, err: error, retryMs }, 'projector: transient failure, retrying');
+          await sleep(retryMs, signal);
+          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+        } else {
+          await this.fail(error);
+          return;
+        }
+      }
+    }
+  }
+
+  private read(after: number): Promise<Batch> {
+    return readBatch(this.options.store, this.options.projection, after, this.batchSize);
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    const { pool, projection } = this.options;
+    try {
+      await commitBatch(pool, projection, liveTables(projection), this.name, this.position, batch);
+      this.position = batch.next;
+    } catch (error) {
+      if (error instanceof CheckpointMoved || isTransient(error) || batch.events.length === 0) throw error;
+      const isolated = await isolateFailure(pool, projection, liveTables(projection), this.name, this.position, batch.events);
+      this.position = isolated.position;
+      throw new ProjectionFailed(this.name, isolated.event, isolated.error ?? error);
+    }
+  }
+
+  private async takeOver(): Promise<boolean> {
+    this.stateValue = 'standby';
+    if (!(await this.lock.tryAcquire())) {
+      await sleep(this.options.standbyRetryMs ?? STANDBY_RETRY_MS, this.abort.signal);
+      return false;
+    }
+    await ensureCheckpoint(this.options.pool, this.name);
+    this.position = (await readCheckpoint(this.options.pool, this.name))?.position ?? 0;
+    this.stateValue = 'running';
+    this.logger.info({ projection: this.name, position: this.position }, 'projector active');
+    return true;
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    this.failure = error instanceof ProjectionFailed ? error : new ProjectionFailed(this.name, undefined, error);
+    this.stateValue = 'failed';
+    this.logger.error({ projection: this.name, err: this.failure, position: this.position }, this.failure.message);
+    await recordFailure(this.options.pool, this.name, this.failure.message).catch(() => undefined);
+    await this.lock.release();
+  }
+}

@@ -1,0 +1,49 @@
+import type pg from 'pg';
+import type { EventFilter, RecordedEvent } from '../core/eventstore/index.js';
+
+/**
+ * Where a projection writes: each of its table names mapped to the physical, quoted name — the
+ * live table, or a rebuild's shadow copy of it. Handlers build their SQL from these, never from
+ * the bare names, so the same code fills both.
+ */
+export type TableNames = Readonly<Record<string, string>>;
+
+/** One read model: the events it reads, the tables it owns, and how a batch lands in them. */
+export interface Projection {
+  /** Also the checkpoint's name and the advisory lock's. */
+  readonly name: string;
+  /**
+   * The events it reads. Every other event of the log is skipped without being read, and the
+   * checkpoint still moves past it.
+   */
+  readonly filter: EventFilter;
+  /** The tables it owns (names in the current schema); a rebuild replaces them together. */
+  readonly tables: readonly string[];
+  /**
+   * The indexes `apply` relies on (for lookups or conflicts) while a rebuild fills shadow tables.
+   * Every other index is built once, at the end of the fill, which is much faster than keeping
+   * it up to date row by row. Default: every unique index.
+   */
+  readonly rebuildIndexes?: readonly string[];
+  /**
+   * Applies a batch (in position order) inside the caller's transaction, which also moves the
+   * checkpoint. Must be idempotent per event: applying an event already applied changes nothing.
+   * An event it cannot apply throws `UnprojectableEvent`; it is never skipped.
+   */
+  apply(client: pg.ClientBase, events: readonly RecordedEvent[], tables: TableNames): Promise<void>;
+}
+
+/** What a projector logs through; a pino logger fits. */
+export interface ProjectionLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export const silentLogger: ProjectionLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The live names of a projection's tables, quoted. */
+export const liveTables = (projection: Projection): TableNames =>
+  Object.fromEntries(projection.tables.map((table) => [table, quoteIdent(table)]));
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;

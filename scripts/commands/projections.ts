@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import type { ProjectionHealth } from '../../adapters/http/health.js';
+import {
+  PROJECTIONS,
+  projectionByName,
+  projectionStatus,
+  readCheckpoints,
+  rebuildProjection,
+  reconcile,
+  type ReconcileReport,
+  type RebuildResult,
+} from '../../projections/index.js';
+import { printJson, UsageError, withStore } from '../reports/withStore.js';
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+const printStatus = (projections: ProjectionHealth[], rebuilds: Array<{ name: string; position: number }>): void => {
+  const lines = projections.map((p) =>
+    `${p.name.padEnd(12)} ${p.state.padEnd(8)} position ${p.position} of ${p.head}, ${p.lagEvents} events and ${p.lagSeconds} s behind${p.error ? `\n  error: ${p.error}` : ''}`);
+  for (const r of rebuilds) lines.push(`rebuild of ${r.name} unfinished, shadow at position ${r.position} (run rebuild again to resume)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+};
+
+const printReconcile = (report: ReconcileReport): void => {
+  const lines = [`${report.checkedUsers} users checked, ${report.differences.length} differences`];
+  for (const d of report.differences) lines.push(`user ${d.userId}: ${d.field} is ${JSON.stringify(d.inTable)} in the table, ${JSON.stringify(d.fromEvents)} from the events`);
+  if (report.repairedUsers) lines.push(`repaired ${report.repairedUsers.length} users, ${report.remainingDifferences?.length ?? 0} differences remain`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+};
+
+const registerStatus = (projections: Command): void => {
+  projections
+    .command('status')
+    .description('position, lag (events and seconds behind the log) and state of every projector')
+    .option('--json', 'print one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      await withStore(async ({ store, pool }) => {
+        const statuses = await Promise.all(PROJECTIONS.map((p) => projectionStatus(store, pool, p.name)));
+        const rebuilds = (await readCheckpoints(pool))
+          .filter((c) => c.name.endsWith('__rebuild'))
+          .map((c) => ({ name: c.name.slice(0, -'__rebuild'.length), position: c.position }));
+        if (options.json) printJson({ projections: statuses, rebuilds });
+        else printStatus(statuses, rebuilds);
+      });
+    });
+};
+
+const registerRebuild = (projections: Command): void => {
+  projections
+    .command('rebuild')
+    .description('rebuild read tables from the first event into shadow tables, then swap them in (no downtime; resumes if interrupted)')
+    .option('--name <name>', `one projection (${PROJECTIONS.map((p) => p.name).join(', ')}); default: all`)
+    .option('--fresh', 'discard an unfinished rebuild instead of resuming it')
+    .option('--json', 'print one JSON document')
+    .action(async (options: { name?: string; fresh?: boolean; json?: boolean }) => {
+      let selected;
+      try {
+        selected = options.name ? [projectionByName(options.name)] : PROJECTIONS;
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      await withStore(async ({ store, pool }) => {
+        const rebuilt: RebuildResult[] = [];
+        for (const projection of selected) {
+          rebuilt.push(await rebuildProjection({ store, pool, projection, fresh: options.fresh ?? false, log }));
+        }
+        if (options.json) printJson({ rebuilt });
+        else for (const r of rebuilt) process.stdout.write(`${r.projection}: rebuilt to position ${r.position}, ${r.appliedEvents} events in ${r.seconds.toFixed(1)} s\n`);
+      });
+    });
+};
+
+const registerReconcile = (projections: Command): void => {
+  projections
+    .command('reconcile')
+    .description('replay every account stream and compare with users and credit_transactions; exit 1 when they differ')
+    .option('--user <id>', 'one user only')
+    .option('--repair', 'rewrite the rows of the users that differ from their events')
+    .option('--json', 'print one JSON document')
+    .action(async (options: { user?: string; repair?: boolean; json?: boolean }) => {
+      if (options.user !== undefined && !/^[1-9]\d{0,15}$/.test(options.user)) {
+        throw new UsageError(`--user: expected a Telegram user id, got ${JSON.stringify(options.user)}`);
+      }
+      await withStore(async ({ store, pool }) => {
+        const report = await reconcile({ store, pool, ...(options.user ? { userId: options.user } : {}), repair: options.repair ?? false, log });
+        if (options.json) printJson(report);
+        else printReconcile(report);
+        // DESIGN: exit code 0 when there are no differences, 1 when there are (repaired or not).
+        if (report.differences.length > 0) process.exitCode = 1;
+      });
+    });
+};
+
+export const register = (program: Command): void => {
+  const projections = program.command('projections').description('read tables: projector status, rebuild, reconcile');
+  registerStatus(projections);
+  registerRebuild(projections);
+  registerReconcile(projections);
+};

@@ -1,0 +1,37 @@
+/**
+ * A projector in a process of its own, for tests that kill it (`kill -9`) at random moments.
+ *   node --import=tsx test/support/projectorChild.ts <databaseUrl> rebuild|run [batchSize]
+ * `rebuild`: rebuilds the ledger projection (resuming an unfinished one) and exits 0.
+ * `run`: runs the ledger projector until it has passed the head of the log, and exits 0.
+ */
+import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
+import { createPool } from '../../adapters/postgres/index.js';
+import { readCheckpoint } from '../../projections/checkpoints.js';
+import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
+import { rebuildProjection } from '../../projections/rebuild.js';
+import { ProjectorRunner } from '../../projections/runner.js';
+
+const [url, mode, batch] = process.argv.slice(2);
+if (!url || (mode !== 'rebuild' && mode !== 'run')) throw new Error('usage: projectorChild.ts <databaseUrl> rebuild|run [batchSize]');
+const batchSize = batch ? Number(batch) : undefined;
+const pool = createPool(url, { max: 4 });
+const store = new PostgresEventStore(pool);
+// The parent times its kill from here, not from the process start (loading TypeScript takes a while).
+process.stdout.write('ready\n');
+
+if (mode === 'rebuild') {
+  const result = await rebuildProjection({ store, pool, projection: ledgerProjection, ...(batchSize ? { batchSize } : {}) });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 10, ...(batchSize ? { batchSize } : {}) });
+  runner.start();
+  const head = await store.headPosition();
+  while (((await readCheckpoint(pool, ledgerProjection.name))?.position ?? 0) < head) {
+    if (runner.state === 'failed') throw runner.error;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await runner.stop();
+  process.stdout.write(`${JSON.stringify({ position: head })}\n`);
+}
+await store.close();
+await pool.end();
