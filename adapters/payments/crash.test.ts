@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { checkoutSession, paidSession, stripeEvent, stripeId } from '../../test/fakes/stripePayloads.js';
-import { deliverStripe, paymentsHarness } from '../../test/support/payments.js';
+import { deliverStripe, paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
 
 const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/support/paymentsCrashChild.ts');
 const LEASE_MS = 1_000;
@@ -28,7 +28,7 @@ t.test('kill -9 between the inbox write and the ledger append; redelivery and a 
   const userId = '5001';
   const event = stripeEvent('checkout.session.completed', paidSession(checkoutSession({ userId, packageId: 'premium', amountTotal: 799 }), stripeId('pi')));
 
-  const child = await runAndKill({ MODERA_TEST_DATABASE_URL: h.url, MODERA_TEST_EVENT: JSON.stringify(event), MODERA_TEST_LEASE_MS: String(LEASE_MS) });
+  const child = await runAndKill({ MODERA_TEST_DATABASE_URL: h.url, MODERA_TEST_EVENT: JSON.stringify(event), MODERA_TEST_LEASE_MS: String(LEASE_MS), MODERA_TEST_WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET });
   t.equal(child.signal, 'SIGKILL');
   t.match(child.output, /acknowledged 200/, 'Stripe got its 200 before the crash');
   t.match(await h.inboxRows(), [{ status: 'processing', attempts: 1 }], 'recorded and claimed, never finished');

@@ -3,7 +3,7 @@
  * delivery through the real route (recorded in the inbox, acknowledged), starts the processor,
  * and stops dead right before the ledger append, printing `about-to-apply`, so the parent can
  * SIGKILL it there. Input: MODERA_TEST_DATABASE_URL, MODERA_TEST_EVENT (the event JSON),
- * MODERA_TEST_LEASE_MS.
+ * MODERA_TEST_LEASE_MS, MODERA_TEST_WEBHOOK_SECRET.
  */
 import { pino } from 'pino';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
@@ -15,8 +15,9 @@ import { createPool } from '../../adapters/postgres/index.js';
 import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
 import { stripeBody, stripeSignature } from '../fakes/stripePayloads.js';
-import { STRIPE_WEBHOOK_SECRET } from './payments.js';
 
+// Not imported from ./payments.js: that module loads tap, which has no business in this process.
+const STRIPE_WEBHOOK_SECRET = process.env.MODERA_TEST_WEBHOOK_SECRET!;
 const pool = createPool(process.env.MODERA_TEST_DATABASE_URL!);
 const store = new PostgresEventStore(pool);
 const ledger = createCommandHandler(accountDecider(defaultLedgerConfig), { store });
