@@ -19,7 +19,19 @@ export interface Loaded<S, E> {
    * can be decided without a lookup. Unused without a codec: a full fold knows every key.
    */
   known: ReadonlySet<string>;
+  /**
+   * Folded from the stream's first event, nothing dropped since: `known` then holds every key
+   * the stream ever wrote, and any other key is known to be absent.
+   */
+  knowsAll: boolean;
 }
+
+/**
+ * A state that knows all its keys keeps them after a snapshot save while it has at most this
+ * many: a young account is then decided from memory. Beyond it the state drops its entries (they
+ * are in the snapshot store) so a cached state stays small.
+ */
+export const CACHED_KEYS_PER_STREAM = 256;
 
 const readFrom = async (store: EventStore, stream: string, fromRevision: number): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];
@@ -58,7 +70,7 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
   }
 
   knows(loaded: Loaded<S, E>, keys: readonly string[]): boolean {
-    return !this.codec || keys.every((key) => loaded.known.has(key));
+    return !this.codec || loaded.knowsAll || keys.every((key) => loaded.known.has(key));
   }
 
   async load(stream: string, keys: readonly string[]): Promise<Loaded<S, E>> {
@@ -99,12 +111,13 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
       this.onSnapshotError?.(error, stream);
       return after;
     }
-    const state = codec.fromSnapshot(core, new Map());
-    return { state, revision: written.revision, position: written.position, snapshotRevision: written.revision, sinceSnapshot: [], known: new Set() };
+    const saved = { revision: written.revision, position: written.position, snapshotRevision: written.revision, sinceSnapshot: [] };
+    if (after.knowsAll && after.known.size <= CACHED_KEYS_PER_STREAM) return { ...after, ...saved };
+    return { ...saved, state: codec.fromSnapshot(core, new Map()), known: new Set(), knowsAll: false };
   }
 
   private empty(): Loaded<S, E> {
-    return { state: this.decider.initialState(), revision: -1, position: 0, snapshotRevision: -1, sinceSnapshot: [], known: new Set() };
+    return { state: this.decider.initialState(), revision: -1, position: 0, snapshotRevision: -1, sinceSnapshot: [], known: new Set(), knowsAll: true };
   }
 
   private fromSnapshot(snapshot: Snapshot | undefined, keys: readonly string[]): Loaded<S, E> {
@@ -113,7 +126,7 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
     // An entry newer than the core was saved after it was read: the tail rebuilds it.
     for (const entry of snapshot.entries) if (entry.revision <= snapshot.revision) entries.set(entry.key, entry.value);
     const state = this.codec.fromSnapshot(snapshot.core, entries);
-    return { state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision, sinceSnapshot: [], known: new Set(keys) };
+    return { state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision, sinceSnapshot: [], known: new Set(keys), knowsAll: false };
   }
 
   /** Folds the next events after `loaded.revision` (recorded ones, or our own with their revisions). */
@@ -140,6 +153,7 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
       // Without snapshots nothing is ever saved, so nothing needs remembering.
       sinceSnapshot: this.codec ? [...loaded.sinceSnapshot, ...withRevisions] : [],
       known,
+      knowsAll: loaded.knowsAll,
     };
   }
 }

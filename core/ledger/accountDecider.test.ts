@@ -108,11 +108,26 @@ t.test('the handler cache: no load for a command on ids it knows, and never a st
   t.match(await processA(STREAM, capture({ credits: 1 })), { ok: true, revision: 3 });
   t.same([loads, store.eventsRead], [0, 0], 'a capture right after its reservation reads nothing');
 
+  t.match(await processA(STREAM, purchase({ paymentId: 'pay-0', credits: 2 })), { ok: true, revision: 4 });
+  t.same([loads, store.eventsRead], [0, 0], 'a young account folded from its start knows every id: a new payment id needs no lookup');
   t.match(await processA(STREAM, reserve({ reservationId: 'r-2', credits: 5 })), { ok: false, rejection: 'insufficient_credits' });
+  t.same(loads, 0);
+  t.ok(store.eventsRead === 0, 'the refusal was checked by reading the stream after the cached revision (nothing new)');
   t.match(await processB(STREAM, purchase()), { ok: true }, 'another process buys credits');
-  t.match(await processA(STREAM, reserve({ reservationId: 'r-2', credits: 5 })), { ok: true, revision: 5 }, 'the cached refusal was checked against the stream');
+  t.match(await processA(STREAM, reserve({ reservationId: 'r-2', credits: 5 })), { ok: true, revision: 6 }, 'the cached refusal was checked against the stream');
 
   t.match(await processB(STREAM, release({ reservationId: 'r-2' })), { ok: true });
-  t.same(await processA(STREAM, capture({ reservationId: 'r-2', credits: 5 })), { ok: false, rejection: 'reservation_already_resolved', revision: 6, position: 7 }, 'a stale cache loses the append race and decides again');
-  t.equal((await store.readStream(STREAM)).length, 7);
+  t.same(await processA(STREAM, capture({ reservationId: 'r-2', credits: 5 })), { ok: false, rejection: 'reservation_already_resolved', revision: 7, position: 8 }, 'a stale cache loses the append race and decides again');
+  t.equal((await store.readStream(STREAM)).length, 8);
+});
+
+t.test('a long account loaded from its snapshot looks up ids it does not know', async (t) => {
+  const store = new CountingStore();
+  const snapshots = new MemorySnapshotStore();
+  const writer = createCommandHandler(accountDecider(), { store, snapshots, cachedStreams: 0 });
+  await writer(STREAM, open());
+  for (let i = 0; i < 150; i++) for (const command of cycle(i)) await writer(STREAM, command);
+  const handle = createCommandHandler(accountDecider(), { store, snapshots });
+  t.match(await handle(STREAM, reserve({ reservationId: 'new-1', occurredAt: day(900) })), { ok: true });
+  t.same(await handle(STREAM, purchase({ paymentId: 'pay-3', occurredAt: day(901) })), { ok: true, events: [], revision: 452, position: 453 }, 'an old payment found by lookup, not forgotten');
 });
