@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import type pg from 'pg';
+import pg from 'pg';
 import t from 'tap';
 import { LISTEN_APPLICATION_NAME, PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createPool } from '../../adapters/postgres/index.js';
@@ -31,7 +31,7 @@ const closedPort = (): Promise<number> =>
     });
   });
 
-const { pool } = await testDatabase(t);
+const { url, pool } = await testDatabase(t);
 
 const listenerPids = async (): Promise<number[]> =>
   (await pool.query<{ pid: number }>(
@@ -130,4 +130,22 @@ t.test('rows from another cluster (a restore) stop appends instead of misorderin
   await t.rejects(store.appendToStream('restored-2', [event()], { expected: 'no_stream' }), { code: 'MD002' });
   await pool.query("UPDATE events SET transaction_id = '1' WHERE stream = 'restored-1'");
   t.ok((await store.appendToStream('restored-2', [event()], { expected: 'no_stream' })).position > 0, 'after the documented fix');
+});
+
+t.test('the LISTEN connection reuses a pool configured field by field, password included', async (t) => {
+  const parsed = new URL(url);
+  const fielded = new pg.Pool({
+    host: parsed.hostname, port: Number(parsed.port), user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password), database: parsed.pathname.slice(1), max: 2,
+  });
+  fielded.on('error', () => undefined);
+  const store = new PostgresEventStore(fielded, { pollIntervalMs: 3_600_000 });
+  t.teardown(async () => {
+    await store.close();
+    await fielded.end();
+  });
+  const pull = new Pull(store.subscribe({ categories: ['fielded'] }));
+  await eventually(async () => ((await listenerPids()).length === 1 ? true : undefined));
+  await store.appendToStream('fielded-1', [event()], { expected: 'no_stream' });
+  t.equal((await pull.take(1, 3_000))[0]!.stream, 'fielded-1', 'delivered through the notification');
 });

@@ -86,9 +86,12 @@ export class PostgresEventStore implements EventStore {
     private readonly pool: pg.Pool,
     options: PostgresEventStoreOptions = {},
   ) {
+    // pg-pool keeps `password` as a non-enumerable property: a spread alone would drop it.
     const listenClient =
       options.listenClient ??
-      (() => new pg.Client({ ...pool.options, application_name: LISTEN_APPLICATION_NAME, keepAlive: true }));
+      (() => new pg.Client({
+        ...pool.options, password: pool.options.password, application_name: LISTEN_APPLICATION_NAME, keepAlive: true,
+      }));
     this.listener = new ChangeListener(listenClient, options.onListenError);
     this.notifier = new CommitNotifier(pool);
     this.pollIntervalMs = options.pollIntervalMs ?? SUBSCRIBE_POLL_INTERVAL_MS;

@@ -41,8 +41,13 @@ const UTC_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
 
 /** "2025-01-02 03:04:05.123456" (UTC) → "2025-01-02T03:04:05.123Z", like Date#toISOString. */
 export const isoFromUtcText = (text: string): string => {
-  // Any other shape (a server with a non-ISO DateStyle) takes the slow, general path.
-  if (!UTC_TEXT.test(text)) return new Date(`${text} UTC`).toISOString();
+  if (!UTC_TEXT.test(text)) {
+    // Another shape: the slow, general path, which still needs the server's DateStyle to be ISO
+    // (PostgreSQL's default, and Supabase's).
+    const parsed = new Date(`${text.replace(' ', 'T')}Z`);
+    if (Number.isNaN(parsed.getTime())) throw new Error(`event store: unreadable recorded_at "${text}": set DateStyle to ISO`);
+    return parsed.toISOString();
+  }
   const millis = text.length > 20 ? text.slice(20, 23).padEnd(3, '0') : '000';
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.${millis}Z`;
 };
