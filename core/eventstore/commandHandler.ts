@@ -26,8 +26,12 @@ export const MAX_COMMAND_ATTEMPTS = 20;
  */
 export const SNAPSHOT_EVERY_EVENTS = 32;
 
-/** Streams whose last seen state one handler keeps in memory (each a few kB at most). */
-export const CACHED_STREAMS = 10_000;
+/**
+ * Streams whose last seen state one handler keeps in memory. A state is its snapshot core plus at
+ * most CACHED_KEYS_PER_STREAM index entries and the unsaved tail: tens of kB at worst, so tens of
+ * MB for the whole cache at worst.
+ */
+export const CACHED_STREAMS = 1_000;
 
 export interface DomainEvent {
   type: string;

@@ -4,6 +4,7 @@ export { categoryOf, assertStreamName, validateAppend, type SerializedEvent } fr
 export { deterministicUuid } from './eventIds.js';
 export { MemoryEventStore } from './memoryEventStore.js';
 export { MemorySnapshotStore } from './memorySnapshotStore.js';
+export { CACHED_KEYS_PER_STREAM } from './streamLoader.js';
 export { SNAPSHOT_LOAD_MAX_KEYS, type Snapshot, type SnapshotEntry, type SnapshotStore, type SnapshotWithTail } from './snapshotStore.js';
 export {
   createCommandHandler,
