@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
+import type { LedgerConfig } from '../../core/ledger/index.js';
+import { ProjectorRunner } from '../../projections/runner.js';
+import { createHolds, type Holds, type SettleOutcome } from './holds.js';
+import { SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
+import { orchestrationProjection } from './orchestrationProjection.js';
+import { expireIdleSessions, type ExpiryReport } from './sessionExpiry.js';
+import { sessionStreams } from './sessionStreams.js';
+import { silentLogger, systemClock, type Clock, type WorkerLogger } from './types.js';
+
+const ACTOR = 'system:sweeper';
+
+/**
+ * Releases holds past their expiry. Candidates come from `credit_holds`; the account stream
+ * decides. A worker's capture may race the release: the ledger appends at an exact revision, so
+ * one of them lands and the other sees the hold resolved (`reservation_already_resolved`), or the
+ * capture, if it comes at or after the expiry, is refused outright (`reservation_expired`).
+ */
+export const sweepExpiredHolds = async (deps: { pool: pg.Pool; holds: Holds; clock: Clock; logger: WorkerLogger; batch?: number }):
+Promise<Partial<Record<SettleOutcome, number>>> => {
+  const now = deps.clock();
+  const { rows } = await deps.pool.query<{ user_id: number; reservation_id: string }>(
+    `SELECT user_id, reservation_id FROM credit_holds WHERE resolved_at IS NULL AND expires_at <= $1
+     ORDER BY expires_at LIMIT $2`, [now, deps.batch ?? SWEEP_BATCH]);
+  const counts: Partial<Record<SettleOutcome, number>> = {};
+  for (const row of rows) {
+    const hold = { userId: String(row.user_id), reservationId: row.reservation_id };
+    const outcome = await deps.holds.release(hold, 'expired', now.toISOString(), ACTOR);
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+    if (outcome === 'released') deps.logger.info(hold, 'expired hold released');
+  }
+  return counts;
+};
+
+export interface SweeperOptions {
+  store: EventStore;
+  pool: pg.Pool;
+  logger?: WorkerLogger;
+  clock?: Clock;
+  snapshots?: SnapshotStore;
+  ledgerConfig?: LedgerConfig;
+  intervalMs?: number;
+  /** Also run the projector that feeds `credit_holds` and `session_activity`. Default true. */
+  runFeeder?: boolean;
+}
+
+export interface SweepReport {
+  holds: Partial<Record<SettleOutcome, number>>;
+  sessions: ExpiryReport;
+}
+
+export interface RunningSweeper {
+  /** One pass now (both sweeps), whatever the interval. */
+  sweep(): Promise<SweepReport>;
+  stop(): Promise<void>;
+}
+
+/** Starts the hold sweeper and the idle-session expiry, every `intervalMs` (default SWEEP_INTERVAL_MS). */
+export const startSweeper = (options: SweeperOptions): RunningSweeper => {
+  const { pool, store } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
+  const sessions = sessionStreams(store, ACTOR);
+  const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
+  const stopping = new AbortController();
+
+  const sweep = async (): Promise<SweepReport> => ({
+    holds: await sweepExpiredHolds({ pool, holds, clock, logger, batch: SWEEP_BATCH }),
+    sessions: await expireIdleSessions({ pool, sessions, holds, clock, logger, batch: SWEEP_BATCH }),
+  });
+
+  const loop = async (): Promise<void> => {
+    // The first pass waits one interval: the feeder catches up meanwhile.
+    for (;;) {
+      await sleep(options.intervalMs ?? SWEEP_INTERVAL_MS, undefined, { signal: stopping.signal }).catch(() => undefined);
+      if (stopping.signal.aborted) return;
+      try {
+        await sweep();
+      } catch (error) {
+        logger.warn({ err: error }, 'sweep failed: trying again next interval');
+      }
+    }
+  };
+
+  feeder?.start();
+  const looping = loop();
+  return {
+    sweep,
+    stop: async () => {
+      stopping.abort();
+      await looping;
+      await feeder?.stop();
+    },
+  };
+};

@@ -1,0 +1,26 @@
+import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from '../ai/index.js';
+import type { ImageStore } from '../storage/imageStore.js';
+
+/** Where time comes from: tests move it instead of sleeping through 30 minutes. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
+
+/** What the worker and the sweepers log through; a pino logger fits. */
+export interface WorkerLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export const silentLogger: WorkerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The AI ports a worker calls; the fallback chain of `createAiProviders` is all three. */
+export type WorkerAi = TryOnGenerator & StyleAnalyzer & FitAssessor;
+
+/** The image store calls a worker makes. */
+export type WorkerImages = Pick<ImageStore, 'get' | 'put'>;
+
+export const isoAt = (clock: Clock): string => clock().toISOString();
+
+/** `text` cut to `max` characters, for error columns and logs. */
+export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

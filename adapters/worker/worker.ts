@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
+import type { LedgerConfig } from '../../core/ledger/index.js';
+import { ProjectorRunner } from '../../projections/runner.js';
+import { createHolds } from './holds.js';
+import { claimJob, finishJob, recordHoldExpiry, renewLease, retryJob, type ClaimedJob } from './jobs.js';
+import { LEASE_RENEW_EVERY_MS, MAX_WORKER_CONCURRENCY, STOP_GRACE_MS, WORKER_CONCURRENCY, WORKER_IDLE_POLL_MS } from './limits.js';
+import { orchestrationProjection } from './orchestrationProjection.js';
+import { backoffSeconds, processJob, type JobContext, type JobEnd } from './processJob.js';
+import { sessionStreams } from './sessionStreams.js';
+import { silentLogger, systemClock, type Clock, type WorkerAi, type WorkerImages, type WorkerLogger } from './types.js';
+
+export interface WorkerOptions {
+  store: EventStore;
+  pool: pg.Pool;
+  ai: WorkerAi;
+  images: WorkerImages;
+  logger?: WorkerLogger;
+  clock?: Clock;
+  /** Jobs run at once; default WORKER_CONCURRENCY. */
+  concurrency?: number;
+  snapshots?: SnapshotStore;
+  ledgerConfig?: LedgerConfig;
+  /** Names this process on the jobs it leases; default host:pid:random. */
+  workerId?: string;
+  idlePollMs?: number;
+  /** Also run the projector that feeds `session_jobs` (one instance runs across processes). Default true. */
+  runFeeder?: boolean;
+}
+
+export interface RunningWorker {
+  /** Stops claiming, lets running jobs finish for STOP_GRACE_MS, then aborts their AI calls. */
+  stop(): Promise<void>;
+}
+
+const ACTOR = 'system:worker';
+
+const pause = async (ms: number, signal: AbortSignal): Promise<void> => {
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+};
+
+/**
+ * Starts the AI worker: claims due session jobs (FOR UPDATE SKIP LOCKED), runs at most
+ * `concurrency` of them at once, renews their leases while they run, and writes how each claim
+ * ended. Safe to run in several processes at once.
+ */
+export const startWorker = (options: WorkerOptions): RunningWorker => {
+  const { pool, store } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const concurrency = Math.min(Math.max(1, options.concurrency ?? WORKER_CONCURRENCY), MAX_WORKER_CONCURRENCY);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const sessions = sessionStreams(store, ACTOR);
+  const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
+  const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
+  const stopping = new AbortController();
+  const aborting = new AbortController();
+  const running = new Set<Promise<void>>();
+
+  const end = async (job: ClaimedJob, result: JobEnd): Promise<void> => {
+    const now = clock();
+    const written = result.action === 'retry'
+      ? await retryJob(pool, job, now, result.runAfter, result.error)
+      : await finishJob(pool, job, now, { status: result.action, outcome: result.outcome, error: result.error });
+    if (!written) logger.warn({ sessionId: job.sessionId }, 'job lease lost before its end was written: its next owner carries on');
+    const log = result.action === 'failed' ? logger.error : logger.info;
+    log.call(logger, { sessionId: job.sessionId, kind: job.kind, claim: job.claim, ...result }, `session job ${result.action}`);
+  };
+
+  const runClaim = async (job: ClaimedJob): Promise<void> => {
+    const lease = new AbortController();
+    const onAbort = () => lease.abort();
+    aborting.signal.addEventListener('abort', onAbort);
+    const renew = setInterval(() => {
+      renewLease(pool, job, clock()).then((kept) => {
+        if (!kept) lease.abort(); // another worker owns it now: stop spending on it
+      }, (error: unknown) => logger.warn({ sessionId: job.sessionId, err: error }, 'lease renewal failed'));
+    }, LEASE_RENEW_EVERY_MS);
+    const ctx: JobContext = {
+      sessions, holds, ai: options.ai, images: options.images, clock,
+      onHoldExpiry: async (expiresAt) => { await recordHoldExpiry(pool, job, expiresAt); },
+    };
+    try {
+      let result: JobEnd;
+      try {
+        result = await processJob(ctx, job, lease.signal);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error({ sessionId: job.sessionId, err: error }, 'session job crashed');
+        // A job that keeps crashing is given up: the sweepers still release its hold and expire the session.
+        result = job.claim >= job.maxClaims
+          ? { action: 'failed', outcome: 'claims_exhausted', error: message }
+          : { action: 'retry', runAfter: new Date(clock().getTime() + backoffSeconds(job.claim) * 1000), error: message };
+      }
+      await end(job, result);
+    } catch (error) {
+      logger.error({ sessionId: job.sessionId, err: error }, 'could not write the end of a session job: its lease will expire');
+    } finally {
+      clearInterval(renew);
+      aborting.signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      if (running.size >= concurrency) {
+        await Promise.race(running);
+        continue;
+      }
+      let job: ClaimedJob | undefined;
+      try {
+        job = await claimJob(pool, clock(), workerId);
+      } catch (error) {
+        logger.warn({ err: error }, 'claiming a session job failed');
+      }
+      if (!job) {
+        await pause(options.idlePollMs ?? WORKER_IDLE_POLL_MS, stopping.signal);
+        continue;
+      }
+      const claim: Promise<void> = runClaim(job).finally(() => running.delete(claim));
+      running.add(claim);
+    }
+  };
+
+  feeder?.start();
+  const looping = loop();
+  logger.info({ workerId, concurrency }, 'session worker started');
+  return {
+    stop: async () => {
+      stopping.abort();
+      await looping;
+      const grace = new AbortController();
+      await Promise.race([Promise.allSettled(running), pause(STOP_GRACE_MS, grace.signal)]);
+      grace.abort();
+      aborting.abort();
+      await Promise.allSettled(running);
+      await feeder?.stop();
+    },
+  };
+};
