@@ -110,9 +110,10 @@ export class Notifier {
     let retryMs: number = NOTIFIER_RETRY_MS[0];
     while (!this.abort.signal.aborted) {
       try {
-        this.subscription = this.options.store.subscribe({
-          after: await this.checkpoint(), categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES,
-        });
+        const after = await this.checkpoint();
+        // stop() may have run while the checkpoint was read: it had no subscription to close.
+        if (this.abort.signal.aborted) break;
+        this.subscription = this.options.store.subscribe({ after, categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES });
         for await (const event of this.subscription) {
           await this.handle(event);
           retryMs = NOTIFIER_RETRY_MS[0];

@@ -9,7 +9,7 @@ import {
 } from '../../adapters/ai/index.js';
 import { LocalImageStore } from '../../adapters/storage/index.js';
 import type { BotDependencies } from '../../adapters/telegram/context.js';
-import { createTelegramRuntime, type TelegramRuntime } from '../../adapters/telegram/runtime.js';
+import { createTelegramRuntime, type TelegramMode, type TelegramRuntime } from '../../adapters/telegram/runtime.js';
 import type { LedgerHandler } from '../../adapters/telegram/services/sessionStreams.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
@@ -37,12 +37,17 @@ export interface BotHarness {
   store: PostgresEventStore;
   ledger: LedgerHandler;
   images: LocalImageStore;
+  /** The directory the image store writes to. */
+  filesDir: string;
   clock: { now: Date; advance(ms: number): void };
   /** Records and handles one update; resolves when it and everything queued before it is handled. */
   send(update: Update): Promise<'new' | 'duplicate'>;
   user(id: number, languageCode?: string): TestUser;
   /** Calls made from now on (a mark into `calls`). */
   since(): () => ApiCall[];
+  /** Stops the ledger projection (the read tables fall behind) until `resumeProjection`. */
+  pauseProjection(): Promise<void>;
+  resumeProjection(): void;
   /** Waits until some call matches (the notifier works on its own schedule). */
   waitForCall(predicate: (call: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
 }
@@ -146,6 +151,8 @@ export const botHarness = async (
     rateLimit?: { limit: number; timeFrameMs: number };
     /** Runs the real AI worker (and its orchestration projector) with this AI. */
     ai?: WorkerAi;
+    /** Webhook or polling; with it the runtime is started as the app starts it (setWebhook or getUpdates). */
+    transport?: TelegramMode;
   } = {},
 ): Promise<BotHarness> => {
   const { pool } = await testDatabase(t);
@@ -157,21 +164,22 @@ export const botHarness = async (
   const images = new LocalImageStore(filesDir, { signingSecret: 'x'.repeat(32) });
   const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
   const runtime = createTelegramRuntime({
-    settings: { token: TEST_TOKEN, apiRoot: fake.apiRoot, transport: { mode: 'polling' } },
+    settings: { token: TEST_TOKEN, apiRoot: fake.apiRoot, transport: options.transport ?? { mode: 'polling' } },
     pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, logger: silent,
     botInfo: TEST_BOT_INFO, webCheckoutUrl: 'https://modera.example/checkout',
     overrides: { now: () => clock.now, ...options.overrides },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const calls = captureCalls(runtime.bot.api);
-  const projector = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 10 });
+  const newProjector = () => new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 10 });
+  let projector = newProjector();
   projector.start();
-  await runtime.notifier.start();
+  if (options.transport) await runtime.start();
+  else await runtime.notifier.start();
   const worker = options.ai && startWorker({ store, pool, ai: options.ai, images, idlePollMs: 20, logger: silent });
   t.teardown(async () => {
     await worker?.stop();
-    await runtime.notifier.stop();
-    await runtime.processor.stop();
+    await runtime.stop();
     await projector.stop();
     await store.close();
     await fake.close();
@@ -189,19 +197,33 @@ export const botHarness = async (
   };
 
   return {
-    fake, runtime, calls, pool, store, ledger, images, clock,
+    fake, runtime, calls, pool, store, ledger, images, filesDir, clock,
     send: async (update) => {
       const outcome = await runtime.processor.accept(update);
       await runtime.processor.idle();
       return outcome;
     },
     user: (id, languageCode = 'en') => testUser(id, languageCode),
+    pauseProjection: () => projector.stop(),
+    resumeProjection: () => {
+      projector = newProjector();
+      projector.start();
+    },
     since: () => {
       const mark = calls.length;
       return () => calls.slice(mark);
     },
     waitForCall,
   };
+};
+
+/** Polls `check` until it returns true (for work done on another schedule: the notifier, the worker). */
+export const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 };
 
 /** The text of a sendMessage call, or the caption of a sendPhoto. */

@@ -2,7 +2,7 @@ import { InputFile } from 'grammy';
 import t, { type Test as Tap } from 'tap';
 import { tinyJpeg, tinyPng } from '../fixtures/images.js';
 
-import { botHarness, buttonsOf, ScriptedAi, textOf, type BotHarness, type TestUser } from '../support/telegramBot.js';
+import { botHarness, buttonsOf, eventually, ScriptedAi, textOf, type BotHarness, type TestUser } from '../support/telegramBot.js';
 
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -61,8 +61,7 @@ t.test('a whole try-on: photos, cost and balance, processing, the result photo w
   const lines = textOf(profile().find((c) => c.method === 'sendMessage')!).split('\n');
   t.equal(lines[0], 'Balance: 0 available, 0 on hold.', 'the capture is in the read tables');
   t.match(lines.slice(2), [/ -3 · spent$/, / \+3 · bonus$/]);
-  const { rows } = await h.pool.query("SELECT status FROM bot_notifications WHERE kind = 'tryon_result'");
-  t.same(rows, [{ status: 'sent' }]);
+  await eventually(async () => (await h.pool.query("SELECT 1 FROM bot_notifications WHERE kind = 'tryon_result' AND status = 'sent'")).rowCount === 1);
 });
 
 t.test('the AI fails: the held credits come back, and the user is told so', async (t) => {
