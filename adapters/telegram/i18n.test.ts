@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { BUDGET_CURRENCIES, OCCASION_CHOICES, STYLE_CHOICES } from '../../core/sessions/index.js';
 import { LANGUAGES } from './chatState.js';
+import { BOT_COMMANDS } from './commands.js';
 import { TRANSACTION_KINDS } from './handlers/profile.js';
 import { BUDGET_TIERS } from './keyboards.js';
 import { createI18n, languageOf, LOCALES_DIR } from './i18n.js';
@@ -44,7 +45,7 @@ t.test('every key the code uses exists', async (t) => {
   const built = [
     ...STYLE_CHOICES.map((c) => `style-${c}`), ...OCCASION_CHOICES.map((c) => `occasion-${c}`),
     ...BUDGET_TIERS.flatMap((tier) => BUDGET_CURRENCIES.map((c) => `budget-${tier}-${c.toLowerCase()}`)),
-    ...LANGUAGES.map((l) => `language-${l}`), ...[...TRANSACTION_KINDS, 'other'].map((k) => `transaction-${k}`),
+    ...LANGUAGES.map((l) => `language-${l}`), ...BOT_COMMANDS.map((c) => `command-${c}`), ...[...TRANSACTION_KINDS, 'other'].map((k) => `transaction-${k}`),
   ];
   for (const key of built) t.ok(ids.has(key), `key built in code exists: ${key}`);
 });

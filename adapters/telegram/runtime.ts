@@ -8,6 +8,7 @@ import type { ImageStore } from '../storage/index.js';
 import { createHolds } from '../worker/index.js';
 import { createBot } from './bot.js';
 import { ChatStateStore } from './chatState.js';
+import { publishCommands } from './commands.js';
 import { createI18n } from './i18n.js';
 import type { BotContext, BotDependencies } from './context.js';
 import type { BotLogger } from './logger.js';
@@ -133,6 +134,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
     },
     start: async () => {
       if (!options.botInfo) await bot.init();
+      await publishCommands(bot.api, i18n);
       await processor.start();
       await notifier.start();
       if (transport.mode === 'webhook') {

@@ -1,6 +1,8 @@
+import pino from 'pino';
 import t from 'tap';
+import { createHolds, expireIdleSessions, sessionStreams } from '../../adapters/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
-import { botHarness, buttonsOf, textOf } from '../support/telegramBot.js';
+import { botHarness, buttonsOf, eventually, ScriptedAi, textOf } from '../support/telegramBot.js';
 
 t.test('a flood over 100 updates a minute: the rest is dropped with one notice; payments and other users go through', async (t) => {
   const h = await botHarness(t);
@@ -76,4 +78,25 @@ t.test('30 minutes of silence in a flow: the session expires and the user is bac
   // The notifier sees SessionExpired too, and says nothing more: the chat was reset already.
   await new Promise((resolve) => setTimeout(resolve, 500));
   t.equal(h.calls.filter((c) => /30 minutes/.test(textOf(c))).length, 1, 'told once');
+});
+
+t.test("the sweeper expires an idle session first: the notifier tells the user and resets the chat", async (t) => {
+  const h = await botHarness(t, { ai: new ScriptedAi() });
+  const user = h.user(507);
+  await h.send(user.command('start'));
+  await h.send(user.press('lang:en'));
+  await h.send(user.press('menu:tryon'));
+  await h.send(user.press('consent:yes:tryon'));
+  const { rows } = await h.pool.query('SELECT session_id FROM bot_chats WHERE user_id = $1', [user.id]);
+  // The worker's orchestration projector lists the session for the sweeper.
+  await eventually(async () => (await h.pool.query('SELECT 1 FROM session_activity WHERE session_id = $1', [rows[0].session_id])).rowCount === 1);
+  const later = new Date(Date.now() + 31 * 60 * 1000);
+  await expireIdleSessions({
+    pool: h.pool, sessions: sessionStreams(h.store, 'system:sweeper'), holds: createHolds({ store: h.store, actor: 'system:sweeper' }),
+    clock: () => later, logger: pino({ level: 'silent' }),
+  });
+  const notice = await h.waitForCall((c) => /30 minutes/.test(textOf(c)));
+  t.equal(String(notice.payload.chat_id), String(user.id));
+  const chat = await h.pool.query('SELECT flow FROM bot_chats WHERE user_id = $1', [user.id]);
+  t.equal(chat.rows[0].flow, 'menu');
 });

@@ -14,6 +14,11 @@ t.test('webhook mode: setWebhook with the secret token, then updates through POS
   t.match(setWebhook?.payload, {
     url: 'https://bot.example/webhook/telegram', secret_token: SECRET, allowed_updates: ['message', 'callback_query', 'pre_checkout_query'],
   });
+  const commands = h.fake.received.filter((c) => c.method === 'setMyCommands');
+  t.match(commands, [
+    { payload: { commands: [{ command: 'start' }, { command: 'menu' }, { command: 'help' }, { command: 'paysupport', description: 'Payment support' }] } },
+    { payload: { language_code: 'ru', commands: [{ command: 'start', description: 'Начать и открыть меню' }] } },
+  ], 'the command menu in both languages');
   const http = await buildHttpServer({
     logger: pino({ level: 'silent' }),
     health: () => collectHealth({ version: 't', startedAt: Date.now(), checks: {}, critical: [], projections: async () => [] }),

@@ -82,7 +82,8 @@ stylistHandlers.on('message', async (ctx, next) => {
   } else if (status === 'stylist_processing') {
     await ctx.reply(ctx.t('still-processing'));
   } else {
-    await exitSession(ctx, sessionId);
+    // Results shown (the session is finished on the way out), or the session ended.
+    await leaveFlow(ctx);
     await showMainMenu(ctx);
   }
 });

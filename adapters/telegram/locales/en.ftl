@@ -191,3 +191,10 @@ help-text = Modera lets you try clothes on virtually ({ $tryon } { $tryon ->
 help-request-refund = 💬 Request a refund
 paysupport-text = Payment support: if a purchase went wrong, or you want your money back for credits you have not used, press the button below. Refunds of Telegram Stars go back to your Stars balance.
 support-recorded = Your request { $requestId } is recorded. We will reply in this chat.
+
+## Commands (Telegram's command menu)
+
+command-start = Start and open the menu
+command-menu = Main menu
+command-help = Help and refunds
+command-paysupport = Payment support

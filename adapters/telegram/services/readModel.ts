@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LEDGER_PROJECTION } from '../../../projections/ledger/ledgerProjection.js';
 import type { ReadModelPort, TransactionView } from '../ports.js';
 
 /**
@@ -6,8 +7,6 @@ import type { ReadModelPort, TransactionView } from '../ports.js';
  * `credit_transactions`, schema/003), never from the streams.
  */
 
-/** The projection that fills `users` and `credit_transactions`. */
-export const LEDGER_PROJECTION_NAME = 'ledger';
 /** How often a read-your-writes wait looks at the projection's checkpoint. */
 export const WAIT_POLL_MS = 25;
 
@@ -18,7 +17,7 @@ export const transactionKind = (type: string, status: string): string => {
   return type;
 };
 
-export const createReadModel = (pool: pg.Pool, projection: string = LEDGER_PROJECTION_NAME): ReadModelPort => {
+export const createReadModel = (pool: pg.Pool, projection: string = LEDGER_PROJECTION): ReadModelPort => {
   const checkpoint = async (): Promise<number> => {
     const { rows } = await pool.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1', [projection]);
     return rows[0]?.position ?? 0;
