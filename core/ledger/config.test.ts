@@ -13,7 +13,7 @@ t.test('omitted limits take their defaults', async (t) => {
   const { welcomeCredits: _w, maxHoldTtlSeconds: _m, maxOpenHolds: _o, ...rest } = DEFAULT_LEDGER_CONFIG_INPUT;
   const config = parseLedgerConfig(rest);
   t.equal(config.welcomeCredits, 3);
-  t.equal(config.maxHoldTtlSeconds, 900);
+  t.equal(config.maxHoldTtlSeconds, 3600);
   t.equal(config.maxOpenHolds, 32);
 });
 

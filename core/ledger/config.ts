@@ -42,8 +42,9 @@ export const LedgerConfigSchema = z.strictObject({
       (packages) => PACKAGE_IDS.every((id) => packages.filter((p) => p.id === id).length === 1),
       { message: `packages must list each of ${PACKAGE_IDS.join(', ')} exactly once` },
     ),
-  /** The longest hold a reservation may ask for. */
-  maxHoldTtlSeconds: z.int().min(MIN_HOLD_TTL_SECONDS).max(HOLD_TTL_CEILING_SECONDS).default(15 * 60),
+  /** The longest hold a reservation may ask for: an AI session holds its credits for up to an hour
+   *  (core/sessions PROCESSING_HOLD_TTL_SECONDS), longer than its 30-minute idle timeout. */
+  maxHoldTtlSeconds: z.int().min(MIN_HOLD_TTL_SECONDS).max(HOLD_TTL_CEILING_SECONDS).default(60 * 60),
   /** Open holds per account; a reservation beyond it is `too_many_open_holds`. */
   maxOpenHolds: z.int().min(1).max(OPEN_HOLDS_CEILING).default(32),
 });
@@ -61,7 +62,7 @@ export const DEFAULT_LEDGER_CONFIG_INPUT: LedgerConfigInput = {
     { id: 'basic', credits: 10, prices: { USD: 199, RUB: 19_900, XTR: 100 } },
     { id: 'premium', credits: 50, prices: { USD: 799, RUB: 69_900, XTR: 400 } },
   ],
-  maxHoldTtlSeconds: 15 * 60,
+  maxHoldTtlSeconds: 60 * 60,
   maxOpenHolds: 32,
 };
 
