@@ -1,0 +1,47 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type pg from 'pg';
+import type { EventStore } from '../../../core/eventstore/index.js';
+import { requireAdmin, type AdminIdentity } from '../auth.js';
+import { countedExecute, type ExecuteAccount } from '../api/commandMetrics.js';
+import type { ProviderRefund } from './actions.js';
+import { registerFinanceRoutes } from './financeRoutes.js';
+import { registerSupportRoutes } from './supportRoutes.js';
+
+/**
+ * The admin routes (`/admin/…`, bearer tokens from ADMIN_TOKENS): support reads a user's
+ * timeline and makes audited corrections; finance reads the ledger export, balances, daily
+ * figures and the reconcile report. Everything is read from the events, never the read tables.
+ */
+
+export interface AdminDependencies {
+  /** ADMIN_TOKENS, parsed: `name:role:token`. */
+  tokens: ReadonlyArray<{ name: string; role: AdminIdentity['role']; token: string }>;
+  store: EventStore;
+  /** For locating a user's sessions in `fashion_sessions` (only a pointer: events are read from the store). */
+  pool: pg.Pool;
+  executeAccount: ExecuteAccount;
+  /** Refunds at the provider (Stripe, YooKassa, Stars); without it support refunds answer 503. */
+  refundAtProvider?: ProviderRefund | undefined;
+  /** projections' `repairAccount`: rewrites one user's read rows; without it 503. */
+  rebuildUser?: ((userId: string) => Promise<unknown>) | undefined;
+  /** projections' `reconcile`; without it 503. */
+  reconcile?: (() => Promise<{ checkedUsers: number; differences: Array<{ userId: string; field: string; fromEvents: unknown; inTable: unknown }> }>) | undefined;
+}
+
+export interface AdminContext extends AdminDependencies {
+  support: ReturnType<typeof requireAdmin>;
+  finance: ReturnType<typeof requireAdmin>;
+  anyRole: ReturnType<typeof requireAdmin>;
+}
+
+export const adminRoutes = (deps: AdminDependencies): FastifyPluginAsync => async (app) => {
+  const context: AdminContext = {
+    ...deps,
+    executeAccount: countedExecute(deps.executeAccount),
+    support: requireAdmin(deps.tokens, ['support']),
+    finance: requireAdmin(deps.tokens, ['finance']),
+    anyRole: requireAdmin(deps.tokens, ['support', 'finance']),
+  };
+  registerSupportRoutes(app, context);
+  registerFinanceRoutes(app, context);
+};

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { HttpError } from '../errors.js';
+import { attemptIdOf, PROVIDER_CURRENCY, startPayment } from './purchases.js';
+import {
+  BalanceReplySchema, errorReplies, IdempotencyHeadersSchema, InvoiceBodySchema, PackagesReplySchema, PaymentReplySchema,
+  PurchaseBodySchema, UserIdParamsSchema,
+} from './schemas.js';
+import type { RouteContext } from './serviceApi.js';
+
+/** Balance, packages, purchase and invoice routes. */
+export const registerCreditRoutes = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const tags = ['credits'];
+
+  app.get('/api/v1/credits/balance/:userId', {
+    schema: { tags, summary: "A user's spendable and held credits, from the users read table", params: UserIdParamsSchema, response: { 200: BalanceReplySchema, ...errorReplies(400, 401, 404, 429) } },
+    preHandler: context.guard,
+  }, async (request) => {
+    const { userId } = request.params;
+    const result = await context.pool.query<{ credits: number; credits_reserved: number }>(
+      'SELECT credits, credits_reserved FROM users WHERE id = $1', [userId]);
+    const row = result.rows[0];
+    if (!row) throw new HttpError('not_found', `no account for user ${userId}`);
+    return { userId, credits: row.credits, reserved: row.credits_reserved };
+  });
+
+  app.get('/api/v1/credits/packages', {
+    schema: { tags, summary: 'The credit packages on sale, prices in minor units', response: { 200: PackagesReplySchema, ...errorReplies(401, 429) } },
+    preHandler: context.guard,
+  }, async () => ({
+    packages: context.ledgerConfig.packages.map((p) => ({ id: p.id, credits: p.credits, prices: { USD: p.prices.USD, RUB: p.prices.RUB, XTR: p.prices.XTR } })),
+  }));
+
+  app.post('/api/v1/credits/purchase', {
+    schema: {
+      tags, summary: 'Start a purchase: where the user pays (checkout page or Stars invoice link)',
+      body: PurchaseBodySchema, headers: IdempotencyHeadersSchema,
+      response: { 200: PaymentReplySchema, ...errorReplies(400, 401, 429, 502, 503, 504) },
+    },
+    preHandler: context.guard,
+  }, async (request) => {
+    const body = request.body;
+    const expected = PROVIDER_CURRENCY[body.payment_provider];
+    if (body.currency !== expected) {
+      throw new HttpError('invalid_request', `${body.payment_provider} takes ${expected}, not ${body.currency}`, { details: [{ path: '/currency', message: `expected ${expected}` }] });
+    }
+    return startPayment(context.startPurchase, context.ledgerConfig, {
+      userId: body.user_id, packageId: body.package_type, provider: body.payment_provider,
+      attemptId: attemptIdOf(request.headers['idempotency-key']), email: body.email,
+    });
+  });
+
+  app.post('/api/v1/invoice/create', {
+    schema: {
+      tags, summary: 'A Telegram Stars invoice link for a package', body: InvoiceBodySchema, headers: IdempotencyHeadersSchema,
+      response: { 200: PaymentReplySchema, ...errorReplies(400, 401, 429, 502, 503, 504) },
+    },
+    preHandler: context.guard,
+  }, async (request) =>
+    startPayment(context.startPurchase, context.ledgerConfig, {
+      userId: request.body.user_id, packageId: request.body.package_type, provider: 'telegram_stars',
+      attemptId: attemptIdOf(request.headers['idempotency-key']),
+    }),
+  );
+};

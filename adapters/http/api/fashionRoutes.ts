@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { EventStore } from '../../../core/eventstore/index.js';
+import {
+  MAX_BUDGET_MINOR, stylingStream, stylistDecider, tryOnDecider, tryOnStream, type HoldResolution, type ImageInput, type ImageKind,
+  type StylePreferences, type StylistSession, type TryOnSession,
+} from '../../../core/sessions/index.js';
+import { readWholeStream } from '../../reports/read.js';
+import { HttpError } from '../errors.js';
+import {
+  RecommendationsQuerySchema, RecommendationsReplySchema, SessionParamsSchema, SessionStartedReplySchema, StyleAnalysisBodySchema,
+  TryOnBodySchema, TryOnStatusReplySchema,
+} from './fashionSchemas.js';
+import { errorReplies } from './schemas.js';
+import type { RouteContext } from './serviceApi.js';
+
+/**
+ * The fashion routes: thin entries to the try-on and stylist sessions. Each step is a session
+ * command through the session services (the bot's own), which reserve the credits when the
+ * session is submitted; the AI worker picks the session up from its events. Replies come from
+ * the session streams.
+ */
+
+type Outcome = { ok: true; position: number } | { ok: false; rejection: string; position: number };
+
+/** The session services the bot uses (adapters/telegram/services/sessions.ts), as far as the API needs them. */
+export interface FashionDependencies {
+  tryOn: {
+    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
+    provideClothing(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
+    providePerson(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
+  };
+  stylist: {
+    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
+    providePhoto(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
+    submitPreferences(sessionId: string, preferences: StylePreferences, occurredAt: string): Promise<Outcome>;
+  };
+  /** Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it: `imagesFromUrl`. */
+  images: {
+    fromUrl(kind: ImageKind, sessionId: string, url: string): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;
+  };
+}
+
+const fail = (rejection: string): HttpError => {
+  if (rejection === 'insufficient_credits') return new HttpError('payment_required', `rejected: ${rejection}`, { rejection });
+  if (rejection === 'account_not_found' || rejection === 'session_not_found') return new HttpError('not_found', `rejected: ${rejection}`, { rejection });
+  return new HttpError('rejected', `rejected: ${rejection}`, { rejection });
+};
+
+const check = async (pending: Promise<Outcome>): Promise<number> => {
+  const outcome = await pending;
+  if (!outcome.ok) throw fail(outcome.rejection);
+  return outcome.position;
+};
+
+const stored = async (deps: FashionDependencies, kind: ImageKind, sessionId: string, url: string): Promise<ImageInput> => {
+  const result = await deps.images.fromUrl(kind, sessionId, url);
+  if (!result.ok) throw new HttpError('invalid_request', `${kind} image refused: ${result.rejection}`, { rejection: result.rejection });
+  return result.image;
+};
+
+const load = async <S>(store: EventStore, stream: string, decider: { initialState(): S; evolve(s: S, e: never): S }): Promise<S> =>
+  (await readWholeStream(store, stream)).reduce((s, r) => decider.evolve(s, { type: r.type, data: r.data } as never), decider.initialState());
+
+const holdState = (s: { hold: unknown; holdResolution: HoldResolution | null }): 'none' | 'held' | 'captured' | 'released' =>
+  s.hold === null || s.holdResolution?.action === 'none' ? 'none' : s.holdResolution === null ? 'held' : s.holdResolution.action === 'capture' ? 'captured' : 'released';
+
+const need = (context: RouteContext): FashionDependencies => {
+  if (!context.fashion) throw new HttpError('feature_off', 'the fashion sessions are not configured on this server (AI or storage off)');
+  return context.fashion;
+};
+
+export const registerFashionRoutes = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const tags = ['fashion'];
+  const errors = errorReplies(400, 401, 402, 404, 409, 429, 503);
+
+  app.post('/api/v1/fashion/virtual-tryon', {
+    schema: { tags, summary: 'Start a virtual try-on: the credits are held until the result', body: TryOnBodySchema, response: { 202: SessionStartedReplySchema, ...errors } },
+    preHandler: context.guard,
+  }, async (request, reply) => {
+    const deps = need(context);
+    const { user_id: userId, session_id: sessionId } = request.body;
+    const now = () => new Date().toISOString();
+    await check(deps.tryOn.start(userId, sessionId, now()));
+    await check(deps.tryOn.provideClothing(sessionId, await stored(deps, 'clothing', sessionId, request.body.clothing_image_url), now()));
+    const position = await check(deps.tryOn.providePerson(sessionId, await stored(deps, 'person', sessionId, request.body.person_image_url), now()));
+    const session = await load<TryOnSession>(context.store, tryOnStream(sessionId), tryOnDecider);
+    return reply.code(202).send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
+  });
+
+  app.get('/api/v1/fashion/tryon-status/:sessionId', {
+    schema: { tags, summary: 'The state of a try-on, from its events', params: SessionParamsSchema, response: { 200: TryOnStatusReplySchema, ...errors } },
+    preHandler: context.guard,
+  }, async (request) => {
+    const { sessionId } = request.params;
+    const s = await load<TryOnSession>(context.store, tryOnStream(sessionId), tryOnDecider);
+    if (s.status === 'not_started') throw new HttpError('not_found', `no try-on session ${sessionId}`);
+    return {
+      sessionId, userId: s.userId, status: s.status, resultImageKey: s.result?.resultImageKey ?? null, qualityScore: s.result?.qualityScore ?? null,
+      failureReason: s.failure?.reason ?? null, hold: holdState(s),
+    };
+  });
+
+  app.post('/api/v1/fashion/style-analysis', {
+    schema: { tags, summary: 'Start an AI stylist analysis: the credits are held until the result', body: StyleAnalysisBodySchema, response: { 202: SessionStartedReplySchema, ...errors } },
+    preHandler: context.guard,
+  }, async (request, reply) => {
+    const deps = need(context);
+    const { user_id: userId, session_id: sessionId, preferences, budget_range: range } = request.body;
+    const budget = range ? { currency: range.currency, minMinor: range.min_minor, maxMinor: range.max_minor } : { currency: 'RUB' as const, minMinor: 0, maxMinor: MAX_BUDGET_MINOR.RUB };
+    const now = () => new Date().toISOString();
+    await check(deps.stylist.start(userId, sessionId, now()));
+    await check(deps.stylist.providePhoto(sessionId, await stored(deps, 'style_input', sessionId, request.body.person_image_url), now()));
+    const position = await check(deps.stylist.submitPreferences(sessionId, { ...preferences, budget }, now()));
+    const session = await load<StylistSession>(context.store, stylingStream(sessionId), stylistDecider);
+    return reply.code(202).send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
+  });
+
+  app.get('/api/v1/fashion/recommendations', {
+    schema: { tags, summary: "A stylist session's profile, recommendations and shopping links", querystring: RecommendationsQuerySchema, response: { 200: RecommendationsReplySchema, ...errors } },
+    preHandler: context.guard,
+  }, async (request) => {
+    const { session_id: sessionId, user_id: userId } = request.query;
+    const s = await load<StylistSession>(context.store, stylingStream(sessionId), stylistDecider);
+    if (s.status === 'not_started' || (userId !== undefined && s.userId !== userId)) throw new HttpError('not_found', `no stylist session ${sessionId}`);
+    return { sessionId, userId: s.userId, status: s.status, profile: s.result?.profile ?? null, recommendations: s.result?.recommendations ?? [], products: s.products ?? [] };
+  });
+};

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type pg from 'pg';
+import type { EventStore } from '../../../core/eventstore/index.js';
+import type { LedgerConfig } from '../../../core/ledger/index.js';
+import { requireServiceToken } from '../auth.js';
+import { RATE_LIMIT_PER_MINUTE } from '../server.js';
+import { countedExecute, type ExecuteAccount } from './commandMetrics.js';
+import { registerCreditRoutes } from './creditsRoutes.js';
+import { registerFashionRoutes, type FashionDependencies } from './fashionRoutes.js';
+import type { StartPurchase } from './purchases.js';
+import { registerUseRoute } from './useRoute.js';
+
+/**
+ * The service API (`/api/v1/…`, bearer INTERNAL_API_TOKEN): the architecture document's credit,
+ * invoice and fashion routes, with zod schemas for every body, query and reply (served as
+ * OpenAPI at /docs/json) and one request budget per user across all of them.
+ */
+
+export interface ServiceApiDependencies {
+  /** INTERNAL_API_TOKEN; without it every route answers 503 feature_off. */
+  token: string | undefined;
+  /** Read tables (`users`) and the idempotency keys. */
+  pool: pg.Pool;
+  store: EventStore;
+  /** The ledger's command handler on `account-<userId>`. */
+  executeAccount: ExecuteAccount;
+  ledgerConfig: LedgerConfig;
+  /** The payments module's checkout; without it purchases answer 503 feature_off. */
+  startPurchase?: StartPurchase | undefined;
+  /** The session orchestration; without it the fashion routes answer 503 feature_off. */
+  fashion?: FashionDependencies | undefined;
+  /** Requests per user per minute; default RATE_LIMIT_PER_MINUTE (the architecture's 100). */
+  rateLimitPerMinute?: number;
+}
+
+export interface RouteContext extends ServiceApiDependencies {
+  /** Auth, then the per-user budget: run before every handler (after validation). */
+  guard: preHandlerAsyncHookHandler[];
+}
+
+/** The user a request is about: the path's userId or the body's user_id; else the caller's address. */
+const userKey = (request: FastifyRequest): string => {
+  const params = request.params as { userId?: unknown } | undefined;
+  const body = request.body as { user_id?: unknown } | undefined;
+  const userId = params?.userId ?? body?.user_id;
+  return userId === undefined ? `ip:${request.ip}` : `user:${String(userId)}`;
+};
+
+/**
+ * One budget per user for the whole API (a route-level `config.rateLimit` would give each route
+ * its own). It runs as a preHandler, after the body is parsed, so a body's user_id counts.
+ */
+const perUserRateLimit = (app: FastifyInstance, max: number): preHandlerAsyncHookHandler =>
+  app.rateLimit({ max, timeWindow: '1 minute', keyGenerator: userKey }) as preHandlerAsyncHookHandler;
+
+export const serviceApiRoutes = (deps: ServiceApiDependencies): FastifyPluginAsync => async (app) => {
+  const context: RouteContext = {
+    ...deps,
+    executeAccount: countedExecute(deps.executeAccount),
+    guard: [requireServiceToken(deps.token), perUserRateLimit(app, deps.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE)],
+  };
+  registerCreditRoutes(app, context);
+  registerUseRoute(app, context);
+  registerFashionRoutes(app, context);
+};
