@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { I18n } from '@grammyjs/i18n';
 import { GrammyError, InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
@@ -57,7 +58,7 @@ export interface Outgoing {
   /** Where the user's state now is in the log: the profile waits for the read tables to pass it. */
   position: number;
   text: string;
-  photo?: Buffer;
+  photo?: { bytes: Buffer; fileName: string };
   replyMarkup?: InlineKeyboardMarkup;
 }
 
@@ -179,7 +180,9 @@ export class Notifier {
     const settled = 'reservationId' in notification ? await this.settlementOf(userId, notification.reservationId) : undefined;
     const language = (await chats.languageFor(userId)) ?? DEFAULT_LANGUAGE;
     const t = (key: string, variables?: Record<string, string | number>) => i18n.t(language, key, variables);
-    const photo = notification.kind === 'tryon_result' ? await images.read(notification.resultImageKey) : undefined;
+    const photo = notification.kind === 'tryon_result'
+      ? { bytes: await images.read(notification.resultImageKey), fileName: `tryon${path.extname(notification.resultImageKey)}` }
+      : undefined;
     return {
       chatId: userId, position: Math.max(eventPosition, settled ?? 0), ...renderNotification(notification, t, language), ...(photo ? { photo } : {}),
     };
@@ -203,7 +206,7 @@ export class Notifier {
     const markup = outgoing.replyMarkup ? { reply_markup: outgoing.replyMarkup } : {};
     try {
       const message = outgoing.photo
-        ? await api.sendPhoto(outgoing.chatId, new InputFile(outgoing.photo, 'tryon.jpg'), { caption: outgoing.text, ...markup })
+        ? await api.sendPhoto(outgoing.chatId, new InputFile(outgoing.photo.bytes, outgoing.photo.fileName), { caption: outgoing.text, ...markup })
         : await api.sendMessage(outgoing.chatId, outgoing.text, { ...markup, link_preview_options: { is_disabled: true } });
       return { status: 'sent', messageId: message.message_id };
     } catch (error) {

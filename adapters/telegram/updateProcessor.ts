@@ -83,9 +83,7 @@ export class UpdateProcessor {
   async recover(): Promise<void> {
     if (this.stopped) return;
     try {
-      for (const entry of await this.options.inbox.pending()) {
-        if (!this.inFlight.has(entry.update.update_id)) this.schedule(entry.update, entry.chatKey);
-      }
+      for (const entry of await this.options.inbox.pending()) this.schedule(entry.update, entry.chatKey);
       if (++this.rounds % PRUNE_EVERY_ROUNDS === 1) await this.options.inbox.prune();
     } catch (error) {
       this.options.logger.error({ err: error }, 'telegram inbox recovery failed; next round will try again');
@@ -93,6 +91,8 @@ export class UpdateProcessor {
   }
 
   private schedule(update: Update, key: string): void {
+    // A recovery round can read a row between its insert and `accept` queueing it: queue it once.
+    if (this.inFlight.has(update.update_id)) return;
     this.inFlight.add(update.update_id);
     void this.queue
       .push(key, () => this.handle(update))
