@@ -16,8 +16,8 @@
 --   2. Readers only return rows whose transaction_id < pg_snapshot_xmin(pg_current_snapshot()),
 --      ordered by position. Every transaction below xmin has ended, so such a row is committed
 --      and visible, and so is every committed row with a lower position (lower position => lower
---      xid => also below xmin). A transaction still running, or one that starts later, has an
---      xid >= xmin, so by (1) all its positions are above every row returned.
+--      xid => also below xmin). A transaction still running, or one that gets its xid later, has
+--      an xid >= xmin, so by (1) all its positions are above every row returned.
 --   So the rows a reader gets are always a prefix of the final log in position order: a row is
 --   never delivered after a higher-positioned one, and a checkpoint never passes an event that
 --   commits later. A long-running transaction anywhere in the cluster delays delivery (it holds
@@ -50,6 +50,7 @@ CREATE TABLE events (
   -- json, not jsonb: the exact bytes the writer serialised, cheaper to write and to read back.
   data           json NOT NULL,
   metadata       json NOT NULL,
+  -- The append transaction's time: it starts and commits within one append_events call.
   recorded_at    timestamptz NOT NULL DEFAULT now(),
   transaction_id xid8 NOT NULL,
   CONSTRAINT events_id_unique UNIQUE (id),
