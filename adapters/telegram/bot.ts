@@ -9,7 +9,7 @@ import { TelegramFiles } from './files.js';
 import { fallbackHandlers } from './handlers/fallback.js';
 import { idleTimeout } from './handlers/idle.js';
 import { menuHandlers } from './handlers/menu.js';
-import { paymentHandlers } from './handlers/payments.js';
+import { buyHandlers, paymentHandlers } from './handlers/payments.js';
 import { settingsHandlers } from './handlers/settings.js';
 import { startHandlers } from './handlers/start.js';
 import { stylistHandlers } from './handlers/stylist.js';
@@ -91,7 +91,7 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
   bot.use(i18n);
   bot.use(paymentHandlers);
   bot.use(idleTimeout);
-  bot.use(startHandlers, menuHandlers, tryOnHandlers, stylistHandlers, settingsHandlers, supportHandlers);
+  bot.use(startHandlers, menuHandlers, buyHandlers, tryOnHandlers, stylistHandlers, settingsHandlers, supportHandlers);
   bot.use(fallbackHandlers);
   return bot;
 };

@@ -18,9 +18,13 @@ export const showBuyMenu = async (ctx: BotContext): Promise<void> => {
   });
 };
 
+/** Buttons of the buy menu: a flow step like any other. */
+export const buyHandlers = new Composer<BotContext>();
+
+/** Payment updates: never rate-limited, never held up by the idle check (money has moved or is moving). */
 export const paymentHandlers = new Composer<BotContext>();
 
-paymentHandlers.callbackQuery(CALLBACK.buy, async (ctx) => {
+buyHandlers.callbackQuery(CALLBACK.buy, async (ctx) => {
   await acknowledge(ctx);
   const packageId = ctx.match[1] as PackageId;
   if (!PACKAGE_IDS.includes(packageId)) return showMainMenu(ctx, 'button-expired');
