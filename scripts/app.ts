@@ -1,16 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { collectHealth, type HealthCheck } from '../adapters/http/health.js';
-import { buildHttpServer } from '../adapters/http/server.js';
-import type { EventStore } from '../core/eventstore/index.js';
 import { createEventStore } from '../adapters/eventstore/index.js';
-import type { Config } from './config.js';
+import { adminRoutes } from '../adapters/http/admin/adminRoutes.js';
+import { serviceApiRoutes } from '../adapters/http/api/serviceApi.js';
+import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapters/http/health.js';
+import { projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
+import { buildHttpServer } from '../adapters/http/server.js';
+import { startCheckout } from '../adapters/payments/index.js';
+import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
+import { startSweeper, startWorker } from '../adapters/worker/index.js';
+import type { EventStore } from '../core/eventstore/index.js';
+import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
+import { ConfigError, type Config, type Feature } from './config.js';
+import { filesRoute } from './filesRoute.js';
 import { openDatabase, VERSION, type Database } from './runtime.js';
+import { createServices, type Services } from './services.js';
 
 export const ROLES = ['api', 'projector', 'worker', 'bot'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A long-running part of the service, started in order and stopped in reverse. */
+/** A long-running part of the service, stopped in the reverse order of its start. */
 export interface Component {
   name: string;
   stop(): Promise<void>;
@@ -19,6 +28,7 @@ export interface Component {
 export interface App {
   database: Database;
   store: EventStore;
+  services: Services;
   http?: FastifyInstance;
   address?: string;
   stop(): Promise<void>;
@@ -27,41 +37,71 @@ export interface App {
 /** Stopping must finish within this, or the process exits anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 30_000;
 
+const featureChecks = (features: readonly Feature[]): Record<string, HealthCheck> =>
+  Object.fromEntries(
+    features.map((f) => [f.name, async () => (f.enabled ? { state: 'up' as const, detail: f.reason ?? 'configured' } : { state: 'off' as const, detail: f.reason ?? '' })]),
+  );
+
+/** Lag of every projection: from this process's runners, or from the checkpoints when they run elsewhere. */
+const projectionHealth = (store: EventStore, database: Database, projectors: RunningProjectors | undefined) => async (): Promise<ProjectionHealth[]> => {
+  const report = projectors ? await projectors.status() : await Promise.all(PROJECTIONS.map((p) => projectionStatus(store, database.pool, p.name)));
+  for (const p of report) {
+    projectorLagEvents.set({ projector: p.name }, p.lagEvents);
+    projectorLagSeconds.set({ projector: p.name }, p.lagSeconds);
+  }
+  return report;
+};
+
+const startBackground = (roles: readonly Role[], app: { store: EventStore; database: Database; services: Services; logger: Logger }): Component[] => {
+  const { store, database, services, logger } = app;
+  const components: Component[] = [];
+  const common = { store, pool: database.pool, logger, snapshots: services.snapshots, ledgerConfig: services.ledgerConfig };
+  if (roles.includes('worker')) {
+    services.payments.processor.start();
+    components.push({ name: 'payments processor', stop: () => services.payments.processor.stop() });
+    const reconciler = services.payments.startReconciler();
+    components.push({ name: 'payments reconciler', stop: () => reconciler.stop() });
+    const sweeper = startSweeper(common);
+    components.push({ name: 'hold sweeper', stop: () => sweeper.stop() });
+    if (services.ai.status === 'on') {
+      const worker = startWorker({ ...common, ai: services.ai.chain, images: services.images });
+      components.push({ name: 'ai worker', stop: () => worker.stop() });
+    } else {
+      logger.warn({ reason: services.ai.reason }, 'AI worker not started: try-on and stylist jobs wait until a provider is configured');
+    }
+  }
+  return components;
+};
+
+interface Telegram {
+  settings: TelegramSettings;
+  runtime: TelegramRuntime;
+}
+
+const apiPlugins = (config: Config, app: { store: EventStore; database: Database; services: Services }, telegram: Telegram | undefined): FastifyPluginAsync[] => {
+  const { store, database, services } = app;
+  const pool = database.pool;
+  return [
+    services.payments.routes,
+    serviceApiRoutes({
+      token: config.env.INTERNAL_API_TOKEN, pool, store, executeAccount: services.executeAccount, ledgerConfig: services.ledgerConfig,
+      startPurchase: (request) => startCheckout(services.payments.checkout, request),
+    }),
+    adminRoutes({
+      tokens: config.env.ADMIN_TOKENS, store, pool, executeAccount: services.executeAccount,
+      rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
+      reconcile: () => reconcile({ store, pool }),
+    }),
+    filesRoute(services),
+    ...(telegram?.settings.transport.mode === 'webhook' ? [telegram.runtime.webhookRoutes()] : []),
+  ];
+};
+
 /** Starts the service with the given roles on one database. */
 export const startApp = async (config: Config, logger: Logger, roles: readonly Role[]): Promise<App> => {
   const startedAt = Date.now();
   const database = await openDatabase(config, logger);
   const components: Component[] = [];
-  const store = createEventStore({ eventStoreUrl: config.env.EVENTSTORE_URL, pool: database.pool });
-  components.push({ name: 'eventstore', stop: () => store.close() });
-  for (const feature of config.features) {
-    if (!feature.enabled) logger.warn({ feature: feature.name, reason: feature.reason }, `${feature.name} is off`);
-  }
-  const checks: Record<string, HealthCheck> = {
-    database: async () => {
-      await database.pool.query('SELECT 1');
-      return { state: 'up', detail: database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL' };
-    },
-    eventstore: async () => {
-      const head = await store.headPosition();
-      return { state: 'up', detail: `${store.backend}, head position ${head}` };
-    },
-  };
-  for (const feature of config.features) {
-    checks[feature.name] = async () => (feature.enabled ? { state: 'up', detail: 'configured' } : { state: 'off', detail: feature.reason ?? '' });
-  }
-
-  let http: FastifyInstance | undefined;
-  let address: string | undefined;
-  if (roles.includes('api')) {
-    http = await buildHttpServer({
-      logger,
-      health: () => collectHealth({ version: VERSION, startedAt, checks, critical: ['database', 'eventstore'], projections: async () => [] }),
-    });
-    address = await http.listen({ port: config.env.PORT, host: config.env.HOST });
-    components.push({ name: 'http', stop: () => http!.close() });
-  }
-
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -70,5 +110,64 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
       }
       await database.close();
     })());
-  return { database, store, ...(http ? { http } : {}), ...(address ? { address } : {}), stop };
+  try {
+    const store = createEventStore({ eventStoreUrl: config.env.EVENTSTORE_URL, pool: database.pool });
+    components.push({ name: 'event store', stop: () => store.close() });
+    const services = await createServices({ config, database, store, logger });
+    const features = [...config.features, ...services.features];
+    for (const f of features) if (!f.enabled) logger.warn({ feature: f.name, reason: f.reason }, `${f.name} is off`);
+
+    const projectors = roles.includes('projector') ? startProjectors({ store, pool: database.pool, logger }) : undefined;
+    if (projectors) components.push({ name: 'projectors', stop: () => projectors.stop() });
+    components.push(...startBackground(roles, { store, database, services, logger }));
+
+    const settings = telegramSettingsFromEnv(config.env);
+    const telegram: Telegram | undefined = settings && roles.includes('bot')
+      ? {
+          settings,
+          runtime: createTelegramRuntime({
+            settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig,
+            images: services.images, snapshots: services.snapshots, logger,
+            webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
+            wakePayments: () => services.payments.processor.wake(),
+          }),
+        }
+      : undefined;
+    if (telegram?.settings.transport.mode === 'webhook' && !roles.includes('api')) {
+      throw new ConfigError(['--roles: the bot in webhook mode (TELEGRAM_WEBHOOK_URL) needs the api role in the same process']);
+    }
+
+    let http: FastifyInstance | undefined;
+    let address: string | undefined;
+    if (roles.includes('api')) {
+      const checks: Record<string, HealthCheck> = {
+        database: async () => {
+          await database.pool.query('SELECT 1');
+          return { state: 'up', detail: database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL' };
+        },
+        eventstore: async () => ({ state: 'up', detail: `${store.backend}, head position ${await store.headPosition()}` }),
+        ...featureChecks(features),
+      };
+      http = await buildHttpServer({
+        logger,
+        ...(config.env.TRUST_PROXY !== undefined ? { trustProxy: config.env.TRUST_PROXY } : {}),
+        health: () => collectHealth({
+          version: VERSION, startedAt, checks, critical: ['database', 'eventstore'],
+          projections: projectionHealth(store, database, projectors),
+        }),
+        plugins: apiPlugins(config, { store, database, services }, telegram),
+      });
+      address = await http.listen({ port: config.env.PORT, host: config.env.HOST });
+      const server = http;
+      components.push({ name: 'http', stop: () => server.close() });
+    }
+    if (telegram) {
+      await telegram.runtime.start();
+      components.push({ name: 'telegram bot', stop: () => telegram.runtime.stop() });
+    }
+    return { database, store, services, ...(http ? { http } : {}), ...(address ? { address } : {}), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 };

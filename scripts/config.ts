@@ -83,6 +83,8 @@ export const envSchema = z.object({
   CLOUDFLARE_R2_SECRET_KEY: optional,
   CLOUDFLARE_R2_BUCKET: optional,
   PUBLIC_BASE_URL: url(['https', 'http'], 'the public base URL of this service'),
+  // Behind a reverse proxy: `true` (trust every hop) or the proxies' addresses/CIDRs, comma-separated.
+  TRUST_PROXY: optional.transform((v) => (v === undefined ? undefined : v === 'true' ? true : v === 'false' ? false : v)),
 });
 
 export type Env = z.infer<typeof envSchema>;
