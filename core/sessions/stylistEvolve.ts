@@ -1,5 +1,6 @@
+import { evolveFailed, evolveProcessingStarted, evolveSubmitted, evolveSucceeded } from './sessionCommon.js';
 import { evolveEnding } from './sessionEndings.js';
-import { holdIsOpen, invariant, laterOf } from './sessionRules.js';
+import { invariant, laterOf } from './sessionRules.js';
 import type { StylistEvent, StylistSession } from './stylistTypes.js';
 
 /**
@@ -23,22 +24,13 @@ export const evolve = (state: StylistSession, event: StylistEvent): StylistSessi
       return { ...s, preferences: event.data.preferences };
     case 'StylingSubmitted':
       expect(state.status === 'stylist_preferences' && state.photo !== null && state.preferences !== null);
-      expect(state.hold === null && event.data.hold.reservationId === state.sessionId);
-      return { ...s, status: 'stylist_processing', hold: event.data.hold };
+      return evolveSubmitted(state, s, event, 'stylist_processing');
     case 'StylingProcessingStarted':
-      expect(state.status === 'stylist_processing' && event.data.attempt > state.attempt);
-      // Not activity: a worker retrying must not keep a session (and its hold) alive forever.
-      return { ...state, attempt: event.data.attempt };
-    case 'StylingSucceeded': {
-      expect(state.status === 'stylist_processing' && holdIsOpen(state));
-      const { holdResolution, occurredAt: _at, ...result } = event.data;
-      return { ...s, status: 'stylist_results', result, holdResolution };
-    }
-    case 'StylingFailed': {
-      expect(state.status === 'stylist_processing' && holdIsOpen(state));
-      const { reason, attempts, holdResolution } = event.data;
-      return { ...s, status: 'failed', failure: { reason, attempts }, holdResolution };
-    }
+      return evolveProcessingStarted(state, event, 'stylist_processing');
+    case 'StylingSucceeded':
+      return evolveSucceeded(state, s, event, 'stylist_processing', 'stylist_results');
+    case 'StylingFailed':
+      return evolveFailed(state, s, event, 'stylist_processing');
     case 'ShoppingOpened':
       expect(state.status === 'stylist_results');
       return { ...s, status: 'stylist_shopping', products: event.data.products };

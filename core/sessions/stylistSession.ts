@@ -1,17 +1,23 @@
-import { isUuid } from './imageKeys.js';
+import {
+  checkImageStep,
+  checkSubmission,
+  checkWorkerReport,
+  decideStart,
+  holdRequestOf,
+  isAttemptCount,
+  isNextAttempt,
+  repeatsFailure,
+  repeatsProcessingStarted,
+  repeatsReservationRejected,
+} from './sessionCommon.js';
 import { decideCancel, decideExpire } from './sessionEndings.js';
 import {
-  MAX_PROCESSING_ATTEMPTS,
-  PROCESSING_HOLD_TTL_SECONDS,
   accept,
   captureOf,
-  checkImageInput,
   guardOpen,
   holdIsOpen,
   invariant,
   isReasonCode,
-  isUserId,
-  isValidPrice,
   isValidReceipt,
   notReservedOf,
   reject,
@@ -66,11 +72,10 @@ const isRepeat = (c: Exclude<StylistCommand, Command<'StartStyling'>>, s: Stylis
   switch (c.type) {
     case 'ProvideStylePhoto': return sameImage(s.photo, c);
     case 'SubmitPreferences': return samePreferences(s.preferences, c.preferences) && s.hold?.credits === c.credits;
-    case 'RecordProcessingStarted': return Number.isSafeInteger(c.attempt) && c.attempt >= 1 && c.attempt <= s.attempt;
-    case 'RecordReservationRejected': return s.holdResolution?.action === 'none' && s.failure?.reason === c.reason;
+    case 'RecordProcessingStarted': return repeatsProcessingStarted(c.attempt, s);
+    case 'RecordReservationRejected': return repeatsReservationRejected(c.reason, s);
     case 'RecordStylingResult': return s.result !== null && sameJson(s.result, resultOf(c));
-    case 'RecordStylingFailed':
-      return s.holdResolution?.action === 'release' && s.failure?.reason === c.reason && s.failure.attempts === c.attempts;
+    case 'RecordStylingFailed': return repeatsFailure(c.reason, c.attempts, s);
     case 'OpenShopping': return s.products !== null && sameJson(s.products, c.products);
     case 'RecordProductClicked': return s.clickedProductIds.includes(c.productId);
     case 'FinishStyling': return s.status === 'completed';
@@ -83,21 +88,8 @@ const isRepeat = (c: Exclude<StylistCommand, Command<'StartStyling'>>, s: Stylis
   }
 };
 
-const decideStart = (c: Command<'StartStyling'>, s: StylistSession): StylistDecision => {
-  if (s.status !== 'not_started') {
-    return s.sessionId === c.sessionId && s.userId === c.userId ? accept([]) : reject('session_already_exists');
-  }
-  if (!isUuid(c.sessionId)) return reject('invalid_session_id');
-  if (!isUserId(c.userId)) return reject('invalid_user_id');
-  return accept([{ type: 'StylingStarted', data: { sessionId: c.sessionId, userId: c.userId, occurredAt: c.occurredAt } }]);
-};
-
 const decidePhoto = (c: Command<'ProvideStylePhoto'>, s: StylistSession): StylistDecision => {
-  const blocked = guardOpen(s, c.occurredAt, { checkIdle: true });
-  if (blocked) return reject(blocked);
-  if (s.photo !== null) return reject('image_already_provided');
-  if (s.status !== 'stylist_waiting_photo') return reject('wrong_state');
-  const bad = checkImageInput(c, { kind: 'style_input', sessionId: s.sessionId });
+  const bad = checkImageStep(c, s, { provided: s.photo, status: 'stylist_waiting_photo', kind: 'style_input' });
   if (bad) return reject(bad);
   const { imageKey, mimeType, bytes, occurredAt } = c;
   return accept([{ type: 'StylePhotoProvided', data: { imageKey, mimeType, bytes, occurredAt } }]);
@@ -111,39 +103,26 @@ const decidePreferences = (c: Command<'SubmitPreferences'>, s: StylistSession): 
   if (s.status !== 'stylist_preferences') return reject('wrong_state');
   const problem = preferencesProblem(c.preferences);
   if (problem) return reject('invalid_preferences', problem);
-  if (!isValidPrice(c.credits)) return reject('invalid_price');
-  if (c.hasConsent !== true) return reject('consent_required');
-  const hold = {
-    userId: s.userId, reservationId: s.sessionId, credits: c.credits, feature: 'styling' as const,
-    ttlSeconds: PROCESSING_HOLD_TTL_SECONDS,
-  };
+  const refused = checkSubmission(c);
+  if (refused) return reject(refused);
+  const hold = holdRequestOf(s, c.credits, 'styling');
   return accept([
     { type: 'StylePreferencesProvided', data: { preferences: preferencesOf(c.preferences), occurredAt: c.occurredAt } },
     { type: 'StylingSubmitted', data: { hold, occurredAt: c.occurredAt } },
   ]);
 };
 
-/** Shared gate of the worker's reports: one outcome per session, only while processing. */
-const guardWorker = (s: StylistSession, occurredAt: string): StylistDecision | null => {
-  if (s.result !== null || s.failure !== null) return reject('outcome_already_recorded');
-  const blocked = guardOpen(s, occurredAt, { checkIdle: true });
-  if (blocked) return reject(blocked);
-  return s.status === 'stylist_processing' ? null : reject('wrong_state');
-};
-
 const decideWorker = (
   c: Command<'RecordProcessingStarted' | 'RecordReservationRejected' | 'RecordStylingResult' | 'RecordStylingFailed'>,
   s: StylistSession,
 ): StylistDecision => {
-  const blocked = guardWorker(s, c.occurredAt);
-  if (blocked) return blocked;
+  const blocked = checkWorkerReport(s, c.occurredAt, 'stylist_processing');
+  if (blocked) return reject(blocked);
   invariant(holdIsOpen(s), 'a processing session has an open hold');
   const { occurredAt } = c;
   switch (c.type) {
     case 'RecordProcessingStarted':
-      if (!Number.isSafeInteger(c.attempt) || c.attempt <= s.attempt || c.attempt > MAX_PROCESSING_ATTEMPTS) {
-        return reject('invalid_attempt');
-      }
+      if (!isNextAttempt(c.attempt, s.attempt)) return reject('invalid_attempt');
       return accept([{ type: 'StylingProcessingStarted', data: { attempt: c.attempt, occurredAt } }]);
     case 'RecordReservationRejected':
       // A worker only starts once the credits are held: after that, the ledger cannot have refused.
@@ -157,9 +136,7 @@ const decideWorker = (
     }
     case 'RecordStylingFailed':
       if (!isReasonCode(c.reason)) return reject('invalid_reason');
-      if (!Number.isSafeInteger(c.attempts) || c.attempts < 0 || c.attempts > MAX_PROCESSING_ATTEMPTS) {
-        return reject('invalid_attempt');
-      }
+      if (!isAttemptCount(c.attempts)) return reject('invalid_attempt');
       return accept([{ type: 'StylingFailed', data: { reason: c.reason, attempts: c.attempts, holdResolution: releaseOf(s.hold, 'ai_failed'), occurredAt } }]);
     default: {
       const _exhaustive: never = c;
@@ -192,7 +169,7 @@ const decideShopping = (c: Command<'OpenShopping' | 'RecordProductClicked' | 'Fi
 };
 
 export const decide = (command: StylistCommand, state: StylistSession): StylistDecision => {
-  if (command.type === 'StartStyling') return decideStart(command, state);
+  if (command.type === 'StartStyling') return decideStart('StylingStarted', command, state);
   if (state.status === 'not_started') return reject('session_not_found');
   if (isRepeat(command, state)) return accept([]);
   switch (command.type) {

@@ -1,5 +1,6 @@
+import { evolveFailed, evolveProcessingStarted, evolveSubmitted, evolveSucceeded } from './sessionCommon.js';
 import { evolveEnding } from './sessionEndings.js';
-import { holdIsOpen, invariant, laterOf, type ImageInput } from './sessionRules.js';
+import { invariant, laterOf, type ImageInput } from './sessionRules.js';
 import type { TryOnEvent, TryOnSession } from './tryOnTypes.js';
 
 const imageOf = (d: ImageInput): ImageInput => ({ imageKey: d.imageKey, mimeType: d.mimeType, bytes: d.bytes });
@@ -23,22 +24,13 @@ export const evolve = (state: TryOnSession, event: TryOnEvent): TryOnSession => 
       return { ...s, person: imageOf(event.data) };
     case 'TryOnSubmitted':
       expect(state.status === 'tryon_waiting_person' && state.clothing !== null && state.person !== null);
-      expect(state.hold === null && event.data.hold.reservationId === state.sessionId);
-      return { ...s, status: 'tryon_processing', hold: event.data.hold };
+      return evolveSubmitted(state, s, event, 'tryon_processing');
     case 'TryOnProcessingStarted':
-      expect(state.status === 'tryon_processing' && event.data.attempt > state.attempt);
-      // Not activity: a worker retrying must not keep a session (and its hold) alive forever.
-      return { ...state, attempt: event.data.attempt };
-    case 'TryOnSucceeded': {
-      expect(state.status === 'tryon_processing' && holdIsOpen(state));
-      const { holdResolution, occurredAt: _at, ...result } = event.data;
-      return { ...s, status: 'tryon_result', result, holdResolution };
-    }
-    case 'TryOnFailed': {
-      expect(state.status === 'tryon_processing' && holdIsOpen(state));
-      const { reason, attempts, holdResolution } = event.data;
-      return { ...s, status: 'failed', failure: { reason, attempts }, holdResolution };
-    }
+      return evolveProcessingStarted(state, event, 'tryon_processing');
+    case 'TryOnSucceeded':
+      return evolveSucceeded(state, s, event, 'tryon_processing', 'tryon_result');
+    case 'TryOnFailed':
+      return evolveFailed(state, s, event, 'tryon_processing');
     case 'TryOnRated':
       expect(state.status === 'tryon_result' && state.rating === null);
       return { ...s, rating: event.data.rating };

@@ -1,17 +1,24 @@
-import { isKeyOf, isUuid } from './imageKeys.js';
+import { isKeyOf } from './imageKeys.js';
+import {
+  checkImageStep,
+  checkSubmission,
+  checkWorkerReport,
+  decideStart,
+  holdRequestOf,
+  isAttemptCount,
+  isNextAttempt,
+  repeatsFailure,
+  repeatsProcessingStarted,
+  repeatsReservationRejected,
+} from './sessionCommon.js';
 import { decideCancel, decideExpire } from './sessionEndings.js';
 import {
-  MAX_PROCESSING_ATTEMPTS,
-  PROCESSING_HOLD_TTL_SECONDS,
   accept,
   captureOf,
-  checkImageInput,
   guardOpen,
   holdIsOpen,
   invariant,
   isReasonCode,
-  isUserId,
-  isValidPrice,
   isValidReceipt,
   notReservedOf,
   reject,
@@ -74,11 +81,10 @@ const isRepeat = (c: Exclude<TryOnCommand, Command<'StartTryOn'>>, s: TryOnSessi
   switch (c.type) {
     case 'ProvideClothingImage': return sameImage(s.clothing, c);
     case 'ProvidePersonImage': return sameImage(s.person, c) && s.hold?.credits === c.credits;
-    case 'RecordProcessingStarted': return Number.isSafeInteger(c.attempt) && c.attempt >= 1 && c.attempt <= s.attempt;
-    case 'RecordReservationRejected': return s.holdResolution?.action === 'none' && s.failure?.reason === c.reason;
+    case 'RecordProcessingStarted': return repeatsProcessingStarted(c.attempt, s);
+    case 'RecordReservationRejected': return repeatsReservationRejected(c.reason, s);
     case 'RecordTryOnResult': return s.result !== null && JSON.stringify(s.result) === JSON.stringify(resultOf(c));
-    case 'RecordTryOnFailed':
-      return s.holdResolution?.action === 'release' && s.failure?.reason === c.reason && s.failure.attempts === c.attempts;
+    case 'RecordTryOnFailed': return repeatsFailure(c.reason, c.attempts, s);
     case 'RateResult': return s.rating !== null && s.rating === c.rating;
     case 'TryAgain': return s.status === 'completed' && s.next === 'new_tryon';
     case 'BackToMenu': return s.status === 'completed' && s.next === 'menu';
@@ -91,39 +97,19 @@ const isRepeat = (c: Exclude<TryOnCommand, Command<'StartTryOn'>>, s: TryOnSessi
   }
 };
 
-const decideStart = (c: Command<'StartTryOn'>, s: TryOnSession): TryOnDecision => {
-  if (s.status !== 'not_started') {
-    return s.sessionId === c.sessionId && s.userId === c.userId ? accept([]) : reject('session_already_exists');
-  }
-  if (!isUuid(c.sessionId)) return reject('invalid_session_id');
-  if (!isUserId(c.userId)) return reject('invalid_user_id');
-  return accept([{ type: 'TryOnStarted', data: { sessionId: c.sessionId, userId: c.userId, occurredAt: c.occurredAt } }]);
-};
-
 const decideClothing = (c: Command<'ProvideClothingImage'>, s: TryOnSession): TryOnDecision => {
-  const blocked = guardOpen(s, c.occurredAt, { checkIdle: true });
-  if (blocked) return reject(blocked);
-  if (s.clothing !== null) return reject('image_already_provided');
-  if (s.status !== 'tryon_waiting_clothing') return reject('wrong_state');
-  const bad = checkImageInput(c, { kind: 'clothing', sessionId: s.sessionId });
+  const bad = checkImageStep(c, s, { provided: s.clothing, status: 'tryon_waiting_clothing', kind: 'clothing' });
   if (bad) return reject(bad);
   return accept([{ type: 'ClothingImageProvided', data: { ...imageOf(c), occurredAt: c.occurredAt } }]);
 };
 
 /** The last input: with consent, the session goes to processing and asks for its credits. */
 const decidePerson = (c: Command<'ProvidePersonImage'>, s: TryOnSession): TryOnDecision => {
-  const blocked = guardOpen(s, c.occurredAt, { checkIdle: true });
-  if (blocked) return reject(blocked);
-  if (s.person !== null) return reject('image_already_provided');
-  if (s.status !== 'tryon_waiting_person') return reject('wrong_state');
-  const bad = checkImageInput(c, { kind: 'person', sessionId: s.sessionId });
+  const bad = checkImageStep(c, s, { provided: s.person, status: 'tryon_waiting_person', kind: 'person' });
   if (bad) return reject(bad);
-  if (!isValidPrice(c.credits)) return reject('invalid_price');
-  if (c.hasConsent !== true) return reject('consent_required');
-  const hold = {
-    userId: s.userId, reservationId: s.sessionId, credits: c.credits, feature: 'tryon' as const,
-    ttlSeconds: PROCESSING_HOLD_TTL_SECONDS,
-  };
+  const refused = checkSubmission(c);
+  if (refused) return reject(refused);
+  const hold = holdRequestOf(s, c.credits, 'tryon');
   return accept([
     { type: 'PersonImageProvided', data: { ...imageOf(c), occurredAt: c.occurredAt } },
     { type: 'TryOnSubmitted', data: { hold, occurredAt: c.occurredAt } },
@@ -132,18 +118,14 @@ const decidePerson = (c: Command<'ProvidePersonImage'>, s: TryOnSession): TryOnD
 
 /** Shared gate of the worker's reports: one outcome per session, only while processing. */
 const guardWorker = (s: TryOnSession, occurredAt: string): TryOnDecision | null => {
-  if (s.result !== null || s.failure !== null) return reject('outcome_already_recorded');
-  const blocked = guardOpen(s, occurredAt, { checkIdle: true });
-  if (blocked) return reject(blocked);
-  return s.status === 'tryon_processing' ? null : reject('wrong_state');
+  const blocked = checkWorkerReport(s, occurredAt, 'tryon_processing');
+  return blocked ? reject(blocked) : null;
 };
 
 const decideProcessingStarted = (c: Command<'RecordProcessingStarted'>, s: TryOnSession): TryOnDecision => {
   const blocked = guardWorker(s, c.occurredAt);
   if (blocked) return blocked;
-  if (!Number.isSafeInteger(c.attempt) || c.attempt <= s.attempt || c.attempt > MAX_PROCESSING_ATTEMPTS) {
-    return reject('invalid_attempt');
-  }
+  if (!isNextAttempt(c.attempt, s.attempt)) return reject('invalid_attempt');
   return accept([{ type: 'TryOnProcessingStarted', data: { attempt: c.attempt, occurredAt: c.occurredAt } }]);
 };
 
@@ -175,9 +157,7 @@ const decideFailed = (c: Command<'RecordTryOnFailed'>, s: TryOnSession): TryOnDe
   const blocked = guardWorker(s, c.occurredAt);
   if (blocked) return blocked;
   if (!isReasonCode(c.reason)) return reject('invalid_reason');
-  if (!Number.isSafeInteger(c.attempts) || c.attempts < 0 || c.attempts > MAX_PROCESSING_ATTEMPTS) {
-    return reject('invalid_attempt');
-  }
+  if (!isAttemptCount(c.attempts)) return reject('invalid_attempt');
   invariant(holdIsOpen(s), 'a processing session has an open hold');
   const holdResolution = releaseOf(s.hold, 'ai_failed');
   return accept([{ type: 'TryOnFailed', data: { reason: c.reason, attempts: c.attempts, holdResolution, occurredAt: c.occurredAt } }]);
@@ -200,7 +180,7 @@ const decideFinish = (occurredAt: string, s: TryOnSession, next: TryOnNext): Try
 };
 
 export const decide = (command: TryOnCommand, state: TryOnSession): TryOnDecision => {
-  if (command.type === 'StartTryOn') return decideStart(command, state);
+  if (command.type === 'StartTryOn') return decideStart('TryOnStarted', command, state);
   if (state.status === 'not_started') return reject('session_not_found');
   if (isRepeat(command, state)) return accept([]);
   switch (command.type) {
