@@ -10,3 +10,4 @@ export { checkStarsPreCheckout, starsInvoice, starsPurchaseFact, type StarsPayme
 export { recordStarsRefund, refundStarsPayment } from './telegramStars/refund.js';
 export { verifyTelegramLogin } from './telegramLogin.js';
 export { PAYMENT_ERROR_CODES, ProviderRejected, ProviderUnreachable, OutcomeUnknown, type PaymentErrorCode } from './errors.js';
+export { createProviderRefunds, YOOKASSA_REFUND_DESCRIPTION } from './refunds.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkoutSession, paidSession, stripeId } from './stripePayloads.js';
+import { checkoutSession, paidSession, refund as refundObject, stripeId } from './stripePayloads.js';
 
 /**
  * A local HTTP server that speaks the part of Stripe's API we call, for tests that drive the real
@@ -8,6 +8,7 @@ import { checkoutSession, paidSession, stripeId } from './stripePayloads.js';
  *   POST /v1/checkout/sessions        (form-encoded, with Idempotency-Key semantics)
  *   GET  /v1/checkout/sessions        (list: created[gte], status, limit, starting_after)
  *   GET  /v1/checkout/sessions/:id
+ *   POST /v1/refunds                  (payment_intent of a paid session, amount; Idempotency-Key)
  *   GET  /pay/:id                     (stands in for Stripe's hosted payment page)
  * Every request is recorded with its parsed form, so a test can check what the SDK sent.
  */
@@ -52,13 +53,15 @@ const send = (response: ServerResponse, status: number, body: unknown): void => 
   response.end(JSON.stringify(body));
 };
 
-const stripeError = (type: string, message: string) => ({ error: { type, message } });
+const stripeError = (type: string, message: string, extra: { code?: string; param?: string } = {}) => ({ error: { type, message, ...extra } });
 
 export interface FakeStripe {
   url: string;
   secretKey: string;
   requests: RecordedStripeRequest[];
   sessions: Map<string, Record<string, unknown>>;
+  /** Refunds made through POST /v1/refunds, by id. */
+  refunds: Map<string, Record<string, unknown>>;
   /** The customer pays: the stored session becomes complete and paid (or unpaid, for async methods). */
   pay(sessionId: string, options?: { paymentStatus?: 'paid' | 'unpaid' }): Record<string, unknown>;
   /** Makes POST /v1/checkout/sessions answer this status once (e.g. 500). */
@@ -69,7 +72,8 @@ export interface FakeStripe {
 export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Promise<FakeStripe> => {
   const requests: RecordedStripeRequest[] = [];
   const sessions = new Map<string, Record<string, unknown>>();
-  const idempotency = new Map<string, { body: string; response: Record<string, unknown> }>();
+  const refunds = new Map<string, Record<string, unknown>>();
+  const idempotency = new Map<string, { path: string; body: string; response: Record<string, unknown> }>();
   const failures: number[] = [];
   let url = '';
 
@@ -87,6 +91,27 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
     };
     sessions.set(id, session);
     return session;
+  };
+
+  /** A refund of a paid session's PaymentIntent, or Stripe's 400 when it cannot be made. */
+  const createRefund = (form: Record<string, unknown>): { status: number; body: Record<string, unknown> } => {
+    const paymentIntent = form.payment_intent as string | undefined;
+    const session = [...sessions.values()].find((s) => paymentIntent !== undefined && s.payment_intent === paymentIntent);
+    if (!session || paymentIntent === undefined) {
+      return { status: 400, body: stripeError('invalid_request_error', `No such payment_intent: '${paymentIntent}'`, { code: 'resource_missing', param: 'payment_intent' }) };
+    }
+    const total = session.amount_total as number;
+    const refunded = [...refunds.values()].filter((r) => r.payment_intent === paymentIntent).reduce((sum, r) => sum + (r.amount as number), 0);
+    const amount = form.amount === undefined ? total - refunded : Number(form.amount);
+    if (refunded >= total) {
+      return { status: 400, body: stripeError('invalid_request_error', `Charge ${paymentIntent.replace(/^pi_/, 'ch_')} has already been refunded.`, { code: 'charge_already_refunded' }) };
+    }
+    if (!Number.isInteger(amount) || amount <= 0 || amount > total - refunded) {
+      return { status: 400, body: stripeError('invalid_request_error', `Refund amount (${amount}) is greater than unrefunded amount on charge (${total - refunded})`, { code: 'amount_too_large', param: 'amount' }) };
+    }
+    const created = { ...refundObject({ paymentIntent, amount, currency: session.currency as string }), metadata: form.metadata ?? {} };
+    refunds.set(created.id, created);
+    return { status: 200, body: created };
   };
 
   const list = (query: URLSearchParams) => {
@@ -119,12 +144,23 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
       if (failure) return send(response, failure, stripeError('api_error', 'Something went wrong'));
       const key = request.headers['idempotency-key'] as string | undefined;
       const seen = key ? idempotency.get(key) : undefined;
-      if (seen && seen.body !== body) {
+      if (seen && (seen.body !== body || seen.path !== parsed.pathname)) {
         return send(response, 400, stripeError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'));
       }
       const session = seen?.response ?? createSession(form);
-      if (key && !seen) idempotency.set(key, { body, response: session });
+      if (key && !seen) idempotency.set(key, { path: parsed.pathname, body, response: session });
       return send(response, 200, sessions.get(session.id as string));
+    }
+    if (request.method === 'POST' && parsed.pathname === '/v1/refunds') {
+      // Stripe keeps the first answer to a key (errors included, except 5xx) and replays it.
+      const key = request.headers['idempotency-key'] as string | undefined;
+      const seen = key ? idempotency.get(key) : undefined;
+      if (seen && (seen.body !== body || seen.path !== parsed.pathname)) {
+        return send(response, 400, stripeError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'));
+      }
+      const answer = seen ? (seen.response as { status: number; body: Record<string, unknown> }) : createRefund(form);
+      if (key && !seen) idempotency.set(key, { path: parsed.pathname, body, response: answer });
+      return send(response, answer.status, answer.body);
     }
     if (request.method === 'GET' && parsed.pathname === '/v1/checkout/sessions') return send(response, 200, list(parsed.searchParams));
     const one = /^\/v1\/checkout\/sessions\/([\w]+)$/.exec(parsed.pathname);
@@ -141,7 +177,7 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, secretKey, requests, sessions,
+    url, secretKey, requests, sessions, refunds,
     pay: (sessionId, options = {}) => {
       const session = sessions.get(sessionId);
       if (!session) throw new Error(`no session ${sessionId}`);

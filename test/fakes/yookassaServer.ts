@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A local HTTP server that speaks the part of YooKassa API v3 we call, with the payloads it
  * really sends (yookassa.ru/developers/api: the Payment and Refund objects, the error object):
  *   POST /v3/payments (Idempotence-Key required), GET /v3/payments/:id, GET /v3/payments (list),
+ *   POST /v3/refunds (Idempotence-Key required; a succeeded payment, up to what is left of it),
  *   GET /v3/refunds/:id, and GET /pay/:id standing in for YooKassa's payment page.
  * Helpers move a payment on (the customer pays, the shop refunds) and build the notifications
  * YooKassa would POST.
@@ -83,6 +84,7 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
   const payments = new Map<string, YooKassaObject>();
   const refunds = new Map<string, YooKassaObject>();
   const keys = new Map<string, { body: string; id: string }>();
+  const refundKeys = new Map<string, { body: string; status: number; answer: unknown }>();
   let url = '';
 
   const post = (request: IncomingMessage, response: ServerResponse, text: string) => {
@@ -97,6 +99,44 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
     payments.set(payment.id, payment);
     keys.set(key, { body: text, id: payment.id });
     return send(response, 200, payment);
+  };
+
+  const kopecks = (amount: unknown): number => Math.round(Number((amount as { value?: string } | undefined)?.value ?? '0') * 100);
+  const rubles = (minor: number): string => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+
+  /** A succeeded refund (YooKassa's Refund object), and the payment's refunded_amount grows by it. */
+  const addRefund = (paymentId: string, amountValue: string, description?: string): YooKassaObject => {
+    const payment = payments.get(paymentId);
+    if (!payment) throw new Error(`no payment ${paymentId}`);
+    const refundObject = { id: yookassaId(), payment_id: paymentId, status: 'succeeded', created_at: new Date().toISOString(),
+      amount: { value: amountValue, currency: 'RUB' }, description: description ?? 'Возврат' };
+    refunds.set(refundObject.id, refundObject);
+    payments.set(paymentId, { ...payment, refunded_amount: { value: rubles(kopecks(payment.refunded_amount) + kopecks(refundObject.amount)), currency: 'RUB' } });
+    return refundObject;
+  };
+
+  const createRefund = (body: Record<string, unknown>): { status: number; answer: unknown } => {
+    const payment = payments.get(String(body.payment_id));
+    if (!payment) return { status: 404, answer: error('not_found', 'Payment not found or forbidden', 'payment_id') };
+    const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
+    if (typeof amount?.value !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount.value) || amount.currency !== (payment.amount as { currency: string }).currency) {
+      return { status: 400, answer: error('invalid_request', 'Invalid amount', 'amount') };
+    }
+    if (payment.status !== 'succeeded') return { status: 400, answer: error('invalid_request', 'Payment is not succeeded; it cannot be refunded', 'payment_id') };
+    const left = kopecks(payment.amount) - kopecks(payment.refunded_amount);
+    if (kopecks(amount) <= 0 || kopecks(amount) > left) return { status: 400, answer: error('invalid_request', 'Refund amount exceeds the amount left on the payment', 'amount.value') };
+    return { status: 200, answer: addRefund(payment.id, amount.value, typeof body.description === 'string' ? body.description : undefined) };
+  };
+
+  const refundPost = (request: IncomingMessage, response: ServerResponse, text: string) => {
+    const key = request.headers['idempotence-key'] as string | undefined;
+    if (!key) return send(response, 400, error('invalid_request', 'Idempotence-Key header is missing', 'Idempotence-Key'));
+    const seen = refundKeys.get(key);
+    if (seen && seen.body !== text) return send(response, 400, error('invalid_request', 'Idempotence key duplicated', 'Idempotence-Key'));
+    // YooKassa answers a repeated key with the first answer (within 24 hours).
+    const answer = seen ?? { body: text, ...createRefund(JSON.parse(text) as Record<string, unknown>) };
+    refundKeys.set(key, answer);
+    return send(response, answer.status, answer.answer);
   };
 
   const list = (query: URLSearchParams) => {
@@ -121,6 +161,7 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
     const basic = `Basic ${Buffer.from(`${shopId}:${secretKey}`).toString('base64')}`;
     if (request.headers.authorization !== basic) return send(response, 401, error('invalid_credentials', 'Login or password is incorrect'));
     if (request.method === 'POST' && parsed.pathname === '/v3/payments') return post(request, response, text);
+    if (request.method === 'POST' && parsed.pathname === '/v3/refunds') return refundPost(request, response, text);
     if (request.method === 'GET' && parsed.pathname === '/v3/payments') return send(response, 200, list(parsed.searchParams));
     const payment = /^\/v3\/payments\/([\w-]+)$/.exec(parsed.pathname);
     const refund = /^\/v3\/refunds\/([\w-]+)$/.exec(parsed.pathname);
@@ -160,13 +201,7 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
         authorization_details: { rrn: '603668680243', auth_code: '000000', three_d_secure: { applied: true } },
       });
     },
-    refund: (paymentId, amountValue) => {
-      const refundObject = { id: yookassaId(), payment_id: paymentId, status: 'succeeded', created_at: new Date().toISOString(),
-        amount: { value: amountValue, currency: 'RUB' }, description: 'Возврат' };
-      refunds.set(refundObject.id, refundObject);
-      update(paymentId, { refunded_amount: { value: amountValue, currency: 'RUB' } });
-      return refundObject;
-    },
+    refund: (paymentId, amountValue) => addRefund(paymentId, amountValue),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };

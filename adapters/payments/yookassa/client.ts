@@ -9,7 +9,7 @@ import {
 /**
  * A small typed client for the YooKassa API v3, used instead of `@a2seven/yoo-checkout`: that
  * library hard-codes its base URL (no option points it at a proxy or a test server), sets no
- * timeout on its HTTP calls, and does not encode list filters. What we need is four calls.
+ * timeout on its HTTP calls, and does not encode list filters. What we need is five calls.
  * Every POST takes our Idempotence-Key: never a fresh one per call (STYLE §7), so a retry after a
  * timeout cannot create a second payment.
  */
@@ -67,6 +67,14 @@ export interface YooKassaCreatePayment {
   receipt: { customer: { email: string }; items: YooKassaReceiptItem[] };
 }
 
+/** A refund of (part of) a succeeded payment: POST /v3/refunds (yookassa.ru/developers/api#create_refund). */
+export interface YooKassaCreateRefund {
+  payment_id: string;
+  amount: { value: string; currency: string };
+  /** Shown to the shop in its account; YooKassa's limit is 250 characters. */
+  description: string;
+}
+
 export interface YooKassaClientOptions {
   shopId: string;
   secretKey: string;
@@ -79,6 +87,8 @@ export interface YooKassaClient {
   createPayment(payload: YooKassaCreatePayment, idempotenceKey: string): Promise<YooKassaPayment>;
   getPayment(paymentId: string): Promise<YooKassaPayment>;
   getRefund(refundId: string): Promise<YooKassaRefund>;
+  /** Refunds (part of) a payment; the same Idempotence-Key answers the same refund. */
+  createRefund(payload: YooKassaCreateRefund, idempotenceKey: string): Promise<YooKassaRefund>;
   /** One page of payments created at or after `createdGte`, newest first. */
   listPayments(filter: { status?: YooKassaPayment['status']; createdGte: string; cursor?: string }): Promise<{ items: YooKassaPayment[]; nextCursor?: string }>;
 }
@@ -92,6 +102,13 @@ const transportError = (error: unknown): PaymentProviderError => {
   const code = ((error as Error).cause as { code?: string } | undefined)?.code;
   if (code && CONNECT_FAILURES.has(code)) return new ProviderUnreachable('connection_failed', `cannot reach YooKassa: ${code}`, details);
   return new OutcomeUnknown('connection_lost', `YooKassa connection lost: ${(error as Error).message}`, details);
+};
+
+/** YooKassa makes a key of its own when none is sent; we never let it (STYLE §7). */
+const checkIdempotenceKey = (idempotenceKey: string): void => {
+  if (idempotenceKey.length === 0 || idempotenceKey.length > YOOKASSA_IDEMPOTENCE_KEY_MAX_LENGTH) {
+    throw new Error(`Idempotence-Key must be 1–${YOOKASSA_IDEMPOTENCE_KEY_MAX_LENGTH} characters`);
+  }
 };
 
 /** A YooKassa API client on fetch, with a timeout per call and typed answers. */
@@ -126,10 +143,12 @@ export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaCl
 
   return {
     createPayment: (payload, idempotenceKey) => {
-      if (idempotenceKey.length === 0 || idempotenceKey.length > YOOKASSA_IDEMPOTENCE_KEY_MAX_LENGTH) {
-        throw new Error(`Idempotence-Key must be 1–${YOOKASSA_IDEMPOTENCE_KEY_MAX_LENGTH} characters`);
-      }
+      checkIdempotenceKey(idempotenceKey);
       return call(YooKassaPaymentSchema, '/payments', { method: 'POST', body: payload, idempotenceKey });
+    },
+    createRefund: (payload, idempotenceKey) => {
+      checkIdempotenceKey(idempotenceKey);
+      return call(YooKassaRefundSchema, '/refunds', { method: 'POST', body: payload, idempotenceKey });
     },
     getPayment: (paymentId) => call(YooKassaPaymentSchema, `/payments/${encodeURIComponent(paymentId)}`, { method: 'GET' }),
     getRefund: (refundId) => call(YooKassaRefundSchema, `/refunds/${encodeURIComponent(refundId)}`, { method: 'GET' }),
