@@ -6,7 +6,7 @@ import { serviceApiRoutes } from '../adapters/http/api/serviceApi.js';
 import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapters/http/health.js';
 import { projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
 import { buildHttpServer } from '../adapters/http/server.js';
-import { startCheckout } from '../adapters/payments/index.js';
+import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
 import { startSweeper, startWorker } from '../adapters/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
@@ -89,6 +89,7 @@ const apiPlugins = (config: Config, app: { store: EventStore; database: Database
     }),
     adminRoutes({
       tokens: config.env.ADMIN_TOKENS, store, pool, executeAccount: services.executeAccount,
+      refundAtProvider: createProviderRefunds(services.payments, { pool }),
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
       reconcile: () => reconcile({ store, pool }),
     }),
