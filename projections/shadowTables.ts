@@ -97,7 +97,10 @@ export const createShadowTables = async (client: pg.ClientBase, tables: readonly
   await client.query(`DROP TABLE IF EXISTS ${tables.map((table) => quoteIdent(shadowName(table))).join(', ')}`);
   for (const table of tables) {
     const shadow = quoteIdent(shadowName(table));
-    await client.query(`CREATE TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`);
+    // Unlogged while filled (no WAL per row: about a fifth of a rebuild's time), logged again by
+    // finishShadowTables before the swap. A database crash empties unlogged tables: the rebuild
+    // sees empty shadows under a checkpoint past 0 and starts them again (shadowsLost).
+    await client.query(`CREATE UNLOGGED TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`);
     for (const statement of await tableStatements(client, table, shadowName(table))) await client.query(statement);
     const needed = (await indexesOf(client, table)).filter((i) => (fillIndexes ? fillIndexes.includes(i.name) : i.unique));
     for (const index of needed) await client.query(indexStatement(index, shadow));
@@ -105,11 +108,25 @@ export const createShadowTables = async (client: pg.ClientBase, tables: readonly
 };
 
 /**
- * Adds what would slow the fill down: the other indexes (built in one pass each) and the foreign
- * keys (checked once, over the whole table). Idempotent, so a rebuild killed half-way through it
- * can run it again.
+ * True when every shadow is empty: after a database crash, unlogged shadows come back empty
+ * while the rebuild's checkpoint (a logged row) still says how far they had got.
+ */
+export const shadowsEmpty = async (client: pg.ClientBase, tables: readonly string[]): Promise<boolean> => {
+  for (const table of tables) {
+    const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quoteIdent(shadowName(table))}) AS any`);
+    if (rows[0]?.any) return false;
+  }
+  return true;
+};
+
+/**
+ * Makes the shadows logged again (one pass each, before their indexes exist), then adds what
+ * would slow the fill down: the other indexes (built in one pass each) and the foreign keys
+ * (checked once, over the whole table). Idempotent, so a rebuild killed half-way through it can
+ * run it again.
  */
 export const finishShadowTables = async (client: pg.ClientBase, tables: readonly string[]): Promise<void> => {
+  for (const table of tables) await client.query(`ALTER TABLE ${quoteIdent(shadowName(table))} SET LOGGED`);
   for (const table of tables) {
     const shadow = quoteIdent(shadowName(table));
     for (const index of await indexesOf(client, table)) {

@@ -31,6 +31,27 @@ export interface Projection {
    * An event it cannot apply throws `UnprojectableEvent`; it is never skipped.
    */
   apply(client: pg.ClientBase, events: readonly RecordedEvent[], tables: TableNames): Promise<void>;
+  /**
+   * Optional, for rebuilds: folds many reads in memory and writes them at once, so a row that
+   * many events touch is written once per write instead of once per batch. It may rely on the
+   * rebuild's checkpoint: no event after it has been applied to `tables`.
+   */
+  accumulator?(db: pg.Pool, tables: TableNames): Promise<Accumulator>;
+}
+
+export interface Accumulator {
+  /** Events in position order; throws `UnprojectableEvent` like `apply`. */
+  add(events: readonly RecordedEvent[]): void;
+  /** Events added since the last `take`. */
+  readonly pendingEvents: number;
+  /**
+   * Takes what was added as one write and starts afresh, so the next events can be added while
+   * that write runs (inside the caller's transaction, which also moves the checkpoint). Later
+   * adds assume the write commits; if it does not, call `reset`.
+   */
+  take(): (client: pg.ClientBase) => Promise<void>;
+  /** Forgets what was added and reloads what it knows from the tables. */
+  reset(): Promise<void>;
 }
 
 /** What a projector logs through; a pino logger fits. */

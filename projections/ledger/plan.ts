@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '../../core/eventstore/index.js';
 import type { AccountEvent, Currency, TelegramProfile } from '../../core/ledger/index.js';
 import { UnprojectableEvent } from '../errors.js';
 import type { ProjectedAccountEvent } from './accountEvents.js';
@@ -49,7 +50,8 @@ export interface Settlement {
   userId: number;
   reservationId: string;
   status: 'completed' | 'released';
-  by: ProjectedAccountEvent;
+  /** The capture or release, without its data: only named if the usage row is missing. */
+  by: RecordedEvent;
 }
 
 export interface LedgerPlan {
@@ -119,46 +121,79 @@ const newChange = (e: ProjectedAccountEvent): UserChange => ({
 });
 
 /**
- * Plans a batch. `lastPositions` holds the `last_position` of every user of the batch that has a
- * row (absent: no row yet).
+ * Plans batches incrementally: `add` as many events as wanted (in position order), then write
+ * `plan`. `lastPositions` holds the `last_position` of every user the events touch that has a
+ * row (absent: no row yet); a rebuild keeps one map for all users across its writes.
  */
-export const planLedgerBatch = (events: readonly ProjectedAccountEvent[], lastPositions: ReadonlyMap<number, number>): LedgerPlan => {
-  const users = new Map<number, UserChange>();
-  const transactions: TransactionRow[] = [];
-  // Usage rows added by this batch, so a settlement in the same batch sets their status directly.
-  const usageRows = new Map<string, TransactionRow>();
-  const settlements: Settlement[] = [];
-  for (const e of events) {
-    const applied = lastPositions.get(e.userId);
-    if (applied !== undefined && e.recorded.position <= applied) continue;
-    let change = users.get(e.userId);
-    if (e.event.type === 'AccountOpened') {
-      if (applied !== undefined || change) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} is open already`);
-      change = { ...newChange(e), opened: { profile: e.event.data.profile ?? {}, createdAt: e.occurredAt } };
-      users.set(e.userId, change);
-    } else if (!change) {
-      if (applied === undefined) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} was never opened`);
-      change = newChange(e);
-      users.set(e.userId, change);
-    }
+export class LedgerPlanner {
+  private readonly users = new Map<number, UserChange>();
+  private readonly transactions: TransactionRow[] = [];
+  // Usage rows added by this plan, so a settlement in the same plan sets their status directly.
+  private readonly usageRows = new Map<string, TransactionRow>();
+  private readonly settlements: Settlement[] = [];
+  private added = 0;
+
+  constructor(private readonly lastPositions: ReadonlyMap<number, number>) {}
+
+  /** Events added since the planner was made. */
+  get eventCount(): number {
+    return this.added;
+  }
+
+  get plan(): LedgerPlan {
+    return { users: [...this.users.values()], transactions: this.transactions, settlements: this.settlements };
+  }
+
+  add(events: readonly ProjectedAccountEvent[]): this {
+    for (const e of events) this.addOne(e);
+    this.added += events.length;
+    return this;
+  }
+
+  private addOne(e: ProjectedAccountEvent): void {
+    const applied = this.lastPositions.get(e.userId);
+    if (applied !== undefined && e.recorded.position <= applied) return;
+    const change = this.changeOf(e, applied);
     const effect = effectOf(e);
     change.credits += effect.credits;
     change.reserved += effect.reserved;
     if (effect.spent) change.spentMinor[effect.spent[0]] += effect.spent[1];
     change.lastPosition = e.recorded.position;
     change.updatedAt = e.occurredAt;
-    if (effect.row) transactions.push(effect.row);
-    if (effect.row?.type === 'usage') usageRows.set(`${e.userId}:${effect.row.reservationId}`, effect.row);
+    if (effect.row) this.transactions.push(effect.row);
+    if (effect.row?.type === 'usage') this.usageRows.set(`${e.userId}:${effect.row.reservationId}`, effect.row);
     if (e.event.type === 'ReservationCaptured' || e.event.type === 'ReservationReleased') {
       const status = e.event.type === 'ReservationCaptured' ? 'completed' : 'released';
-      const usage = usageRows.get(`${e.userId}:${e.event.data.reservationId}`);
-      if (usage) {
-        if (usage.status !== 'pending') throw new UnprojectableEvent(e.recorded, `hold ${e.event.data.reservationId} is ${usage.status} already`);
-        usage.status = status;
-      } else {
-        settlements.push({ userId: e.userId, reservationId: e.event.data.reservationId, status, by: e });
+      const key = `${e.userId}:${e.event.data.reservationId}`;
+      const usage = this.usageRows.get(key);
+      if (!usage) {
+        const { id, type, stream, revision, position, recordedAt } = e.recorded;
+        const by: RecordedEvent = { id, type, stream, revision, position, recordedAt, data: null, metadata: { occurredAt: e.occurredAt } };
+        this.settlements.push({ userId: e.userId, reservationId: e.event.data.reservationId, status, by });
+        return;
       }
+      if (usage.status !== 'pending') throw new UnprojectableEvent(e.recorded, `hold ${e.event.data.reservationId} is ${usage.status} already`);
+      usage.status = status;
+      // Settled: nothing later can name it, so let go of it.
+      this.usageRows.delete(key);
     }
   }
-  return { users: [...users.values()], transactions, settlements };
-};
+
+  private changeOf(e: ProjectedAccountEvent, applied: number | undefined): UserChange {
+    let change = this.users.get(e.userId);
+    if (e.event.type === 'AccountOpened') {
+      if (applied !== undefined || change) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} is open already`);
+      change = { ...newChange(e), opened: { profile: e.event.data.profile ?? {}, createdAt: e.occurredAt } };
+      this.users.set(e.userId, change);
+    } else if (!change) {
+      if (applied === undefined) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} was never opened`);
+      change = newChange(e);
+      this.users.set(e.userId, change);
+    }
+    return change;
+  }
+}
+
+/** Plans one batch: what `apply` writes. */
+export const planLedgerBatch = (events: readonly ProjectedAccountEvent[], lastPositions: ReadonlyMap<number, number>): LedgerPlan =>
+  new LedgerPlanner(lastPositions).add(events).plan;

@@ -31,6 +31,8 @@ export interface KillScenarioOptions {
   rebuildKills: number;
   seed: number;
   batchSize?: number;
+  /** Events per rebuild write (small, so kills land between writes, not only before the first). */
+  writeEvents?: number;
   log?: (line: string) => void;
 }
 
@@ -54,13 +56,13 @@ export interface KillScenarioResult {
  * whether it was killed and how long it worked.
  */
 const runChild = (
-  url: string,
+  options: KillScenarioOptions,
   mode: 'run' | 'rebuild',
   killAfterMs: number | undefined,
-  batchSize: number | undefined,
 ): Promise<{ killed: boolean; workMs: number }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import=tsx', CHILD, url, mode, ...(batchSize ? [String(batchSize)] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [CHILD, options.url, mode, String(options.batchSize ?? 1_000), String(options.writeEvents ?? 5_000)];
+    const child = spawn(process.execPath, ['--import=tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let timer: NodeJS.Timeout | undefined;
@@ -96,12 +98,12 @@ const killPhase = async (options: KillScenarioOptions, mode: 'run' | 'rebuild', 
   let killed = 0;
   for (let attempt = 0; killed < kills && attempt < kills * 3; attempt++) {
     const killAfterMs = Math.round(random() * fullRunMs);
-    const run = await runChild(options.url, mode, killAfterMs, options.batchSize);
+    const run = await runChild(options, mode, killAfterMs);
     if (run.killed) killed += 1;
     else fullRunMs = Math.max(300, run.workMs);
     options.log?.(`${mode}: ${killed} of ${kills} kills (this run ${killAfterMs} ms)`);
   }
-  await runChild(options.url, mode, undefined, options.batchSize);
+  await runChild(options, mode, undefined);
   return killed;
 };
 
