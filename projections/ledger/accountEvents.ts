@@ -41,25 +41,26 @@ const STRING_FIELDS: Record<AccountEventType, readonly string[]> = {
   CreditsAdjusted: ['adjustmentId', 'reason'],
 };
 
+const fail = (recorded: RecordedEvent, reason: string): never => {
+  throw new UnprojectableEvent(recorded, reason);
+};
+
 /** The account event in `recorded`, checked; throws `UnprojectableEvent` naming what is wrong. */
 export const projectedAccountEvent = (recorded: RecordedEvent): ProjectedAccountEvent => {
-  const fail = (reason: string): never => {
-    throw new UnprojectableEvent(recorded, reason);
-  };
   const match = ACCOUNT_STREAM.exec(recorded.stream);
   const userId = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(userId)) fail(`stream ${recorded.stream} is not account-<user id below 2^53>`);
-  if (!isTypeName(recorded.type)) return fail(`${recorded.type} is not an account event`);
+  if (!match || !Number.isSafeInteger(userId)) fail(recorded, `stream ${recorded.stream} is not account-<user id below 2^53>`);
+  if (!isTypeName(recorded.type)) return fail(recorded, `${recorded.type} is not an account event`);
   const data = recorded.data as Record<string, unknown> | null;
-  if (typeof data !== 'object' || data === null) return fail('data is not an object');
+  if (typeof data !== 'object' || data === null) return fail(recorded, 'data is not an object');
   for (const field of INTEGER_FIELDS[recorded.type]) {
-    if (!Number.isSafeInteger(data[field])) fail(`data.${field} is not a safe integer`);
+    if (!Number.isSafeInteger(data[field])) fail(recorded, `data.${field} is not a safe integer`);
   }
   for (const field of STRING_FIELDS[recorded.type]) {
-    if (typeof data[field] !== 'string') fail(`data.${field} is not a string`);
+    if (typeof data[field] !== 'string') fail(recorded, `data.${field} is not a string`);
   }
-  if ('currency' in data && !(CURRENCIES as readonly unknown[]).includes(data.currency)) fail(`data.currency ${String(data.currency)} is unknown`);
-  if (recorded.type === 'AccountOpened' && data.userId !== match![1]) fail(`data.userId ${String(data.userId)} is not the stream's user`);
+  if ('currency' in data && !(CURRENCIES as readonly unknown[]).includes(data.currency)) fail(recorded, `data.currency ${String(data.currency)} is unknown`);
+  if (recorded.type === 'AccountOpened' && data.userId !== match![1]) fail(recorded, `data.userId ${String(data.userId)} is not the stream's user`);
   const occurredAt = recorded.metadata?.occurredAt;
   return {
     recorded,
