@@ -81,7 +81,7 @@ const rows: Row[] = [
   { name: 'a hold on an account in debt', given: [...funded, reserve({ credits: 13 }), capture({ credits: 13 }), refund()], when: reserve({ reservationId: 'r-2', credits: 1 }), then: 'account_in_debt' },
   { name: 'a hold beyond the open-holds limit', given: [...funded, reserve({ reservationId: 'a', credits: 1 }), reserve({ reservationId: 'b', credits: 1 })], when: reserve(), then: 'too_many_open_holds', config: { maxOpenHolds: 2 } },
   { name: 'a hold of zero seconds', given: funded, when: reserve({ ttlSeconds: 0 }), then: 'invalid_ttl' },
-  { name: 'a hold longer than allowed', given: funded, when: reserve({ ttlSeconds: 15 * 60 + 1 }), then: 'invalid_ttl' },
+  { name: 'a hold longer than allowed', given: funded, when: reserve({ ttlSeconds: parseLedgerConfig(DEFAULT_LEDGER_CONFIG_INPUT).maxHoldTtlSeconds + 1 }), then: 'invalid_ttl' },
   { name: 'a hold for an unknown feature', given: funded, when: reserve({ feature: 'haircut' as never }), then: 'invalid_feature' },
   { name: 'a hold on no account', given: [], when: reserve(), then: 'account_not_found' },
   // CaptureReservation

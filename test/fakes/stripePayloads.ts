@@ -9,7 +9,8 @@ import Stripe from 'stripe';
  */
 
 export const STRIPE_API_VERSION = Stripe.API_VERSION;
-export const stripeId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url')}`;
+// Stripe ids are alphanumeric after the prefix (base64url could put a '-' in them).
+export const stripeId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 const now = (): number => Math.floor(Date.now() / 1000);
 
 export interface SessionInput {
