@@ -2,14 +2,15 @@ import type pg from 'pg';
 import type { ProjectionHealth } from '../adapters/http/health.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { ledgerProjection } from './ledger/ledgerProjection.js';
+import { sessionsProjection } from './sessions/index.js';
 import { ProjectorRunner } from './runner.js';
 import type { Projection, ProjectionLogger } from './types.js';
 
 /**
- * Every projection the service runs. The sessions projection joins this list when it exists
- * (its tables are already in schema/003_read_tables.sql).
+ * Every projection the service runs and `projections rebuild` knows. The worker's own
+ * orchestration feeder is not here: its rows are the worker's state, not a rebuildable view.
  */
-export const PROJECTIONS: readonly Projection[] = [ledgerProjection];
+export const PROJECTIONS: readonly Projection[] = [ledgerProjection, sessionsProjection];
 
 export const projectionByName = (name: string): Projection => {
   const projection = PROJECTIONS.find((p) => p.name === name);
