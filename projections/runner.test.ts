@@ -116,3 +116,27 @@ t.test('one active instance; a standby takes over when the holder goes', async (
   await until('the new holder projects', async () => (await totals(pool))['counter-a'] === 7);
   t.same(await totals(pool), { 'counter-a': 7 }, 'nothing applied twice');
 });
+
+t.test('a failed projector resumes by itself once a rebuild (with the fixed handler) clears the failure', async (t) => {
+  const { pool, store } = await setup(t, 'postgres');
+  let fixed = false;
+  const lenient: Projection = {
+    ...counter,
+    apply: (client, events, tables) =>
+      counter.apply(client, fixed ? events.map((e) => (typeof (e.data as { n: unknown }).n === 'number' ? e : { ...e, data: { n: 0 } })) : events, tables),
+  };
+  await store.appendToStream('counter-a', [counted(1), counted('bad'), counted(2)], { expected: 'no_stream' });
+  const r = new ProjectorRunner({ store, pool, projection: lenient, idlePollMs: 5, standbyRetryMs: 50 });
+  t.teardown(() => r.stop());
+  r.start();
+  await r.done();
+  t.equal(r.state, 'failed');
+  fixed = true;
+  const { rebuildProjection } = await import('./rebuild.js');
+  const result = await rebuildProjection({ store, pool, projection: lenient });
+  t.equal(result.position, 3, 'the rebuild (batch by batch: no accumulator) gets past the event');
+  await until('running again', async () => r.state === 'running');
+  await store.appendToStream('counter-a', [counted(10)], { expected: 2 });
+  await until('the new event', async () => (await totals(pool))['counter-a'] === 13);
+  t.equal(r.error, undefined);
+});

@@ -12,6 +12,8 @@ import { liveTables, silentLogger, type Projection, type ProjectionLogger } from
 export const IDLE_POLL_MS = 20;
 /** How often a standby tries to take over the lock, ms. */
 export const STANDBY_RETRY_MS = 1_000;
+/** How often a failed projector looks whether its failure was cleared (by a rebuild), ms. */
+export const FAILED_RECHECK_MS = 2_000;
 /** Backoff after a transient failure: first and longest pause, ms. */
 export const RETRY_MIN_MS = 100;
 export const RETRY_MAX_MS = 5_000;
@@ -28,12 +30,20 @@ export interface RunnerOptions {
 
 export type RunnerState = ProjectionHealth['state'];
 
+/** A promise and the function that resolves it. */
+const deferred = (): { promise: Promise<void>; resolve: () => void } => {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
 /**
  * Runs one projection: one active instance per projection name across every process (an
  * advisory lock), the others stand by and take over when the holder's connection dies. Reads
  * the global log from the checkpoint and applies each batch with its checkpoint in one
  * transaction. An event the projection cannot apply stops it (state `failed`, error recorded in
- * the checkpoint row); transient database failures are retried with backoff.
+ * the checkpoint row) until a rebuild clears it; transient database failures are retried with
+ * backoff.
  */
 export class ProjectorRunner {
   private stateValue: RunnerState = 'stopped';
@@ -42,6 +52,7 @@ export class ProjectorRunner {
   private readonly abort = new AbortController();
   private readonly lock: ConnectionLock;
   private loop: Promise<void> | undefined;
+  private failedSignal = deferred();
   private readonly logger: ProjectionLogger;
   private readonly batchSize: number;
 
@@ -72,9 +83,9 @@ export class ProjectorRunner {
     });
   }
 
-  /** Resolves when the loop has ended (stopped or failed). */
+  /** Resolves when the projector has failed, or its loop has ended (stopped). */
   async done(): Promise<void> {
-    await this.loop;
+    await Promise.race([this.loop, this.failedSignal.promise]);
   }
 
   async stop(): Promise<void> {
@@ -121,7 +132,7 @@ export class ProjectorRunner {
           retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         } else {
           await this.fail(error);
-          return;
+          await this.waitForRemedy();
         }
       }
     }
@@ -157,11 +168,31 @@ export class ProjectorRunner {
     return true;
   }
 
+  /**
+   * A failed projector waits until its checkpoint's error is cleared (a rebuild's swap or a
+   * repair does that), then stands by again: fixing it needs no restart.
+   */
+  private async waitForRemedy(): Promise<void> {
+    const { signal } = this.abort;
+    while (!signal.aborted) {
+      await sleep(FAILED_RECHECK_MS, signal);
+      const checkpoint = await readCheckpoint(this.options.pool, this.name).catch(() => undefined);
+      if (checkpoint && checkpoint.lastError === null) {
+        this.logger.info({ projection: this.name, position: checkpoint.position }, 'projector failure cleared: resuming');
+        this.failure = undefined;
+        this.stateValue = 'standby';
+        this.failedSignal = deferred();
+        return;
+      }
+    }
+  }
+
   private async fail(error: unknown): Promise<void> {
     this.failure = error instanceof ProjectionFailed ? error : new ProjectionFailed(this.name, undefined, error);
     this.stateValue = 'failed';
     this.logger.error({ projection: this.name, err: this.failure, position: this.position }, this.failure.message);
     await recordFailure(this.options.pool, this.name, this.failure.message).catch(() => undefined);
     await this.lock.release();
+    this.failedSignal.resolve();
   }
 }

@@ -127,6 +127,7 @@ t.test('an event the projection cannot apply stops it, naming the event', async 
   { expected: 'no_stream' });
   const { pool } = await testDatabase(t);
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, batchSize: 100, idlePollMs: 5 });
+  t.teardown(() => runner.stop());
   runner.start();
   await runner.done();
   t.equal(runner.state, 'failed');
@@ -144,6 +145,7 @@ t.test('a grant to an account never opened is refused too', async (t) => {
     data: {}, metadata: { occurredAt: '2025-03-01T11:00:00Z' } }], { expected: 'no_stream' });
   const { pool } = await testDatabase(t);
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5 });
+  t.teardown(() => runner.stop());
   runner.start();
   await runner.done();
   t.match(runner.error?.message, /CreditsGranted at position 1 .*the account of user 404 was never opened/);

@@ -118,11 +118,14 @@ export const runKillScenario = async (options: KillScenarioOptions): Promise<Kil
     const clean = new ProjectorRunner({ store, pool: cleanPool, projection: ledgerProjection, idlePollMs: 10 });
     clean.start();
     const head = await store.headPosition();
-    while (((await readCheckpoint(cleanPool, ledgerProjection.name))?.position ?? 0) < head) {
-      if (clean.state === 'failed') throw clean.error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      while (((await readCheckpoint(cleanPool, ledgerProjection.name))?.position ?? 0) < head) {
+        if (clean.state === 'failed') throw clean.error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await clean.stop();
     }
-    await clean.stop();
     log('clean projection done');
   } finally {
     await store.close();

@@ -36,7 +36,10 @@ if (mode === 'rebuild') {
   runner.start();
   const head = await store.headPosition();
   while (((await readCheckpoint(pool, ledgerProjection.name))?.position ?? 0) < head) {
-    if (runner.state === 'failed') throw runner.error;
+    if (runner.state === 'failed') {
+      await runner.stop();
+      throw runner.error;
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await runner.stop();
