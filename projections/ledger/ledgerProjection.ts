@@ -2,9 +2,10 @@ import type pg from 'pg';
 import type { RecordedEvent } from '../../core/eventstore/index.js';
 import { ACCOUNT_EVENT_TYPES } from '../../core/ledger/index.js';
 import { UnprojectableEvent } from '../errors.js';
-import type { Accumulator, Projection, TableNames } from '../types.js';
+import type { Projection, TableNames } from '../types.js';
 import { projectedAccountEvent } from './accountEvents.js';
-import { LedgerPlanner, planLedgerBatch, type LedgerPlan, type UserChange } from './plan.js';
+import { ledgerAccumulator } from './ledgerCopy.js';
+import { planLedgerBatch, type LedgerPlan, type UserChange } from './plan.js';
 
 export const LEDGER_PROJECTION = 'ledger';
 
@@ -30,8 +31,9 @@ const selectPositions = async (client: pg.ClientBase, tables: TableNames, ids: n
 };
 
 // Rows travel as one JSON document per statement: JSON.stringify is native, while pg's array
-// parameters escape every element in JavaScript (measured: the larger part of a rebuild's write
-// cost). `json_to_recordset` turns the document back into typed rows on the server.
+// parameters escape every element in JavaScript. `json_to_recordset` turns the document back into
+// typed rows on the server. A rebuild writes its far larger plans with COPY instead
+// (ledgerCopy.ts), value for value as this path does.
 
 const sums = (u: UserChange) => ({
   id: u.id, credits: u.credits, reserved: u.reserved, rub: u.spentMinor.RUB, usd: u.spentMinor.USD, xtr: u.spentMinor.XTR,
@@ -106,40 +108,6 @@ export const applyLedgerBatch = async (client: pg.ClientBase, events: readonly R
   const projected = events.map(projectedAccountEvent);
   const lastPositions = await selectPositions(client, tables, [...new Set(projected.map((e) => e.userId))]);
   await writePlan(client, tables, planLedgerBatch(projected, lastPositions));
-};
-
-/**
- * The rebuild's way: every user's `last_position` loaded once, then as many events as the
- * rebuild wants folded into one plan per write. In a log where a user acts every 100k events,
- * this is what turns one users-row update per event into one per user per write.
- */
-const ledgerAccumulator = async (db: pg.Pool, tables: TableNames): Promise<Accumulator> => {
-  const lastPositions = new Map<number, number>();
-  const load = async () => {
-    lastPositions.clear();
-    const { rows } = await db.query<{ id: number; last_position: number }>(`SELECT id, last_position FROM ${tables.users}`);
-    for (const row of rows) lastPositions.set(Number(row.id), Number(row.last_position));
-  };
-  await load();
-  let planner = new LedgerPlanner(lastPositions);
-  return {
-    add: (events) => {
-      planner.add(events.map(projectedAccountEvent));
-    },
-    get pendingEvents() {
-      return planner.eventCount;
-    },
-    take: () => {
-      const plan = planner.plan;
-      for (const user of plan.users) lastPositions.set(user.id, user.lastPosition);
-      planner = new LedgerPlanner(lastPositions);
-      return (client) => writePlan(client, tables, plan);
-    },
-    reset: async () => {
-      await load();
-      planner = new LedgerPlanner(lastPositions);
-    },
-  };
 };
 
 export const ledgerProjection: Projection = {

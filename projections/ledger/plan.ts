@@ -142,10 +142,17 @@ const newChange = (e: ProjectedAccountEvent): UserChange => ({
   id: e.userId, credits: 0, reserved: 0, spentMinor: { RUB: 0, USD: 0, XTR: 0 }, lastPosition: 0, updatedAt: e.occurredAt,
 });
 
+/** Takes each transaction row once it is final (see LedgerPlanner). */
+export type TransactionSink = (row: TransactionRow) => void;
+
 /**
  * Plans batches incrementally: `add` as many events as wanted (in position order), then write
  * `plan`. `lastPositions` holds the `last_position` of every user the events touch that has a
  * row (absent: no row yet); a rebuild keeps one map for all users across its writes.
+ *
+ * With a `sink`, transaction rows are not kept in `plan.transactions`: each goes to the sink as
+ * soon as nothing in the plan can change it any more (at once, or for a usage row when the plan
+ * settles it or `endPlan` is called), so a rebuild can encode it and drop the object.
  */
 export class LedgerPlanner {
   private readonly users = new Map<number, UserChange>();
@@ -155,7 +162,7 @@ export class LedgerPlanner {
   private readonly settlements: Settlement[] = [];
   private added = 0;
 
-  constructor(private readonly lastPositions: ReadonlyMap<number, number>) {}
+  constructor(private readonly lastPositions: ReadonlyMap<number, number>, private readonly sink?: TransactionSink) {}
 
   /** Events added since the planner was made. */
   get eventCount(): number {
@@ -164,6 +171,13 @@ export class LedgerPlanner {
 
   get plan(): LedgerPlan {
     return { users: [...this.users.values()], transactions: this.transactions, settlements: this.settlements };
+  }
+
+  /** With a sink: hands it the usage rows the plan left pending. Call once, before writing `plan`. */
+  endPlan(): void {
+    if (!this.sink) return;
+    for (const usage of this.usageRows.values()) this.sink(usage);
+    this.usageRows.clear();
   }
 
   add(events: readonly ProjectedAccountEvent[]): this {
@@ -179,8 +193,16 @@ export class LedgerPlanner {
     const added = applyEffect(change, e);
     change.lastPosition = e.recorded.position;
     change.updatedAt = e.occurredAt;
-    if (added) this.transactions.push(added);
-    if (added?.type === 'usage') this.usageRows.set(`${e.userId}:${added.reservationId}`, added);
+    if (added?.type === 'usage') {
+      const key = `${e.userId}:${added.reservationId}`;
+      // A reservation id used twice: the row it displaces still goes out, and the unique index
+      // refuses the pair as it does on the live path.
+      const displaced = this.usageRows.get(key);
+      if (displaced && this.sink) this.sink(displaced);
+      this.usageRows.set(key, added);
+    }
+    if (added && !this.sink) this.transactions.push(added);
+    else if (added && added.type !== 'usage') this.sink!(added);
     if (e.event.type === 'ReservationCaptured' || e.event.type === 'ReservationReleased') {
       const status = e.event.type === 'ReservationCaptured' ? 'completed' : 'released';
       const key = `${e.userId}:${e.event.data.reservationId}`;
@@ -195,6 +217,7 @@ export class LedgerPlanner {
       usage.status = status;
       // Settled: nothing later can name it, so let go of it.
       this.usageRows.delete(key);
+      this.sink?.(usage);
     }
   }
 
