@@ -3,8 +3,9 @@ import type { EventFilter, RecordedEvent } from '../../../core/eventstore/index.
 /** The channel appends notify after they commit; subscriptions LISTEN on it. */
 export const CHANGES_CHANNEL = 'modera_events';
 
-export const APPEND_SQL =
-  'SELECT outcome, stream_revision, last_position FROM append_events($1, $2, $3::uuid[], $4::text[], $5::json[], $6::json[])';
+export const APPEND_BATCH_SQL =
+  'SELECT append_index, outcome, stream_revision, last_position ' +
+  'FROM append_events_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::json[], $7::json[])';
 
 export const REPLAY_SQL = 'SELECT outcome, stream_revision, last_position FROM append_events_replay($1, $2, $3::uuid[])';
 
@@ -16,6 +17,11 @@ export interface AppendRow {
   outcome: 'ok' | 'replay' | 'conflict';
   stream_revision: number | string | null;
   last_position: number | string | null;
+}
+
+export interface AppendBatchRow extends AppendRow {
+  /** 1-based index of the append in the batch. */
+  append_index: number;
 }
 
 /**
