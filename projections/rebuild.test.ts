@@ -9,6 +9,7 @@ import { readCheckpoint } from './checkpoints.js';
 import { ledgerProjection } from './ledger/ledgerProjection.js';
 import { rebuildProjection } from './rebuild.js';
 import { ProjectorRunner } from './runner.js';
+import type { Projection } from './types.js';
 
 const caughtUp = async (pool: pg.Pool, store: EventStore, name = 'ledger'): Promise<void> => {
   const head = await store.headPosition();
@@ -83,37 +84,46 @@ t.test('rebuild while the live projector serves and events keep coming: the same
   t.equal((await readCheckpoint(pool, 'ledger__rebuild')), undefined, 'the shadow checkpoint is gone');
 });
 
-t.test('a rebuild that stops half-way resumes from its own checkpoint', async (t) => {
-  const { pool } = await testDatabase(t);
-  const store = new PostgresEventStore(pool);
-  t.teardown(() => store.close());
-  await bulkAppend(pool, ledgerHistory({ users: 100, events: 3_000, seed: 5 }));
-  let reads = 0;
-  const failing: EventStore = Object.assign(Object.create(store) as EventStore, {
-    readAll: async (options: Parameters<EventStore['readAll']>[0]) => {
-      if (++reads === 4) throw new Error('the store went away');
-      return store.readAll(options);
-    },
-  });
-  await t.rejects(rebuildProjection({ store: failing, pool, projection: ledgerProjection, batchSize: 500, writeEvents: 1_000 }), /went away/);
-  const stopped = await readCheckpoint(pool, 'ledger__rebuild');
-  t.ok(stopped && stopped.position >= 1_000 && stopped.position < 3_000, `the shadow stopped part-way (${stopped?.position})`);
-  const result = await rebuildProjection({ store, pool, projection: ledgerProjection, batchSize: 500, writeEvents: 1_000 });
-  t.equal(result.resumedFrom, stopped?.position, 'the next run resumes');
-  t.equal(result.appliedEvents, 3_000 - stopped!.position);
-  const clean = await cleanRows(t, store);
-  t.same(await ledgerRows(pool), clean);
+// The ledger's shadows are logged while filled (rebuildLogged); other projections' are unlogged
+// and made logged at the end: both kinds must resume alike.
+for (const logged of [true, false]) {
+  const projection: Projection = { ...ledgerProjection, rebuildLogged: logged };
+  t.test(`a rebuild that stops half-way resumes from its own checkpoint (${logged ? 'logged' : 'unlogged'} shadows)`, async (t) => {
+    const { pool } = await testDatabase(t);
+    const store = new PostgresEventStore(pool);
+    t.teardown(() => store.close());
+    await bulkAppend(pool, ledgerHistory({ users: 100, events: 3_000, seed: 5 }));
+    let reads = 0;
+    const failing: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readAll: async (options: Parameters<EventStore['readAll']>[0]) => {
+        if (++reads === 4) throw new Error('the store went away');
+        return store.readAll(options);
+      },
+    });
+    await t.rejects(rebuildProjection({ store: failing, pool, projection, batchSize: 500, writeEvents: 1_000 }), /went away/);
+    const stopped = await readCheckpoint(pool, 'ledger__rebuild');
+    t.ok(stopped && stopped.position >= 1_000 && stopped.position < 3_000, `the shadow stopped part-way (${stopped?.position})`);
+    const persistence = await pool.query(`SELECT relname, relpersistence FROM pg_class WHERE relname IN ('users__rebuild', 'credit_transactions__rebuild') ORDER BY 1`);
+    t.same(persistence.rows.map((r) => r.relpersistence), logged ? ['p', 'p'] : ['u', 'u'], `the shadows are ${logged ? 'logged' : 'unlogged'} while filled`);
+    const result = await rebuildProjection({ store, pool, projection, batchSize: 500, writeEvents: 1_000 });
+    t.equal(result.resumedFrom, stopped?.position, 'the next run resumes');
+    t.equal(result.appliedEvents, 3_000 - stopped!.position);
+    const clean = await cleanRows(t, store);
+    t.same(await ledgerRows(pool), clean);
+    const swapped = await pool.query(`SELECT relname, relpersistence FROM pg_class WHERE relname IN ('users', 'credit_transactions') ORDER BY 1`);
+    t.same(swapped.rows.map((r) => r.relpersistence), ['p', 'p'], 'the tables swapped in are logged');
 
-  // A database crash empties the unlogged shadows but not the rebuild's checkpoint (as crash
-  // recovery does: it resets unlogged tables). The next run must start again, not resume.
-  reads = 0;
-  await t.rejects(rebuildProjection({ store: failing, pool, projection: ledgerProjection, batchSize: 500, writeEvents: 1_000 }), /went away/);
-  t.ok(((await readCheckpoint(pool, 'ledger__rebuild'))?.position ?? 0) > 0);
-  await pool.query('TRUNCATE users__rebuild, credit_transactions__rebuild');
-  const again = await rebuildProjection({ store, pool, projection: ledgerProjection, batchSize: 500 });
-  t.equal(again.resumedFrom, null, 'emptied shadows are started again');
-  t.same(await ledgerRows(pool), clean);
-});
+    // Shadows found empty under a checkpoint past 0 (what a database crash leaves of unlogged
+    // ones: crash recovery resets them) are started again, not resumed.
+    reads = 0;
+    await t.rejects(rebuildProjection({ store: failing, pool, projection, batchSize: 500, writeEvents: 1_000 }), /went away/);
+    t.ok(((await readCheckpoint(pool, 'ledger__rebuild'))?.position ?? 0) > 0);
+    await pool.query('TRUNCATE users__rebuild, credit_transactions__rebuild');
+    const again = await rebuildProjection({ store, pool, projection, batchSize: 500 });
+    t.equal(again.resumedFrom, null, 'emptied shadows are started again');
+    t.same(await ledgerRows(pool), clean);
+  });
+}
 
 t.test('a rebuild stops on an event it cannot apply, naming it, and leaves the live tables alone', async (t) => {
   const { pool } = await testDatabase(t);

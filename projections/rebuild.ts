@@ -71,7 +71,7 @@ const prepareShadow = async (pool: pg.Pool, projection: Projection, fresh: boole
     const usable = checkpoint && !fresh && (await shadowsMatch(client, projection.tables)) &&
       !(checkpoint.position > 0 && (await shadowsEmpty(client, projection.tables)));
     if (usable) return checkpoint.position;
-    await createShadowTables(client, projection.tables, projection.rebuildIndexes);
+    await createShadowTables(client, projection.tables, { fillIndexes: projection.rebuildIndexes, logged: projection.rebuildLogged ?? false });
     await setCheckpoint(client, name, 0);
     return null;
   });

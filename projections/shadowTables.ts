@@ -87,21 +87,30 @@ export const shadowsMatch = async (client: pg.ClientBase, tables: readonly strin
   return true;
 };
 
+export interface ShadowOptions {
+  /** The indexes the fill needs; default: the unique ones. */
+  fillIndexes?: readonly string[];
+  /** Logged shadows (Projection.rebuildLogged); default unlogged. */
+  logged?: boolean;
+}
+
 /**
  * (Re)creates the empty shadows with what a fill needs: columns, defaults, checks, storage
- * parameters, row-level security and its policies, and the indexes in `fillIndexes` (default:
- * the unique ones). Run inside the caller's transaction.
+ * parameters, row-level security and its policies, and the fill's indexes. Run inside the
+ * caller's transaction.
  */
-export const createShadowTables = async (client: pg.ClientBase, tables: readonly string[], fillIndexes?: readonly string[]): Promise<void> => {
+export const createShadowTables = async (client: pg.ClientBase, tables: readonly string[], options: ShadowOptions = {}): Promise<void> => {
   await assertSwappable(client, tables);
   await client.query(`DROP TABLE IF EXISTS ${tables.map((table) => quoteIdent(shadowName(table))).join(', ')}`);
   for (const table of tables) {
     const shadow = quoteIdent(shadowName(table));
-    // Unlogged while filled (no WAL per row: about a fifth of a rebuild's time), logged again by
-    // finishShadowTables before the swap. A database crash empties unlogged tables: the rebuild
-    // sees empty shadows under a checkpoint past 0 and starts them again (shadowsLost).
-    await client.query(`CREATE UNLOGGED TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`);
+    // Unlogged while filled (no WAL per row: about a fifth of a batch-by-batch rebuild's time),
+    // logged again by finishShadowTables before the swap; or logged throughout (see
+    // Projection.rebuildLogged). A database crash empties unlogged tables: the rebuild sees
+    // empty shadows under a checkpoint past 0 and starts them again (shadowsEmpty).
+    await client.query(`CREATE ${options.logged ? '' : 'UNLOGGED '}TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`);
     for (const statement of await tableStatements(client, table, shadowName(table))) await client.query(statement);
+    const { fillIndexes } = options;
     const needed = (await indexesOf(client, table)).filter((i) => (fillIndexes ? fillIndexes.includes(i.name) : i.unique));
     for (const index of needed) await client.query(indexStatement(index, shadow));
   }
@@ -120,10 +129,10 @@ export const shadowsEmpty = async (client: pg.ClientBase, tables: readonly strin
 };
 
 /**
- * Makes the shadows logged again (one pass each, before their indexes exist), then adds what
- * would slow the fill down: the other indexes (built in one pass each) and the foreign keys
- * (checked once, over the whole table). Idempotent, so a rebuild killed half-way through it can
- * run it again.
+ * Makes unlogged shadows logged (one pass each, before their indexes exist; nothing to do for
+ * logged ones), then adds what would slow the fill down: the other indexes (built in one pass
+ * each) and the foreign keys (checked once, over the whole table). Idempotent, so a rebuild
+ * killed half-way through it can run it again.
  */
 export const finishShadowTables = async (client: pg.ClientBase, tables: readonly string[]): Promise<void> => {
   for (const table of tables) await client.query(`ALTER TABLE ${quoteIdent(shadowName(table))} SET LOGGED`);

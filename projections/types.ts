@@ -26,6 +26,14 @@ export interface Projection {
    */
   readonly rebuildIndexes?: readonly string[];
   /**
+   * Whether a rebuild's shadow tables are logged while it fills them. Unlogged (the default)
+   * saves the WAL of each row, and pays for it at the end: SET LOGGED rewrites every table and
+   * its indexes, on the rebuild's critical path. Logged pays for the WAL as the rows go in,
+   * which is cheaper when they go in as a few large COPYs (the ledger's accumulator: a 1M-event
+   * rebuild 1.3 s faster, its server CPU 2 s less), and a database crash does not empty them.
+   */
+  readonly rebuildLogged?: boolean;
+  /**
    * Applies a batch (in position order) inside the caller's transaction, which also moves the
    * checkpoint. Must be idempotent per event: applying an event already applied changes nothing.
    * An event it cannot apply throws `UnprojectableEvent`; it is never skipped.

@@ -116,6 +116,8 @@ export const ledgerProjection: Projection = {
   tables: ['users', 'credit_transactions'],
   // Users are read and updated by id; a capture or release finds its usage row by this index.
   rebuildIndexes: ['users_pkey', 'credit_transactions_usage_reservation'],
+  // A few large COPYs: their WAL costs less than SET LOGGED's rewrite at the end (types.ts).
+  rebuildLogged: true,
   apply: applyLedgerBatch,
   accumulator: ledgerAccumulator,
 };
