@@ -12,7 +12,7 @@ import { from as copyFrom } from 'pg-copy-streams';
  * instead of as objects the garbage collector marks again and again while the write waits.
  */
 
-/** Bytes of rows per Buffer: big enough that joining is cheap, small enough to stream. */
+/** Bytes of rows per Buffer: few allocations, and small enough to stream with backpressure. */
 export const COPY_CHUNK_BYTES = 1 << 20;
 
 // Characters the text format needs escaped (backslash, tab, newline, carriage return), and
