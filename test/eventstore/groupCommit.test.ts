@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import t from 'tap';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { InvalidAppend, WrongExpectedRevision, type AppendResult, type NewEvent } from '../../core/eventstore/index.js';
@@ -41,27 +40,36 @@ const waitersOnLocks = async (count: number): Promise<void> => {
   throw new Error(`fewer than ${count} backends waited for a lock`);
 };
 
+/** Each append's result, or the error it was refused with. */
+const settle = async (promises: Promise<AppendResult>[]): Promise<unknown[]> =>
+  (await Promise.allSettled(promises)).map((r) => (r.status === 'fulfilled' ? r.value : r.reason));
+
+/** Results only: a refusal in a test that expects none fails that test's comparison. */
+const written = async (outcomes: Promise<unknown[]>): Promise<AppendResult[]> =>
+  (await outcomes).map((o) => {
+    if (o instanceof Error) throw o;
+    return o as AppendResult;
+  });
+
 /**
  * A store with one batch in flight at a time, whose first append is held at a gate stream: the
  * appends that `queue` starts wait behind it and go out together when the gate opens.
  */
-const batchBehindGate = async <T>(name: string, queue: (store: PostgresEventStore) => T, storePool: pg.Pool = pool) => {
-  const store = new PostgresEventStore(storePool, { appendConcurrency: 1 });
+const batchBehindGate = async (name: string, queue: (store: PostgresEventStore) => Promise<AppendResult>[]) => {
+  const store = new PostgresEventStore(pool, { appendConcurrency: 1 });
   const gateStream = `gate-${name}`;
   await store.appendToStream(gateStream, [event()], { expected: 'no_stream' });
   const gate = await holdStreams([gateStream]);
   const held = store.appendToStream(gateStream, [event()], { expected: 0 });
   await waitersOnLocks(1);
-  const queued = queue(store);
+  // Settled at once: an answer may come before the test awaits it.
+  const queued = settle(queue(store));
   return { store, queued, open: async () => { await gate.release(); await held; } };
 };
 
 const transactionOf = async (stream: string): Promise<string[]> =>
   (await pool.query<{ xid: string }>('SELECT DISTINCT transaction_id::text AS xid FROM events WHERE stream = $1', [stream])).rows.map((r) => r.xid);
 
-/** Each append's result, or the error it was refused with. */
-const settle = async (promises: Promise<AppendResult>[]): Promise<unknown[]> =>
-  (await Promise.allSettled(promises)).map((r) => (r.status === 'fulfilled' ? r.value : r.reason));
 
 t.test('appends that wait for a batch go together in one transaction, each with its own revision and position', async (t) => {
   const streams = Array.from({ length: 20 }, (_, i) => `gc1-${String(i).padStart(2, '0')}`);
@@ -69,7 +77,7 @@ t.test('appends that wait for a batch go together in one transaction, each with 
     streams.map((stream) => s.appendToStream(stream, [event(), event()], { expected: 'no_stream' })));
   t.teardown(() => store.close());
   await open();
-  const results = await Promise.all(queued);
+  const results = await written(queued);
   const xids = new Set((await Promise.all(streams.map(transactionOf))).flat());
   t.equal(xids.size, 1, 'one transaction for the 20 appends');
   t.same(results.map((r) => r.revision), streams.map(() => 1), 'each stream at revision 1');
@@ -93,7 +101,7 @@ t.test('a conflict in a batch is that append\'s alone: the others are written', 
   ]);
   t.teardown(() => store.close());
   await open();
-  const [a, busy, c] = await settle(queued);
+  const [a, busy, c] = await queued;
   t.match(a, { stream: 'gc2-a', revision: 0 });
   t.match(c, { stream: 'gc2-c', revision: 0 });
   t.type(busy, WrongExpectedRevision, 'the stale append is refused');
@@ -114,7 +122,7 @@ t.test('a reused event id fails its own append only; the rest of the batch is wr
   ]);
   t.teardown(() => store.close());
   await open();
-  const [a, thief, c] = await settle(queued);
+  const [a, thief, c] = await queued;
   t.match(a, { stream: 'gc3-a', revision: 0 }, 'the first is written');
   t.match(c, { stream: 'gc3-c', revision: 0 }, 'the third is written');
   t.type(thief, InvalidAppend, 'the reuse is refused as invalid');
@@ -132,7 +140,7 @@ t.test('appends to one stream in one batch are written in the order they were ma
   ]);
   t.teardown(() => store.close());
   await open();
-  const results = await Promise.all(queued);
+  const results = await written(queued);
   t.same(results.map((r) => r.revision), [0, 1]);
   t.same((await store.readStream('gc4-x')).map((e) => e.id), [first.id, second.id]);
   t.equal((await transactionOf('gc4-x')).length, 1, 'both in one transaction');
@@ -149,7 +157,7 @@ t.test('a retried append inside a batch answers its first result and writes noth
   ]);
   t.teardown(() => store.close());
   await open();
-  const [replayed, fresh] = (await Promise.all(queued)) as [AppendResult, AppendResult];
+  const [replayed, fresh] = (await written(queued)) as [AppendResult, AppendResult];
   t.same(replayed, original, 'the original result');
   t.equal((await store.readStream('gc5-r')).length, 2, 'no duplicate');
   t.equal(fresh.revision, 0);
@@ -171,7 +179,7 @@ t.test('two batches sharing streams in opposite orders wait for each other inste
   await Promise.all([one.open(), two.open()]);
   await waitersOnLocks(2);
   await middles.release();
-  const results = await settle([...one.queued, ...two.queued]);
+  const results = [...(await one.queued), ...(await two.queued)];
   t.same(results.map((r) => (r instanceof Error ? r.message : 'written')), Array(6).fill('written'), 'every append written');
   t.same((await Promise.all(streams.map((s) => seeded.readStream(s)))).map((events) => events.length), [3, 3, 2, 2]);
   // A deadlock victim would be rolled back and its appends sent again one by one: each batch's
