@@ -3,6 +3,7 @@ import { ConcurrencyExhausted, createCommandHandler, type CommandDecider } from 
 import { StoreUnavailable, WrongExpectedRevision } from './errors.js';
 import { MemoryEventStore } from './memoryEventStore.js';
 import { MemorySnapshotStore } from './memorySnapshotStore.js';
+import { CACHED_KEYS_PER_STREAM } from './streamLoader.js';
 import type { AppendResult, Expected, NewEvent } from './types.js';
 
 // A tally: `Add { id, n }` adds n once per id; ids are the ever-growing part of the state.
@@ -138,4 +139,37 @@ t.test('snapshots: another version is ignored, and a failed save does not fail t
   const handle = createCommandHandler(tally, { store, snapshots, snapshotEveryEvents: 1, onSnapshotError: (e) => void errors.push(e) });
   t.match(await handle(STREAM, { id: 'a', n: 1 }), { ok: true, revision: 0 });
   t.equal(errors.length, 1);
+});
+
+t.test('a cached state past its entry limit decides new ids without a lookup, and still recognises old ones', async (t) => {
+  const store = new MemoryEventStore();
+  let loads = 0;
+  const snapshots = new MemorySnapshotStore();
+  const load = snapshots.load.bind(snapshots);
+  snapshots.load = (...args) => {
+    loads += 1;
+    return load(...args);
+  };
+  const handle = createCommandHandler(tally, { store, snapshots, snapshotEveryEvents: 8 });
+  const plain = createCommandHandler(tally, { store });
+  const ids = CACHED_KEYS_PER_STREAM * 3;
+  const revisions: number[] = [];
+  for (let i = 0; i < ids; i++) {
+    const result = await handle(STREAM, { id: `k${i}`, n: 0 });
+    revisions.push(result.ok && result.events.length === 1 ? result.revision : -1);
+  }
+  t.same(revisions, Array.from({ length: ids }, (_, i) => i), 'every new id written once, in order');
+  t.ok(loads <= 1, `${ids} new ids, ${loads} lookup(s): only the first command loads`);
+  t.ok(snapshots.saves >= ids / 8 - 1, 'entries were dropped from memory at every save');
+  loads = 0;
+  // Long dropped from memory: a lookup finds them, so a reuse is refused and a repeat is a no-op.
+  t.same(await handle(STREAM, { id: 'k3', n: 2 }), { ok: false, rejection: 'id_reused', revision: ids - 1, position: ids });
+  t.same(await handle(STREAM, { id: 'k4', n: 0 }), await plain(STREAM, { id: 'k4', n: 0 }), 'a repeat writes nothing');
+  t.ok(loads >= 2, 'old ids are looked up');
+  t.equal((await store.readStream(STREAM, { maxCount: 10_000 })).length, ids, 'nothing was written twice');
+  loads = 0;
+  for (let i = 0; i < 20; i++) await handle(STREAM, { id: `after-${i}`, n: 0 });
+  t.equal(loads, 0, 'the state loaded for an old id keeps knowing which ids are new');
+  t.same(await handle(STREAM, { id: 'after-3', n: 1 }), { ok: false, rejection: 'id_reused', revision: ids + 19, position: ids + 20 },
+    'and one written since is recognised');
 });

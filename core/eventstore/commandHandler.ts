@@ -28,8 +28,8 @@ export const SNAPSHOT_EVERY_EVENTS = 32;
 
 /**
  * Streams whose last seen state one handler keeps in memory. A state is its snapshot core plus at
- * most CACHED_KEYS_PER_STREAM index entries and the unsaved tail: tens of kB at worst, so tens of
- * MB for the whole cache at worst.
+ * most CACHED_KEYS_PER_STREAM index entries, a 4 kB filter of the keys written (KeyFilter) and the
+ * unsaved tail: tens of kB at worst, so tens of MB for the whole cache at worst.
  */
 export const CACHED_STREAMS = 1_000;
 
@@ -160,7 +160,7 @@ export const createCommandHandler = <C, E extends DomainEvent, S, R>(
     const keys = loader.keysOf(command);
     const cached = cache.take(stream);
     let exact = !(cached && loader.knows(cached, keys));
-    let loaded = exact ? await loader.load(stream, keys) : cached!;
+    let loaded = exact ? await loader.load(stream, keys, cached) : cached!;
     for (let attempt = 1; ; ) {
       const decision = decider.decide(command, loaded.state);
       const at = { revision: loaded.revision, position: loaded.position };

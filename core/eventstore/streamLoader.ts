@@ -1,6 +1,7 @@
 import type { Snapshot, SnapshotStore } from './snapshotStore.js';
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from './types.js';
 import type { CommandDecider, DomainEvent, SnapshotCodec } from './commandHandler.js';
+import { KeyFilter } from './keyFilter.js';
 
 /** A stream's state as of `revision`, as the command handler holds it. */
 export interface Loaded<S, E> {
@@ -24,6 +25,11 @@ export interface Loaded<S, E> {
    * the stream ever wrote, and any other key is known to be absent.
    */
   knowsAll: boolean;
+  /**
+   * Every key the stream ever wrote, kept when a state that knew them all drops its entries
+   * after a snapshot save: a key it never saw is then still known to be absent.
+   */
+  keysWritten?: KeyFilter;
 }
 
 /**
@@ -70,18 +76,24 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
   }
 
   knows(loaded: Loaded<S, E>, keys: readonly string[]): boolean {
-    return !this.codec || loaded.knowsAll || keys.every((key) => loaded.known.has(key));
+    const { known, keysWritten } = loaded;
+    return !this.codec || loaded.knowsAll || keys.every((key) => known.has(key) || (keysWritten !== undefined && !keysWritten.mayHave(key)));
   }
 
-  async load(stream: string, keys: readonly string[]): Promise<Loaded<S, E>> {
+  /**
+   * The state as stored, with `keys` known. `cached`, the last state this process held of the
+   * stream, lends its filter of keys written: it covers the stream up to the cached revision,
+   * and the tail folded here covers the rest (a snapshot is never ahead of the stream).
+   */
+  async load(stream: string, keys: readonly string[], cached?: Loaded<S, E>): Promise<Loaded<S, E>> {
     if (!this.codec || !this.snapshots) return this.catchUp(stream, this.empty());
     if (this.snapshots.loadWithTail) {
       const maxTail = 2 * this.snapshotEvery;
       const { snapshot, tail } = await this.snapshots.loadWithTail(stream, this.codec.version, keys, maxTail);
-      const loaded = this.folded(this.fromSnapshot(snapshot, keys), tail);
+      const loaded = this.folded(this.fromSnapshot(snapshot, keys, cached), tail);
       return tail.length < maxTail ? loaded : this.catchUp(stream, loaded);
     }
-    return this.catchUp(stream, this.fromSnapshot(await this.snapshots.load(stream, this.codec.version, keys), keys));
+    return this.catchUp(stream, this.fromSnapshot(await this.snapshots.load(stream, this.codec.version, keys), keys, cached));
   }
 
   /** Folds every event after `loaded.revision` into it. */
@@ -92,7 +104,7 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
   /**
    * The state after our own append of `events`, which the store wrote ending at `written`.
    * Saves a snapshot when one is due; after a save the state keeps only its core (the entries
-   * are in the store now), so a cached state stays small.
+   * are in the store now) and a filter of the keys written, so a cached state stays small.
    */
   async appended(stream: string, loaded: Loaded<S, E>, events: readonly E[], written: { revision: number; position: number }): Promise<Loaded<S, E>> {
     const firstNew = written.revision - events.length + 1;
@@ -113,20 +125,33 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
     }
     const saved = { revision: written.revision, position: written.position, snapshotRevision: written.revision, sinceSnapshot: [] };
     if (after.knowsAll && after.known.size <= CACHED_KEYS_PER_STREAM) return { ...after, ...saved };
-    return { ...saved, state: codec.fromSnapshot(core, new Map()), known: new Set(), knowsAll: false };
+    let keysWritten = after.keysWritten;
+    if (after.knowsAll) {
+      keysWritten = new KeyFilter();
+      for (const key of after.known) keysWritten.add(key);
+    }
+    // The entries just written stay: the next command most likely names one (a capture after its
+    // reservation). The state is what a load of the snapshot with these keys would give.
+    const recent = new Map([...touched.values()].map((e) => [e.key, e.value]));
+    return { ...saved, state: codec.fromSnapshot(core, recent), known: new Set(recent.keys()), knowsAll: false, keysWritten };
   }
 
   private empty(): Loaded<S, E> {
     return { state: this.decider.initialState(), revision: -1, position: 0, snapshotRevision: -1, sinceSnapshot: [], known: new Set(), knowsAll: true };
   }
 
-  private fromSnapshot(snapshot: Snapshot | undefined, keys: readonly string[]): Loaded<S, E> {
+  private fromSnapshot(snapshot: Snapshot | undefined, keys: readonly string[], cached?: Loaded<S, E>): Loaded<S, E> {
     if (!this.codec || !snapshot) return { ...this.empty(), known: new Set(keys) };
+    // Lent only when it covers a prefix of the stream this snapshot continues.
+    const keysWritten = cached && cached.revision >= snapshot.revision ? cached.keysWritten : undefined;
     const entries = new Map<string, unknown>();
     // An entry newer than the core was saved after it was read: the tail rebuilds it.
     for (const entry of snapshot.entries) if (entry.revision <= snapshot.revision) entries.set(entry.key, entry.value);
     const state = this.codec.fromSnapshot(snapshot.core, entries);
-    return { state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision, sinceSnapshot: [], known: new Set(keys), knowsAll: false };
+    return {
+      state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision, sinceSnapshot: [],
+      known: new Set(keys), knowsAll: false, keysWritten,
+    };
   }
 
   /** Folds the next events after `loaded.revision` (recorded ones, or our own with their revisions). */
@@ -143,7 +168,10 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
     const known = new Set(loaded.known);
     for (const event of this.codec ? events : []) {
       const key = this.codec!.entryOf(event)?.key;
-      if (key !== undefined) known.add(key);
+      if (key === undefined) continue;
+      known.add(key);
+      // Shared with the state it was folded from: only ever adds, see KeyFilter.
+      loaded.keysWritten?.add(key);
     }
     return {
       state: this.decider.fold ? this.decider.fold(events, loaded.state) : events.reduce(this.decider.evolve, loaded.state),
@@ -154,6 +182,7 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
       sinceSnapshot: this.codec ? [...loaded.sinceSnapshot, ...withRevisions] : [],
       known,
       knowsAll: loaded.knowsAll,
+      keysWritten: loaded.keysWritten,
     };
   }
 }
