@@ -20,16 +20,19 @@ const recorder = () => {
     batches.push(batch.map((a) => a.stream));
     return new Promise<AppendRow[]>((resolve) => pending.push(() => resolve(ok(batch))));
   };
+  /** Answers batches in the order sent until none has come for a few turns of the event loop. */
   const answerAll = async () => {
-    while (pending.length > 0) {
-      pending.shift()!();
+    for (let idleTurns = 0; idleTurns < 3;) {
+      const answer = pending.shift();
+      if (answer) answer();
+      idleTurns = answer ? 0 : idleTurns + 1;
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
   return { batches, run, answerAll };
 };
 
-t.test('appends made while a batch is out go together, in order, within the bounds', async (t) => {
+t.test('appends made in one turn, or while a batch is out, go together, in order, within the bounds', async (t) => {
   const r = recorder();
   const group = new GroupCommit(r.run, { maxInFlight: 1, maxEvents: 5, maxBytes: 100 });
   const done = [
@@ -40,8 +43,21 @@ t.test('appends made while a batch is out go together, in order, within the boun
   ];
   await r.answerAll();
   await Promise.all(done);
-  t.same(r.batches, [['first'], ['a', 'b'], ['c'], ['big'], ['d'], ['e']],
-    'the first goes at once; then at most 5 events and 100 bytes per batch, an oversized append alone');
+  t.same(r.batches, [['first', 'a', 'b'], ['c'], ['big'], ['d'], ['e']],
+    'at most 5 events and 100 bytes per batch, an oversized append alone');
+});
+
+t.test('the writers one batch answers append again together, not the first of them alone', async (t) => {
+  const r = recorder();
+  const group = new GroupCommit(r.run, { maxInFlight: 2, maxEvents: 100, maxBytes: 10_000 });
+  const writer = async (name: string) => {
+    for (let n = 1; n <= 3; n++) await group.append(append(`${name}${n}`));
+  };
+  const done = Promise.all(['a', 'b', 'c'].map(writer));
+  await r.answerAll();
+  await done;
+  t.same(r.batches, [['a1', 'b1', 'c1'], ['a2', 'b2', 'c2'], ['a3', 'b3', 'c3']],
+    'a free connection does not go to whichever append came first');
 });
 
 t.test('a failed batch of several is retried append by append, each getting its own answer', async (t) => {
@@ -51,13 +67,10 @@ t.test('a failed batch of several is retried append by append, each getting its 
     if (batch.some((a) => a.stream === 'bad')) throw new Error(`refused ${batch.length}`);
     return ok(batch);
   }, { maxInFlight: 1, maxEvents: 100, maxBytes: 10_000 });
-  const first = group.append(append('first'));
-  const rest = [group.append(append('x')), group.append(append('bad')), group.append(append('y'))];
-  await first;
-  const settled = await Promise.allSettled(rest);
+  const settled = await Promise.allSettled(['x', 'bad', 'y'].map((stream) => group.append(append(stream))));
   t.same(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
   t.match((settled[1] as PromiseRejectedResult).reason, { message: 'refused 1' }, 'the error of its own attempt');
-  t.same(seen, [['first'], ['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
+  t.same(seen, [['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
 });
 
 t.test('no more batches are out at once than allowed', async (t) => {

@@ -1,11 +1,17 @@
 import type { AppendRow } from './sql.js';
 
 /**
- * Group commit for appends. An append goes out at once while fewer than `maxInFlight` batches
- * are on their way; otherwise it waits, and when a batch returns, everything that waited goes
- * together in one transaction (schema/008_eventstore_group_commit.sql). One writer sees one
- * round trip per append, as without batching; sixteen writers share commits (and the position
- * mutex) instead of queueing for them one by one.
+ * Group commit for appends. The appends made in one turn of the event loop go together, at the
+ * end of that turn, while fewer than `maxInFlight` batches are on their way; otherwise they wait,
+ * and when a batch returns, everything that waited goes together in one transaction
+ * (schema/008_eventstore_group_commit.sql). One writer sees one round trip per append, as without
+ * batching; sixteen writers share commits (and the position mutex) instead of queueing for them
+ * one by one.
+ *
+ * Why the end of the turn: a returning batch answers its writers together, and their next
+ * appends come a few microtasks apart. Sent at once, the first took the free connection and
+ * committed alone: with 16 writers, 70% of batches held one append (5 on average). Gathered,
+ * the 16 go in one batch, and appends kept pace with plain single-row INSERTs (1.02-1.13 of them).
  *
  * Each append still gets its own answer. When a batch of several fails as a whole (a reused
  * event id, a cancel, the database going away), nothing of it was written, and its appends are
@@ -43,6 +49,7 @@ interface Waiting {
 export class GroupCommit {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
+  private pumpScheduled = false;
 
   constructor(
     private readonly run: RunBatch,
@@ -52,6 +59,15 @@ export class GroupCommit {
   append(append: PendingAppend): Promise<AppendRow> {
     return new Promise((resolve, reject) => {
       this.queue.push({ append, resolve, reject });
+      this.pumpAtEndOfTurn();
+    });
+  }
+
+  private pumpAtEndOfTurn(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
