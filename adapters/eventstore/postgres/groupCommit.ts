@@ -11,7 +11,7 @@ import type { AppendRow } from './sql.js';
  * Why the end of the turn: a returning batch answers its writers together, and their next
  * appends come a few microtasks apart. Sent at once, the first took the free connection and
  * committed alone: with 16 writers, 70% of batches held one append (5 on average). Gathered,
- * the 16 go in one batch, and appends kept pace with plain single-row INSERTs (1.02-1.13 of them).
+ * the 16 go in one batch, and appends kept pace with plain single-row INSERTs (0.9-1.1 of them).
  *
  * Each append still gets its own answer. When a batch of several fails as a whole (a reused
  * event id, a cancel, the database going away), nothing of it was written, and its appends are
