@@ -2,7 +2,18 @@ import pino from 'pino';
 import t from 'tap';
 import { createHolds, expireIdleSessions, sessionStreams } from '../../adapters/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
-import { botHarness, buttonsOf, eventually, ScriptedAi, textOf } from '../support/telegramBot.js';
+import { botHarness, buttonsOf, eventually, ScriptedAi, textOf, type BotHarness } from '../support/telegramBot.js';
+import { waitFor } from '../support/waitFor.js';
+
+/** The position of the session's SessionExpired event, once it is written. */
+const expiredAt = (h: BotHarness, sessionId: string): Promise<number> =>
+  waitFor(`SessionExpired of ${sessionId}`, async () => (await h.pool.query<{ position: string }>(
+    "SELECT position FROM events WHERE stream = $1 AND type = 'SessionExpired'", [`tryon-${sessionId}`])).rows[0]?.position)
+    .then(Number);
+
+/** Waits until the notifier has dealt with every event up to `position`. */
+const notifierPassed = (h: BotHarness, position: number): Promise<true> =>
+  waitFor(`the notifier to pass position ${position}`, async () => (await h.runtime.notifier.checkpoint()) >= position);
 
 t.test('a flood over 100 updates a minute: the rest is dropped with one notice; payments and other users go through', async (t) => {
   const h = await botHarness(t);
@@ -67,17 +78,44 @@ t.test('30 minutes of silence in a flow: the session expires and the user is bac
   const sent = h.since();
   h.fake.addFile('late', tinyPng(128, 128));
   await h.send(user.photo('late'));
-  const [notice, ...rest] = sent().filter((c) => c.method === 'sendMessage');
-  t.equal(textOf(notice!), 'Your session ended after 30 minutes without activity. Any credits on hold were returned.');
-  t.ok(buttonsOf(notice!).includes('menu:tryon'));
-  t.same(rest, [], 'the stray photo is answered by the notice alone');
-  const events = await h.pool.query("SELECT type FROM events WHERE stream LIKE 'tryon-%' ORDER BY position");
+  // The bot or the notifier (whichever resets the chat first) sends the notice.
+  const notice = await h.waitForCall((c) => /30 minutes/.test(textOf(c)));
+  t.equal(textOf(notice), 'Your session ended after 30 minutes without activity. Any credits on hold were returned.');
+  t.ok(buttonsOf(notice).includes('menu:tryon'));
+  const events = await h.pool.query("SELECT type, stream FROM events WHERE stream LIKE 'tryon-%' ORDER BY position");
   t.same(events.rows.map((r) => r.type), ['TryOnStarted', 'SessionExpired']);
   const chat = await h.pool.query('SELECT flow FROM bot_chats WHERE user_id = $1', [user.id]);
   t.equal(chat.rows[0].flow, 'menu');
   // The notifier sees SessionExpired too, and says nothing more: the chat was reset already.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  t.equal(h.calls.filter((c) => /30 minutes/.test(textOf(c))).length, 1, 'told once');
+  await notifierPassed(h, await expiredAt(h, String(events.rows[1].stream).slice('tryon-'.length)));
+  t.same(sent().filter((c) => c.method === 'sendMessage'), [notice], 'the stray photo is answered by the notice alone, once');
+});
+
+t.test('the notifier resets the chat before the bot does: the stray photo is still answered by the notice alone', async (t) => {
+  const h = await botHarness(t);
+  const user = h.user(508);
+  await h.send(user.command('start'));
+  await h.send(user.press('lang:en'));
+  await h.send(user.press('menu:tryon'));
+  await h.send(user.press('consent:yes:tryon'));
+  // Force the interleaving a busy machine produced: the notifier handles SessionExpired (and
+  // resets the chat) between the bot's expiry and the bot's own reset of the chat.
+  const tryOn = h.runtime.deps.tryOn;
+  const expire = tryOn.expire.bind(tryOn);
+  tryOn.expire = async (sessionId, occurredAt) => {
+    const outcome = await expire(sessionId, occurredAt);
+    await notifierPassed(h, await expiredAt(h, sessionId));
+    return outcome;
+  };
+  h.clock.advance(31 * 60 * 1000);
+  const sent = h.since();
+  h.fake.addFile('late', tinyPng(128, 128));
+  await h.send(user.photo('late'));
+  await h.waitForCall((c) => /30 minutes/.test(textOf(c)));
+  t.same(sent().filter((c) => c.method === 'sendMessage').map(textOf),
+    ['Your session ended after 30 minutes without activity. Any credits on hold were returned.'], 'the notice alone, once');
+  const chat = await h.pool.query('SELECT flow FROM bot_chats WHERE user_id = $1', [user.id]);
+  t.equal(chat.rows[0].flow, 'menu');
 });
 
 t.test("the sweeper expires an idle session first: the notifier tells the user and resets the chat", async (t) => {

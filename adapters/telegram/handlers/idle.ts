@@ -27,9 +27,9 @@ export const idleTimeout: MiddlewareFn<BotContext> = async (ctx, next) => {
   if (!outcome.ok && !ALREADY_OVER.has(outcome.rejection)) return next();
   const reset = await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);
   ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };
-  if (!reset) return next();
-  await ctx.reply(ctx.t('session-expired'), { reply_markup: mainMenu(ctx.t) });
-  // A stray photo or text is answered by the notice; a command or a button goes on as asked.
+  // Not reset here: the notifier, on this SessionExpired, reset the chat first and tells the user.
+  if (reset) await ctx.reply(ctx.t('session-expired'), { reply_markup: mainMenu(ctx.t) });
+  // A stray photo or text is answered by the notice (whoever sends it); a command or a button goes on as asked.
   if (ctx.message && !ctx.message.text?.startsWith('/')) return;
   await next();
 };

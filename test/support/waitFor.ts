@@ -1,0 +1,41 @@
+/**
+ * The one way a test waits: on a condition, with a deadline, never on a fixed sleep. A sleep is
+ * too short on a busy machine (six suites on two cores) and too long everywhere else; a wait on
+ * the condition is as fast as the system and fails with a message that says what never came.
+ *
+ * To show that something does NOT happen, wait for a positive signal that the system has had
+ * its chance (a later event delivered, a checkpoint passed, a poll completed), then assert.
+ */
+
+/** How long a wait lasts before it fails the test: far above any healthy wait, even under load. */
+export const WAIT_DEADLINE_MS = 20_000;
+/** How often the condition is looked at again: most conditions are one cheap query. */
+export const WAIT_POLL_MS = 10;
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+/** A value that means "not yet". */
+type NotYet = undefined | false | null;
+
+/**
+ * Polls `probe` until it returns something other than undefined, null or false, and returns
+ * that. Throws `timed out after N ms waiting for <what>` at the deadline; an error the probe
+ * throws (a failed projector, say) ends the wait at once.
+ */
+export const waitFor = async <T>(
+  what: string,
+  probe: () => T | NotYet | Promise<T | NotYet>,
+  options: WaitOptions = {},
+): Promise<Exclude<T, NotYet>> => {
+  const timeoutMs = options.timeoutMs ?? WAIT_DEADLINE_MS;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value as Exclude<T, NotYet>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? WAIT_POLL_MS));
+  }
+};
