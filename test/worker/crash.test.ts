@@ -36,7 +36,12 @@ t.test('a worker killed mid-job: another takes the job over after the lease, the
 
   const worker = h.startWorker();
   h.clock.advance(JOB_LEASE_SECONDS - 1);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Proof that the worker looked for work while the lease lasts: a later job is claimed and done.
+  // Jobs are claimed oldest first, so a worker that ignored the lease would have taken the orphan.
+  await h.fund('3002', 10);
+  const witness = await h.submitTryOn('3002');
+  await h.fed();
+  t.match(await h.waitForJob(witness), { status: 'done', claims: 1 }, 'the worker runs due jobs');
   t.match((await h.pool.query('SELECT claims FROM session_jobs WHERE session_id = $1', [sessionId])).rows[0], { claims: 1 },
     'not taken over while the lease lasts');
   h.clock.advance(2);
@@ -46,7 +51,7 @@ t.test('a worker killed mid-job: another takes the job over after the lease, the
   t.match(account, { balance: 10, available: 10, held: 0 });
   t.same(holdHistory(account.events, sessionId), ['CreditsReserved', 'ReservationCaptured'], 'one hold, captured once');
   t.match((await h.bot.load('tryon', sessionId)).state, { status: 'tryon_result', attempt: 2 });
-  t.equal(h.ai.requestsTo('openai.images').length, 2, 'the new worker generated again');
+  t.equal(h.ai.requestsTo('openai.images').length, 3, 'the new worker generated again (and once for the witness)');
   await h.project();
   t.match((await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = $1', [userId])).rows[0], { credits: 10, credits_reserved: 0 });
   t.match((await h.pool.query('SELECT status, credits_used FROM fashion_sessions WHERE id = $1', [sessionId])).rows[0],

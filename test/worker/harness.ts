@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Test } from 'tap';
 import { aiConfigFromEnv, createAiProviders, type AiChain } from '../../adapters/ai/index.js';
@@ -21,6 +20,7 @@ import { fakeAiEnv } from '../fakes/aiEnv.js';
 import { startAiServer, type AiFakeServer } from '../fakes/aiServer.js';
 import { tinyJpeg, tinyPng } from '../fixtures/images.js';
 import { testDatabase } from '../support/database.js';
+import { waitFor } from '../support/waitFor.js';
 
 /**
  * A whole orchestration for scenario tests: a fresh migrated PostgreSQL, the PostgreSQL event
@@ -74,15 +74,8 @@ export interface Harness {
 /** One provider keeps the scripts simple; the timeout is what a `hang` costs, and must not trip a slow success on a busy machine. */
 export const AI_ENV = { AI_PROVIDER_ORDER: 'openai', AI_IMAGE_TIMEOUT_MS: '1500', AI_TEXT_TIMEOUT_MS: '1500' };
 
-export const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(POLL_MS);
-  }
-};
+export const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  waitFor(what, probe, { timeoutMs: WAIT_MS, pollMs: POLL_MS }) as Promise<T>;
 
 const upload = async (images: LocalImageStore, kind: ImageKind, sessionId: string, bytes: Buffer) => {
   const stored = await storeUpload(images, { kind, sessionId, bytes });
