@@ -10,6 +10,7 @@ import {
 import { LocalImageStore } from '../../adapters/storage/index.js';
 import type { BotDependencies } from '../../adapters/telegram/context.js';
 import { createTelegramRuntime, type TelegramMode, type TelegramRuntime } from '../../adapters/telegram/runtime.js';
+import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES } from '../../adapters/telegram/notifications.js';
 import type { LedgerHandler } from '../../adapters/telegram/services/sessionStreams.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
@@ -19,6 +20,7 @@ import { startWorker, type WorkerAi } from '../../adapters/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
 import { captureCalls, FakeTelegram, TEST_BOT_INFO, TEST_TOKEN, type ApiCall } from '../fakes/telegramServer.js';
 import { testDatabase } from './database.js';
+import { waitFor } from './waitFor.js';
 
 /**
  * The bot as it runs, offline: real grammY pipeline and update inbox, the real ledger, session
@@ -50,6 +52,8 @@ export interface BotHarness {
   resumeProjection(): void;
   /** Waits until some call matches (the notifier works on its own schedule). */
   waitForCall(predicate: (call: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
+  /** Waits until the notifier has dealt with every event up to `position` (it has had its chance to speak). */
+  notified(position: number): Promise<void>;
 }
 
 let nextUpdateId = 1;
@@ -186,15 +190,10 @@ export const botHarness = async (
     await rm(filesDir, { recursive: true, force: true });
   });
 
-  const waitForCall = async (predicate: (call: ApiCall) => boolean, timeoutMs = 10_000): Promise<ApiCall> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = calls.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching call within ${timeoutMs} ms; calls: ${calls.map((c) => c.method).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const waitForCall = (predicate: (call: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall> =>
+    waitFor(`a call matching ${predicate.toString().slice(0, 200)}`, () => calls.find(predicate), { timeoutMs }).catch((error: Error) => {
+      throw new Error(`${error.message}; calls: ${calls.map((c) => c.method).join(', ')}`);
+    });
 
   return {
     fake, runtime, calls, pool, store, ledger, images, filesDir, clock,
@@ -214,16 +213,21 @@ export const botHarness = async (
       return () => calls.slice(mark);
     },
     waitForCall,
+    notified: async (position) => {
+      // The notifier's checkpoint moves on the events it subscribes to only: wait for the last of them.
+      const { rows } = await pool.query<{ last: string | null }>(
+        `SELECT max(position) AS last FROM events
+          WHERE position <= $1 AND split_part(stream, '-', 1) = ANY($2) AND type = ANY($3)`,
+        [position, NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES]);
+      const last = Number(rows[0]?.last ?? 0);
+      await waitFor(`the notifier to pass position ${last}`, async () => (await runtime.notifier.checkpoint()) >= last);
+    },
   };
 };
 
 /** Polls `check` until it returns true (for work done on another schedule: the notifier, the worker). */
-export const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void> => {
+  await waitFor(check.toString().slice(0, 200), check, { timeoutMs });
 };
 
 /** The text of a sendMessage call, or the caption of a sendPhoto. */

@@ -13,8 +13,8 @@ export const WAIT_DEADLINE_MS = 20_000;
 export const WAIT_POLL_MS = 10;
 
 export interface WaitOptions {
-  timeoutMs?: number;
-  pollMs?: number;
+  timeoutMs?: number | undefined;
+  pollMs?: number | undefined;
 }
 
 /** A value that means "not yet". */

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { botHarness, buttonsOf, textOf } from '../support/telegramBot.js';
+import { waitFor } from '../support/waitFor.js';
 
 t.test('a Stars purchase from the invoice to the balance, shown at once in the profile', async (t) => {
   const h = await botHarness(t);
@@ -32,9 +33,15 @@ t.test('a Stars purchase from the invoice to the balance, shown at once in the p
   // The read tables are behind: the profile must still show the purchase (bounded wait).
   await h.pauseProjection();
   await h.send(user.paid(payload, 100, 'stars-charge-1'));
-  setTimeout(() => h.resumeProjection(), 300);
+  const reads = h.runtime.deps.reads;
+  const readsAfter = reads.waitForPosition.bind(reads);
+  let waiting = false;
+  reads.waitForPosition = (position, timeoutMs) => ((waiting = true), readsAfter(position, timeoutMs));
   const profile = h.since();
-  await h.send(user.press('menu:profile'));
+  const pressed = h.send(user.press('menu:profile'));
+  await waitFor('the profile to wait for the read tables', () => waiting);
+  h.resumeProjection();
+  await pressed;
   const lines = textOf(profile().find((c) => /^Balance/.test(textOf(c)))!).split('\n');
   t.equal(lines[0], 'Balance: 13 available, 0 on hold.');
   t.match(lines[2], / \+10 · purchase$/);
@@ -57,6 +64,6 @@ t.test('a redelivered successful_payment adds nothing; a redelivered update is n
   const inbox = await h.pool.query("SELECT delivery_id FROM payments_inbox WHERE provider = 'telegram_stars'");
   t.same(inbox.rows, [{ delivery_id: 'successful_payment:stars-charge-2' }], 'recorded in the payments inbox once');
   await h.waitForCall((c) => /^Payment received: \+50 credits/.test(textOf(c)));
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await h.notified(await h.store.headPosition());
   t.equal(h.calls.filter((c) => /^Payment received/.test(textOf(c))).length, 1, 'confirmed once');
 });
