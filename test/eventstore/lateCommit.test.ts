@@ -3,7 +3,9 @@ import pg from 'pg';
 import t, { type Test } from 'tap';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import type { RecordedEvent } from '../../core/eventstore/index.js';
+import { countedQueries, SUBSCRIPTION_READ } from '../support/countedQueries.js';
 import { testDatabase } from '../support/database.js';
+import { waitFor } from '../support/waitFor.js';
 import { Pull, idsOf, isIncreasing, positionsOf } from './conformance/fixture.js';
 
 /**
@@ -13,8 +15,6 @@ import { Pull, idsOf, isIncreasing, positionsOf } from './conformance/fixture.js
  */
 const LATER_APPENDS = 50;
 const POLL_MS = 100;
-// Long enough for several polls and every notification of the later appends.
-const HELD_BACK_CHECK_MS = 800;
 
 const event = (credits = 1) => ({
   id: randomUUID(),
@@ -38,18 +38,30 @@ const holdAppend = async (url: string, stream: string) => {
 
 const setup = async (t: Test) => {
   const { url, pool } = await testDatabase(t);
-  const store = new PostgresEventStore(pool, { pollIntervalMs: POLL_MS });
+  const reads = countedQueries(pool, SUBSCRIPTION_READ);
+  const store = new PostgresEventStore(reads.pool, { pollIntervalMs: POLL_MS });
   t.teardown(() => store.close());
   const first = await store.appendToStream('account-first', [event()], { expected: 'no_stream' });
   const subscription = store.subscribe({ after: 0 });
   const pull = new Pull(subscription);
   t.equal((await pull.take(1))[0]!.position, first.position, 'the subscription is live');
-  return { url, pool, store, first, pull };
+  /** Resolves once the subscription has begun two more reads: the first saw everything committed before this call. */
+  const readTwiceMore = () => {
+    const from = reads.count();
+    return waitFor('the subscription to read the log twice more', () => reads.count() >= from + 2);
+  };
+  /** Nothing more is delivered: a marker appended now is the next event. */
+  const nextIsMarker = async (what: string) => {
+    const marker = event();
+    await store.appendToStream(`account-marker-${marker.id}`, [marker], { expected: 'no_stream' });
+    t.same(idsOf(await pull.take(1)), [marker.id], what);
+  };
+  return { url, pool, store, first, pull, readTwiceMore, nextIsMarker };
 };
 
 for (const outcome of ['COMMIT', 'ROLLBACK'] as const) {
   t.test(`an open append holds back ${LATER_APPENDS} later commits until ${outcome}`, async (t) => {
-    const { url, pool, store, first, pull } = await setup(t);
+    const { url, pool, store, first, pull, readTwiceMore, nextIsMarker } = await setup(t);
     const held = await holdAppend(url, 'account-held');
     t.teardown(() => held.client.end());
     t.ok(held.position > first.position, 'the open append has its position');
@@ -62,7 +74,7 @@ for (const outcome of ['COMMIT', 'ROLLBACK'] as const) {
     const committed = await pool.query('SELECT count(*)::int AS n FROM events WHERE position > $1', [held.position]);
     t.equal(committed.rows[0].n, LATER_APPENDS, 'they are committed and visible: a naive reader would deliver them');
 
-    t.equal(await pull.poll(HELD_BACK_CHECK_MS), undefined, 'the subscription delivers none of them');
+    t.equal(await pull.pollUntil(readTwiceMore()), undefined, 'the subscription delivers none of them');
     t.same(await store.readAll({ after: first.position }), [], 'readAll stops before the open append');
     t.equal(await store.headPosition(), first.position, 'the head stays below the open append');
 
@@ -75,12 +87,12 @@ for (const outcome of ['COMMIT', 'ROLLBACK'] as const) {
     t.ok(isIncreasing(positionsOf(delivered)), 'in strictly increasing position order');
     t.same(idsOf(await store.readAll({ after: first.position })), idsOf(delivered), 'readAll now returns the same');
     t.equal(await store.headPosition(), later[LATER_APPENDS - 1]!.position, 'the head moved to the last one');
-    t.equal(await pull.poll(POLL_MS * 2), undefined, 'and nothing is delivered twice');
+    await nextIsMarker('and nothing is delivered twice');
   });
 }
 
 t.test('random open transactions, commits and rollbacks: delivery is the committed log, in order', async (t) => {
-  const { url, pool, first, pull } = await setup(t);
+  const { url, pool, first, pull, nextIsMarker } = await setup(t);
   const WRITERS = 6;
   const APPENDS_PER_WRITER = 20;
   const HOLD_MAX_MS = 15;
@@ -111,5 +123,5 @@ t.test('random open transactions, commits and rollbacks: delivery is the committ
   t.ok(xids.every((x, i) => i === 0 || x > xids[i - 1]!), 'transaction ids rise with positions (the mutex invariant)');
   const delivered: RecordedEvent[] = await pull.take(log.length);
   t.same(positionsOf(delivered), log.map((r) => Number(r.position)), 'every committed event, in position order');
-  t.equal(await pull.poll(POLL_MS * 2), undefined, 'nothing more');
+  await nextIsMarker('nothing more');
 });

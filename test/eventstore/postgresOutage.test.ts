@@ -3,7 +3,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import t from 'tap';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createPool } from '../../adapters/postgres/index.js';
+import { countedQueries, SUBSCRIPTION_READ } from '../support/countedQueries.js';
 import { testDatabase } from '../support/database.js';
+import { waitFor } from '../support/waitFor.js';
 import { Pull } from './conformance/fixture.js';
 
 /**
@@ -47,7 +49,8 @@ t.test('a subscription rides out a lost database connection and delivers what wa
   const relayed = new URL(url);
   relayed.port = String(relay.port);
   const relayedPool = createPool(relayed.toString(), { max: 2, connectionTimeoutMs: 500 });
-  const store = new PostgresEventStore(relayedPool, { pollIntervalMs: 200 });
+  const reads = countedQueries(relayedPool, SUBSCRIPTION_READ);
+  const store = new PostgresEventStore(reads.pool, { pollIntervalMs: 200 });
   t.teardown(async () => {
     await store.close();
     await relayedPool.end();
@@ -62,8 +65,10 @@ t.test('a subscription rides out a lost database connection and delivers what wa
 
   await relay.cut();
   await writer.appendToStream('outage-2', [event()], { expected: 'no_stream' });
-  // Long enough for reads to fail and be retried (they back off from 100 ms).
-  t.equal(await pull.poll(600), undefined, 'nothing can arrive while the database is out of reach');
+  // Two reads begun (and failed: they back off from 100 ms) after the cut.
+  const from = reads.count();
+  const retried = waitFor('the subscription to try to read twice more', () => reads.count() >= from + 2);
+  t.equal(await pull.pollUntil(retried), undefined, 'nothing can arrive while the database is out of reach');
   await t.rejects(store.headPosition(), { code: 'store_unavailable' }, 'the store says so meanwhile');
   await relay.restore();
   await writer.appendToStream('outage-3', [event()], { expected: 'no_stream' });

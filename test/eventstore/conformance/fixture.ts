@@ -68,6 +68,18 @@ export class Pull {
     return result === 'timeout' ? undefined : result;
   }
 
+  /**
+   * Whatever arrives before `signal` settles (undefined when nothing did). The signal is a proof
+   * that the subscription has had its chance (it read the log again), never a mere delay.
+   */
+  async pollUntil(signal: Promise<unknown>): Promise<IteratorResult<RecordedEvent> | undefined> {
+    this.pending ??= this.iterator.next();
+    const result = await Promise.race([this.pending, signal.then(() => 'signal' as const)]);
+    if (result === 'signal') return undefined;
+    this.pending = undefined;
+    return result;
+  }
+
   private async next(ms: number): Promise<IteratorResult<RecordedEvent> | 'timeout'> {
     this.pending ??= this.iterator.next();
     let timer: NodeJS.Timeout | undefined;
