@@ -5,6 +5,7 @@ import type { EventStore } from '../core/eventstore/index.js';
 import { testDatabase } from '../test/support/database.js';
 import { bulkAppend, ledgerHistory } from '../test/support/ledgerHistory.js';
 import { brokenInvariants, ledgerRows } from '../test/support/readTables.js';
+import { waitFor } from '../test/support/waitFor.js';
 import { readCheckpoint } from './checkpoints.js';
 import { ledgerProjection } from './ledger/ledgerProjection.js';
 import { rebuildProjection } from './rebuild.js';
@@ -13,11 +14,7 @@ import type { Projection } from './types.js';
 
 const caughtUp = async (pool: pg.Pool, store: EventStore, name = 'ledger'): Promise<void> => {
   const head = await store.headPosition();
-  const deadline = Date.now() + 30_000;
-  while (((await readCheckpoint(pool, name))?.position ?? 0) < head) {
-    if (Date.now() > deadline) throw new Error(`${name} did not reach ${head}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(`${name} to reach ${head}`, async () => ((await readCheckpoint(pool, name))?.position ?? 0) >= head, { timeoutMs: 30_000 });
 };
 
 /** A clean projection of `store` into a database of its own. */

@@ -5,7 +5,7 @@ import type { EventStore } from '../core/eventstore/index.js';
 import { testDatabase } from '../test/support/database.js';
 import { bulkAppend, ledgerHistory } from '../test/support/ledgerHistory.js';
 import { brokenInvariants, ledgerRows } from '../test/support/readTables.js';
-import { readCheckpoint } from './checkpoints.js';
+import { projected } from '../test/support/waitFor.js';
 import { ledgerProjection } from './ledger/ledgerProjection.js';
 import { reconcile } from './reconcile.js';
 import { ProjectorRunner } from './runner.js';
@@ -14,7 +14,7 @@ const projectAll = async (pool: pg.Pool, store: EventStore): Promise<void> => {
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5 });
   runner.start();
   const head = await store.headPosition();
-  while (((await readCheckpoint(pool, 'ledger'))?.position ?? 0) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+  await projected(pool, runner, head);
   await runner.stop();
 };
 

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { PostgresEventStore } from '../adapters/eventstore/postgres/index.js';
 import { MemoryEventStore, type EventStore, type NewEvent } from '../core/eventstore/index.js';
 import { testDatabase } from '../test/support/database.js';
+import { waitFor } from '../test/support/waitFor.js';
 import { readCheckpoint } from './checkpoints.js';
 import { UnprojectableEvent } from './errors.js';
 import { ProjectorRunner } from './runner.js';
@@ -46,12 +47,8 @@ const runner = (t: Test, pool: pg.Pool, store: EventStore, batchSize = 3): Proje
   return r;
 };
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void> => {
+  await waitFor(what, check, { timeoutMs });
 };
 
 const totals = async (pool: pg.Pool) =>

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { checkoutSession, paidSession, stripeEvent, stripeId } from '../../test/fakes/stripePayloads.js';
 import { deliverStripe, paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
+import { waitFor } from '../../test/support/waitFor.js';
 
 const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/support/paymentsCrashChild.ts');
 const LEASE_MS = 1_000;
@@ -38,7 +39,8 @@ t.test('kill -9 between the inbox write and the ledger append; redelivery and a 
   t.same(redelivery.json(), { received: true, duplicate: true }, 'Stripe retries: recorded once');
   const processor = h.processor({ leaseMs: LEASE_MS });
   t.same(await processor.drain(), [], 'the dead worker’s lease still holds');
-  await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100));
+  await waitFor('the dead worker’s lease to run out, by the database clock', async () =>
+    (await h.pool.query('SELECT 1 FROM payments_inbox WHERE next_attempt_at <= now()')).rowCount === 1);
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }], 'the lease ran out: the row is taken again');
   t.match(await h.inboxRows(), [{ status: 'done', attempts: 2 }]);
   const account = await h.account(userId);

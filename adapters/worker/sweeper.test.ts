@@ -4,6 +4,7 @@ import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, accountStream, foldAccount, summaryOf, type AccountEvent } from '../../core/ledger/index.js';
 import { ProjectorRunner } from '../../projections/runner.js';
 import { testDatabase } from '../../test/support/database.js';
+import { projected, waitFor } from '../../test/support/waitFor.js';
 import { createHolds } from './holds.js';
 import { orchestrationProjection } from './orchestrationProjection.js';
 import { startSweeper, sweepExpiredHolds } from './sweeper.js';
@@ -36,9 +37,7 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
     const runner = new ProjectorRunner({ store, pool, projection: orchestrationProjection, idlePollMs: 5 });
     runner.start();
     const head = await store.headPosition();
-    while (Number((await pool.query(`SELECT position FROM projection_checkpoints WHERE name = $1`, [runner.name])).rows[0]?.position ?? 0) < head) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await projected(pool, runner, head);
     await runner.stop();
   };
   const sweep = (seconds: number) => sweepExpiredHolds({ pool, holds: sweeperHolds, clock: () => new Date(at(seconds)), logger: silentLogger });
@@ -86,8 +85,7 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
   await t.test('startSweeper: feeds credit_holds and sweeps on its own, every interval', async (t) => {
     await reserve('auto');
     const sweeper = startSweeper({ store, pool, clock: () => new Date(at(TTL + 1)), intervalMs: 20 });
-    const deadline = Date.now() + 10_000;
-    while ((await account()).held > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('the sweeper to release the hold', async () => (await account()).held === 0);
     await sweeper.stop();
     t.match(await account(), { held: 0 });
     const last = (await store.readStream(accountStream(userId), { direction: 'backwards', maxCount: 1 }))[0];

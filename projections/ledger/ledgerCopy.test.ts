@@ -3,6 +3,7 @@ import t, { type Test } from 'tap';
 import { deterministicUuid, MemoryEventStore, type EventStore } from '../../core/eventstore/index.js';
 import { testDatabase } from '../../test/support/database.js';
 import { brokenInvariants, ledgerRows } from '../../test/support/readTables.js';
+import { projected } from '../../test/support/waitFor.js';
 import { readCheckpoint } from '../checkpoints.js';
 import { rebuildProjection } from '../rebuild.js';
 import { ProjectorRunner } from '../runner.js';
@@ -62,7 +63,7 @@ const liveProjection = async (t: Test, store: EventStore): Promise<{ pool: pg.Po
   t.teardown(() => runner.stop());
   runner.start();
   const head = await store.headPosition();
-  while (runner.state !== 'failed' && ((await readCheckpoint(pool, 'ledger'))?.position ?? 0) < head) await new Promise((resolve) => setTimeout(resolve, 10));
+  await projected(pool, runner, head, { orFailed: true });
   await runner.stop();
   return { pool, runner };
 };

@@ -5,6 +5,7 @@ import { deterministicUuid, MemoryEventStore, type EventStore, type RecordedEven
 import type { AccountEvent } from '../../core/ledger/index.js';
 import { testDatabase } from '../../test/support/database.js';
 import { brokenInvariants, ledgerRows } from '../../test/support/readTables.js';
+import { projected } from '../../test/support/waitFor.js';
 import { ProjectorRunner } from '../runner.js';
 import { liveTables } from '../types.js';
 import { applyLedgerBatch, ledgerProjection } from './ledgerProjection.js';
@@ -41,12 +42,7 @@ const project = async (t: Test, pool: pg.Pool, store: EventStore, batchSize: num
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, batchSize, idlePollMs: 5 });
   runner.start();
   const head = await store.headPosition();
-  const deadline = Date.now() + 10_000;
-  while ((await pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', ['ledger'])).rows[0]?.position !== head) {
-    if (runner.state === 'failed' || Date.now() > deadline) t.fail(`projector did not reach ${head}: ${runner.error?.message}`);
-    if (runner.state === 'failed' || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await projected(pool, runner, head).catch((error: Error) => t.fail(`projector did not reach ${head}: ${error.message}`));
   await runner.stop();
 };
 

@@ -1,3 +1,6 @@
+import type pg from 'pg';
+import { readCheckpoint } from '../../projections/checkpoints.js';
+
 /**
  * The one way a test waits: on a condition, with a deadline, never on a fixed sleep. A sleep is
  * too short on a busy machine (six suites on two cores) and too long everywhere else; a wait on
@@ -38,4 +41,30 @@ export const waitFor = async <T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? WAIT_POLL_MS));
   }
+};
+
+/** What `projected` needs of a running projector: its checkpoint's name and whether it failed. */
+interface Projector {
+  readonly name: string;
+  readonly state: string;
+  readonly error?: Error | undefined;
+}
+
+/**
+ * Waits until `runner`'s checkpoint reaches `position` (a failed runner ends the wait with its
+ * error). With `orFailed`, a failed runner ends the wait quietly: for tests of the failure.
+ */
+export const projected = async (
+  pool: pg.Pool,
+  runner: Projector,
+  position: number,
+  options: WaitOptions & { orFailed?: boolean } = {},
+): Promise<void> => {
+  await waitFor(`projection ${runner.name} to reach position ${position}`, async () => {
+    if (runner.state === 'failed') {
+      if (options.orFailed) return true;
+      throw runner.error ?? new Error(`projection ${runner.name} failed`);
+    }
+    return ((await readCheckpoint(pool, runner.name))?.position ?? 0) >= position;
+  }, options);
 };

@@ -8,6 +8,7 @@ import {
   type Subscription,
 } from '../../../core/eventstore/index.js';
 import { FakeKurrentClient } from '../../../test/fakes/kurrentDbClient.js';
+import { waitFor } from '../../../test/support/waitFor.js';
 import { KurrentDbEventStore } from './kurrentDbEventStore.js';
 import { backoffDelayMs, RESUBSCRIBE_DEFAULTS } from './subscription.js';
 
@@ -121,7 +122,7 @@ t.test('a drop after a healthy spell starts the count afresh', async (t) => {
   await store.appendToStream('account-1', [event('account-1', 'a')], { expected: 'no_stream' });
   fake.subscribeFailure = new UnavailableError();
   const pending = take(store.subscribe(), 1);
-  while (fake.subscriptions.length < fast.maxAttempts + 3) await new Promise((resolve) => setTimeout(resolve, 1));
+  await waitFor('more drops than maxAttempts', () => fake.subscriptions.length >= fast.maxAttempts + 3, { pollMs: 1 });
   fake.subscribeFailure = undefined;
   t.equal((await pending).length, 1, 'more drops than maxAttempts in all, and it still delivers');
 });
@@ -140,7 +141,7 @@ t.test('close() ends a waiting iteration; an empty filter waits without subscrib
   t.teardown(() => store.close());
   const waiting = store.subscribe({ categories: ['account'] });
   const pending = waiting[Symbol.asyncIterator]().next();
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitFor('the subscription to reach the client', () => fake.subscriptions.length === 1);
   await waiting.close();
   t.same(await pending, { done: true, value: undefined });
   t.ok(fake.subscriptions[0]!.unsubscribed);
