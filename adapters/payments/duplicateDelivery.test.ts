@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { checkoutSession, paidSession, paymentIntent, stripeBody, stripeEvent, stripeId, stripeSignature } from '../../test/fakes/stripePayloads.js';
 import { paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
+import { waitFor } from '../../test/support/waitFor.js';
 import { LEDGER_PROJECTION, startProjectors, waitForPosition } from '../../projections/index.js';
 
 /** Deliveries of one paid payment, all at once: [event type, how many times]. */
@@ -43,10 +44,8 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   t.same(new Set(answers.map((a) => a.status)), new Set([200]), 'every delivery acknowledged');
 
-  const deadline = Date.now() + 20_000;
-  while ((await h.pool.query("SELECT 1 FROM payments_inbox WHERE status IN ('pending', 'processing')")).rowCount !== 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor('the inbox to be worked off', async () =>
+    (await h.pool.query("SELECT 1 FROM payments_inbox WHERE status IN ('pending', 'processing')")).rowCount === 0);
   const settledMs = performance.now() - started;
   for (const p of processors) await p.stop();
 

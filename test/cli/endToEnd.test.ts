@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { runCli, startCli } from '../support/cli.js';
+import { waitFor } from '../support/waitFor.js';
 
 /**
  * What a newcomer does: fill the embedded database with `modera demo`, start every role, and look
@@ -36,13 +37,11 @@ t.test('demo → start → balance, timeline, finance and reconcile agree', asyn
   };
 
   // The projector catches up with everything the demo wrote.
-  let lag = Infinity;
-  for (let i = 0; i < 100 && lag > 0; i++) {
+  await waitFor('every projection to catch up with the demo (/health lag 0)', async () => {
     const health = (await (await fetch(`${base}/health`)).json()) as { projections: Array<{ name: string; lagEvents: number }> };
-    lag = Math.max(...health.projections.map((p) => p.lagEvents));
-    if (lag > 0) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  t.equal(lag, 0, 'every projection caught up with the demo');
+    return Math.max(...health.projections.map((p) => p.lagEvents)) === 0;
+  });
+  t.pass('every projection caught up with the demo');
 
   for (const { userId } of summary.users) {
     const timeline = await get(`/admin/users/${userId}/timeline`, SUPPORT_TOKEN);

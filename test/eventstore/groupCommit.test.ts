@@ -3,6 +3,7 @@ import t from 'tap';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { InvalidAppend, WrongExpectedRevision, type AppendResult, type NewEvent } from '../../core/eventstore/index.js';
 import { testDatabase } from '../support/database.js';
+import { waitFor } from '../support/waitFor.js';
 
 /**
  * Group commit on a real PostgreSQL. A batch is made deterministic with a gate: an append to a
@@ -31,13 +32,8 @@ const holdStreams = async (streams: string[]) => {
 
 /** Waits until `count` backends of this database wait for a row lock. */
 const waitersOnLocks = async (count: number): Promise<void> => {
-  for (let i = 0; i < 200; i++) {
-    const { rows } = await pool.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-    if (rows[0]!.n >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`fewer than ${count} backends waited for a lock`);
+  await waitFor(`${count} backends to wait for a row lock`, async () => (await pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n >= count);
 };
 
 /** Each append's result, or the error it was refused with. */

@@ -6,6 +6,7 @@ import { LISTEN_APPLICATION_NAME, PostgresEventStore } from '../../adapters/even
 import { createPool } from '../../adapters/postgres/index.js';
 import { READ_MAX_COUNT, StoreUnavailable } from '../../core/eventstore/index.js';
 import { testDatabase } from '../support/database.js';
+import { waitFor } from '../support/waitFor.js';
 import { Pull } from './conformance/fixture.js';
 
 const POSITION_MUTEX_KEY = 7246100;
@@ -38,15 +39,8 @@ const listenerPids = async (): Promise<number[]> =>
     'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTEN_APPLICATION_NAME],
   )).rows.map((r) => r.pid);
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+const eventually = <T>(probe: () => Promise<T | undefined>): Promise<T> =>
+  waitFor(`the LISTEN connection: ${probe.toString().slice(0, 120)}`, probe) as Promise<T>;
 
 t.test('a killed LISTEN connection is re-opened and delivery goes on without waiting for the poll', async (t) => {
   // The fallback poll is an hour: anything delivered here came through a notification.

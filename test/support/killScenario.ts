@@ -3,11 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
-import { readCheckpoint } from '../../projections/checkpoints.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import { ProjectorRunner } from '../../projections/runner.js';
 import { bulkAppend, ledgerHistory, seededRandom } from './ledgerHistory.js';
 import { ledgerRows } from './readTables.js';
+import { projected } from './waitFor.js';
 
 /**
  * The crash test of the projector and of the rebuild: a child process runs them against a real
@@ -16,6 +16,8 @@ import { ledgerRows } from './readTables.js';
  * into another database gives.
  */
 
+/** The clean projection of the whole history, on a busy machine: far above its usual few seconds. */
+const CLEAN_PROJECTION_DEADLINE_MS = 120_000;
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'projectorChild.ts');
 
 export interface KillScenarioOptions {
@@ -119,10 +121,7 @@ export const runKillScenario = async (options: KillScenarioOptions): Promise<Kil
     clean.start();
     const head = await store.headPosition();
     try {
-      while (((await readCheckpoint(cleanPool, ledgerProjection.name))?.position ?? 0) < head) {
-        if (clean.state === 'failed') throw clean.error;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await projected(cleanPool, clean, head, { timeoutMs: CLEAN_PROJECTION_DEADLINE_MS });
     } finally {
       await clean.stop();
     }

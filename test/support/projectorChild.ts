@@ -8,10 +8,10 @@
  */
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createPool } from '../../adapters/postgres/index.js';
-import { readCheckpoint } from '../../projections/checkpoints.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import { rebuildProjection } from '../../projections/rebuild.js';
 import { ProjectorRunner } from '../../projections/runner.js';
+import { projected } from './waitFor.js';
 
 const [url, mode, batch, write] = process.argv.slice(2);
 if (!url || !['rebuild', 'run', 'serve'].includes(mode ?? '')) throw new Error('usage: projectorChild.ts <databaseUrl> rebuild|run|serve [batchSize]');
@@ -35,13 +35,11 @@ if (mode === 'rebuild') {
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 10, ...(batchSize ? { batchSize } : {}) });
   runner.start();
   const head = await store.headPosition();
-  while (((await readCheckpoint(pool, ledgerProjection.name))?.position ?? 0) < head) {
-    if (runner.state === 'failed') {
-      await runner.stop();
-      throw runner.error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  // No deadline of its own: the parent kills it, or the test's timeout ends it.
+  await projected(pool, runner, head, { timeoutMs: Number.POSITIVE_INFINITY }).catch(async (error: unknown) => {
+    await runner.stop();
+    throw error;
+  });
   await runner.stop();
   process.stdout.write(`${JSON.stringify({ position: head })}\n`);
 }
