@@ -116,8 +116,8 @@ t.test('bearer and admin role checks', async (t) => {
     health: health({ database: async () => ({ state: 'up' }) }),
     plugins: [
       async (app) => {
-        app.get('/api/ping', { preHandler: requireServiceToken('service-token-0123456789') }, async () => ({ ok: true }));
-        app.get('/admin/support-only', { preHandler: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
+        app.get('/api/ping', { onRequest: requireServiceToken('service-token-0123456789') }, async () => ({ ok: true }));
+        app.get('/admin/support-only', { onRequest: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
       },
     ],
   });

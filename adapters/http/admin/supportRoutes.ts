@@ -61,7 +61,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.get('/admin/users/:userId/timeline', {
     schema: { tags, summary: "Every event of a user's account and sessions, with the state after each, as of a time", params: UserParamsSchema, querystring: TimelineQuerySchema, response: { 200: TimelineReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
@@ -71,7 +71,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/grants', {
     schema: { tags, summary: 'A goodwill grant (audited)', params: UserParamsSchema, body: GrantBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
@@ -80,7 +80,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/refunds', {
     schema: { tags, summary: 'Refund a whole purchase through its provider, then claw its credits back (audited)', params: UserParamsSchema, body: RefundBodySchema, response: { 200: ActionReplySchema, ...errors, ...errorReplies(502, 504) } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
@@ -89,7 +89,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/holds/:reservationId/release', {
     schema: { tags, summary: 'Release a stuck hold (audited)', params: HoldParamsSchema, body: ActionBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId, reservationId } = request.params;
     await requireAccount(context, userId);
@@ -99,7 +99,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/rebuild', {
     schema: { tags, summary: "Rebuild this user's read rows from their events (audited)", params: UserParamsSchema, body: ActionBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
