@@ -17,6 +17,8 @@ export const RATE_LIMIT_PER_MINUTE = 100;
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** The statuses its reply schema documents (empty for routes without one). */
+  statuses: number[];
 }
 
 const routesByServer = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -52,7 +54,8 @@ export const buildHttpServer = async (options: HttpServerOptions): Promise<Fasti
   routesByServer.set(app, routes);
   // On the root before any plugin: onRoute hooks are inherited, so routes of every scope are seen.
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+    const statuses = Object.keys((route.schema?.response ?? {}) as object).map(Number);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, statuses });
   });
   await app.register(swagger, {
     openapi: { info: { title: 'Modera ledger API', version: '1' } },
