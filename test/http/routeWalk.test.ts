@@ -153,6 +153,14 @@ t.test('reproduction 5: a Telegram update nested 200 000 levels deep, with the r
   t.match(wrongSecret.json(), { error: { code: 'unauthorized', message: /secret/ } }, 'the registry shape, not {"error":"unauthorized"}');
 });
 
+t.test('reproduction 6: POST /api/v1/credits/use with no token and {} is 401, not a 400 listing the schema', async (t) => {
+  const { app } = await setup(t);
+  const answer = await app.inject({ method: 'POST', url: '/api/v1/credits/use', payload: '{}', headers: { 'content-type': 'application/json' } });
+  t.equal(answer.statusCode, 401);
+  t.match(answer.json(), { error: { code: 'unauthorized' } });
+  t.notMatch(answer.body, /user_id|credits_amount/, 'nothing of the schema');
+});
+
 t.test("Fastify's own refusals: bad percent-encoding, unknown route", async (t) => {
   const { app } = await setup(t);
   const cases: Array<[string, HttpErrorCode]> = [
