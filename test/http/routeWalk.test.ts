@@ -161,14 +161,22 @@ t.test('reproduction 6: POST /api/v1/credits/use with no token and {} is 401, no
   t.notMatch(answer.body, /user_id|credits_amount/, 'nothing of the schema');
 });
 
-t.test("Fastify's own refusals: bad percent-encoding, unknown route", async (t) => {
+t.test("Fastify's own refusals: bad percent-encoding, unknown route or method, over-long parameter, prototype poisoning", async (t) => {
   const { app } = await setup(t);
   const cases: Array<[string, HttpErrorCode]> = [
     ['/api/v1/credits/balance/%E0%A4%A', 'invalid_request'],
     ['/admin/users/%zz/timeline', 'invalid_request'],
     ['/no/such/route', 'not_found'],
+    [`/api/v1/credits/balance/${'9'.repeat(200)}`, 'uri_too_long'],
   ];
   for (const [url, code] of cases) {
-    t.equal(checkShape(t, url, await app.inject({ method: 'GET', url, headers: bearer(SERVICE_TOKEN) })), code, `${url}: ${code}`);
+    t.equal(checkShape(t, url, await app.inject({ method: 'GET', url, headers: bearer(SERVICE_TOKEN) })), code, `${url.slice(0, 60)}: ${code}`);
   }
+  const poisoned = await app.inject({
+    method: 'POST', url: '/api/v1/credits/use', payload: '{"__proto__":{"credits_amount":1}}',
+    headers: { ...bearer(SERVICE_TOKEN), 'content-type': 'application/json', 'idempotency-key': 'k-1' },
+  });
+  t.equal(checkShape(t, 'prototype poisoning', poisoned), 'malformed_json');
+  const deleted = await app.inject({ method: 'DELETE', url: '/api/v1/credits/use', headers: bearer(SERVICE_TOKEN) });
+  t.equal(checkShape(t, 'a method the route does not take', deleted), 'not_found');
 });
