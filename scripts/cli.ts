@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { UsageError } from './reports/withStore.js';
 import { VERSION } from './runtime.js';
 
 /**
@@ -32,5 +33,6 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   process.stderr.write(`modera: ${(error as Error).message}\n`);
-  process.exit(1);
+  // A UsageError says its own code (2 for a malformed option); anything else is 1.
+  process.exit(error instanceof UsageError ? error.exitCode : 1);
 }

@@ -1,5 +1,8 @@
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import t from 'tap';
+import { HTTP_ERRORS } from './errors.js';
 import { collectHealth, type HealthCheck } from './health.js';
 import { buildHttpServer, BODY_LIMIT_BYTES } from './server.js';
 
@@ -96,15 +99,6 @@ t.test('malformed requests get a 4xx with a machine-readable code, never a 500',
   t.match(boom.json(), { error: { code: 'internal', message: 'internal error' } }, 'no internals leak');
 });
 
-t.test('every error code is documented with a 4xx/5xx status', async (t) => {
-  const { HTTP_ERRORS } = await import('./errors.js');
-  for (const [code, entry] of Object.entries(HTTP_ERRORS)) {
-    t.match(code, /^[a-z_]+$/, `${code} is snake_case`);
-    t.ok(entry.status >= 400 && entry.status < 600, `${code} has an error status`);
-    t.ok(entry.description.length > 10, `${code} is described`);
-  }
-});
-
 t.test('bearer and admin role checks', async (t) => {
   const { requireAdmin, requireServiceToken } = await import('./auth.js');
   const tokens = [
@@ -116,8 +110,8 @@ t.test('bearer and admin role checks', async (t) => {
     health: health({ database: async () => ({ state: 'up' }) }),
     plugins: [
       async (app) => {
-        app.get('/api/ping', { preHandler: requireServiceToken('service-token-0123456789') }, async () => ({ ok: true }));
-        app.get('/admin/support-only', { preHandler: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
+        app.get('/api/ping', { onRequest: requireServiceToken('service-token-0123456789') }, async () => ({ ok: true }));
+        app.get('/admin/support-only', { onRequest: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
       },
     ],
   });
@@ -140,4 +134,82 @@ t.test('/metrics speaks Prometheus and counts requests by route pattern', async 
   t.equal(metrics.statusCode, 200);
   t.match(metrics.headers['content-type'], /text\/plain/);
   t.match(metrics.body, /modera_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+});
+
+/** Waits until `condition` holds, failing after a deadline (never a fixed sleep). */
+const until = async (condition: () => boolean, what: string, deadlineMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${deadlineMs} ms: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+};
+
+/** Writes `request` on a new connection and collects everything until the server closes it. */
+const rawExchange = (port: number, request: string): Promise<string> =>
+  new Promise((resolve) => {
+    let data = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+    // The server destroys the socket after answering: a reset after the answer still carries it.
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(data));
+  });
+
+/** The statuses and bodies of every HTTP response in `raw` (pipelined answers come one after another). */
+const responsesIn = (raw: string): Array<{ status: number; body: unknown }> =>
+  [...raw.matchAll(/HTTP\/1\.1 (\d{3})[^]*?content-length: (\d+)\r\n[^]*?\r\n\r\n/gi)].map((m) => ({
+    status: Number(m[1]),
+    body: JSON.parse(raw.slice(m.index + m[0].length, m.index + m[0].length + Number(m[2]))) as unknown,
+  }));
+
+t.test('what Node refuses before Fastify sees a request, and requests during shutdown, are in the registry shape', async (t) => {
+  let entered = false;
+  let closing = false;
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const app = await buildHttpServer({
+    logger,
+    health: health({ database: async () => ({ state: 'up' }) }),
+    plugins: [async (app) => {
+      app.addHook('preClose', async () => {
+        closing = true;
+      });
+      app.get('/slow', async () => {
+        entered = true;
+        await gate;
+        return { ok: true };
+      });
+    }],
+  });
+  t.teardown(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const cases: Array<[string, string, keyof typeof HTTP_ERRORS]> = [
+    ['headers over the limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`, 'headers_too_large'],
+    ['not HTTP', 'HELLO THERE\r\n\r\n', 'invalid_request'],
+    ['a malformed percent-encoding', 'GET /health%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'invalid_request'],
+  ];
+  for (const [name, request, code] of cases) {
+    const [answer] = responsesIn(await rawExchange(port, request));
+    t.match(answer, { status: HTTP_ERRORS[code].status, body: { error: { code, message: String } } }, name);
+  }
+
+  // The second request comes on the busy connection once close() has begun (new connections are refused by then).
+  const socket = connect(port, '127.0.0.1', () => socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'));
+  let raw = '';
+  socket.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+  socket.on('error', () => undefined);
+  const ended = new Promise((resolve) => socket.on('close', resolve));
+  await until(() => entered, 'the slow request is in its handler');
+  const closed = app.close();
+  await until(() => closing, 'close() has begun');
+  socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+  // Node reads a connection's next request once the one before is answered.
+  release();
+  await until(() => raw.includes('shutting_down'), 'the second request is answered', 10_000).finally(() => socket.destroy());
+  await closed;
+  await ended;
+  const answers = responsesIn(raw);
+  t.match(answers, [{ status: 200 }, { status: 503, body: { error: { code: 'shutting_down' } } }], 'the request read during shutdown');
 });

@@ -1,22 +1,30 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
-import { errorBody, HTTP_ERRORS, HttpError, type HttpErrorCode } from './errors.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errorHandling.js';
 import type { HealthReport } from './health.js';
 import { httpRequestDuration, registry } from './metrics.js';
 
 /** Request bodies above this are refused with 413 before any handler runs. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
-/** A request that takes longer than this is answered 503 by the server. */
+/** A request not received completely within this is answered 408 (request_timeout). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** Per-user request budget on routes that opt in (`config.rateLimit`). */
 export const RATE_LIMIT_PER_MINUTE = 100;
+
+/** A route as registered: what a test walks to reach every route, including ones added later. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** The statuses its reply schema documents (empty for routes without one). */
+  statuses: number[];
+}
+
+const routesByServer = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route of a server built by buildHttpServer, in registration order (HEAD twins left out). */
+export const registeredRoutes = (app: FastifyInstance): readonly RegisteredRoute[] => routesByServer.get(app) ?? [];
 
 export interface HttpServerOptions {
   logger: FastifyBaseLogger;
@@ -27,56 +35,28 @@ export interface HttpServerOptions {
   trustProxy?: boolean | string;
 }
 
-/** Maps Fastify's own error codes to ours, so a malformed request is a 4xx with a code, never a 500. */
-const FASTIFY_CODES: Record<string, HttpErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
-  FST_ERR_VALIDATION: 'invalid_request',
-};
-
-const installErrorHandling = (app: FastifyInstance): void => {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const requestId = request.id;
-    if (error instanceof HttpError) {
-      return reply.code(error.status).send(errorBody(error.code, error.message, { ...error.extra, requestId }));
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation.map((v) => ({ path: v.instancePath, message: v.message }));
-      return reply.code(400).send(errorBody('invalid_request', `invalid ${error.validationContext ?? 'request'}`, { details, requestId }));
-    }
-    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return reply.code(400).send(errorBody('malformed_json', 'the body is not valid JSON', { requestId }));
-    }
-    if (error.statusCode === 429) {
-      return reply.code(429).send(errorBody('rate_limited', error.message, { requestId }));
-    }
-    const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (mapped) return reply.code(HTTP_ERRORS[mapped].status).send(errorBody(mapped, error.message, { requestId }));
-    if ((error as { code?: string }).code === 'store_unavailable') {
-      return reply.code(503).send(errorBody('store_unavailable', 'the database is unreachable; nothing was written', { requestId }));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(errorBody('internal', 'internal error', { requestId }));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
-};
-
 /** The Fastify app: /health, /metrics, /docs/json, plus the routes of every enabled feature. */
 export const buildHttpServer = async (options: HttpServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    return503OnClosing: true,
+    // Answered by errorHandling.ts in the registry's shape instead of Fastify's own bodies.
+    return503OnClosing: false,
+    frameworkErrors,
+    clientErrorHandler,
     trustProxy: options.trustProxy ?? false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  const routes: RegisteredRoute[] = [];
+  routesByServer.set(app, routes);
+  // On the root before any plugin: onRoute hooks are inherited, so routes of every scope are seen.
+  app.addHook('onRoute', (route) => {
+    const statuses = Object.keys((route.schema?.response ?? {}) as object).map(Number);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, statuses });
+  });
   await app.register(swagger, {
     openapi: { info: { title: 'Modera ledger API', version: '1' } },
     transform: jsonSchemaTransform,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { PACKAGE_IDS } from '../../core/ledger/commands.js';
-import { errorBody, HttpError } from '../http/errors.js';
+import { HttpError, PROVIDER_FAILURE_CODES } from '../http/errors.js';
 import { CheckoutUnavailable, startCheckout, type CheckoutProviders } from './checkout.js';
 import { checkoutPageCsp, checkoutPageHtml, checkoutReturnHtml } from './checkoutPage.js';
 import { PAYMENT_ERROR_CODES, PaymentProviderError } from './errors.js';
@@ -74,10 +74,9 @@ export const registerCheckoutRoutes = (app: FastifyInstance, options: CheckoutRo
       }
       if (!(error instanceof PaymentProviderError)) throw error;
       request.log.warn({ err: error, provider: body.provider }, 'checkout: provider call failed');
-      const status = PAYMENT_ERROR_CODES[error.code].httpStatus;
-      // Same body shape as every error; the codes are in PAYMENT_ERROR_CODES.
-      const { error: shape } = errorBody('internal', `${error.provider}: ${error.message}`, { requestId: request.id });
-      return reply.code(status).send({ error: { ...shape, code: `payment_${error.code}` } });
+      // A registered code by failure domain, with the provider's own code as the rejection.
+      const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];
+      throw new HttpError(code, `${error.provider}: ${error.message}`, { rejection: error.code });
     }
   });
 };

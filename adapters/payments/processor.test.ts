@@ -94,7 +94,7 @@ t.test('forged Stripe input is refused before the inbox: no row, no ledger event
   for (const [name, options] of cases) {
     const response = await deliverStripe(h.app, event, options);
     t.equal(response.statusCode, 400, name);
-    t.match(response.json(), { error: { code: 'unauthorized' } }, name);
+    t.match(response.json(), { error: { code: 'invalid_signature' } }, name);
   }
   const unsigned = await h.app.inject({ method: 'POST', url: '/webhook/stripe', headers: { 'content-type': 'application/json' }, payload: stripeBody(event) });
   t.equal(unsigned.statusCode, 400, 'no signature header');

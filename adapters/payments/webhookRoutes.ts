@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { errorBody } from '../http/errors.js';
+import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../core/input/index.js';
+import { errorBody, HTTP_ERRORS } from '../http/errors.js';
 import { recordDelivery } from './inbox.js';
 import { verifyStripeWebhook } from './stripe/webhook.js';
 import type { IpAllowlist } from './yookassa/ipAllowlist.js';
@@ -32,7 +33,8 @@ const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, webhoo
     const verification = verifyStripeWebhook(raw, typeof signature === 'string' ? signature : undefined, webhookSecret);
     if (!verification.ok) {
       request.log.warn({ reason: verification.reason, ip: request.ip }, 'stripe webhook refused: bad signature');
-      return reply.code(400).send(errorBody('unauthorized', 'Stripe signature verification failed'));
+      // 400, as Stripe's documentation asks of a failed verification; the code is registered with it.
+      return reply.code(HTTP_ERRORS.invalid_signature.status).send(errorBody('invalid_signature', 'Stripe signature verification failed'));
     }
     // Recorded before the answer: if this insert fails, Stripe gets a 5xx and delivers again.
     const { duplicate } = await recordDelivery(options.pool, {
@@ -52,9 +54,12 @@ const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allo
       return reply.code(403).send(errorBody('forbidden', 'notifications are accepted only from YooKassa'));
     }
     const raw = bodyOf(request);
+    const text = raw.toString('utf8');
+    // Refused before it is recorded: the processor's walks over a deeper body would overflow the stack.
+    if (jsonDepthExceeds(text)) return reply.code(400).send(errorBody('json_too_deep', `the body nests deeper than ${JSON_MAX_DEPTH} levels`));
     let parsed: unknown;
     try {
-      parsed = JSON.parse(raw.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       return reply.code(400).send(errorBody('malformed_json', 'the body is not valid JSON'));
     }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Update } from 'grammy/types';
 
 /** The path Telegram posts updates to (DESIGN, Interfaces). */
@@ -20,6 +20,18 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 const sameSecret = (given: unknown, expected: string): boolean =>
   typeof given === 'string' && timingSafeEqual(digest(given), digest(expected));
 
+/**
+ * A refusal the HTTP server answers in its one error shape: `code` is a code of its registry
+ * (adapters/http/errors.ts) and `statusCode` exactly its status. Thrown rather than sent, so this
+ * adapter need not import the HTTP one.
+ */
+class WebhookRefused extends Error {
+  override readonly name = 'WebhookRefused';
+  constructor(readonly code: 'unauthorized' | 'invalid_request', readonly statusCode: 401 | 400, message: string) {
+    super(message);
+  }
+}
+
 const isUpdate = (body: unknown): body is Update =>
   typeof body === 'object' && body !== null && Number.isSafeInteger((body as { update_id?: unknown }).update_id) &&
   (body as { update_id: number }).update_id >= 0;
@@ -33,11 +45,14 @@ const isUpdate = (body: unknown): body is Update =>
 export const telegramWebhookRoutes = (options: TelegramWebhookOptions): FastifyPluginAsync => {
   if (options.secretToken.length === 0) throw new Error('the Telegram webhook needs a secret token');
   return async (app) => {
-    app.post(WEBHOOK_PATH, async (request, reply) => {
+    // onRequest: the secret is checked before the body is read or parsed (a stranger learns nothing from a 400).
+    const onRequest = async (request: FastifyRequest): Promise<void> => {
       if (!sameSecret(request.headers[SECRET_HEADER], options.secretToken)) {
-        return reply.code(401).send({ error: 'unauthorized' });
+        throw new WebhookRefused('unauthorized', 401, `the ${SECRET_HEADER} header does not match the webhook secret`);
       }
-      if (!isUpdate(request.body)) return reply.code(400).send({ error: 'not_an_update' });
+    };
+    app.post(WEBHOOK_PATH, { onRequest }, async (request, reply) => {
+      if (!isUpdate(request.body)) throw new WebhookRefused('invalid_request', 400, 'not a Telegram update: update_id is missing');
       const outcome = await options.accept(request.body);
       return reply.code(200).send({ ok: true, duplicate: outcome === 'duplicate' });
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { instant } from '../reports/withStore.js';
 import { createLogger, openDatabase } from '../runtime.js';
 
 /** What one `payments reconcile` run reports (one JSON document with --json). */
@@ -12,8 +13,8 @@ export interface ReconcileReport {
 }
 
 const reconcile = async (options: { json?: boolean; since?: string }): Promise<number> => {
-  const since = options.since === undefined ? undefined : new Date(options.since);
-  if (since && Number.isNaN(since.getTime())) throw new Error(`--since takes an ISO 8601 time; got ${options.since}`);
+  const sinceIso = instant('--since', options.since);
+  const since = sinceIso === undefined ? undefined : new Date(sinceIso);
   const config = loadConfig();
   const logger = createLogger(config, { stderr: true });
   const database = await openDatabase(config, logger);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { createEventStore } from '../../adapters/eventstore/index.js';
 import type { EventStore } from '../../core/eventstore/index.js';
+import { INSTANT_REJECTION_MESSAGES, parseInstant } from '../../core/input/index.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, openDatabase } from '../runtime.js';
 
@@ -22,19 +23,32 @@ export const withStore = async <T>(work: (deps: { store: EventStore; pool: pg.Po
   }
 };
 
-/** An ISO 8601 date (midnight UTC) or instant with a time zone, or a usage error naming the option. */
+/** A command line that cannot be run as given: the CLI prints the message and exits with `exitCode`. */
+export class UsageError extends Error {
+  override readonly name: string = 'UsageError';
+  readonly exitCode: number = 1;
+}
+
+/** The exit code of an option whose value is malformed (the usual code for command-line misuse). */
+export const INVALID_OPTION_EXIT_CODE = 2;
+
+/** An option's value is malformed (an impossible date, a word where a number goes): exit 2, naming the option. */
+export class InvalidOption extends UsageError {
+  override readonly name = 'InvalidOption';
+  override readonly exitCode = INVALID_OPTION_EXIT_CODE;
+}
+
+/**
+ * An option holding a point in time, through the one strict parser the HTTP API uses too: a date
+ * (midnight UTC) or a time with a zone; an impossible date such as 2024-02-30 is refused, never
+ * rolled over to the next month.
+ */
 export const instant = (option: string, value: string | undefined): string | undefined => {
   if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UsageError(`${option}: expected an ISO 8601 time like 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
-  }
-  return new Date(Date.parse(value)).toISOString();
+  const parsed = parseInstant(value);
+  if (parsed.ok) return parsed.iso;
+  throw new InvalidOption(`${option}: ${INSTANT_REJECTION_MESSAGES[parsed.rejection]} (${parsed.rejection}), got ${JSON.stringify(value)}`);
 };
-
-/** A mistake in the command line: the CLI prints the message and exits 1. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value)}\n`);

@@ -1,3 +1,4 @@
+import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import pino from 'pino';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
@@ -39,7 +40,11 @@ const resolve = async <D>(extra: Extra<D> | undefined, base: HttpApiBase): Promi
 
 export const httpApi = async (
   t: Test,
-  options: { api?: Extra<ServiceApiDependencies>; admin?: Extra<AdminDependencies> } = {},
+  options: {
+    api?: Extra<ServiceApiDependencies>; admin?: Extra<AdminDependencies>;
+    /** More route plugins (webhooks, checkout, files), for tests that walk every route. */
+    plugins?: (base: HttpApiBase) => FastifyPluginAsync[];
+  } = {},
 ) => {
   const { pool } = await testDatabase(t);
   const store = new PostgresEventStore(pool);
@@ -54,6 +59,7 @@ export const httpApi = async (
     plugins: [
       serviceApiRoutes({ token: SERVICE_TOKEN, pool, store, executeAccount, ledgerConfig: defaultLedgerConfig, ...api }),
       adminRoutes({ tokens: ADMIN_TOKENS, store, pool, executeAccount, ...admin }),
+      ...(options.plugins?.(base) ?? []),
     ],
   });
   t.teardown(async () => {

@@ -2,6 +2,7 @@ import t from 'tap';
 import { reconcile, repairAccount } from '../../../projections/index.js';
 import { runDemo } from '../../../scripts/demo/generator.js';
 import { bearer, FINANCE_TOKEN, httpApi, SERVICE_TOKEN, SUPPORT_TOKEN } from '../../../test/support/httpApi.js';
+import { registeredRoutes } from '../server.js';
 import type { LedgerExport } from '../../reports/financeExport.js';
 import type { BalancesAsOf } from '../../reports/financeReport.js';
 import type { Timeline } from '../../reports/timeline.js';
@@ -31,6 +32,39 @@ t.test('admin auth: a token from ADMIN_TOKENS with the right role', async (t) =>
     ['/admin/projections/reconcile', bearer(FINANCE_TOKEN), 503],
   ];
   for (const [url, headers, status] of cases) t.equal((await app.inject({ method: 'GET', url, headers })).statusCode, status, `${url} ${Object.keys(headers).length ? 'with token' : 'anonymous'}`);
+});
+
+/** The role each admin route is documented for (README, HTTP): a new admin route must be added here. */
+const ROLE_OF: Array<[RegExp, 'support' | 'finance']> = [
+  [/^\/admin\/users\//, 'support'],
+  [/^\/admin\/(finance|projections)\//, 'finance'],
+];
+
+t.test('role matrix: every admin route x {no token, service token, support, finance} -> its documented status', async (t) => {
+  const { app } = await httpApi(t);
+  const routes = registeredRoutes(app).filter((r) => r.url.startsWith('/admin/'));
+  t.ok(routes.length >= 9, `${routes.length} admin routes`);
+  const callers: Array<[string, Record<string, string>, 'support' | 'finance' | null]> = [
+    ['no token', {}, null], ['service token', bearer(SERVICE_TOKEN), null],
+    ['support', bearer(SUPPORT_TOKEN), 'support'], ['finance', bearer(FINANCE_TOKEN), 'finance'],
+  ];
+  for (const route of routes) {
+    const role = ROLE_OF.find(([pattern]) => pattern.test(route.url))?.[1];
+    t.ok(role, `${route.url} has a documented role`);
+    const url = route.url.replace(':userId', '1').replace(':reservationId', 'r-1');
+    for (const [caller, headers, callerRole] of callers) {
+      // Input the route may refuse: the role is decided before the input is looked at.
+      const response = await app.inject({
+        method: route.method as 'GET' | 'POST', url, headers: { ...headers, ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        ...(route.method === 'POST' ? { payload: '{"reason":"role matrix"}' } : {}),
+      });
+      const name = `${route.method} ${route.url} as ${caller}: ${response.statusCode}`;
+      if (callerRole === null) t.equal(response.statusCode, 401, name);
+      else if (callerRole !== role) t.equal(response.statusCode, 403, name);
+      else t.ok(![401, 403].includes(response.statusCode) && route.statuses.includes(response.statusCode), `${name} (allowed, documented)`);
+      t.ok(route.statuses.includes(401) && route.statuses.includes(403), `${route.url} documents 401 and 403`);
+    }
+  }
 });
 
 t.test('on demo data: timeline as of, finance export ties out to rows and replayed balances, report, reconcile', async (t) => {
@@ -71,7 +105,7 @@ t.test('on demo data: timeline as of, finance export ties out to rows and replay
   const rebuild = () => app.inject({ method: 'POST', url: `/admin/users/${debtor}/rebuild`, headers: { ...bearer(SUPPORT_TOKEN), 'content-type': 'application/json' }, payload: '{"reason":"rows look wrong"}' });
   t.match((await rebuild()).json(), { action: 'rebuild_read_rows', outcome: 'ok' });
   await pool.query('UPDATE users SET credits = credits + 7 WHERE id = $1', [debtor]);
-  const before = (await get('/admin/projections/reconcile', SUPPORT_TOKEN)).json() as { checkedUsers: number; differences: Array<{ userId: string; field: string }> };
+  const before = (await get('/admin/projections/reconcile', FINANCE_TOKEN)).json() as { checkedUsers: number; differences: Array<{ userId: string; field: string }> };
   t.equal(before.checkedUsers, 6);
   t.match(before.differences, [{ userId: debtor, field: 'credits' }], 'a tampered row is a difference');
   t.match((await rebuild()).json(), { outcome: 'ok' });

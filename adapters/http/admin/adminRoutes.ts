@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
-import { requireAdmin, type AdminIdentity } from '../auth.js';
+import { isAdminGuard, requireAdmin, type AdminGuard, type AdminIdentity } from '../auth.js';
 import { countedExecute, type ExecuteAccount } from '../api/commandMetrics.js';
 import type { ProviderRefund } from './actions.js';
 import { registerFinanceRoutes } from './financeRoutes.js';
@@ -29,18 +29,27 @@ export interface AdminDependencies {
 }
 
 export interface AdminContext extends AdminDependencies {
-  support: ReturnType<typeof requireAdmin>;
-  finance: ReturnType<typeof requireAdmin>;
-  anyRole: ReturnType<typeof requireAdmin>;
+  /** Route onRequest hooks: authentication and role, before the request is parsed or validated. */
+  support: AdminGuard;
+  finance: AdminGuard;
 }
 
+/** Refuses, at start, an admin route registered without a role guard in its onRequest hooks. */
+const requireGuardOnEveryRoute = (app: FastifyInstance): void => {
+  app.addHook('onRoute', (route) => {
+    if (![route.onRequest ?? []].flat().some(isAdminGuard)) {
+      throw new Error(`admin route ${String(route.method)} ${route.url} has no role guard (onRequest: context.support or context.finance)`);
+    }
+  });
+};
+
 export const adminRoutes = (deps: AdminDependencies): FastifyPluginAsync => async (app) => {
+  requireGuardOnEveryRoute(app);
   const context: AdminContext = {
     ...deps,
     executeAccount: countedExecute(deps.executeAccount),
     support: requireAdmin(deps.tokens, ['support']),
     finance: requireAdmin(deps.tokens, ['finance']),
-    anyRole: requireAdmin(deps.tokens, ['support', 'finance']),
   };
   registerSupportRoutes(app, context);
   registerFinanceRoutes(app, context);

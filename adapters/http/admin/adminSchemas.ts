@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INSTANT_MAX_LENGTH, INSTANT_REJECTION_MESSAGES, parseInstant } from '../../../core/input/index.js';
 import { CURRENCIES, ID_MAX_LENGTH, PROVIDERS, TEXT_MAX_LENGTH } from '../../../core/ledger/index.js';
 import { MOVEMENT_TYPES } from '../../reports/financeExport.js';
 
@@ -7,8 +8,20 @@ import { MOVEMENT_TYPES } from '../../reports/financeExport.js';
 /** The most credits one goodwill grant may give; larger corrections go through finance. */
 export const GOODWILL_MAX_CREDITS = 500;
 
-/** An instant with a time zone, or a date (midnight UTC). */
-export const InstantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).describe('ISO 8601 time with a zone, or a date');
+/**
+ * An instant with a time zone, or a date (midnight UTC), through the one strict parser the CLI
+ * uses too (core/input): an impossible date is refused, never rolled over. Normalised to UTC.
+ */
+export const InstantSchema = z
+  .string()
+  .max(INSTANT_MAX_LENGTH)
+  .transform((value, context) => {
+    const parsed = parseInstant(value);
+    if (parsed.ok) return parsed.iso;
+    context.addIssue({ code: 'custom', message: `${INSTANT_REJECTION_MESSAGES[parsed.rejection]} (${parsed.rejection})` });
+    return z.NEVER;
+  })
+  .describe('ISO 8601 time with a zone, or a date');
 
 export const UserParamsSchema = z.strictObject({ userId: z.string().regex(/^[1-9]\d{0,19}$/, 'a Telegram user id') });
 export const HoldParamsSchema = UserParamsSchema.extend({ reservationId: z.string().min(1).max(ID_MAX_LENGTH).regex(/^[\x21-\x7e]+$/) });

@@ -24,7 +24,7 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
       tags, summary: 'Every movement of credits recorded in [from, to), with totals per type, currency and provider (JSON or CSV)',
       querystring: PeriodQuerySchema, response: { 200: LedgerReplySchema, ...errors },
     },
-    preHandler: context.finance,
+    onRequest: context.finance,
   }, async (request, reply) => {
     const { from, to, format } = request.query;
     const ledger = await exportLedger(context.store, { from: iso(from), to: iso(to) });
@@ -36,7 +36,7 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
 
   app.get('/admin/finance/balances', {
     schema: { tags, summary: "Every account's balance from the events recorded before asOf", querystring: BalancesQuerySchema, response: { 200: BalancesReplySchema, ...errors } },
-    preHandler: context.finance,
+    onRequest: context.finance,
   }, async (request) => balancesAsOf(context.store, request.query.asOf ? iso(request.query.asOf) : new Date().toISOString()));
 
   app.get('/admin/finance/report', {
@@ -44,7 +44,7 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
       tags, summary: `Per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost per feature (at most ${REPORT_MAX_DAYS} days)`,
       querystring: ReportQuerySchema, response: { 200: ReportReplySchema, ...errors },
     },
-    preHandler: context.finance,
+    onRequest: context.finance,
   }, async (request) => {
     const { from, to } = request.query;
     if (Date.parse(to) - Date.parse(from) > REPORT_MAX_DAYS * DAY_MS) throw new HttpError('invalid_request', `a report covers at most ${REPORT_MAX_DAYS} days`);
@@ -53,7 +53,7 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
 
   app.get('/admin/projections/reconcile', {
     schema: { tags, summary: 'Replays every account and compares it with the read tables', response: { 200: ReconcileReplySchema, ...errors } },
-    preHandler: context.anyRole,
+    onRequest: context.finance,
   }, async () => {
     if (!context.reconcile) throw new HttpError('feature_off', 'reconcile is not available on this server');
     const report = await context.reconcile();

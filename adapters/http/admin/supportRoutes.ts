@@ -4,8 +4,8 @@ import { ConcurrencyExhausted } from '../../../core/eventstore/index.js';
 import { accountStream } from '../../../core/ledger/index.js';
 import { buildTimeline } from '../../reports/timeline.js';
 import { fashionSessionLocator } from '../../reports/sessionLocator.js';
-import { PAYMENT_ERROR_CODES, PaymentProviderError, type PaymentErrorCode } from '../../payments/errors.js';
-import { HttpError, type HttpErrorCode } from '../errors.js';
+import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../payments/errors.js';
+import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {
   ActionRefused, goodwillGrant, openHoldExpiry, rebuildReadRows, refundPurchase, releaseHold, type ActionInput, type ActionResult,
@@ -28,10 +28,6 @@ const requireAccount = async (context: AdminContext, userId: string): Promise<vo
   if (!first) throw new HttpError('not_found', `no account for user ${userId}`);
 };
 
-const PROVIDER_ERROR_CODES: Record<(typeof PAYMENT_ERROR_CODES)[PaymentErrorCode]['domain'], HttpErrorCode> = {
-  ProviderRejected: 'provider_rejected', ProviderUnreachable: 'provider_unreachable', OutcomeUnknown: 'provider_outcome_unknown',
-};
-
 /**
  * Runs an action; a refusal by the ledger is a 409 that still carries the audited action. A
  * provider's failure (a refund) is 502 / 503 / 504 by its failure domain, with its code.
@@ -44,7 +40,7 @@ const perform = async (pending: Promise<ActionResult>): Promise<ActionResult> =>
     if (error instanceof ActionRefused) throw new HttpError(error.code, error.message);
     if (error instanceof ConcurrencyExhausted) throw new HttpError('busy', 'the account kept changing; retry with the same actionId');
     if (error instanceof PaymentProviderError) {
-      const code = PROVIDER_ERROR_CODES[PAYMENT_ERROR_CODES[error.code].domain];
+      const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];
       const advice = error.retryable ? 'nothing was recorded here; retry with the same actionId' : 'nothing was recorded here';
       throw new HttpError(code, `${error.provider}: ${error.message} (${advice})`, { rejection: error.code });
     }
@@ -61,7 +57,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.get('/admin/users/:userId/timeline', {
     schema: { tags, summary: "Every event of a user's account and sessions, with the state after each, as of a time", params: UserParamsSchema, querystring: TimelineQuerySchema, response: { 200: TimelineReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
@@ -71,7 +67,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/grants', {
     schema: { tags, summary: 'A goodwill grant (audited)', params: UserParamsSchema, body: GrantBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
@@ -80,7 +76,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/refunds', {
     schema: { tags, summary: 'Refund a whole purchase through its provider, then claw its credits back (audited)', params: UserParamsSchema, body: RefundBodySchema, response: { 200: ActionReplySchema, ...errors, ...errorReplies(502, 504) } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);
@@ -89,7 +85,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/holds/:reservationId/release', {
     schema: { tags, summary: 'Release a stuck hold (audited)', params: HoldParamsSchema, body: ActionBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId, reservationId } = request.params;
     await requireAccount(context, userId);
@@ -99,7 +95,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
 
   app.post('/admin/users/:userId/rebuild', {
     schema: { tags, summary: "Rebuild this user's read rows from their events (audited)", params: UserParamsSchema, body: ActionBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    preHandler: context.support,
+    onRequest: context.support,
   }, async (request) => {
     const { userId } = request.params;
     await requireAccount(context, userId);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deterministicUuid } from '../../../core/eventstore/index.js';
 import { packageById, type Currency, type LedgerConfig, type PackageId, type Provider } from '../../../core/ledger/index.js';
 import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../payments/errors.js';
-import { HttpError } from '../errors.js';
+import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 
 /**
  * Starting a payment from the service API: the payments module creates it at the provider and
@@ -30,8 +30,7 @@ export const attemptIdOf = (key: string | undefined): string => (key ? determini
 
 const mapProviderError = (error: unknown): unknown => {
   if (error instanceof PaymentProviderError) {
-    const domain = PAYMENT_ERROR_CODES[error.code].domain;
-    const code = domain === 'ProviderRejected' ? 'provider_rejected' : domain === 'ProviderUnreachable' ? 'provider_unreachable' : 'provider_outcome_unknown';
+    const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];
     return new HttpError(code, `${error.provider}: ${error.message}`, { rejection: error.code });
   }
   // The payments module's CheckoutUnavailable: a provider that is off, or YooKassa without an e-mail.

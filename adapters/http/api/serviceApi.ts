@@ -34,7 +34,7 @@ export interface ServiceApiDependencies {
 }
 
 export interface RouteContext extends ServiceApiDependencies {
-  /** Auth, then the per-user budget: run before every handler (after validation). */
+  /** The per-user budget, run before every handler (after validation: a body's user_id counts). Auth runs earlier, onRequest. */
   guard: preHandlerAsyncHookHandler[];
 }
 
@@ -54,10 +54,13 @@ const perUserRateLimit = (app: FastifyInstance, max: number): preHandlerAsyncHoo
   app.rateLimit({ max, timeWindow: '1 minute', keyGenerator: userKey }) as preHandlerAsyncHookHandler;
 
 export const serviceApiRoutes = (deps: ServiceApiDependencies): FastifyPluginAsync => async (app) => {
+  // Every route of this scope: the token is checked before the body is parsed or validated, so a
+  // caller without it gets 401, never a 400 that describes the schema.
+  app.addHook('onRequest', requireServiceToken(deps.token));
   const context: RouteContext = {
     ...deps,
     executeAccount: countedExecute(deps.executeAccount),
-    guard: [requireServiceToken(deps.token), perUserRateLimit(app, deps.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE)],
+    guard: [perUserRateLimit(app, deps.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE)],
   };
   registerCreditRoutes(app, context);
   registerUseRoute(app, context);
