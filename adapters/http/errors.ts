@@ -23,6 +23,8 @@ export const HTTP_ERRORS = {
   store_unavailable: { status: 503, description: 'The database or event store is unreachable; nothing was written.' },
   busy: { status: 503, description: 'A concurrent update kept conflicting; retry.' },
   internal: { status: 500, description: 'An unexpected error; it was logged with the request id.' },
+  invalid_user_id: { status: 400, description: 'A user id is not a Telegram user id (a decimal integer from 1 to 2^52); nothing was written.' },
+  user_quarantined: { status: 503, description: "The user's account stream is quarantined (an event could not be projected); their figures are not served until it is repaired." },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

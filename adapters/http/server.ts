@@ -7,9 +7,11 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { TELEGRAM_USER_ID_RULE } from '../../core/ids/index.js';
 import { errorBody, HTTP_ERRORS, HttpError, type HttpErrorCode } from './errors.js';
 import type { HealthReport } from './health.js';
 import { httpRequestDuration, registry } from './metrics.js';
+import { isUserIdFailure } from './userIds.js';
 
 /** Request bodies above this are refused with 413 before any handler runs. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -44,6 +46,9 @@ const installErrorHandling = (app: FastifyInstance): void => {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((v) => ({ path: v.instancePath, message: v.message }));
+      if (isUserIdFailure(error.validation)) {
+        return reply.code(400).send(errorBody('invalid_user_id', TELEGRAM_USER_ID_RULE, { details, requestId }));
+      }
       return reply.code(400).send(errorBody('invalid_request', `invalid ${error.validationContext ?? 'request'}`, { details, requestId }));
     }
     if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {

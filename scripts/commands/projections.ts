@@ -10,6 +10,7 @@ import {
   type ReconcileReport,
   type RebuildResult,
 } from '../../projections/index.js';
+import { userIdArgument } from '../reports/userIdArgument.js';
 import { printJson, UsageError, withStore } from '../reports/withStore.js';
 
 const log = (line: string): void => {
@@ -80,9 +81,7 @@ const registerReconcile = (projections: Command): void => {
     .option('--repair', 'rewrite the rows of the users that differ from their events')
     .option('--json', 'print one JSON document')
     .action(async (options: { user?: string; repair?: boolean; json?: boolean }) => {
-      if (options.user !== undefined && !/^[1-9]\d{0,15}$/.test(options.user)) {
-        throw new UsageError(`--user: expected a Telegram user id, got ${JSON.stringify(options.user)}`);
-      }
+      if (options.user !== undefined) userIdArgument('--user', options.user);
       await withStore(async ({ store, pool }) => {
         const report = await reconcile({ store, pool, ...(options.user ? { userId: options.user } : {}), repair: options.repair ?? false, log });
         if (options.json) printJson(report);
