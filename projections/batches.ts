@@ -3,6 +3,7 @@ import { inTransaction } from '../adapters/postgres/index.js';
 import { isUnavailable } from '../adapters/eventstore/postgres/index.js';
 import { READ_MAX_COUNT, StoreUnavailable, type EventStore, type RecordedEvent } from '../core/eventstore/index.js';
 import { advanceCheckpoint } from './checkpoints.js';
+import { withoutHeld } from './quarantine.js';
 import type { Projection, TableNames } from './types.js';
 
 /**
@@ -45,7 +46,9 @@ export const commitBatch = (
   inTransaction(pool, async (client) => {
     // The checkpoint row first (see checkpoints.ts for the lock order).
     await advanceCheckpoint(client, checkpoint, from, batch.next);
-    if (batch.events.length > 0) await projection.apply(client, batch.events, tables);
+    // Events of a quarantined stream are held back (quarantine.ts); the checkpoint still moves past them.
+    const events = await withoutHeld(client, projection.name, batch.events);
+    if (events.length > 0) await projection.apply(client, events, tables);
   });
 
 // SQLSTATEs worth retrying as they are: serialization failure, deadlock, lock or statement

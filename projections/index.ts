@@ -9,3 +9,4 @@ export { projectionStatus, lagOf } from './status.js';
 export { rebuildProjection, REBUILD_WRITE_EVENTS, type RebuildOptions, type RebuildResult } from './rebuild.js';
 export { reconcile, repairAccount, type Difference, type ReconcileReport, type ReconcileOptions } from './reconcile.js';
 export { readCheckpoints, type Checkpoint } from './checkpoints.js';
+export { readQuarantine, streamQuarantine, repairStream, quarantineStream, type QuarantinedStream, type RepairResult } from './quarantine.js';

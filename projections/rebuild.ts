@@ -4,7 +4,8 @@ import type { EventStore } from '../core/eventstore/index.js';
 import { ConnectionLock } from './advisoryLock.js';
 import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';
 import { advanceCheckpoint, lockCheckpoint, readCheckpoint, rebuildCheckpointName, setCheckpoint } from './checkpoints.js';
-import { ProjectionFailed, type UnprojectableEvent } from './errors.js';
+import { ProjectionFailed, UnprojectableEvent } from './errors.js';
+import { quarantineStream, withoutHeld } from './quarantine.js';
 import { createShadowTables, finishShadowTables, shadowsEmpty, shadowsMatch, shadowTables, swapShadowTables } from './shadowTables.js';
 import type { Projection } from './types.js';
 
@@ -120,7 +121,15 @@ const fillByBatches = async (options: RebuildOptions, from: number, until: numbe
     } catch (error) {
       if (isTransient(error) || batch.events.length === 0) throw error;
       const isolated = await isolateFailure(pool, projection, tables, checkpoint, fill.position, batch.events);
-      throw new ProjectionFailed(`${projection.name} (rebuild)`, isolated.event, isolated.error ?? error);
+      if (!isolated.event) throw new ProjectionFailed(`${projection.name} (rebuild)`, undefined, isolated.error ?? error);
+      // As the live projector does: quarantine the stream, hold it back, go on with the others.
+      const reason = (isolated.error as Error)?.message ?? String(isolated.error);
+      await quarantineStream(pool, projection.name, isolated.event, reason);
+      log(`rebuild ${projection.name}: ${isolated.event.stream} quarantined at position ${isolated.event.position}: ${reason}`);
+      fill.position = isolated.position;
+      next = readBatch(store, projection, fill.position, batchSize).then(bounded);
+      next.catch(() => undefined);
+      continue;
     }
     fill.position = batch.next;
     fill.applied += batch.events.length;
@@ -184,10 +193,15 @@ const fillShadow = async (options: RebuildOptions, from: number, log: (line: str
       next = readBatch(store, projection, batch.next, batchSize);
       next.catch(() => undefined);
       try {
-        accumulator.add(batch.events);
+        accumulator.add(await withoutHeld(pool, projection.name, batch.events));
       } catch (error) {
-        await writing;
-        throw new ProjectionFailed(`${projection.name} (rebuild)`, (error as UnprojectableEvent).event, error);
+        const failed = await writing;
+        if (!(error instanceof UnprojectableEvent)) throw error;
+        // The batch path names the event and quarantines its stream; it goes on from the last write.
+        log(`rebuild ${projection.name}: ${error.message}; going on batch by batch from ${written}`);
+        if (failed) return afterFailure(failed);
+        const rest = await fillByBatches(options, written, undefined, log);
+        return { position: rest.position, applied: fill.applied + rest.applied };
       }
       fill.position = batch.next;
     }
@@ -221,7 +235,8 @@ const swap = async (options: RebuildOptions, fill: Fill): Promise<number> => {
       const batch = await readBatch(store, projection, position, options.batchSize ?? BATCH_MAX_EVENTS);
       if (batch.next === position) throw new Error(`rebuild ${projection.name}: the log ends at ${position}, before ${target}`);
       await advanceCheckpoint(client, shadowCheckpoint, position, batch.next);
-      if (batch.events.length > 0) await projection.apply(client, batch.events, tables);
+      const events = await withoutHeld(client, projection.name, batch.events);
+      if (events.length > 0) await projection.apply(client, events, tables);
       fill.applied += batch.events.length;
       position = batch.next;
     }

@@ -6,6 +6,7 @@ import { MemoryEventStore, type EventStore, type NewEvent } from '../core/events
 import { testDatabase } from '../test/support/database.js';
 import { waitFor } from '../test/support/waitFor.js';
 import { readCheckpoint } from './checkpoints.js';
+import { readQuarantine, repairStream } from './quarantine.js';
 import { UnprojectableEvent } from './errors.js';
 import { ProjectorRunner } from './runner.js';
 import { projectionStatus } from './status.js';
@@ -75,19 +76,21 @@ for (const backend of ['memory', 'postgres'] as const) {
     await until('past an ignored event', async () => (await readCheckpoint(pool, 'counter'))?.position === 10);
   });
 
-  t.test(`${backend}: an event the handler cannot apply stops the projector, naming it`, async (t) => {
+  t.test(`${backend}: an event the handler cannot apply quarantines its stream, naming it; the others go on`, async (t) => {
     const { pool, store } = await setup(t, backend);
     await store.appendToStream('counter-a', [counted(1), counted(2), counted('three'), counted(4)], { expected: 'no_stream' });
+    await store.appendToStream('counter-b', [counted(10)], { expected: 'no_stream' });
     const r = runner(t, pool, store, 10);
     r.start();
-    await r.done();
-    t.equal(r.state, 'failed');
-    t.match(r.error?.message, /projection counter stopped at Counted at position 3 \(event [0-9a-f-]+, stream counter-a revision 2\): .*data\.n is not a number/);
-    t.same(await totals(pool), { 'counter-a': 3 }, 'the events before it are applied');
-    const checkpoint = await readCheckpoint(pool, 'counter');
-    t.equal(checkpoint?.position, 2, 'the checkpoint stops right before it');
-    t.match(checkpoint?.lastError, /position 3/, 'the error is recorded for every process to see');
-    t.match(await projectionStatus(store, pool, 'counter'), { state: 'failed', position: 2, head: 4, lagEvents: 2, error: /position 3/ });
+    await until('the head', async () => (await readCheckpoint(pool, 'counter'))?.position === 5);
+    t.equal(r.state, 'running', 'not failed');
+    t.same(await totals(pool), { 'counter-a': 3, 'counter-b': 10 }, 'counter-a up to the event, held back after it; counter-b applied');
+    t.match(await readQuarantine(pool, 'counter'), [{ stream: 'counter-a', fromPosition: 3, eventType: 'Counted', reason: /position 3 .*data\.n is not a number/ }]);
+    t.match(await projectionStatus(store, pool, 'counter'), { state: 'running', position: 5, lagEvents: 0, quarantined: [{ stream: 'counter-a', fromPosition: 3 }] });
+    await store.appendToStream('counter-b', [counted(1)], { expected: 0 });
+    await store.appendToStream('counter-a', [counted(100)], { expected: 3 });
+    await until('the head again', async () => (await readCheckpoint(pool, 'counter'))?.position === 7);
+    t.same(await totals(pool), { 'counter-a': 3, 'counter-b': 11 }, "counter-a's later event is held back, not applied out of order");
   });
 }
 
@@ -114,7 +117,7 @@ t.test('one active instance; a standby takes over when the holder goes', async (
   t.same(await totals(pool), { 'counter-a': 7 }, 'nothing applied twice');
 });
 
-t.test('a failed projector resumes by itself once a rebuild (with the fixed handler) clears the failure', async (t) => {
+t.test('a quarantined stream is applied by a repair once the handler is fixed, and projected live again', async (t) => {
   const { pool, store } = await setup(t, 'postgres');
   let fixed = false;
   const lenient: Projection = {
@@ -126,14 +129,13 @@ t.test('a failed projector resumes by itself once a rebuild (with the fixed hand
   const r = new ProjectorRunner({ store, pool, projection: lenient, idlePollMs: 5, standbyRetryMs: 50 });
   t.teardown(() => r.stop());
   r.start();
-  await r.done();
-  t.equal(r.state, 'failed');
+  await until('the head', async () => (await readCheckpoint(pool, 'counter'))?.position === 3);
+  t.match(await repairStream(store, pool, lenient, 'counter-a'), { ok: false, reason: /data\.n is not a number/ }, 'not before the fix');
   fixed = true;
-  const { rebuildProjection } = await import('./rebuild.js');
-  const result = await rebuildProjection({ store, pool, projection: lenient });
-  t.equal(result.position, 3, 'the rebuild (batch by batch: no accumulator) gets past the event');
-  await until('running again', async () => r.state === 'running');
+  t.match(await repairStream(store, pool, lenient, 'counter-a'), { ok: true, appliedEvents: 2 });
+  t.same(await totals(pool), { 'counter-a': 3 });
+  t.same(await readQuarantine(pool, 'counter'), [], 'quarantine lifted');
   await store.appendToStream('counter-a', [counted(10)], { expected: 2 });
   await until('the new event', async () => (await totals(pool))['counter-a'] === 13);
-  t.equal(r.error, undefined);
+  t.equal(r.state, 'running');
 });

@@ -5,6 +5,7 @@ import { ConnectionLock } from './advisoryLock.js';
 import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';
 import { ensureCheckpoint, readCheckpoint, recordFailure } from './checkpoints.js';
 import { CheckpointMoved, ProjectionFailed } from './errors.js';
+import { quarantineStream } from './quarantine.js';
 import { projectionStatus } from './status.js';
 import { liveTables, silentLogger, type Projection, type ProjectionLogger } from './types.js';
 
@@ -41,9 +42,10 @@ const deferred = (): { promise: Promise<void>; resolve: () => void } => {
  * Runs one projection: one active instance per projection name across every process (an
  * advisory lock), the others stand by and take over when the holder's connection dies. Reads
  * the global log from the checkpoint and applies each batch with its checkpoint in one
- * transaction. An event the projection cannot apply stops it (state `failed`, error recorded in
- * the checkpoint row) until a rebuild clears it; transient database failures are retried with
- * backoff.
+ * transaction. An event the projection cannot apply quarantines its stream and the projector
+ * goes on with every other one (quarantine.ts); only a batch that fails as a whole stops it
+ * (state `failed`, error recorded in the checkpoint row) until a rebuild clears it. Transient
+ * database failures are retried with backoff.
  */
 export class ProjectorRunner {
   private stateValue: RunnerState = 'stopped';
@@ -119,7 +121,8 @@ export class ProjectorRunner {
         }
         // A full batch means more is waiting: read it while this one is written.
         if (batch.events.length >= this.batchSize) prefetch = this.read(batch.next).catch(() => ({ events: [], next: batch.next }));
-        await this.commit(batch);
+        // A batch cut short by a quarantine goes on from where it stopped, not from the prefetch.
+        if (!(await this.commit(batch))) prefetch = undefined;
         retryMs = RETRY_MIN_MS;
       } catch (error) {
         prefetch = undefined;
@@ -142,16 +145,28 @@ export class ProjectorRunner {
     return readBatch(this.options.store, this.options.projection, after, this.batchSize);
   }
 
-  private async commit(batch: Batch): Promise<void> {
+  /**
+   * Applies a batch. An event that cannot be applied quarantines its stream (quarantine.ts) and
+   * the batch stops right before it: returns false, and the loop reads on from there, holding
+   * that stream back. Only a batch that fails as a whole while each event applies alone fails
+   * the projection.
+   */
+  private async commit(batch: Batch): Promise<boolean> {
     const { pool, projection } = this.options;
     try {
       await commitBatch(pool, projection, liveTables(projection), this.name, this.position, batch);
       this.position = batch.next;
+      return true;
     } catch (error) {
       if (error instanceof CheckpointMoved || isTransient(error) || batch.events.length === 0) throw error;
       const isolated = await isolateFailure(pool, projection, liveTables(projection), this.name, this.position, batch.events);
       this.position = isolated.position;
-      throw new ProjectionFailed(this.name, isolated.event, isolated.error ?? error);
+      if (!isolated.event) throw new ProjectionFailed(this.name, undefined, isolated.error ?? error);
+      const reason = (isolated.error as Error)?.message ?? String(isolated.error);
+      await quarantineStream(pool, this.name, isolated.event, reason);
+      this.logger.error({ projection: this.name, stream: isolated.event.stream, position: isolated.event.position, reason },
+        'projector: stream quarantined, its later events held back; every other stream goes on');
+      return false;
     }
   }
 

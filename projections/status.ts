@@ -3,6 +3,7 @@ import type { ProjectionHealth } from '../adapters/http/health.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { isLockHeld } from './advisoryLock.js';
 import { readCheckpoint } from './checkpoints.js';
+import { readQuarantine } from './quarantine.js';
 
 /**
  * How far behind the head of the log a checkpoint is: in positions (positions are dense but for
@@ -31,5 +32,7 @@ export const projectionStatus = async (store: EventStore, pool: pg.Pool, name: s
   const lag = await lagOf(store, position);
   const running = await isLockHeld(pool, name);
   const state = checkpoint?.lastError ? 'failed' : running ? 'running' : 'stopped';
-  return { name, position, ...lag, state, ...(checkpoint?.lastError ? { error: checkpoint.lastError } : {}) };
+  const quarantined = (await readQuarantine(pool, name)).map(({ stream, fromPosition, eventType, reason, quarantinedAt }) =>
+    ({ stream, fromPosition, eventType, reason, quarantinedAt }));
+  return { name, position, ...lag, state, ...(checkpoint?.lastError ? { error: checkpoint.lastError } : {}), quarantined };
 };

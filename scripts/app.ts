@@ -4,7 +4,7 @@ import { createEventStore } from '../adapters/eventstore/index.js';
 import { adminRoutes } from '../adapters/http/admin/adminRoutes.js';
 import { serviceApiRoutes } from '../adapters/http/api/serviceApi.js';
 import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapters/http/health.js';
-import { projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
+import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
@@ -48,6 +48,7 @@ const projectionHealth = (store: EventStore, database: Database, projectors: Run
   for (const p of report) {
     projectorLagEvents.set({ projector: p.name }, p.lagEvents);
     projectorLagSeconds.set({ projector: p.name }, p.lagSeconds);
+    projectionQuarantinedStreams.set({ projector: p.name }, p.quarantined.length);
   }
   return report;
 };

@@ -10,7 +10,8 @@ import { LocalImageStore, R2ImageStore, r2ConfigFromEnv, type ImageStore } from 
 import { createCommandHandler, type CommandHandler, type EventStore } from '../core/eventstore/index.js';
 import {
   accountDecider,
-  accountStream,
+  ACCOUNT_STREAM_PREFIX,
+  guardAccountCommands,
   defaultLedgerConfig,
   parseLedgerConfig,
   type AccountCommand,
@@ -98,12 +99,12 @@ export const createServices = async (options: {
   const ledgerConfig = await loadLedgerConfig(process.env.MODERA_LEDGER_CONFIG);
   // One query loads snapshot, ids and tail only when the events sit in the same database.
   const snapshots = new PostgresSnapshotStore(database.pool, { eventsInSameDatabase: store.backend === 'postgres' });
-  const ledger = createCommandHandler(accountDecider(ledgerConfig), {
+  const ledger = guardAccountCommands(createCommandHandler(accountDecider(ledgerConfig), {
     store,
     snapshots,
     backoff: jitteredBackoff,
     onSnapshotError: (error, stream) => logger.warn({ err: error, stream }, 'snapshot save failed; the command stands'),
-  });
+  }));
   const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger });
   const ai = aiSetup(logger);
   const { images, feature: storage, localFilesSecret } = await createImageStore(config);
@@ -111,7 +112,8 @@ export const createServices = async (options: {
     ledgerConfig,
     snapshots,
     ledger,
-    executeAccount: (userId, command) => ledger(accountStream(userId), command),
+    // The guard answers invalid_user_id before accountStream would crash on a bad id.
+    executeAccount: (userId, command) => ledger(`${ACCOUNT_STREAM_PREFIX}${userId}`, command),
     payments,
     ai,
     images,

@@ -3,7 +3,9 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../core/input/index.js';
+import { TELEGRAM_USER_ID_RULE } from '../../core/ids/index.js';
 import { errorBody, HTTP_ERRORS, HttpError, isHttpErrorCode, type HttpErrorBody, type HttpErrorCode } from './errors.js';
+import { isUserIdFailure } from './userIds.js';
 
 /**
  * Every error the server answers, in one shape (`{ error: { code, message } }`) with a code from
@@ -44,6 +46,7 @@ const handleError = (error: FastifyError, request: FastifyRequest, reply: Fastif
   if (error instanceof HttpError) return send(reply, error.code, error.message, error.extra);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const details = error.validation.map((v) => ({ path: v.instancePath, message: v.message }));
+    if (isUserIdFailure(error.validation)) return send(reply, 'invalid_user_id', TELEGRAM_USER_ID_RULE, { details });
     return send(reply, 'invalid_request', `invalid ${error.validationContext ?? 'request'}`, { details });
   }
   // Before the registered codes: its message would be the driver's, naming hosts.

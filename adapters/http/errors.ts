@@ -29,6 +29,8 @@ export const HTTP_ERRORS = {
   request_timeout: { status: 408, description: 'The request was not received completely in time.' },
   headers_too_large: { status: 431, description: 'The request headers are over the size limit.' },
   shutting_down: { status: 503, description: 'The server is stopping; retry on another instance or in a moment.' },
+  invalid_user_id: { status: 400, description: 'A user id is not a Telegram user id (a decimal integer from 1 to 2^52); nothing was written.' },
+  user_quarantined: { status: 503, description: "The user's account stream is quarantined (an event could not be projected); their figures are not served until it is repaired." },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

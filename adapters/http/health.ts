@@ -15,6 +15,16 @@ export interface ProjectionHealth {
   lagSeconds: number;
   state: 'running' | 'standby' | 'stopped' | 'failed';
   error?: string;
+  /** Streams whose events this projection holds back: an event of theirs could not be applied (issue 13). */
+  quarantined: QuarantineHealth[];
+}
+
+export interface QuarantineHealth {
+  stream: string;
+  fromPosition: number;
+  eventType: string;
+  reason: string;
+  quarantinedAt: string;
 }
 
 export interface HealthReport {
@@ -63,7 +73,8 @@ export const collectHealth = async (options: {
   const dependencies = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
   const projections = await options.projections().catch(() => []);
   const criticalDown = options.critical.some((name) => dependencies[name]?.state === 'down');
-  const anyDown = results.some((r) => r.state === 'down') || projections.some((p) => p.state === 'failed');
+  const anyDown = results.some((r) => r.state === 'down') ||
+    projections.some((p) => p.state === 'failed' || (p.quarantined?.length ?? 0) > 0);
   return {
     status: criticalDown ? 'down' : anyDown ? 'degraded' : 'ok',
     version: options.version,

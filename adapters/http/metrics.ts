@@ -36,6 +36,14 @@ export const projectorLagSeconds = new client.Gauge({
   registers: [registry],
 });
 
+/** Streams a projection holds back because one of their events could not be applied (issue 13). */
+export const projectionQuarantinedStreams = new client.Gauge({
+  name: 'modera_projection_quarantined_streams',
+  help: 'Streams in quarantine per projection: an event could not be applied, their later events are held back',
+  labelNames: ['projector'] as const,
+  registers: [registry],
+});
+
 export const aiCallDuration = new client.Histogram({
   name: 'modera_ai_call_duration_seconds',
   help: 'AI provider call duration by provider, operation and outcome',

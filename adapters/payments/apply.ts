@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { CommandHandler } from '../../core/eventstore/commandHandler.js';
+import { isTelegramUserId } from '../../core/ids/index.js';
 import { accountStream } from '../../core/ledger/accountDecider.js';
 import type { AccountCommand, CommandMetadata } from '../../core/ledger/commands.js';
 import { packageById, type LedgerConfig } from '../../core/ledger/config.js';
@@ -38,6 +39,9 @@ export const clawbackOf = (purchase: Pick<RecordedPurchase, 'credits' | 'amountM
 };
 
 const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, metadata: CommandMetadata): Promise<ApplyResult> => {
+  // Every provider's facts pass here: a payment for an id that is no Telegram user stays recorded
+  // as rejected, with its reason, for support to see; it is never appended (core/ids).
+  if (!isTelegramUserId(fact.userId)) return { status: 'rejected', outcome: `user id ${JSON.stringify(fact.userId)} is not a Telegram user id` };
   // A redelivery keeps the credits first recorded, even if finance changed the package since.
   const recorded = await findPurchase(deps.pool, fact.provider, fact.paymentId);
   const credits = recorded?.credits ?? packageById(deps.ledgerConfig, fact.packageId).credits;

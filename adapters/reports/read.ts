@@ -1,5 +1,5 @@
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from '../../core/eventstore/index.js';
-import { accountStream, foldAccount, summaryOf, type AccountCore, type AccountEvent } from '../../core/ledger/index.js';
+import { ACCOUNT_STREAM_PREFIX, foldAccount, summaryOf, type AccountCore, type AccountEvent } from '../../core/ledger/index.js';
 
 /**
  * Reading the event store for reports. Reports answer from the events, never from the read
@@ -56,7 +56,7 @@ export const stateOf = (core: AccountCore): AccountState => summaryOf(core);
 
 /** The user id of an account stream (`account-<userId>`), or undefined for another stream. */
 export const userIdOfStream = (stream: string): string | undefined =>
-  stream.startsWith(accountStream('')) ? stream.slice(accountStream('').length) : undefined;
+  stream.startsWith(ACCOUNT_STREAM_PREFIX) ? stream.slice(ACCOUNT_STREAM_PREFIX.length) : undefined;
 
 /**
  * Folds an account's events and returns the state after each one. The full fold (which checks

@@ -4,6 +4,7 @@ import type { I18n } from '@grammyjs/i18n';
 import { limit } from '@grammyjs/ratelimiter';
 import { Bot, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { isTelegramUserIdNumber } from '../../core/ids/index.js';
 import type { BotContext, BotDependencies } from './context.js';
 import { TelegramFiles } from './files.js';
 import { fallbackHandlers } from './handlers/fallback.js';
@@ -80,6 +81,11 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
   bot.use(async (ctx, next) => {
     // Only people talking to the bot in private: no groups, channels or updates without a sender.
     if (!ctx.from || ctx.from.is_bot || (ctx.chat && ctx.chat.type !== 'private')) return;
+    // Telegram's ids fit 52 bits (core/ids); any other sender is not a user we can keep an account for.
+    if (!isTelegramUserIdNumber(ctx.from.id)) {
+      deps.logger.warn({ updateId: ctx.update.update_id, fromId: String(ctx.from.id) }, 'update from an invalid user id dropped');
+      return;
+    }
     ctx.deps = deps;
     ctx.files = files;
     ctx.i18nInstance = i18n;

@@ -1,6 +1,7 @@
 import { createCommandHandler, type EventStore, type SnapshotStore } from '../../core/eventstore/index.js';
 import {
   accountDecider,
+  guardAccountCommands,
   accountStream,
   defaultLedgerConfig,
   type AccountCommand,
@@ -52,7 +53,7 @@ export const holdTtlSeconds = (hold: HoldRequest, config: LedgerConfig): number 
 
 export const createHolds = (options: HoldsOptions): Holds => {
   const config = options.config ?? defaultLedgerConfig;
-  const handle = createCommandHandler(accountDecider(config), { store: options.store, snapshots: options.snapshots });
+  const handle = guardAccountCommands(createCommandHandler(accountDecider(config), { store: options.store, snapshots: options.snapshots }));
   const send = (userId: string, command: AccountCommand) => handle(accountStream(userId), command);
   const metadata = (actor = options.actor) => ({ actor });
 

@@ -1,3 +1,4 @@
+import { isTelegramUserId } from '../ids/index.js';
 import type { CommandDecider, EventMetadata } from '../eventstore/index.js';
 import { initialState, indexEntryOf, type Account, type AccountCore, type IndexEntry } from './account.js';
 import type { AccountCommand } from './commands.js';
@@ -7,8 +8,18 @@ import type { AccountEvent } from './events.js';
 import { evolve, foldAccount } from './evolve.js';
 import type { Rejection } from './rejections.js';
 
-/** The stream of a user's credit account. */
-export const accountStream = (userId: string): string => `account-${userId}`;
+/** What every account stream's name starts with. */
+export const ACCOUNT_STREAM_PREFIX = 'account-';
+
+/**
+ * The stream of a user's credit account. An id that is not a Telegram user id is a bug of the
+ * caller (every entry point checks ids first, core/ids): it crashes here rather than let any
+ * code path read or append `account-<bad id>`, a stream no projection could apply.
+ */
+export const accountStream = (userId: string): string => {
+  if (!isTelegramUserId(userId)) throw new RangeError(`account stream for ${JSON.stringify(userId)}: not a Telegram user id`);
+  return `${ACCOUNT_STREAM_PREFIX}${userId}`;
+};
 
 /**
  * Bump when AccountCore or IndexEntry changes shape: snapshots of another version are ignored

@@ -35,4 +35,5 @@ export { evolve, foldAccount } from './evolve.js';
 export { LedgerInvariantViolation } from './invariant.js';
 export { decide, keysOf } from './decide.js';
 export type { Decision } from './decision.js';
-export { accountDecider, accountStream, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
+export { accountDecider, accountStream, ACCOUNT_STREAM_PREFIX, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
+export { guardAccountCommands } from './accountCommands.js';

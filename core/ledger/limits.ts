@@ -18,8 +18,8 @@ export const TEXT_MAX_LENGTH = 500;
 /** One Telegram profile field. */
 export const PROFILE_FIELD_MAX_LENGTH = 256;
 
-/** Telegram user ids are positive integers; 20 digits covers any 64-bit id. */
-export const USER_ID_MAX_DIGITS = 20;
+/** Telegram user ids are positive integers of at most 52 bits: 16 digits (core/ids). */
+export { TELEGRAM_USER_ID_MAX_DIGITS as USER_ID_MAX_DIGITS } from '../ids/index.js';
 
 /** The shortest hold. */
 export const MIN_HOLD_TTL_SECONDS = 1;

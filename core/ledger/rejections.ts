@@ -68,7 +68,7 @@ export type Rejection = (typeof REJECTIONS)[number];
 /** What each code means, for the API's error registry and for support. Complete by type. */
 export const REJECTION_DESCRIPTIONS: Readonly<Record<Rejection, string>> = {
   invalid_occurred_at: 'occurredAt is not an ISO 8601 timestamp with a time zone',
-  invalid_user_id: 'userId is not a Telegram user id (a positive decimal integer)',
+  invalid_user_id: 'userId is not a Telegram user id (a decimal integer from 1 to 2^52)',
   invalid_profile: 'a profile field is not a string or is too long',
   invalid_id: 'an id is empty, too long, or has spaces or control characters',
   invalid_provider: 'provider is not telegram_stars, stripe or yookassa',

@@ -1,3 +1,4 @@
+import { isTelegramUserId } from '../ids/index.js';
 import type { TelegramProfile } from './commands.js';
 import {
   ID_MAX_LENGTH,
@@ -5,7 +6,6 @@ import {
   MAX_CREDITS_PER_COMMAND,
   PROFILE_FIELD_MAX_LENGTH,
   TEXT_MAX_LENGTH,
-  USER_ID_MAX_DIGITS,
 } from './limits.js';
 
 /**
@@ -19,7 +19,6 @@ import {
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // Printable ASCII without spaces: provider ids (Stripe, YooKassa, Telegram charge ids) all fit.
 const ID = /^[\x21-\x7e]+$/;
-const USER_ID = new RegExp(`^[1-9][0-9]{0,${USER_ID_MAX_DIGITS - 1}}$`);
 
 export const isInstant = (value: unknown): value is string =>
   typeof value === 'string' && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
@@ -27,7 +26,8 @@ export const isInstant = (value: unknown): value is string =>
 export const isId = (value: unknown): value is string =>
   typeof value === 'string' && value.length <= ID_MAX_LENGTH && ID.test(value);
 
-export const isUserId = (value: unknown): value is string => typeof value === 'string' && USER_ID.test(value);
+/** The one definition of a Telegram user id (core/ids). */
+export const isUserId = isTelegramUserId;
 
 export const isCredits = (value: unknown): value is number =>
   Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_CREDITS_PER_COMMAND;

@@ -1,3 +1,4 @@
+import { isTelegramUserId } from '../ids/index.js';
 import { IMAGE_MIME_TYPES, MAX_IMAGE_BYTES, type ImageMimeType } from './imageValidation.js';
 import { isKeyOf, type ImageKind } from './imageKeys.js';
 
@@ -176,7 +177,8 @@ export const checkImageInput = (
 };
 
 /** A Telegram user id, as the account streams name it (`account-<userId>`). */
-export const isUserId = (userId: string): boolean => /^[1-9][0-9]{0,19}$/.test(userId);
+/** The one definition of a Telegram user id (core/ids). */
+export const isUserId = (userId: string): boolean => isTelegramUserId(userId);
 
 export const isValidPrice = (credits: number): boolean =>
   Number.isSafeInteger(credits) && credits > 0 && credits <= MAX_FEATURE_CREDITS;

@@ -4,8 +4,11 @@ import { inTransaction } from '../../adapters/postgres/index.js';
 import { deterministicUuid, MemoryEventStore, type EventStore, type RecordedEvent } from '../../core/eventstore/index.js';
 import type { AccountEvent } from '../../core/ledger/index.js';
 import { testDatabase } from '../../test/support/database.js';
+import { waitFor } from '../../test/support/conditions.js';
 import { brokenInvariants, ledgerRows } from '../../test/support/readTables.js';
 import { projected } from '../../test/support/waitFor.js';
+import { readCheckpoint } from '../checkpoints.js';
+import { readQuarantine } from '../quarantine.js';
 import { ProjectorRunner } from '../runner.js';
 import { liveTables } from '../types.js';
 import { applyLedgerBatch, ledgerProjection } from './ledgerProjection.js';
@@ -112,7 +115,7 @@ t.test('re-applying events already applied changes nothing, whatever the batch b
   t.same(await ledgerRows(pool), before, 'the same rows after the replays');
 });
 
-t.test('an event the projection cannot apply stops it, naming the event', async (t) => {
+t.test('an event the projection cannot apply quarantines its stream, naming the event; the others go on', async (t) => {
   const store = new MemoryEventStore();
   await appendLife(store, '101', LIFE.slice(0, 3));
   await store.appendToStream('account-101', [{ id: deterministicUuid('bad'), type: 'ReservationCaptured',
@@ -125,24 +128,24 @@ t.test('an event the projection cannot apply stops it, naming the event', async 
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, batchSize: 100, idlePollMs: 5 });
   t.teardown(() => runner.stop());
   runner.start();
-  await runner.done();
-  t.equal(runner.state, 'failed');
-  t.match(runner.error?.message, /stopped at ReservationCaptured at position 4 .*stream account-101 revision 3.*no pending usage row for hold never-held/);
-  t.match((await pool.query('SELECT position FROM projection_checkpoints')).rows, [{ position: 3 }], 'everything before it is applied');
-  t.match((await pool.query('SELECT credits FROM users WHERE id = 101')).rows, [{ credits: 13 }]);
+  await waitFor(async () => (await readCheckpoint(pool, 'ledger'))?.position === 5);
+  t.equal(runner.state, 'running');
+  t.match(await readQuarantine(pool, 'ledger'), [
+    { stream: 'account-101', fromPosition: 4, eventType: 'ReservationCaptured', reason: /no pending usage row for hold never-held/ },
+    { stream: 'account-404', fromPosition: 5, eventType: 'CreditsGranted', reason: /the account of user 404 was never opened/ },
+  ]);
+  t.match((await pool.query('SELECT credits FROM users WHERE id = 101')).rows, [{ credits: 13 }], 'everything before it is applied');
 });
 
-t.test('a grant to an account never opened is refused too', async (t) => {
+t.test('a stream that is no account of a Telegram user is quarantined too', async (t) => {
   const store = new MemoryEventStore();
-  await store.appendToStream('account-404', [{ id: deterministicUuid('orphan'), type: 'CreditsGranted',
-    data: { grantId: 'g', credits: 1, reason: 'promo', operator: 'x', balanceAfter: 1 }, metadata: { occurredAt: '2025-03-01T11:00:00Z' } }],
-  { expected: 'no_stream' });
   await store.appendToStream('account-x1', [{ id: deterministicUuid('bad-stream'), type: 'CreditsGranted',
     data: {}, metadata: { occurredAt: '2025-03-01T11:00:00Z' } }], { expected: 'no_stream' });
+  await appendLife(store, '102', LIFE.slice(0, 3));
   const { pool } = await testDatabase(t);
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5 });
   t.teardown(() => runner.stop());
   runner.start();
-  await runner.done();
-  t.match(runner.error?.message, /CreditsGranted at position 1 .*the account of user 404 was never opened/);
+  await waitFor(async () => (await pool.query('SELECT 1 FROM users WHERE id = 102')).rowCount === 1);
+  t.match(await readQuarantine(pool, 'ledger'), [{ stream: 'account-x1', fromPosition: 1, reason: /stream account-x1 is not account-<user id/ }]);
 });

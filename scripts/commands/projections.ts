@@ -7,9 +7,13 @@ import {
   readCheckpoints,
   rebuildProjection,
   reconcile,
+  repairStream,
+  streamQuarantine,
   type ReconcileReport,
+  type RepairResult,
   type RebuildResult,
 } from '../../projections/index.js';
+import { userIdArgument } from '../reports/userIdArgument.js';
 import { printJson, UsageError, withStore } from '../reports/withStore.js';
 
 const log = (line: string): void => {
@@ -80,9 +84,7 @@ const registerReconcile = (projections: Command): void => {
     .option('--repair', 'rewrite the rows of the users that differ from their events')
     .option('--json', 'print one JSON document')
     .action(async (options: { user?: string; repair?: boolean; json?: boolean }) => {
-      if (options.user !== undefined && !/^[1-9]\d{0,15}$/.test(options.user)) {
-        throw new UsageError(`--user: expected a Telegram user id, got ${JSON.stringify(options.user)}`);
-      }
+      if (options.user !== undefined) userIdArgument('--user', options.user);
       await withStore(async ({ store, pool }) => {
         const report = await reconcile({ store, pool, ...(options.user ? { userId: options.user } : {}), repair: options.repair ?? false, log });
         if (options.json) printJson(report);
@@ -93,9 +95,29 @@ const registerReconcile = (projections: Command): void => {
     });
 };
 
+const registerRepair = (projections: Command): void => {
+  projections
+    .command('repair')
+    .description("apply a quarantined stream's held-back events (after the cause is fixed) and lift its quarantine; exit 1 when it still fails")
+    .requiredOption('--stream <stream>', 'the quarantined stream, e.g. account-42')
+    .option('--json', 'print one JSON document')
+    .action(async (options: { stream: string; json?: boolean }) => {
+      await withStore(async ({ store, pool }) => {
+        const quarantined = await streamQuarantine(pool, options.stream);
+        if (quarantined.length === 0) throw new UsageError(`--stream: ${options.stream} is not quarantined`);
+        const repaired: RepairResult[] = [];
+        for (const q of quarantined) repaired.push(await repairStream(store, pool, projectionByName(q.projection), options.stream));
+        if (options.json) printJson({ repaired });
+        else for (const r of repaired) process.stdout.write(r.ok ? `${r.projection}: ${r.stream} repaired, ${r.appliedEvents} held events applied\n` : `${r.projection}: ${r.stream} still quarantined: ${r.reason}\n`);
+        if (repaired.some((r) => !r.ok)) process.exitCode = 1;
+      });
+    });
+};
+
 export const register = (program: Command): void => {
-  const projections = program.command('projections').description('read tables: projector status, rebuild, reconcile');
+  const projections = program.command('projections').description('read tables: projector status, rebuild, reconcile, repair');
   registerStatus(projections);
   registerRebuild(projections);
   registerReconcile(projections);
+  registerRepair(projections);
 };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { fashionSessionLocator, buildTimeline, type Timeline } from '../../adapters/reports/index.js';
 import { accountStream } from '../../core/ledger/index.js';
+import { userIdArgument } from '../reports/userIdArgument.js';
 import { instant, printJson, UsageError, withStore } from '../reports/withStore.js';
 
 const pad = (text: string, width: number) => text.padEnd(width);
@@ -25,7 +26,7 @@ export const register = (program: Command): void => {
     .option('--as-of <iso>', 'leave out events recorded after this time')
     .option('--json', 'print one JSON document')
     .action(async (userId: string, options: { asOf?: string; json?: boolean }) => {
-      if (!/^[1-9]\d{0,19}$/.test(userId)) throw new UsageError(`userId: expected a Telegram user id, got ${JSON.stringify(userId)}`);
+      userIdArgument('userId', userId);
       const asOf = instant('--as-of', options.asOf);
       await withStore(async ({ store, pool }) => {
         const [first] = await store.readStream(accountStream(userId), { maxCount: 1 });

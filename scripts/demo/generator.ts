@@ -1,6 +1,6 @@
 import { createCommandHandler, type EventStore } from '../../core/eventstore/index.js';
 import {
-  accountDecider, accountStream, defaultLedgerConfig, featurePrice, type LedgerConfig, type PackageId, type Provider,
+  accountDecider, accountStream, guardAccountCommands, defaultLedgerConfig, featurePrice, type LedgerConfig, type PackageId, type Provider,
 } from '../../core/ledger/index.js';
 import { consentDecider, consentStream, type Consent, type ConsentCommand, type ConsentEvent } from '../../core/sessions/index.js';
 import { goodwillGrant } from '../../adapters/http/admin/actions.js';
@@ -164,7 +164,7 @@ export const runDemo = async (options: DemoOptions): Promise<DemoSummary> => {
   const start = options.start ?? defaultDemoStart();
   const headBefore = await options.store.headPosition();
   const random = new SeededRandom(options.seed);
-  const ledger = createCommandHandler(accountDecider(config), { store: options.store });
+  const ledger = guardAccountCommands(createCommandHandler(accountDecider(config), { store: options.store }));
   const summary: DemoSummary = {
     seed: options.seed, start: start.toISOString(), users: [],
     purchases: { count: 0, deliveries: 0, duplicatesIgnored: 0, byCurrency: { USD: 0, RUB: 0, XTR: 0 } },

@@ -8,7 +8,7 @@ import { serviceApiRoutes, type ServiceApiDependencies } from '../../adapters/ht
 import { collectHealth } from '../../adapters/http/health.js';
 import { buildHttpServer } from '../../adapters/http/server.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
-import { accountDecider, accountStream, defaultLedgerConfig, type AccountCommand } from '../../core/ledger/index.js';
+import { ACCOUNT_STREAM_PREFIX, accountDecider, defaultLedgerConfig, guardAccountCommands, type AccountCommand } from '../../core/ledger/index.js';
 import { testDatabase } from './database.js';
 
 type Test = Parameters<typeof testDatabase>[0];
@@ -48,8 +48,9 @@ export const httpApi = async (
 ) => {
   const { pool } = await testDatabase(t);
   const store = new PostgresEventStore(pool);
-  const handler = createCommandHandler(accountDecider(), { store });
-  const executeAccount = (userId: string, command: AccountCommand) => handler(accountStream(userId), command);
+  // As scripts/services.ts wires it: the guarded command path.
+  const handler = guardAccountCommands(createCommandHandler(accountDecider(), { store }));
+  const executeAccount = (userId: string, command: AccountCommand) => handler(`${ACCOUNT_STREAM_PREFIX}${userId}`, command);
   const base: HttpApiBase = { store, pool, executeAccount };
   const api = await resolve(options.api, base);
   const admin = await resolve(options.admin, base);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { INSTANT_MAX_LENGTH, INSTANT_REJECTION_MESSAGES, parseInstant } from '../../../core/input/index.js';
 import { CURRENCIES, ID_MAX_LENGTH, PROVIDERS, TEXT_MAX_LENGTH } from '../../../core/ledger/index.js';
 import { MOVEMENT_TYPES } from '../../reports/financeExport.js';
+import { UserIdParamSchema } from '../userIds.js';
 
 /** Schemas of the support and finance routes (`/admin/…`). */
 
@@ -23,7 +24,7 @@ export const InstantSchema = z
   })
   .describe('ISO 8601 time with a zone, or a date');
 
-export const UserParamsSchema = z.strictObject({ userId: z.string().regex(/^[1-9]\d{0,19}$/, 'a Telegram user id') });
+export const UserParamsSchema = z.strictObject({ userId: UserIdParamSchema });
 export const HoldParamsSchema = UserParamsSchema.extend({ reservationId: z.string().min(1).max(ID_MAX_LENGTH).regex(/^[\x21-\x7e]+$/) });
 export const TimelineQuerySchema = z.strictObject({ asOf: InstantSchema.optional() });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { accountStream } from '../../../core/ledger/index.js';
 import { HttpError } from '../errors.js';
 import { attemptIdOf, PROVIDER_CURRENCY, startPayment } from './purchases.js';
 import {
@@ -14,14 +15,17 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
   const tags = ['credits'];
 
   app.get('/api/v1/credits/balance/:userId', {
-    schema: { tags, summary: "A user's spendable and held credits, from the users read table", params: UserIdParamsSchema, response: { 200: BalanceReplySchema, ...errorReplies(400, 401, 404, 429) } },
+    schema: { tags, summary: "A user's spendable and held credits, from the users read table", params: UserIdParamsSchema, response: { 200: BalanceReplySchema, ...errorReplies(400, 401, 404, 429, 503) } },
     preHandler: context.guard,
   }, async (request) => {
     const { userId } = request.params;
-    const result = await context.pool.query<{ credits: number; credits_reserved: number }>(
-      'SELECT credits, credits_reserved FROM users WHERE id = $1', [userId]);
-    const row = result.rows[0];
-    if (!row) throw new HttpError('not_found', `no account for user ${userId}`);
+    // A quarantined account's row stopped at the event that could not be applied: refuse it rather than serve a stale number.
+    const result = await context.pool.query<{ credits: number | null; credits_reserved: number | null; quarantined: string | null }>(
+      `SELECT u.credits, u.credits_reserved, (SELECT q.reason FROM projection_quarantine q WHERE q.stream = $2 LIMIT 1) AS quarantined
+       FROM (VALUES (1)) AS one LEFT JOIN users u ON u.id = $1`, [userId, accountStream(userId)]);
+    const row = result.rows[0]!;
+    if (row.quarantined !== null) throw new HttpError('user_quarantined', `the account of user ${userId} is quarantined: ${row.quarantined}`);
+    if (row.credits === null || row.credits_reserved === null) throw new HttpError('not_found', `no account for user ${userId}`);
     return { userId, credits: row.credits, reserved: row.credits_reserved };
   });
 

@@ -1,20 +1,17 @@
 import { z } from 'zod';
 import { CURRENCIES, FEATURES, ID_MAX_LENGTH, MAX_CREDITS_PER_COMMAND, PACKAGE_IDS, PROVIDERS } from '../../../core/ledger/index.js';
 import { HTTP_ERRORS, type HttpErrorCode } from '../errors.js';
+import { UserIdFieldSchema, UserIdParamSchema } from '../userIds.js';
 
 /**
  * Zod schemas of the service API: every body, query, parameter and reply. Requests use the
  * architecture document's snake_case fields; replies use camelCase like the rest of the API.
  */
 
-/** A Telegram user id: the seed sends a number, some clients a string; both become the decimal string. */
-export const UserIdSchema = z
-  .union([z.string().regex(/^[1-9]\d{0,19}$/), z.int().positive()])
-  .transform(String)
-  .pipe(z.string().regex(/^[1-9]\d{0,19}$/, 'a positive integer of at most 20 digits'))
-  .describe('Telegram user id');
+/** A Telegram user id (core/ids): the seed sends a number, some clients a string; both become the decimal string. */
+export const UserIdSchema = UserIdFieldSchema;
 
-export const UserIdParamsSchema = z.strictObject({ userId: z.string().regex(/^[1-9]\d{0,19}$/, 'a Telegram user id') });
+export const UserIdParamsSchema = z.strictObject({ userId: UserIdParamSchema });
 
 export const ErrorReplySchema = z.object({
   error: z.object({

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
 import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
 import { ledgerCurrency } from '../money.js';
+import { isTelegramUserId } from '../../../core/ids/index.js';
 
 /**
  * How old a Stripe signature may be. Stripe's own default: a captured delivery replayed later is
@@ -46,6 +47,8 @@ const purchaseFrom = (
   const currency = ledgerCurrency(fields.currency);
   if (!fields.paymentId) return rejected(`${source}: no payment_intent`);
   if (!fields.userId || !packageId) return rejected(`${source}: no userId/packageId: not a Modera checkout`);
+  // Recorded as rejected with this reason (the inbox keeps it, the metric counts it), never applied.
+  if (!isTelegramUserId(fields.userId)) return rejected(`${source}: client_reference_id ${JSON.stringify(fields.userId)} is not a Telegram user id`);
   if (!currency || fields.amountMinor === null) return rejected(`${source}: amount or currency unusable (${fields.currency})`);
   return {
     kind: 'purchase', provider: 'stripe', paymentId: fields.paymentId, userId: fields.userId, packageId,

@@ -2,6 +2,7 @@ import type { LabeledPrice, PreCheckoutQuery, RefundedPayment, StarTransaction, 
 import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
 import type { CreditPackage, LedgerConfig } from '../../../core/ledger/config.js';
 import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
+import { isTelegramUserId } from '../../../core/ids/index.js';
 
 /**
  * Telegram Stars: digital goods sold inside a bot are paid in Stars (currency `XTR`, an empty
@@ -12,14 +13,14 @@ import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
 export const STARS_CURRENCY = 'XTR';
 /** Telegram's limit on an invoice payload, in bytes. */
 export const INVOICE_PAYLOAD_MAX_BYTES = 128;
-const PAYLOAD = /^modera:v1:([a-z]+):([1-9]\d{0,19})$/;
+const PAYLOAD = /^modera:v1:([a-z]+):([0-9]+)$/;
 
 export const starsPayload = (userId: string, packageId: PackageId): string => `modera:v1:${packageId}:${userId}`;
 
 export const parseStarsPayload = (payload: string): { userId: string; packageId: PackageId } | undefined => {
   const match = PAYLOAD.exec(payload);
   const packageId = PACKAGE_IDS.find((id) => id === match?.[1]);
-  return match && packageId ? { userId: match[2]!, packageId } : undefined;
+  return match && packageId && isTelegramUserId(match[2]) ? { userId: match[2]!, packageId } : undefined;
 };
 
 export interface StarsInvoiceParams {

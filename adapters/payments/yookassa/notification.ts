@@ -3,6 +3,7 @@ import { PACKAGE_IDS } from '../../../core/ledger/commands.js';
 import { ignored, rejected, type PaymentFact } from '../facts.js';
 import { ledgerCurrency, minorFromDecimal } from '../money.js';
 import type { YooKassaClient, YooKassaPayment } from './client.js';
+import { isTelegramUserId } from '../../../core/ids/index.js';
 
 /**
  * YooKassa's HTTP notification: `{ type: "notification", event, object }`, where object is the
@@ -34,6 +35,7 @@ export const yookassaPurchase = (payment: YooKassaPayment): PaymentFact => {
   const userId = payment.metadata?.userId;
   const packageId = PACKAGE_IDS.find((id) => id === payment.metadata?.packageId);
   if (!userId || !packageId) return rejected(`payment ${payment.id} has no userId/packageId metadata: not a Modera checkout`);
+  if (!isTelegramUserId(userId)) return rejected(`payment ${payment.id}: metadata.userId ${JSON.stringify(userId)} is not a Telegram user id`);
   const currency = ledgerCurrency(payment.amount.currency);
   const amountMinor = minorFromDecimal(payment.amount.value);
   if (!currency || amountMinor === undefined) return rejected(`payment ${payment.id}: unusable amount ${payment.amount.value} ${payment.amount.currency}`);
