@@ -16,11 +16,15 @@ export interface ApplyDependencies {
   ledgerConfig: LedgerConfig;
 }
 
-/** What applying one fact came to. `wait`: not yet possible (a refund before its purchase). */
+/**
+ * What applying one fact came to. `wait`: not yet possible (a refund before its purchase);
+ * `not_final`: the provider has not decided yet (asked again with backoff).
+ */
 export type ApplyResult =
   | { status: 'done'; outcome: 'purchased' | 'refunded' | 'duplicate'; paymentId: string; position: number }
   | { status: 'ignored' | 'rejected'; outcome: string; paymentId?: string }
   | { status: 'wait'; reason: string; paymentId: string }
+  | { status: 'not_final'; reason: string; paymentId?: string | undefined }
   | { status: 'failed'; reason: string; paymentId: string };
 
 type Fact<K extends PaymentFact['kind']> = Extract<PaymentFact, { kind: K }>;
@@ -87,6 +91,8 @@ export const applyFact = async (deps: ApplyDependencies, fact: PaymentFact, caus
     case 'ignored':
     case 'rejected':
       return { status: fact.kind, outcome: fact.reason };
+    case 'not_final':
+      return { status: 'not_final', reason: fact.reason, paymentId: fact.paymentId };
     case 'purchase':
     case 'refund': {
       const metadata: CommandMetadata = { actor: `provider:${fact.provider}`, correlationId: fact.paymentId, causationId };

@@ -33,10 +33,17 @@ export type PaymentFact =
   /** Verified and understood, but nothing for the ledger (an unpaid session, a dispute won). */
   | { kind: 'ignored'; reason: string }
   /** Not to be trusted or not usable: forged, contradicted by the provider's API, not ours. */
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: string }
+  /**
+   * The provider has no final answer yet (a YooKassa payment still `pending` when its
+   * `payment.succeeded` notification came): kept and asked again later, never dropped.
+   */
+  | { kind: 'not_final'; reason: string; paymentId?: string };
 
 export const ignored = (reason: string): PaymentFact => ({ kind: 'ignored', reason });
 export const rejected = (reason: string): PaymentFact => ({ kind: 'rejected', reason });
+export const notFinal = (reason: string, paymentId?: string): PaymentFact =>
+  ({ kind: 'not_final', reason, ...(paymentId === undefined ? {} : { paymentId }) });
 
 /** Unix seconds → ISO 8601. */
 export const isoFromUnix = (seconds: number): string => new Date(seconds * 1000).toISOString();

@@ -60,7 +60,37 @@ const CLAIM = `UPDATE payments_inbox SET status = 'processing', attempts = attem
                       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)`;
 const clip = (text: string): string => text.slice(0, INBOX_TEXT_MAX_LENGTH);
 
-/** Records a delivery; `duplicate` when this (provider, delivery id) was recorded before. */
+/**
+ * Providers whose rows are hints, read again from the provider's API when applied: a verdict on
+ * such a row (rejected, ignored, failed) was the API's answer at that moment, and a new delivery
+ * is a reason to ask again. A Stripe row is the signed event itself: its verdict cannot change.
+ */
+const HINT_PROVIDERS: ReadonlySet<Provider> = new Set(['yookassa']);
+
+/**
+ * A delivery recorded before, told again: a row waiting for a later try is due now, and a hint
+ * row that was settled without being applied is opened again (with this body and fresh
+ * attempts). Issue 13: the genuine notification after an early one was answered `duplicate` and
+ * dropped, and the credits waited for the reconciler. Returns whether the row was requeued.
+ */
+const requeue = async (db: Queryable, delivery: Delivery): Promise<boolean> => {
+  const requeued = await db.query(
+    `UPDATE payments_inbox
+        SET attempts = CASE WHEN status = 'pending' THEN attempts ELSE 0 END,
+            status = 'pending', next_attempt_at = now(), processed_at = NULL,
+            body = CASE WHEN $4 THEN $3 ELSE body END
+      WHERE provider = $1 AND delivery_id = $2
+        AND ((status = 'pending' AND next_attempt_at > now())
+          OR ($4 AND status IN ('rejected', 'ignored', 'failed')))`,
+    [delivery.provider, delivery.deliveryId, Buffer.from(delivery.body), HINT_PROVIDERS.has(delivery.provider)],
+  );
+  return requeued.rowCount === 1;
+};
+
+/**
+ * Records a delivery; `duplicate` when this (provider, delivery id) was recorded before and the
+ * new delivery changes nothing (the row is applied, in hand, or due anyway).
+ */
 export const recordDelivery = async (db: Queryable, delivery: Delivery): Promise<{ id: number; duplicate: boolean }> => {
   const inserted = await db.query<{ id: number }>(
     `INSERT INTO payments_inbox (provider, delivery_id, kind, source, body, headers, remote_ip)
@@ -70,9 +100,10 @@ export const recordDelivery = async (db: Queryable, delivery: Delivery): Promise
       JSON.stringify(delivery.headers ?? {}), delivery.remoteIp ?? null],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, duplicate: false };
+  const requeued = await requeue(db, delivery);
   const existing = await db.query<{ id: number }>(
     'SELECT id FROM payments_inbox WHERE provider = $1 AND delivery_id = $2', [delivery.provider, delivery.deliveryId]);
-  return { id: existing.rows[0]!.id, duplicate: true };
+  return { id: existing.rows[0]!.id, duplicate: !requeued };
 };
 
 /**

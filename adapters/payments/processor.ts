@@ -9,7 +9,10 @@ export const PROCESSOR_BATCH_SIZE = 10;
 export const PROCESSOR_LEASE_MS = 60_000;
 /** How often an idle worker looks for due rows (a webhook in this process wakes it at once). */
 export const PROCESSOR_POLL_INTERVAL_MS = 1_000;
-/** Attempts before a row that keeps failing is given up (`failed`) for a person to look at. */
+/**
+ * Attempts before a row that keeps failing, or whose provider keeps saying "not final yet", is
+ * given up (`failed`) for a person to look at (with the backoff below: about four hours).
+ */
 export const PROCESSOR_MAX_ATTEMPTS = 25;
 /** Backoff between attempts: doubling from the base, jittered, up to the ceiling. */
 export const PROCESSOR_BACKOFF_BASE_MS = 2_000;
@@ -102,6 +105,9 @@ const settle = async (s: Settings, row: InboxRow, result: ApplyResult): Promise<
     case 'wait':
       await retryRow(pool, row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
       break;
+    case 'not_final':
+      // Kept pending and asked again with backoff, up to maxAttempts (then `failed`, for a person).
+      return retry(s, row, result.reason, result.paymentId);
     case 'failed':
       s.logger.error({ ...where, reason: result.reason }, 'payment delivery failed: needs a person');
       await finishRow(pool, row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });

@@ -47,11 +47,16 @@ t.test('YooKassa: forged notifications are refused and leave no ledger event', a
   await deliverYooKassa(h.app, yookassaNotification('payment.succeeded', unknown));
   const bad = await h.app.inject({ method: 'POST', url: '/webhook/yookassa', remoteAddress: '185.71.76.7', headers: { 'content-type': 'application/json' }, payload: '{"type":"notification"' });
   t.equal(bad.statusCode, 400, 'not JSON');
-  const results = await h.processor().drain();
-  t.match(results.map((p) => p.result), [
-    { status: 'rejected', outcome: /the API says payment .* is pending/ },
+  const processor = h.processor({ backoffMs: () => 10 * 60_000 });
+  t.match((await processor.drain()).map((p) => p.result), [
+    { status: 'retry', reason: /the API still says payment .* is pending/ },
     { status: 'rejected', outcome: /YooKassa has no such object/ },
   ]);
+  t.match(await h.inboxRows(), [{ status: 'pending' }, { status: 'rejected' }], 'a pending payment may still be paid: asked again later');
+  // YooKassa cancels a payment nobody paid: the API's answer is final, and contradicts the claim.
+  h.yookassaFake.payments.set(pending.id, { ...pending, status: 'canceled' });
+  await deliverYooKassa(h.app, yookassaNotification('payment.succeeded', claimed));
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'rejected', outcome: /the API says payment .* is canceled/ }]);
   t.match(await h.inboxRows(), [{ status: 'rejected' }, { status: 'rejected' }]);
   t.equal((await h.account('2002')).events.length, 0);
 });

@@ -1,4 +1,5 @@
 import { createCommandHandler, type CommandHandler, type EventStore } from '../../core/eventstore/index.js';
+import { readWholeStream } from './read.js';
 
 /**
  * The audit trail of operator actions: one stream per user, `audit-<userId>`, one
@@ -54,3 +55,19 @@ export const auditHandler = (store: EventStore): CommandHandler<RecordAction, ne
     },
     { store },
   );
+
+/** An action as recorded, with the global position of its audit event. */
+export interface RecordedAction {
+  position: number;
+  data: OperatorActionRecorded['data'];
+}
+
+/**
+ * The record of one action id on this user's audit stream: what a retried action answers with
+ * (its own record, not whatever the stream holds last). Undefined when it was never recorded.
+ */
+export const findRecordedAction = async (store: EventStore, userId: string, actionId: string): Promise<RecordedAction | undefined> => {
+  const events = await readWholeStream(store, auditStream(userId));
+  const found = events.find((e) => e.type === 'OperatorActionRecorded' && (e.data as { actionId?: unknown }).actionId === actionId);
+  return found && { position: found.position, data: found.data as OperatorActionRecorded['data'] };
+};

@@ -3,7 +3,7 @@ import type { EventStore } from '../../../core/eventstore/index.js';
 import {
   accountStream, foldAccount, paymentKey, reservationKey, type AccountCommand, type Currency, type Provider,
 } from '../../../core/ledger/index.js';
-import { auditHandler, auditStream, type OperatorAction } from '../../reports/audit.js';
+import { auditHandler, auditStream, findRecordedAction, type OperatorAction, type RecordedAction } from '../../reports/audit.js';
 import { asAccountEvent, readWholeStream } from '../../reports/read.js';
 import type { ExecuteAccount } from '../api/commandMetrics.js';
 
@@ -56,6 +56,36 @@ export class ActionRefused extends Error {
 
 const operatorMetadata = (input: ActionInput, actionId: string) => ({ actor: `operator:${input.operator}`, correlationId: actionId });
 
+/**
+ * A retried action answers with its own audit record: its position, and the ledger position and
+ * outcome it had (`ok` is now `no_change`: nothing more was done). Issue 13: a retry answered
+ * with the position the audit stream had reached, that of whatever action came last.
+ */
+const replayed = (record: RecordedAction): ActionResult => ({
+  actionId: record.data.actionId, action: record.data.action,
+  outcome: record.data.outcome === 'ok' ? 'no_change' : record.data.outcome,
+  ledgerPosition: record.data.ledgerPosition, auditPosition: record.position,
+});
+
+/** Stable JSON of an action's details, to tell a retry from another action under the same id. */
+const sameDetails = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+/**
+ * The answer of an action id already recorded for this user, if it was: the same action with
+ * the same details is a retry; anything else under that id is refused (a bug in the caller).
+ */
+const earlierAnswer = async (
+  deps: SupportDependencies, userId: string, actionId: string, action: OperatorAction, details: Record<string, unknown>,
+): Promise<ActionResult | undefined> => {
+  const record = await findRecordedAction(deps.store, userId, actionId);
+  if (!record) return undefined;
+  if (record.data.action !== action || !sameDetails(record.data.details, details)) {
+    throw new ActionRefused('rejected', `action ${actionId} was recorded as another ${record.data.action}`, 'action_id_reused');
+  }
+  return replayed(record);
+};
+
 const audit = async (
   deps: SupportDependencies, input: ActionInput, actionId: string, action: OperatorAction, details: Record<string, unknown>,
   outcome: { outcome: string; ledgerPosition: number | null },
@@ -64,7 +94,11 @@ const audit = async (
   const written = await auditHandler(deps.store)(auditStream(input.userId), {
     actionId, action, userId: input.userId, operator: input.operator, role: input.role, reason: input.reason, details, ...outcome, occurredAt,
   });
-  return { actionId, action, ...outcome, auditPosition: written.position };
+  if (written.ok && written.events.length > 0) return { actionId, action, ...outcome, auditPosition: written.position };
+  // A concurrent retry recorded it first: answer with that record.
+  const record = await findRecordedAction(deps.store, input.userId, actionId);
+  if (!record) throw new Error(`audit: action ${actionId} was neither written nor found on ${auditStream(input.userId)}`);
+  return replayed(record);
 };
 
 const runLedger = async (
@@ -72,6 +106,8 @@ const runLedger = async (
   command: (actionId: string, occurredAt: string) => AccountCommand,
 ): Promise<ActionResult> => {
   const actionId = input.actionId ?? randomUUID();
+  const earlier = input.actionId === undefined ? undefined : await earlierAnswer(deps, input.userId, actionId, action, details);
+  if (earlier) return earlier;
   const occurredAt = (deps.now?.() ?? new Date()).toISOString();
   const result = await deps.executeAccount(input.userId, command(actionId, occurredAt));
   const outcome = result.ok ? (result.events.length > 0 ? 'ok' : 'no_change') : result.rejection;
@@ -117,13 +153,17 @@ export const refundPurchase = async (deps: SupportDependencies, input: ActionInp
   if (payment?.kind !== 'payment') throw new ActionRefused('not_found', `no purchase ${input.paymentId} on account ${input.userId}`);
   if (!deps.refundAtProvider) throw new ActionRefused('feature_off', `refunds through ${payment.provider} are not configured on this server`);
   const actionId = input.actionId ?? randomUUID();
+  const details = {
+    paymentId: input.paymentId, provider: payment.provider, credits: payment.credits, amountMinor: payment.amountMinor, currency: payment.currency,
+  };
+  const earlier = input.actionId === undefined ? undefined : await earlierAnswer(deps, input.userId, actionId, 'refund_purchase', details);
+  if (earlier) return earlier;
   if (payment.refund === null) {
     await deps.refundAtProvider({
       provider: payment.provider, paymentId: input.paymentId, userId: input.userId, amountMinor: payment.amountMinor,
       currency: payment.currency, idempotencyKey: actionId,
     });
   }
-  const details = { paymentId: input.paymentId, provider: payment.provider, credits: payment.credits, amountMinor: payment.amountMinor, currency: payment.currency };
   return runLedger(deps, { ...input, actionId }, 'refund_purchase', details, (id, occurredAt) => ({
     type: 'RefundPurchase', paymentId: input.paymentId, kind: 'refund', credits: payment.credits, amountMinor: payment.amountMinor,
     occurredAt, metadata: operatorMetadata(input, id),
@@ -134,6 +174,8 @@ export const refundPurchase = async (deps: SupportDependencies, input: ActionInp
 export const rebuildReadRows = async (deps: SupportDependencies, input: ActionInput): Promise<ActionResult> => {
   if (!deps.rebuildUser) throw new ActionRefused('feature_off', 'rebuilding one user is not available on this server');
   const actionId = input.actionId ?? randomUUID();
+  const earlier = input.actionId === undefined ? undefined : await earlierAnswer(deps, input.userId, actionId, 'rebuild_read_rows', {});
+  if (earlier) return earlier;
   await deps.rebuildUser(input.userId);
   return audit(deps, input, actionId, 'rebuild_read_rows', {}, { outcome: 'ok', ledgerPosition: null });
 };

@@ -1,13 +1,32 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { accountStream } from '../../../core/ledger/index.js';
 import { HttpError } from '../errors.js';
+import { IDEMPOTENCY_KEY_PATTERN, runOncePerKey } from './idempotency.js';
 import { attemptIdOf, PROVIDER_CURRENCY, startPayment } from './purchases.js';
 import {
   BalanceReplySchema, errorReplies, IdempotencyHeadersSchema, InvoiceBodySchema, PackagesReplySchema, PaymentReplySchema,
   PurchaseBodySchema, UserIdParamsSchema,
 } from './schemas.js';
 import type { RouteContext } from './serviceApi.js';
+
+/**
+ * A payment start under an optional `Idempotency-Key`: with one, the key is claimed before the
+ * provider is called, so requests racing with one key make one payment and share its answer
+ * (another body under the key: 422). Without one, every request is a new attempt.
+ */
+const oncePerKey = async (
+  context: RouteContext, reply: FastifyReply, request: { scope: string; key: string | undefined; body: unknown },
+  start: () => Promise<unknown>,
+): Promise<FastifyReply> => {
+  const { key } = request;
+  if (key === undefined) return reply.send(await start());
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new HttpError('invalid_request', 'the Idempotency-Key header must be 1 to 255 printable characters, no spaces');
+  }
+  const answer = await runOncePerKey(context.pool, { ...request, key }, async () => ({ statusCode: 200, response: await start(), keep: true }));
+  return reply.header('idempotent-replayed', String(answer.replayed)).code(answer.statusCode).send(answer.response);
+};
 
 /** Balance, packages, purchase and invoice routes. */
 export const registerCreditRoutes = (root: FastifyInstance, context: RouteContext): void => {
@@ -40,31 +59,34 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
     schema: {
       tags, summary: 'Start a purchase: where the user pays (checkout page or Stars invoice link)',
       body: PurchaseBodySchema, headers: IdempotencyHeadersSchema,
-      response: { 200: PaymentReplySchema, ...errorReplies(400, 401, 429, 502, 503, 504) },
+      response: { 200: PaymentReplySchema, ...errorReplies(400, 401, 409, 422, 429, 502, 503, 504) },
     },
     preHandler: context.guard,
-  }, async (request) => {
+  }, async (request, reply) => {
     const body = request.body;
     const expected = PROVIDER_CURRENCY[body.payment_provider];
     if (body.currency !== expected) {
       throw new HttpError('invalid_request', `${body.payment_provider} takes ${expected}, not ${body.currency}`, { details: [{ path: '/currency', message: `expected ${expected}` }] });
     }
-    return startPayment(context.startPurchase, context.ledgerConfig, {
-      userId: body.user_id, packageId: body.package_type, provider: body.payment_provider,
-      attemptId: attemptIdOf(request.headers['idempotency-key']), email: body.email,
-    });
+    const key = request.headers['idempotency-key'];
+    return oncePerKey(context, reply, { scope: 'credits.purchase', key, body }, () =>
+      startPayment(context.startPurchase, context.ledgerConfig, {
+        userId: body.user_id, packageId: body.package_type, provider: body.payment_provider,
+        attemptId: attemptIdOf(key), email: body.email,
+      }));
   });
 
   app.post('/api/v1/invoice/create', {
     schema: {
       tags, summary: 'A Telegram Stars invoice link for a package', body: InvoiceBodySchema, headers: IdempotencyHeadersSchema,
-      response: { 200: PaymentReplySchema, ...errorReplies(400, 401, 429, 502, 503, 504) },
+      response: { 200: PaymentReplySchema, ...errorReplies(400, 401, 409, 422, 429, 502, 503, 504) },
     },
     preHandler: context.guard,
-  }, async (request) =>
-    startPayment(context.startPurchase, context.ledgerConfig, {
-      userId: request.body.user_id, packageId: request.body.package_type, provider: 'telegram_stars',
-      attemptId: attemptIdOf(request.headers['idempotency-key']),
-    }),
-  );
+  }, async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    return oncePerKey(context, reply, { scope: 'invoice.create', key, body: request.body }, () =>
+      startPayment(context.startPurchase, context.ledgerConfig, {
+        userId: request.body.user_id, packageId: request.body.package_type, provider: 'telegram_stars', attemptId: attemptIdOf(key),
+      }));
+  });
 };

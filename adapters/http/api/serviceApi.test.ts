@@ -110,12 +110,19 @@ t.test('purchase and invoice: validation, payments off, a started checkout, prov
   const on = await httpApi(t, { api: { startPurchase } });
   const started = await post(on.app, '/api/v1/credits/purchase', body, 'attempt-1');
   t.same(started.json(), { userId: '5002', packageId: 'basic', credits: 10, amountMinor: 199, currency: 'USD', provider: 'stripe', paymentUrl: 'https://checkout.stripe.com/c/pay/cs_test_1', reference: 'cs_test_1' });
-  await post(on.app, '/api/v1/credits/purchase', body, 'attempt-1');
-  t.equal(seen[0]!.attemptId, seen[1]!.attemptId, 'the same Idempotency-Key is the same payment attempt at the provider');
+  const again = await post(on.app, '/api/v1/credits/purchase', body, 'attempt-1');
+  t.same(again.json(), started.json(), 'the same Idempotency-Key and body replay the first answer');
+  t.equal(again.headers['idempotent-replayed'], 'true');
+  t.equal(seen.length, 1, 'without asking the provider again');
   const invoice = await post(on.app, '/api/v1/invoice/create', { user_id: '5002', package_type: 'premium' });
   t.match(invoice.json(), { provider: 'telegram_stars', currency: 'XTR', amountMinor: 400, paymentUrl: 'https://t.me/$invoice-demo' });
   fail = true;
   const down = await post(on.app, '/api/v1/credits/purchase', body);
   t.equal(down.statusCode, 503);
   t.match(down.json(), { error: { code: 'provider_unreachable', rejection: 'server_error' } });
+  // A failure is not kept: the same key tries again, as the same payment attempt at the provider.
+  t.equal((await post(on.app, '/api/v1/credits/purchase', body, 'attempt-2')).statusCode, 503);
+  fail = false;
+  t.equal((await post(on.app, '/api/v1/credits/purchase', body, 'attempt-2')).statusCode, 200);
+  t.equal(seen.at(-1)!.attemptId, seen.at(-2)!.attemptId, 'the same Idempotency-Key is the same payment attempt at the provider');
 });

@@ -5,15 +5,16 @@ import type { z } from 'zod';
 import { ConcurrencyExhausted, type CommandResult } from '../../../core/eventstore/index.js';
 import { RETRYABLE_REJECTIONS, type AccountCommand, type Rejection } from '../../../core/ledger/index.js';
 import { errorBody, HTTP_ERRORS, HttpError, type HttpErrorCode } from '../errors.js';
-import { findAnswer, IDEMPOTENCY_KEY_PATTERN, requestHash, storeAnswer } from './idempotency.js';
+import { IDEMPOTENCY_KEY_PATTERN, runOncePerKey, type KeyedOutcome } from './idempotency.js';
 import { errorReplies, IdempotencyHeadersSchema, UseBodySchema, UseReplySchema } from './schemas.js';
 import type { RouteContext } from './serviceApi.js';
 
 /**
  * `POST /api/v1/credits/use`: reserve, capture, release, or charge (reserve and capture at once)
- * credits for a feature, under an `Idempotency-Key`. Idempotent twice over: the first answer is
- * kept and replayed, and the reservation id is made from the key, so even a lost answer retried
- * with the same key lands on the same hold in the ledger.
+ * credits for a feature, under an `Idempotency-Key`. Idempotent twice over: the key is claimed
+ * before the commands run and their first answer is kept and replayed (idempotency.ts), and the
+ * reservation id is made from the key, so even a lost answer retried with the same key lands on
+ * the same hold in the ledger.
  */
 
 const SCOPE = 'credits.use';
@@ -52,7 +53,7 @@ const commandsOf = (body: UseBody, reservationId: string, ttlSeconds: number, oc
 const STATUS = { charge: 'captured', reserve: 'held', capture: 'captured', release: 'released' } as const;
 
 /** Runs the action's commands in order; the first rejection is the answer. */
-const execute = async (context: RouteContext, body: UseBody, key: string): Promise<Answer & { store: boolean }> => {
+const execute = async (context: RouteContext, body: UseBody, key: string): Promise<KeyedOutcome> => {
   const reservationId = body.reservation_id ?? reservationIdOf(key);
   const ttlSeconds = body.action === 'charge' ? CHARGE_HOLD_TTL_SECONDS : Math.min(body.ttl_seconds ?? context.ledgerConfig.maxHoldTtlSeconds, context.ledgerConfig.maxHoldTtlSeconds);
   let last: CommandResult<Rejection> | undefined;
@@ -64,12 +65,12 @@ const execute = async (context: RouteContext, body: UseBody, key: string): Promi
       throw error;
     }
     // A rejection a later retry may not see (insufficient_credits before a purchase) is not kept.
-    if (!last.ok) return { ...rejectionAnswer(last.rejection), store: !RETRYABLE_REJECTIONS.has(last.rejection) };
+    if (!last.ok) return { ...rejectionAnswer(last.rejection), keep: !RETRYABLE_REJECTIONS.has(last.rejection) };
   }
   const response = {
     userId: body.user_id, action: body.action, reservationId, status: STATUS[body.action], credits: body.credits_amount, position: last!.position,
   };
-  return { statusCode: 200, response, store: true };
+  return { statusCode: 200, response, keep: true };
 };
 
 const send = (reply: FastifyReply, answer: Answer, replayed: boolean) =>
@@ -89,16 +90,7 @@ export const registerUseRoute = (root: FastifyInstance, context: RouteContext): 
     if (!key || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new HttpError('idempotency_key_required', 'send an Idempotency-Key header: 1 to 255 printable characters, no spaces');
     }
-    const hash = requestHash(request.body);
-    const previous = await findAnswer(context.pool, SCOPE, key);
-    if (previous && previous.requestHash !== hash) throw new HttpError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
-    if (previous) return send(reply, previous, true);
-    const answer = await execute(context, request.body, key);
-    if (!answer.store) return send(reply, answer, false);
-    const mine = { requestHash: hash, statusCode: answer.statusCode, response: answer.response };
-    // A concurrent request with this key stored first: answer as it did.
-    const kept = await storeAnswer(context.pool, SCOPE, key, mine);
-    if (kept.requestHash !== hash) throw new HttpError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
-    return send(reply, kept, kept !== mine);
+    const answer = await runOncePerKey(context.pool, { scope: SCOPE, key, body: request.body }, () => execute(context, request.body, key));
+    return send(reply, answer, answer.replayed);
   });
 };

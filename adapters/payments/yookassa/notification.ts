@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PACKAGE_IDS } from '../../../core/ledger/commands.js';
-import { ignored, rejected, type PaymentFact } from '../facts.js';
+import { ignored, notFinal, rejected, type PaymentFact } from '../facts.js';
 import { ledgerCurrency, minorFromDecimal } from '../money.js';
 import type { YooKassaClient, YooKassaPayment } from './client.js';
 import { isTelegramUserId } from '../../../core/ids/index.js';
@@ -29,6 +29,13 @@ const EXPECTED_STATUS: Readonly<Record<string, string>> = {
   'refund.succeeded': 'succeeded',
 };
 
+/**
+ * Statuses a payment or refund leaves on its own: a notification that the API does not confirm
+ * yet may be early (YooKassa can notify before its API shows the change), not forged. Issue 13:
+ * such a notification was rejected, and its genuine redelivery then answered as a duplicate.
+ */
+const NOT_FINAL_STATUSES: ReadonlySet<string> = new Set(['pending', 'waiting_for_capture']);
+
 /** A payment read from the API, as a purchase (or why not). */
 export const yookassaPurchase = (payment: YooKassaPayment): PaymentFact => {
   if (payment.status !== 'succeeded' || !payment.paid) return rejected(`payment ${payment.id} is ${payment.status} at YooKassa`);
@@ -47,6 +54,7 @@ export const yookassaPurchase = (payment: YooKassaPayment): PaymentFact => {
 
 const refundFact = async (client: YooKassaClient, refundId: string): Promise<PaymentFact> => {
   const refund = await client.getRefund(refundId);
+  if (NOT_FINAL_STATUSES.has(refund.status)) return notFinal(`refund ${refundId} is still ${refund.status} at YooKassa`);
   if (refund.status !== 'succeeded') return rejected(`refund ${refundId} is ${refund.status} at YooKassa`);
   const payment = await client.getPayment(refund.payment_id);
   // refunded_amount is the total returned on the payment so far; the clawback follows it.
@@ -61,7 +69,8 @@ const refundFact = async (client: YooKassaClient, refundId: string): Promise<Pay
 
 /**
  * What a notification means, decided on the API's answer, never on the notification's body: a
- * notification whose status the API contradicts is rejected (it is forged, or stale).
+ * notification whose status the API contradicts for good is rejected (it is forged, or stale);
+ * one the API does not confirm yet (still pending) is asked about again later.
  */
 export const yookassaFact = async (client: YooKassaClient, notification: YooKassaNotification): Promise<PaymentFact> => {
   const expected = EXPECTED_STATUS[notification.event];
@@ -71,6 +80,9 @@ export const yookassaFact = async (client: YooKassaClient, notification: YooKass
   }
   if (notification.event === 'refund.succeeded') return refundFact(client, notification.object.id);
   const payment = await client.getPayment(notification.object.id);
+  if (payment.status !== expected && NOT_FINAL_STATUSES.has(payment.status)) {
+    return notFinal(`notification says ${notification.event}, the API still says payment ${payment.id} is ${payment.status}`, payment.id);
+  }
   if (payment.status !== expected) {
     return rejected(`notification says ${notification.event}, the API says payment ${payment.id} is ${payment.status}`);
   }
