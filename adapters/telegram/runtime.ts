@@ -102,7 +102,7 @@ export const buildDependencies = (options: TelegramRuntimeOptions): BotDependenc
     tryOn: createTryOnService(sessions),
     stylist: createStylistService(sessions),
     payments: createStarsPayments({
-      pool, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl, ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
+      pool, store, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl, ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
     }),
     support: createSupportService(store),
     prices,

@@ -156,7 +156,8 @@ invoice-description = { $credits } { $credits ->
        *[other] credits
     } for virtual try-ons and AI stylist advice in Modera.
 payment-refused = This invoice is no longer valid. Please open Buy credits again.
-payment-problem = Your payment arrived, but I could not add the credits yet. Support has been notified; you will not lose them. Use /paysupport if you have questions.
+payment-problem = Your payment { $paymentId } arrived, but I could not add the credits yet. It is recorded and will be tried again automatically; you will not lose it. If the credits do not appear within an hour, write /paysupport and quote this payment id.
+payment-held = Your payment { $paymentId } does not match an invoice of ours ({ $paid } { $currency } paid), so no credits were added. It is kept on record as a case for our support team: write /paysupport and quote this payment id to have it refunded or credited.
 payment-received = Payment received: +{ $credits } { $credits ->
         [one] credit
        *[other] credits
