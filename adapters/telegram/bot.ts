@@ -6,6 +6,7 @@ import { Bot, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { BotContext, BotDependencies } from './context.js';
 import { TelegramFiles } from './files.js';
+import { albumGate } from './handlers/albums.js';
 import { fallbackHandlers } from './handlers/fallback.js';
 import { idleTimeout } from './handlers/idle.js';
 import { menuHandlers } from './handlers/menu.js';
@@ -90,6 +91,7 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
   });
   bot.use(i18n);
   bot.use(paymentHandlers);
+  bot.use(albumGate);
   bot.use(idleTimeout);
   bot.use(startHandlers, menuHandlers, buyHandlers, tryOnHandlers, stylistHandlers, settingsHandlers, supportHandlers);
   bot.use(fallbackHandlers);

@@ -1,5 +1,7 @@
 import type { I18n, I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
+import type { Message } from 'grammy/types';
+import type { AlbumStore } from './albums.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
@@ -10,6 +12,7 @@ import type {
 /** Everything the handlers use, injected once when the bot is built. */
 export interface BotDependencies {
   chats: ChatStateStore;
+  albums: AlbumStore;
   accounts: AccountsPort;
   reads: ReadModelPort;
   consent: ConsentPort;
@@ -37,6 +40,8 @@ export interface ModeraFlavor {
   userId: string;
   /** `now()` as ISO 8601, fixed for the whole update. */
   occurredAt: string;
+  /** The whole album this message belongs to, in album order (message_id); unset for a lone message. */
+  album?: Message[];
 }
 
 export type BotContext = Context & I18nFlavor & ModeraFlavor;

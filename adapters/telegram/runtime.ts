@@ -6,6 +6,7 @@ import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import { featurePrice, type LedgerConfig } from '../../core/ledger/index.js';
 import type { ImageStore } from '../storage/index.js';
 import { createHolds } from '../worker/index.js';
+import { AlbumStore } from './albums.js';
 import { createBot } from './bot.js';
 import { ChatStateStore } from './chatState.js';
 import { publishCommands } from './commands.js';
@@ -95,6 +96,7 @@ export const buildDependencies = (options: TelegramRuntimeOptions): BotDependenc
   const sessions = { store, holds, consent, prices };
   return {
     chats: new ChatStateStore(pool),
+    albums: new AlbumStore(pool),
     accounts: createAccountsService(ledger),
     reads: createReadModel(pool),
     consent,

@@ -52,8 +52,11 @@ image-download-failed = I could not download this file from Telegram. Please sen
 tryon-send-clothing = Send a photo of the clothing item you want to try on. A try-on costs { $price } { $price ->
         [one] credit
        *[other] credits
-    }.
+    }. You can also send both photos at once as an album: the clothing first, then the person.
 tryon-send-person = Now send a photo of the person (full-length works best).
+album-tryon-size = This album has { $count } photos. A try-on takes 2: the clothing first, then the person. Please send them again, as an album of 2 or one by one. Nothing was charged.
+album-person-size = This album has { $count } photos. I need one photo of the person: please send just that one. Nothing was charged.
+album-stylist-size = This album has { $count } photos. Style advice takes one photo of yourself: please send just that one. Nothing was charged.
 tryon-processing = This try-on costs { $price } { $price ->
         [one] credit
        *[other] credits
