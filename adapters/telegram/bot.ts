@@ -11,6 +11,7 @@ import { fallbackHandlers } from './handlers/fallback.js';
 import { idleTimeout } from './handlers/idle.js';
 import { menuHandlers } from './handlers/menu.js';
 import { buyHandlers, paymentHandlers } from './handlers/payments.js';
+import { presenceHandlers } from './handlers/presence.js';
 import { settingsHandlers } from './handlers/settings.js';
 import { startHandlers } from './handlers/start.js';
 import { stylistHandlers } from './handlers/stylist.js';
@@ -91,6 +92,7 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
   });
   bot.use(i18n);
   bot.use(paymentHandlers);
+  bot.use(presenceHandlers);
   bot.use(albumGate);
   bot.use(idleTimeout);
   bot.use(startHandlers, menuHandlers, buyHandlers, tryOnHandlers, stylistHandlers, settingsHandlers, supportHandlers);

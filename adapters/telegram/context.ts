@@ -6,7 +6,7 @@ import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
 import type {
-  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
+  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
 } from './ports.js';
 
 /** Everything the handlers use, injected once when the bot is built. */
@@ -21,6 +21,7 @@ export interface BotDependencies {
   stylist: StylistPort;
   payments: PaymentsPort;
   support: SupportPort;
+  presence: PresencePort;
   prices: Prices;
   logger: BotLogger;
   /** The bot's clock: every command's occurredAt comes from here. */

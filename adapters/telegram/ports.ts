@@ -135,6 +135,14 @@ export interface PaymentsPort {
   webCheckoutUrl(userId: string): string | undefined;
 }
 
+/** Whether the user can be written to: they blocked the bot, or came back (issue 14). */
+export interface PresencePort {
+  /** Marks the chat blocked: nothing is sent to it until the user comes back. */
+  blocked(userId: string): Promise<void>;
+  /** The user is back (unblocked the bot, or wrote): unblocks and sends the results kept for them. */
+  returned(userId: string): Promise<void>;
+}
+
 export interface SupportPort {
   /** Records a support request as an event; returns its id for the user to quote. */
   request(userId: string, topic: 'refund' | 'general', occurredAt: string): Promise<{ requestId: string } & Written>;

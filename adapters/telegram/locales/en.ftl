@@ -191,6 +191,10 @@ help-text = Modera lets you try clothes on virtually ({ $tryon } { $tryon ->
        *[other] credits
     }).
     If the AI fails, the credits are returned automatically.
+    You pay only for a result delivered to you: if you block the bot before a result arrives, it is sent when you come back, and if you do not come back within { $days } { $days ->
+        [one] day
+       *[other] days
+    }, its credits are returned.
     Refunds: if a purchase went wrong, or you want your money back for credits you have not used, press the button below or write /paysupport.
 help-request-refund = 💬 Request a refund
 paysupport-text = Payment support: if a purchase went wrong, or you want your money back for credits you have not used, press the button below. Refunds of Telegram Stars go back to your Stars balance.
