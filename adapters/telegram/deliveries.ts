@@ -1,4 +1,4 @@
-import { GrammyError } from 'grammy';
+import { GrammyError, type Transformer } from 'grammy';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import { accountStream, type ReservationCapturedData } from '../../core/ledger/index.js';
@@ -173,3 +173,18 @@ export class UndeliveredSweeper {
     this.timer = undefined;
   }
 }
+
+/**
+ * Whatever sends it (a handler's reply, the notifier), a call Telegram refuses with 403 for a
+ * chat means the user blocked the bot: the chat is marked, so nothing more is sent until they
+ * come back. The answer itself is passed on unchanged.
+ */
+export const markBlockedOn403 = (deliveries: Deliveries, logger: BotLogger): Transformer => async (prev, method, payload, signal) => {
+  const response = await prev(method, payload, signal);
+  const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+  // Private chats only: their id is the user's (positive); the bot writes to no other.
+  if (!response.ok && response.error_code === 403 && (typeof chatId === 'number' || typeof chatId === 'string') && Number(chatId) > 0) {
+    await deliveries.block(String(chatId)).catch((error: unknown) => logger.error({ err: error, chatId }, 'could not mark the chat blocked'));
+  }
+  return response;
+};

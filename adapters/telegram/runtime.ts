@@ -23,7 +23,7 @@ import { createReadModel } from './services/readModel.js';
 import { createStylistService, createTryOnService } from './services/sessions.js';
 import type { LedgerHandler } from './services/sessionStreams.js';
 import type { PresencePort } from './ports.js';
-import { Deliveries, UndeliveredSweeper } from './deliveries.js';
+import { Deliveries, markBlockedOn403, UndeliveredSweeper } from './deliveries.js';
 import { UpdateInbox } from './updateInbox.js';
 import { UpdateProcessor } from './updateProcessor.js';
 
@@ -138,6 +138,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
     store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries, logger,
   });
   late.notifier = notifier;
+  bot.api.config.use(markBlockedOn403(deliveries, logger));
   const sweeper = new UndeliveredSweeper({ deliveries, store: options.store, ledger: options.ledger, logger });
   let stopPolling: (() => Promise<void>) | undefined;
   const { transport } = settings;

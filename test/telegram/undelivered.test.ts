@@ -133,3 +133,15 @@ t.test('a result not delivered within its expiry: its credits go back, once, and
   t.match(textOf(back().find((c) => /^Modera lets you/.test(textOf(c)))!),
     /You pay only for a result delivered to you.*within 7 days, its credits are returned/, 'the rule is in the help');
 });
+
+t.test('a reply refused with 403 marks the chat blocked too; the next message from the user clears it', async (t) => {
+  const h = await botHarness(t);
+  const user = h.user(804);
+  await h.send(user.command('start'));
+  h.fake.failNext('sendMessage', BLOCKED);
+  await h.send(user.command('help'));
+  const blocked = async () => (await h.pool.query('SELECT blocked_at IS NOT NULL AS b FROM bot_chats WHERE user_id = $1', [user.id])).rows[0].b as boolean;
+  t.ok(await blocked(), 'marked by the refused reply');
+  await h.send(user.command('help'));
+  t.notOk(await blocked(), 'the user wrote: they are back');
+});
