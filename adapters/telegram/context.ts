@@ -1,15 +1,18 @@
 import type { I18n, I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
+import type { Message } from 'grammy/types';
+import type { AlbumStore } from './albums.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
 import type {
-  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
+  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
 } from './ports.js';
 
 /** Everything the handlers use, injected once when the bot is built. */
 export interface BotDependencies {
   chats: ChatStateStore;
+  albums: AlbumStore;
   accounts: AccountsPort;
   reads: ReadModelPort;
   consent: ConsentPort;
@@ -18,6 +21,7 @@ export interface BotDependencies {
   stylist: StylistPort;
   payments: PaymentsPort;
   support: SupportPort;
+  presence: PresencePort;
   prices: Prices;
   logger: BotLogger;
   /** The bot's clock: every command's occurredAt comes from here. */
@@ -37,6 +41,8 @@ export interface ModeraFlavor {
   userId: string;
   /** `now()` as ISO 8601, fixed for the whole update. */
   occurredAt: string;
+  /** The whole album this message belongs to, in album order (message_id); unset for a lone message. */
+  album?: Message[];
 }
 
 export type BotContext = Context & I18nFlavor & ModeraFlavor;

@@ -37,3 +37,6 @@ export { decide, keysOf } from './decide.js';
 export type { Decision } from './decision.js';
 export { accountDecider, accountStream, ACCOUNT_STREAM_PREFIX, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
 export { guardAccountCommands } from './accountCommands.js';
+export {
+  PAYMENT_REVIEW_CATEGORY, PAYMENT_HOLD_REASONS, paymentReviewStream, type PaymentHoldReason, type StarsPaymentHeldData,
+} from './paymentReview.js';
