@@ -1,9 +1,12 @@
 import type { BotContext } from '../context.js';
 import { mainMenu } from '../keyboards.js';
-import type { Outcome, Written } from '../ports.js';
+import type { Actor, Outcome, Written } from '../ports.js';
 
 /** How long the profile waits for the read tables to include the user's own last write. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 2_000;
+
+/** The actor of the current update's session commands: the person who sent it. */
+export const actorOf = (ctx: BotContext): Actor => `user:${ctx.userId}`;
 
 /** Sends the main menu, under `textKey`. */
 export const showMainMenu = async (ctx: BotContext, textKey = 'menu-title'): Promise<void> => {
@@ -45,7 +48,7 @@ export const leaveFlow = async (ctx: BotContext): Promise<void> => {
   const { flow, sessionId } = ctx.chatState;
   if (flow === 'menu' || sessionId === null) return;
   const port = flow === 'tryon' ? ctx.deps.tryOn : ctx.deps.stylist;
-  const outcome = await port.abandon(sessionId, ctx.occurredAt);
+  const outcome = await port.abandon(sessionId, ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);
   ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };
