@@ -17,10 +17,11 @@ export interface Written {
 
 /**
  * Who sent a session command: `user:<telegram id>` for a person, `system:<part>` for the bot
- * itself. A user may act only on sessions of their own (`not_session_owner`); the actor is kept
- * in every event's metadata, as the worker's `system:worker` is. Omitted: the service's own.
+ * itself, `service:api` for the HTTP API. A user may act only on sessions of their own
+ * (`not_session_owner`); the actor is kept in every event's metadata, as the worker's
+ * `system:worker` is. Omitted: the service's own.
  */
-export type Actor = `user:${string}` | `system:${string}`;
+export type Actor = `user:${string}` | `system:${string}` | `service:${string}`;
 
 /** A command the domain refused, with its stable code (`insufficient_credits`, `wrong_state`, …). */
 export type Outcome = ({ ok: true } & Written) | ({ ok: false; rejection: string } & Written);

@@ -5,7 +5,7 @@ import { BUDGET_TIERS, budgets, CALLBACK, cancelFlow, occasions, styles, type Bu
 import type { Outcome } from '../ports.js';
 import { answerStale, isCurrentStep, mayActOnResult } from './buttons.js';
 import {
-  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, showMainMenu,
+  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, sendPrompt, showMainMenu,
 } from './common.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
 import { receiveImage } from './images.js';
@@ -91,9 +91,11 @@ stylistHandlers.on('message', async (ctx, next) => {
     if (outcome.ok) await ctx.reply(ctx.t('stylist-choose-style'), { reply_markup: styles(ctx.t, sessionId) });
     else await ctx.reply(ctx.t('something-went-wrong'), { reply_markup: cancelFlow(ctx.t) });
   } else if (status === 'stylist_preferences') {
-    await ctx.reply(ctx.t('stylist-use-buttons'), { reply_markup: cancelFlow(ctx.t) });
+    await sendPrompt(ctx, `stylist-use-buttons:${sessionId}`, ctx.t('stylist-use-buttons'), {
+      reply_markup: cancelFlow(ctx.t),
+    });
   } else if (status === 'stylist_processing') {
-    await ctx.reply(ctx.t('still-processing'));
+    await sendPrompt(ctx, `still-processing:${sessionId}`, ctx.t('still-processing'));
   } else {
     // Results shown (the session is finished on the way out), or the session ended.
     await leaveFlow(ctx);

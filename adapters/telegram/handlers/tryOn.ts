@@ -3,7 +3,7 @@ import type { BotContext } from '../context.js';
 import { CALLBACK, cancelFlow, tryOnResult } from '../keyboards.js';
 import type { Outcome } from '../ports.js';
 import {
-  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, showMainMenu,
+  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, sendPrompt, showMainMenu,
 } from './common.js';
 import { answerStale, mayActOnResult } from './buttons.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
@@ -63,9 +63,11 @@ tryOnHandlers.on('message', async (ctx, next) => {
     const outcome = await ctx.deps.tryOn.providePerson(sessionId, image, ctx.occurredAt, actorOf(ctx));
     await afterPerson(ctx, sessionId, outcome);
   } else if (status === 'tryon_processing') {
-    await ctx.reply(ctx.t('still-processing'));
+    await sendPrompt(ctx, `still-processing:${sessionId}`, ctx.t('still-processing'));
   } else if (status === 'tryon_result') {
-    await ctx.reply(ctx.t('tryon-choose-next'), { reply_markup: tryOnResult(ctx.t, sessionId) });
+    await sendPrompt(ctx, `tryon-choose-next:${sessionId}`, ctx.t('tryon-choose-next'), {
+      reply_markup: tryOnResult(ctx.t, sessionId),
+    });
   } else {
     // The session ended (expired, cancelled, failed): back to the menu.
     await exitSession(ctx, sessionId);
