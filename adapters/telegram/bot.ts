@@ -10,6 +10,7 @@ import { TelegramFiles } from './files.js';
 import { albumGate } from './handlers/albums.js';
 import { fallbackHandlers } from './handlers/fallback.js';
 import { idleTimeout } from './handlers/idle.js';
+import { oneAnswerPerIntent } from './handlers/oneAnswer.js';
 import { menuHandlers } from './handlers/menu.js';
 import { buyHandlers, paymentHandlers } from './handlers/payments.js';
 import { presenceHandlers } from './handlers/presence.js';
@@ -93,6 +94,7 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
     ctx.i18nInstance = i18n;
     ctx.userId = String(ctx.from.id);
     ctx.occurredAt = deps.now().toISOString();
+    ctx.sendingPrompt = false;
     ctx.chatState = await deps.chats.load(ctx.userId);
     await next();
   });
@@ -101,6 +103,7 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
   bot.use(presenceHandlers);
   bot.use(albumGate);
   bot.use(idleTimeout);
+  bot.use(oneAnswerPerIntent);
   bot.use(startHandlers, menuHandlers, buyHandlers, tryOnHandlers, stylistHandlers, settingsHandlers, supportHandlers);
   bot.use(fallbackHandlers);
   return bot;

@@ -2,6 +2,7 @@ import type { I18n, I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { AlbumStore } from './albums.js';
+import type { ChatDebounce } from './chatDebounce.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
@@ -13,6 +14,8 @@ import type {
 export interface BotDependencies {
   chats: ChatStateStore;
   albums: AlbumStore;
+  /** One answer per intent: repeated taps and prompts, per chat (issue 14). */
+  debounce: ChatDebounce;
   accounts: AccountsPort;
   reads: ReadModelPort;
   consent: ConsentPort;
@@ -43,6 +46,8 @@ export interface ModeraFlavor {
   occurredAt: string;
   /** The whole album this message belongs to, in album order (message_id); unset for a lone message. */
   album?: Message[];
+  /** True while a prompt (`sendPrompt`) is being sent: other messages end a run of prompts. */
+  sendingPrompt: boolean;
 }
 
 export type BotContext = Context & I18nFlavor & ModeraFlavor;

@@ -8,6 +8,7 @@ import type { ImageStore } from '../storage/index.js';
 import { createHolds } from '../worker/index.js';
 import { AlbumStore } from './albums.js';
 import { createBot } from './bot.js';
+import { ChatDebounce } from './chatDebounce.js';
 import { ChatStateStore } from './chatState.js';
 import { publishCommands } from './commands.js';
 import { createI18n } from './i18n.js';
@@ -99,6 +100,7 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
   return {
     chats: new ChatStateStore(pool),
     albums: new AlbumStore(pool),
+    debounce: new ChatDebounce(pool),
     accounts: createAccountsService(ledger),
     reads: createReadModel(pool),
     consent,

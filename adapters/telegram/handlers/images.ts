@@ -2,7 +2,7 @@ import type { Message } from 'grammy/types';
 import type { ImageInput, ImageKind, ImageRejection } from '../../../core/sessions/index.js';
 import type { BotContext } from '../context.js';
 import { cancelFlow } from '../keyboards.js';
-import { incomingImage, incomingImageOf } from './common.js';
+import { incomingImage, incomingImageOf, sendPrompt } from './common.js';
 
 /** What the user is told when an upload is refused; every code has a message in both languages. */
 const REJECTION_KEYS: Record<ImageRejection | 'unavailable', string> = {
@@ -24,7 +24,8 @@ const ALBUM_SIZE_KEYS: Partial<Record<ImageKind, string>> = {
 const storeImageOf = async (ctx: BotContext, message: Message, kind: ImageKind, sessionId: string): Promise<ImageInput | undefined> => {
   const incoming = incomingImageOf(message);
   if (incoming === 'not_an_image') {
-    await ctx.reply(ctx.t('send-photo-hint'), { reply_markup: cancelFlow(ctx.t) });
+    const hint = ctx.t('send-photo-hint');
+    await sendPrompt(ctx, `send-photo-hint:${sessionId}`, hint, { reply_markup: cancelFlow(ctx.t) });
     return undefined;
   }
   const download = await ctx.files.download(incoming.fileId, incoming.declaredBytes);

@@ -2,7 +2,7 @@ import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
 import { UNDELIVERED_RESULT_TTL_SECONDS } from '../deliveries.js';
 import { backToMenu, CALLBACK, help } from '../keyboards.js';
-import { acknowledge, remember } from './common.js';
+import { acknowledge, leaveFlow, remember } from './common.js';
 
 /** Help and /paysupport (which Telegram requires of bots that take Stars): how refunds work. */
 
@@ -18,6 +18,7 @@ export const showHelp = async (ctx: BotContext): Promise<void> => {
 export const supportHandlers = new Composer<BotContext>();
 
 supportHandlers.command('paysupport', async (ctx) => {
+  await leaveFlow(ctx);
   await ctx.reply(ctx.t('paysupport-text'), { reply_markup: help(ctx.t) });
 });
 
