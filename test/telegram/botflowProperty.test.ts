@@ -1,6 +1,6 @@
 import t from 'tap';
 import { tinyJpeg } from '../fixtures/images.js';
-import { botHarness, type BotHarness, type TestUser } from '../support/telegramBot.js';
+import { botHarness, ScriptedAi, type BotHarness, type TestUser } from '../support/telegramBot.js';
 
 /**
  * Issue 14, the class behind reproductions 1-3: a random sequence of updates from a few users
@@ -50,6 +50,22 @@ const waitingSessions = async (h: BotHarness, userId: number): Promise<string[]>
   return rows.filter((r) => open.has(r.type)).map((r) => r.stream);
 };
 
+const headPosition = async (h: BotHarness): Promise<number> =>
+  Number((await h.pool.query('SELECT COALESCE(max(position), 0) AS p FROM events')).rows[0].p);
+
+/**
+ * Session events written after `position` on sessions `userId` does not own, other than the
+ * worker's (`system:…`): what this user's update must never cause.
+ */
+const othersTouched = async (h: BotHarness, userId: number, position: number): Promise<string[]> => {
+  const { rows } = await h.pool.query<{ stream: string; type: string }>(
+    `SELECT e.stream, e.type FROM events e
+       JOIN events s ON s.stream = e.stream AND s.type IN ('TryOnStarted', 'StylingStarted')
+      WHERE e.position > $1 AND s.data->>'userId' <> $2
+        AND COALESCE(e.metadata->>'actor', '') NOT LIKE 'system:%'`, [position, String(userId)]);
+  return rows.map((r) => `${r.stream} ${r.type}`);
+};
+
 const ready = async (h: BotHarness, user: TestUser): Promise<void> => {
   await h.send(user.command('start'));
   await h.send(user.press('lang:en'));
@@ -62,7 +78,8 @@ const ready = async (h: BotHarness, user: TestUser): Promise<void> => {
 };
 
 t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${seed})`, async (t) => {
-  const h = await botHarness(t);
+  // The worker makes results, so result buttons (rate, try again, menu) have something to act on.
+  const h = await botHarness(t, { ai: new ScriptedAi() });
   const users = USER_IDS.map((id) => h.user(id));
   for (const user of users) await ready(h, user);
   h.fake.addFile('photo', tinyJpeg(400, 600));
@@ -70,6 +87,7 @@ t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${
   for (let step = 0; step < STEPS; step++) {
     const user = pick(users);
     const kind = random();
+    const before = await headPosition(h);
     const sessions = (await sessionsOf(h)).map((s) => s.stream.slice(s.stream.indexOf('-') + 1));
     let leaving = false;
     if (kind < 0.3) await h.send(user.photo('photo'));
@@ -81,6 +99,8 @@ t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${
     } else if (sessions.length > 0) {
       await h.send(user.press(pick(SESSION_BUTTONS)(pick(sessions))));
     }
+    const touched = await othersTouched(h, user.id, before);
+    t.same(touched, [], `seed ${seed} step ${step}: user ${user.id} changed no one else's session`);
     if (leaving) {
       const chat = await h.pool.query('SELECT flow FROM bot_chats WHERE user_id = $1', [user.id]);
       t.equal(chat.rows[0].flow, 'menu', `seed ${seed} step ${step}: out of the flow`);
