@@ -38,7 +38,8 @@ export type AdminGuard = (request: FastifyRequest) => Promise<void>;
 const adminGuards = new WeakSet<AdminGuard>();
 
 /** Whether `hook` was made by requireAdmin: the admin scope refuses a route without one. */
-export const isAdminGuard = (hook: unknown): boolean => typeof hook === 'function' && adminGuards.has(hook as AdminGuard);
+export const isAdminGuard = (hook: unknown): boolean =>
+  typeof hook === 'function' && adminGuards.has(hook as AdminGuard);
 
 /**
  * onRequest hook for admin routes: a token from ADMIN_TOKENS whose role is one of `roles`. It runs
@@ -46,7 +47,8 @@ export const isAdminGuard = (hook: unknown): boolean => typeof hook === 'functio
  * the schema (401 / 403 first, 400 only for those who may call the route).
  */
 export const requireAdmin = (
-  tokens: ReadonlyArray<{ name: string; role: 'support' | 'finance'; token: string }>, roles: ReadonlyArray<'support' | 'finance'>,
+  tokens: ReadonlyArray<{ name: string; role: 'support' | 'finance'; token: string }>,
+  roles: ReadonlyArray<'support' | 'finance'>,
 ): AdminGuard => {
   const guard: AdminGuard = async (request) => {
     const presented = bearer(request);

@@ -4,7 +4,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../core/input/index.js';
 import { TELEGRAM_USER_ID_RULE } from '../../core/ids/index.js';
-import { errorBody, HTTP_ERRORS, HttpError, isHttpErrorCode, type HttpErrorBody, type HttpErrorCode } from './errors.js';
+import {
+  errorBody, HTTP_ERRORS, HttpError, isHttpErrorCode, type HttpErrorBody, type HttpErrorCode,
+} from './errors.js';
 import { isUserIdFailure } from './userIds.js';
 
 /**
@@ -28,11 +30,14 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
 
 /** A client error status with no more specific code: the code registered with that status. */
 const CODE_OF_STATUS: Record<number, HttpErrorCode> = {
-  400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 408: 'request_timeout', 413: 'payload_too_large',
-  414: 'uri_too_long', 415: 'unsupported_media_type', 429: 'rate_limited', 431: 'headers_too_large',
+  400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 408: 'request_timeout',
+  413: 'payload_too_large', 414: 'uri_too_long', 415: 'unsupported_media_type', 429: 'rate_limited',
+  431: 'headers_too_large',
 };
 
-const send = (reply: FastifyReply, code: HttpErrorCode, message: string, extra: Omit<HttpErrorBody['error'], 'code' | 'message'> = {}) =>
+type Extra = Omit<HttpErrorBody['error'], 'code' | 'message'>;
+
+const send = (reply: FastifyReply, code: HttpErrorCode, message: string, extra: Extra = {}) =>
   reply.code(HTTP_ERRORS[code].status).send(errorBody(code, message, { ...extra, requestId: reply.request.id }));
 
 /**
@@ -50,7 +55,9 @@ const handleError = (error: FastifyError, request: FastifyRequest, reply: Fastif
     return send(reply, 'invalid_request', `invalid ${error.validationContext ?? 'request'}`, { details });
   }
   // Before the registered codes: its message would be the driver's, naming hosts.
-  if (error.code === 'store_unavailable') return send(reply, 'store_unavailable', 'the database is unreachable; nothing was written');
+  if (error.code === 'store_unavailable') {
+    return send(reply, 'store_unavailable', 'the database is unreachable; nothing was written');
+  }
   const refusal = registeredRefusal(error);
   if (refusal) return send(reply, refusal, error.message);
   if (error instanceof SyntaxError) return send(reply, 'malformed_json', 'the body is not valid JSON');
@@ -69,7 +76,8 @@ const handleError = (error: FastifyError, request: FastifyRequest, reply: Fastif
  * (a Telegram update 200 000 levels deep overflowed the stack when it was recorded: 500).
  */
 const installJsonParser = (app: FastifyInstance): void => {
-  const parse = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'ignore');
+  const { onProtoPoisoning, onConstructorPoisoning } = app.initialConfig;
+  const parse = app.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'ignore');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -93,7 +101,8 @@ const installClosingAnswer = (app: FastifyInstance): void => {
 
 export const installErrorHandling = (app: FastifyInstance): void => {
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => send(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   installJsonParser(app);
   installClosingAnswer(app);
 };
@@ -101,7 +110,8 @@ export const installErrorHandling = (app: FastifyInstance): void => {
 /** Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, an over-long parameter). */
 export const frameworkErrors = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void => {
   const code = (error.code && FASTIFY_CODES[error.code]) || 'invalid_request';
-  void send(reply, code, code === 'invalid_request' ? 'the URL is not valid (malformed percent-encoding?)' : error.message);
+  const message = code === 'invalid_request' ? 'the URL is not valid (malformed percent-encoding?)' : error.message;
+  void send(reply, code, message);
 };
 
 const CLIENT_ERROR_CODES: Record<string, HttpErrorCode> = {
@@ -119,7 +129,8 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const code = CLIENT_ERROR_CODES[error.code ?? ''] ?? 'invalid_request';
   const status = HTTP_ERRORS[code].status;
-  const body = JSON.stringify(errorBody(code, code === 'invalid_request' ? 'the request is not valid HTTP' : HTTP_ERRORS[code].description));
+  const message = code === 'invalid_request' ? 'the request is not valid HTTP' : HTTP_ERRORS[code].description;
+  const body = JSON.stringify(errorBody(code, message));
   this.log.debug({ err: error }, 'client error');
   if (socket.writable) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

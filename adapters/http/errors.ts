@@ -23,8 +23,8 @@ export const HTTP_ERRORS = {
   store_unavailable: { status: 503, description: 'The database or event store is unreachable; nothing was written.' },
   busy: { status: 503, description: 'A concurrent update kept conflicting; retry.' },
   internal: { status: 500, description: 'An unexpected error; it was logged with the request id.' },
-  invalid_signature: { status: 400, description: 'A webhook signature did not verify (Stripe expects a 400 and delivers again later).' },
-  json_too_deep: { status: 400, description: 'The JSON body nests objects or arrays deeper than the limit (JSON_MAX_DEPTH).' },
+  invalid_signature: { status: 400, description: 'A webhook signature did not verify (Stripe expects a 400).' },
+  json_too_deep: { status: 400, description: 'The JSON body nests deeper than the limit (JSON_MAX_DEPTH).' },
   uri_too_long: { status: 414, description: 'A path parameter is longer than the server accepts.' },
   request_timeout: { status: 408, description: 'The request was not received completely in time.' },
   headers_too_large: { status: 431, description: 'The request headers are over the size limit.' },
@@ -38,11 +38,14 @@ export const HTTP_ERRORS = {
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
-export const isHttpErrorCode = (value: unknown): value is HttpErrorCode => typeof value === 'string' && Object.hasOwn(HTTP_ERRORS, value);
+export const isHttpErrorCode = (value: unknown): value is HttpErrorCode =>
+  typeof value === 'string' && Object.hasOwn(HTTP_ERRORS, value);
 
 /** A payment provider's failure domain (adapters/payments/errors.ts) as the code the API answers with. */
 export const PROVIDER_FAILURE_CODES = {
-  ProviderRejected: 'provider_rejected', ProviderUnreachable: 'provider_unreachable', OutcomeUnknown: 'provider_outcome_unknown',
+  ProviderRejected: 'provider_rejected',
+  ProviderUnreachable: 'provider_unreachable',
+  OutcomeUnknown: 'provider_outcome_unknown',
 } as const satisfies Record<string, HttpErrorCode>;
 
 export interface HttpErrorBody {

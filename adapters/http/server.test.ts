@@ -110,7 +110,8 @@ t.test('bearer and admin role checks', async (t) => {
     health: health({ database: async () => ({ state: 'up' }) }),
     plugins: [
       async (app) => {
-        app.get('/api/ping', { onRequest: requireServiceToken('service-token-0123456789') }, async () => ({ ok: true }));
+        const service = requireServiceToken('service-token-0123456789');
+        app.get('/api/ping', { onRequest: service }, async () => ({ ok: true }));
         app.get('/admin/support-only', { onRequest: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
       },
     ],
@@ -163,7 +164,7 @@ const responsesIn = (raw: string): Array<{ status: number; body: unknown }> =>
     body: JSON.parse(raw.slice(m.index + m[0].length, m.index + m[0].length + Number(m[2]))) as unknown,
   }));
 
-t.test('what Node refuses before Fastify sees a request, and requests during shutdown, are in the registry shape', async (t) => {
+t.test('refusals by Node before Fastify sees a request, and requests during shutdown: the registry shape', async (t) => {
   let entered = false;
   let closing = false;
   let release = (): void => undefined;
@@ -186,9 +187,11 @@ t.test('what Node refuses before Fastify sees a request, and requests during shu
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const cases: Array<[string, string, keyof typeof HTTP_ERRORS]> = [
-    ['headers over the limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`, 'headers_too_large'],
+    ['headers over the limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`,
+      'headers_too_large'],
     ['not HTTP', 'HELLO THERE\r\n\r\n', 'invalid_request'],
-    ['a malformed percent-encoding', 'GET /health%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'invalid_request'],
+    ['a malformed percent-encoding', 'GET /health%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'invalid_request'],
   ];
   for (const [name, request, code] of cases) {
     const [answer] = responsesIn(await rawExchange(port, request));
@@ -207,9 +210,10 @@ t.test('what Node refuses before Fastify sees a request, and requests during shu
   socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
   // Node reads a connection's next request once the one before is answered.
   release();
-  await until(() => raw.includes('shutting_down'), 'the second request is answered', 10_000).finally(() => socket.destroy());
+  await until(() => raw.includes('shutting_down'), 'the second request is answered').finally(() => socket.destroy());
   await closed;
   await ended;
   const answers = responsesIn(raw);
-  t.match(answers, [{ status: 200 }, { status: 503, body: { error: { code: 'shutting_down' } } }], 'the request read during shutdown');
+  const expected = [{ status: 200 }, { status: 503, body: { error: { code: 'shutting_down' } } }];
+  t.match(answers, expected, 'the request read during shutdown');
 });

@@ -55,7 +55,9 @@ export const buildHttpServer = async (options: HttpServerOptions): Promise<Fasti
   // On the root before any plugin: onRoute hooks are inherited, so routes of every scope are seen.
   app.addHook('onRoute', (route) => {
     const statuses = Object.keys((route.schema?.response ?? {}) as object).map(Number);
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, statuses });
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, statuses });
+    }
   });
   await app.register(swagger, {
     openapi: { info: { title: 'Modera ledger API', version: '1' } },

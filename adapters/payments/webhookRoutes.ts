@@ -34,7 +34,8 @@ const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, webhoo
     if (!verification.ok) {
       request.log.warn({ reason: verification.reason, ip: request.ip }, 'stripe webhook refused: bad signature');
       // 400, as Stripe's documentation asks of a failed verification; the code is registered with it.
-      return reply.code(HTTP_ERRORS.invalid_signature.status).send(errorBody('invalid_signature', 'Stripe signature verification failed'));
+      const refusal = errorBody('invalid_signature', 'Stripe signature verification failed');
+      return reply.code(HTTP_ERRORS.invalid_signature.status).send(refusal);
     }
     // Recorded before the answer: if this insert fails, Stripe gets a 5xx and delivers again.
     const { duplicate } = await recordDelivery(options.pool, {
@@ -56,7 +57,9 @@ const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allo
     const raw = bodyOf(request);
     const text = raw.toString('utf8');
     // Refused before it is recorded: the processor's walks over a deeper body would overflow the stack.
-    if (jsonDepthExceeds(text)) return reply.code(400).send(errorBody('json_too_deep', `the body nests deeper than ${JSON_MAX_DEPTH} levels`));
+    if (jsonDepthExceeds(text)) {
+      return reply.code(400).send(errorBody('json_too_deep', `the body nests deeper than ${JSON_MAX_DEPTH} levels`));
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -52,7 +52,9 @@ export const telegramWebhookRoutes = (options: TelegramWebhookOptions): FastifyP
       }
     };
     app.post(WEBHOOK_PATH, { onRequest }, async (request, reply) => {
-      if (!isUpdate(request.body)) throw new WebhookRefused('invalid_request', 400, 'not a Telegram update: update_id is missing');
+      if (!isUpdate(request.body)) {
+        throw new WebhookRefused('invalid_request', 400, 'not a Telegram update: update_id is missing');
+      }
       const outcome = await options.accept(request.body);
       return reply.code(200).send({ ok: true, duplicate: outcome === 'duplicate' });
     });

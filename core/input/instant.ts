@@ -70,13 +70,16 @@ export const parseInstant = (value: string): InstantResult => {
   }
   const match = DATE_TIME.exec(value);
   if (!match) return { ok: false, rejection: 'not_iso_8601' };
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const parts = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = parts;
   const fraction = match[7] ?? '';
   const zone = match[8];
   if (zone === undefined) return { ok: false, rejection: 'time_zone_required' };
   if (!validDate(year, month, day)) return { ok: false, rejection: 'impossible_date' };
   const offset = offsetMinutes(zone);
-  if (hour > 23 || minute > 59 || second > 59 || offset === undefined) return { ok: false, rejection: 'impossible_time' };
+  if (hour > 23 || minute > 59 || second > 59 || offset === undefined) {
+    return { ok: false, rejection: 'impossible_time' };
+  }
   const ms = Number(fraction.padEnd(MS_DIGITS, '0').slice(0, MS_DIGITS));
   return result(utcMs(year, month, day, hour, minute, second, ms) - offset * MINUTE_MS);
 };

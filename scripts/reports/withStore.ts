@@ -47,7 +47,8 @@ export const instant = (option: string, value: string | undefined): string | und
   if (value === undefined) return undefined;
   const parsed = parseInstant(value);
   if (parsed.ok) return parsed.iso;
-  throw new InvalidOption(`${option}: ${INSTANT_REJECTION_MESSAGES[parsed.rejection]} (${parsed.rejection}), got ${JSON.stringify(value)}`);
+  const why = `${INSTANT_REJECTION_MESSAGES[parsed.rejection]} (${parsed.rejection})`;
+  throw new InvalidOption(`${option}: ${why}, got ${JSON.stringify(value)}`);
 };
 
 export const printJson = (value: unknown): void => {

@@ -34,7 +34,9 @@ const GUARDS: Array<[RegExp, Guard]> = [
   [/^\/api\/v1\//, { refused: 'unauthorized', credentials: { headers: bearer(SERVICE_TOKEN) } }],
   [/^\/admin\/users\//, { refused: 'unauthorized', credentials: { headers: bearer(SUPPORT_TOKEN) } }],
   [/^\/admin\/(finance|projections)\//, { refused: 'unauthorized', credentials: { headers: bearer(FINANCE_TOKEN) } }],
-  [/^\/webhook\/telegram$/, { refused: 'unauthorized', credentials: { headers: { [SECRET_HEADER]: TELEGRAM_SECRET } } }],
+  [/^\/webhook\/telegram$/, {
+    refused: 'unauthorized', credentials: { headers: { [SECRET_HEADER]: TELEGRAM_SECRET } },
+  }],
   [/^\/webhook\/stripe$/, { refused: 'invalid_signature' }],
   [/^\/webhook\/yookassa$/, { refused: 'forbidden', credentials: { remoteAddress: YOOKASSA_ADDRESS } }],
 ];
@@ -49,7 +51,7 @@ const guardOf = (route: RegisteredRoute): Guard | undefined => GUARDS.find(([pat
 const pathOf = (url: string): string =>
   url.replace(/:userId/g, '1').replace(/:sessionId/g, 's-1').replace(/:reservationId/g, 'r-1').replace(/\*$/, 'x');
 
-/** A body nested `depth` arrays deep: 100 000 levels stay under the webhooks' size limit, and overflow any recursive walk. */
+/** A body nested `depth` arrays deep: 100 000 levels stay under the webhooks' size limit, yet overflow a recursive walk. */
 const nested = (depth: number): string => `{"update_id":1,"message":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 const DEEP = 100_000;
 
@@ -66,8 +68,8 @@ const checkShape = (t: Test, name: string, answer: Answer): HttpErrorCode | unde
     return undefined;
   }
   const error = (body as { error?: { code?: unknown; message?: unknown } }).error;
-  const ok = Object.keys(body as object).join() === 'error' && typeof error?.message === 'string' && isHttpErrorCode(error.code) &&
-    HTTP_ERRORS[error.code].status === answer.statusCode && answer.statusCode !== 500;
+  const ok = Object.keys(body as object).join() === 'error' && typeof error?.message === 'string' &&
+    isHttpErrorCode(error.code) && HTTP_ERRORS[error.code].status === answer.statusCode && answer.statusCode !== 500;
   t.ok(ok, `${name}: ${answer.statusCode} ${answer.body.slice(0, 120)}`);
   return ok ? (error!.code as HttpErrorCode) : undefined;
 };
@@ -77,10 +79,15 @@ const setup = (t: Test) =>
     plugins: ({ pool }) => [
       paymentRoutes({
         pool, stripeWebhookSecret: 'whsec_route_walk_0000000000', yookassaAllowlist: ipAllowlist(['203.0.113.0/24']),
-        checkout: { ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'https://modera.test', botToken: '1:test', botUsername: 'modera_test_bot' },
+        checkout: {
+          ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'https://modera.test', botToken: '1:test', botUsername: 'modera_test_bot',
+        },
       }),
       // Records the update as the bot's does (serialised into the inbox): a walk over the whole body.
-      telegramWebhookRoutes({ secretToken: TELEGRAM_SECRET, accept: async (update) => (JSON.stringify(update), 'new') }),
+      telegramWebhookRoutes({
+        secretToken: TELEGRAM_SECRET,
+        accept: async (update) => (JSON.stringify(update), 'new'),
+      }),
       filesRoute({
         localFilesSecret: 'files-secret-0123456789',
         images: { get: async (key: string) => { throw new ImageNotFound(key); } } as never,
@@ -93,19 +100,23 @@ t.test('every route is either protected or known to be public', async (t) => {
   const routes = registeredRoutes(app);
   t.ok(routes.length >= 25, `${routes.length} routes`);
   for (const route of routes) {
-    t.ok(guardOf(route) !== undefined || PUBLIC_ROUTES.has(`${route.method} ${route.url}`), `${route.method} ${route.url} is classified`);
+    const name = `${route.method} ${route.url}`;
+    t.ok(guardOf(route) !== undefined || PUBLIC_ROUTES.has(name), `${name} is protected or known to be public`);
   }
 });
 
 t.test('without credentials, every protected route refuses first, whatever the body or query', async (t) => {
   const { app } = await setup(t);
-  const bodies: Array<[string, string]> = [['{}', '{}'], ['broken JSON', '{"user_id":'], ['nested 100 000 deep', nested(DEEP)]];
+  const bodies: Array<[string, string]> = [
+    ['{}', '{}'], ['broken JSON', '{"user_id":'], ['nested 100 000 deep', nested(DEEP)],
+  ];
+  const json = { 'content-type': 'application/json' };
   for (const route of registeredRoutes(app)) {
     const guard = guardOf(route);
     const url = pathOf(route.url);
     const requests = route.method === 'GET'
       ? [['a bad query', { method: 'GET' as const, url: `${url}?asOf=2024-02-30&bogus=1` }] as const]
-      : bodies.map(([name, payload]) => [name, { method: route.method as 'POST', url, payload, headers: { 'content-type': 'application/json' } }] as const);
+      : bodies.map(([name, payload]) => [name, { method: route.method as 'POST', url, payload, headers: json }] as const);
     for (const [what, request] of requests) {
       const answer = await app.inject(request);
       const name = `${route.method} ${route.url}, no credentials, ${what}`;
@@ -121,11 +132,13 @@ t.test('with credentials: malformed, too deep, too large, wrong type: each a reg
     const guard = guardOf(route);
     const credentials = guard?.credentials ?? {};
     const url = pathOf(route.url);
-    const send = (payload: string, contentType = 'application/json') =>
-      app.inject({ method: route.method as 'POST', url, payload, ...credentials, headers: { ...credentials.headers, 'content-type': contentType } });
+    const send = (payload: string, contentType = 'application/json') => app.inject({
+      method: route.method as 'POST', url, payload, ...credentials, headers: { ...credentials.headers, 'content-type': contentType },
+    });
     const name = `${route.method} ${route.url}`;
     if (route.method === 'GET') {
-      checkShape(t, `${name}, a bad query`, await app.inject({ method: 'GET', url: `${url}?asOf=2024-02-30&bogus=1`, ...credentials }));
+      const answer = await app.inject({ method: 'GET', url: `${url}?asOf=2024-02-30&bogus=1`, ...credentials });
+      checkShape(t, `${name}, a bad query`, answer);
       continue;
     }
     const expect = async (what: string, answer: Answer, code: HttpErrorCode) => {
@@ -135,33 +148,39 @@ t.test('with credentials: malformed, too deep, too large, wrong type: each a reg
     };
     await expect('broken JSON', await send('{"user_id":'), 'malformed_json');
     await expect('nested 100 000 deep', await send(nested(DEEP)), 'json_too_deep');
-    await expect('over the size limit', await send(JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT_BYTES) })), 'payload_too_large');
+    const large = JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT_BYTES) });
+    await expect('over the size limit', await send(large), 'payload_too_large');
     checkShape(t, `${name}, XML`, await send('<credits>5</credits>', 'application/xml'));
     checkShape(t, `${name}, {}`, await send('{}'));
   }
 });
 
-t.test('reproduction 5: a Telegram update nested 200 000 levels deep, with the right secret, is a 400, not a 500', async (t) => {
+t.test('reproduction 5: a Telegram update 200 000 levels deep, with the right secret, is a 400, not a 500', async (t) => {
   const { app } = await setup(t);
   const answer = await app.inject({
     method: 'POST', url: '/webhook/telegram', payload: nested(200_000),
     headers: { [SECRET_HEADER]: TELEGRAM_SECRET, 'content-type': 'application/json' },
   });
   t.equal(checkShape(t, 'deep update', answer), 'json_too_deep');
-  const wrongSecret = await app.inject({ method: 'POST', url: '/webhook/telegram', payload: '{"update_id":1}', headers: { 'content-type': 'application/json' } });
+  const wrongSecret = await app.inject({
+    method: 'POST', url: '/webhook/telegram', payload: '{"update_id":1}', headers: { 'content-type': 'application/json' },
+  });
   t.equal(wrongSecret.statusCode, 401);
-  t.match(wrongSecret.json(), { error: { code: 'unauthorized', message: /secret/ } }, 'the registry shape, not {"error":"unauthorized"}');
+  const shape = { error: { code: 'unauthorized', message: /secret/ } };
+  t.match(wrongSecret.json(), shape, 'the registry shape, not {"error":"unauthorized"}');
 });
 
-t.test('reproduction 6: POST /api/v1/credits/use with no token and {} is 401, not a 400 listing the schema', async (t) => {
+t.test('reproduction 6: POST /api/v1/credits/use, no token, {}: 401, not a 400 listing the schema', async (t) => {
   const { app } = await setup(t);
-  const answer = await app.inject({ method: 'POST', url: '/api/v1/credits/use', payload: '{}', headers: { 'content-type': 'application/json' } });
+  const answer = await app.inject({
+    method: 'POST', url: '/api/v1/credits/use', payload: '{}', headers: { 'content-type': 'application/json' },
+  });
   t.equal(answer.statusCode, 401);
   t.match(answer.json(), { error: { code: 'unauthorized' } });
   t.notMatch(answer.body, /user_id|credits_amount/, 'nothing of the schema');
 });
 
-t.test("Fastify's own refusals: bad percent-encoding, unknown route or method, over-long parameter, prototype poisoning", async (t) => {
+t.test("Fastify's own refusals: bad URL, unknown route or method, over-long parameter, prototype poisoning", async (t) => {
   const { app } = await setup(t);
   const cases: Array<[string, HttpErrorCode]> = [
     ['/api/v1/credits/balance/%E0%A4%A', 'invalid_request'],
@@ -170,7 +189,8 @@ t.test("Fastify's own refusals: bad percent-encoding, unknown route or method, o
     [`/api/v1/credits/balance/${'9'.repeat(200)}`, 'uri_too_long'],
   ];
   for (const [url, code] of cases) {
-    t.equal(checkShape(t, url, await app.inject({ method: 'GET', url, headers: bearer(SERVICE_TOKEN) })), code, `${url.slice(0, 60)}: ${code}`);
+    const answer = await app.inject({ method: 'GET', url, headers: bearer(SERVICE_TOKEN) });
+    t.equal(checkShape(t, url, answer), code, `${url.slice(0, 60)}: ${code}`);
   }
   const poisoned = await app.inject({
     method: 'POST', url: '/api/v1/credits/use', payload: '{"__proto__":{"credits_amount":1}}',

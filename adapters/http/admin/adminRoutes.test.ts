@@ -40,7 +40,7 @@ const ROLE_OF: Array<[RegExp, 'support' | 'finance']> = [
   [/^\/admin\/(finance|projections)\//, 'finance'],
 ];
 
-t.test('role matrix: every admin route x {no token, service token, support, finance} -> its documented status', async (t) => {
+t.test('role matrix: every admin route x {no token, service token, support, finance}: documented status', async (t) => {
   const { app } = await httpApi(t);
   const routes = registeredRoutes(app).filter((r) => r.url.startsWith('/admin/'));
   t.ok(routes.length >= 9, `${routes.length} admin routes`);
@@ -54,14 +54,15 @@ t.test('role matrix: every admin route x {no token, service token, support, fina
     const url = route.url.replace(':userId', '1').replace(':reservationId', 'r-1');
     for (const [caller, headers, callerRole] of callers) {
       // Input the route may refuse: the role is decided before the input is looked at.
+      const post = route.method === 'POST';
       const response = await app.inject({
-        method: route.method as 'GET' | 'POST', url, headers: { ...headers, ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-        ...(route.method === 'POST' ? { payload: '{"reason":"role matrix"}' } : {}),
+        method: route.method as 'GET' | 'POST', url, headers: { ...headers, ...(post ? { 'content-type': 'application/json' } : {}) },
+        ...(post ? { payload: '{"reason":"role matrix"}' } : {}),
       });
       const name = `${route.method} ${route.url} as ${caller}: ${response.statusCode}`;
       if (callerRole === null) t.equal(response.statusCode, 401, name);
       else if (callerRole !== role) t.equal(response.statusCode, 403, name);
-      else t.ok(![401, 403].includes(response.statusCode) && route.statuses.includes(response.statusCode), `${name} (allowed, documented)`);
+      else t.ok(![401, 403].includes(response.statusCode) && route.statuses.includes(response.statusCode), `${name} (allowed)`);
       t.ok(route.statuses.includes(401) && route.statuses.includes(403), `${route.url} documents 401 and 403`);
     }
   }

@@ -38,7 +38,8 @@ export interface AdminContext extends AdminDependencies {
 const requireGuardOnEveryRoute = (app: FastifyInstance): void => {
   app.addHook('onRoute', (route) => {
     if (![route.onRequest ?? []].flat().some(isAdminGuard)) {
-      throw new Error(`admin route ${String(route.method)} ${route.url} has no role guard (onRequest: context.support or context.finance)`);
+      const name = `${String(route.method)} ${route.url}`;
+      throw new Error(`admin route ${name} has no role guard (onRequest: context.support or context.finance)`);
     }
   });
 };

@@ -19,7 +19,8 @@ export const InstantSchema = z
   .transform((value, context) => {
     const parsed = parseInstant(value);
     if (parsed.ok) return parsed.iso;
-    context.addIssue({ code: 'custom', message: `${INSTANT_REJECTION_MESSAGES[parsed.rejection]} (${parsed.rejection})` });
+    const message = `${INSTANT_REJECTION_MESSAGES[parsed.rejection]} (${parsed.rejection})`;
+    context.addIssue({ code: 'custom', message });
     return z.NEVER;
   })
   .describe('ISO 8601 time with a zone, or a date');

@@ -34,7 +34,10 @@ export interface ServiceApiDependencies {
 }
 
 export interface RouteContext extends ServiceApiDependencies {
-  /** The per-user budget, run before every handler (after validation: a body's user_id counts). Auth runs earlier, onRequest. */
+  /**
+   * The per-user budget, run before every handler (after validation: a body's user_id counts).
+   * Auth runs earlier, in the scope's onRequest hook.
+   */
   guard: preHandlerAsyncHookHandler[];
 }
 
