@@ -167,5 +167,5 @@ t.test('the stylist takes one photo: an album of two is answered once, and no ph
   t.equal(answers.length, 1);
   t.match(answers[0], /2 photos\. Style advice takes one photo/);
   const events = await h.store.readStream(`styling-${rows[0].session_id as string}`);
-  t.notOk(events.some((e) => e.type === 'StylePhotoProvided' || e.type.endsWith('PhotoProvided')), 'no photo taken from the album');
+  t.notOk(events.some((e) => e.type === 'StylePhotoProvided'), 'no photo taken from the album');
 });
