@@ -24,6 +24,8 @@ export const TEST_BOT_INFO: UserFromGetMe = {
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
+  /** The HTTP status the fake answered with (set on `received` calls only). */
+  status?: number;
 }
 
 interface Failure {
@@ -85,6 +87,9 @@ export class FakeTelegram {
     return { file_id: fileId, file_unique_id: `u-${fileId}`, file_size: options.reportedSize ?? bytes.length };
   }
 
+  /** Chats whose user has blocked the bot: calls to them answer 403 until removed. */
+  readonly blockedChats = new Set<string>();
+
   /** The next `times` calls of `method` fail as given. */
   failNext(method: string, failure: Failure, times = 1): void {
     const queue = this.failures.get(method) ?? [];
@@ -117,9 +122,16 @@ export class FakeTelegram {
     const type = request.headers['content-type'] ?? '';
     const payload = type.includes('application/json') ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
       : type.includes('multipart/form-data') ? multipartFields(body) : {};
-    this.received.push({ method, payload });
+    const call: ApiCall = { method, payload, status: 200 };
+    this.received.push(call);
+    // As Telegram does for a user who blocked the bot: every call to their chat is Forbidden.
+    if (payload.chat_id !== undefined && this.blockedChats.has(String(payload.chat_id))) {
+      call.status = 403;
+      return this.reply(response, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    }
     const failure = this.failures.get(method)?.shift();
     if (failure) {
+      call.status = failure.status;
       return this.reply(response, failure.status, {
         ok: false, error_code: failure.status, description: failure.description,
         ...(failure.retryAfterSeconds !== undefined ? { parameters: { retry_after: failure.retryAfterSeconds } } : {}),
