@@ -8,8 +8,9 @@ import type { Update, UserFromGetMe } from 'grammy/types';
  * pipeline offline:
  *   POST /bot<token>/<method>          answers every method the bot calls (JSON or multipart)
  *   GET  /file/bot<token>/<file_path>  serves the files registered with `addFile`
- * `failNext` makes the next calls of a method fail (429 with retry_after, 5xx, 403); `pushUpdate`
- * feeds getUpdates for polling. Outgoing calls are best captured on the bot's side with
+ * `failNext` makes the next calls of a method fail (429 with retry_after, 5xx, 403); `block`
+ * makes every message to a chat fail as Telegram answers for a user who blocked the bot;
+ * `accepted` lists the calls answered ok; `pushUpdate` feeds getUpdates for polling. Outgoing calls are best captured on the bot's side with
  * `captureCalls` (an API transformer), which sees the payload before it is serialised.
  */
 
@@ -24,6 +25,8 @@ export const TEST_BOT_INFO: UserFromGetMe = {
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
+  /** In `accepted`: the id of the message the call made, if it made one. */
+  messageId?: number;
 }
 
 interface Failure {
@@ -31,6 +34,15 @@ interface Failure {
   description: string;
   retryAfterSeconds?: number;
 }
+
+/** Methods that put something in a chat: refused while the chat has the bot blocked. */
+const CHAT_MESSAGE_METHODS = new Set([
+  'sendMessage', 'sendPhoto', 'sendDocument', 'sendMediaGroup', 'sendInvoice', 'sendChatAction', 'copyMessage', 'forwardMessage',
+  'editMessageText', 'editMessageCaption', 'editMessageReplyMarkup', 'editMessageMedia',
+]);
+
+/** What the Bot API answers a send to a user who blocked the bot. */
+export const BLOCKED_BY_USER: Failure = { status: 403, description: 'Forbidden: bot was blocked by the user' };
 
 interface StoredFile {
   bytes: Buffer;
@@ -56,6 +68,9 @@ const multipartFields = (body: Buffer): Record<string, unknown> => {
 export class FakeTelegram {
   /** Calls as the server received them, in order. */
   readonly received: ApiCall[] = [];
+  /** Calls the server answered ok (what really reached Telegram), in order. */
+  readonly accepted: ApiCall[] = [];
+  private readonly blocked = new Set<string>();
   private readonly files = new Map<string, StoredFile>();
   private readonly failures = new Map<string, Failure[]>();
   private readonly updates: Update[] = [];
@@ -92,6 +107,15 @@ export class FakeTelegram {
     this.failures.set(method, queue);
   }
 
+  /** From now on every message to `chatId` is refused with 403, as for a user who blocked the bot. */
+  block(chatId: number | string): void {
+    this.blocked.add(String(chatId));
+  }
+
+  unblock(chatId: number | string): void {
+    this.blocked.delete(String(chatId));
+  }
+
   pushUpdate(update: Update): void {
     this.updates.push(update);
   }
@@ -118,14 +142,18 @@ export class FakeTelegram {
     const payload = type.includes('application/json') ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
       : type.includes('multipart/form-data') ? multipartFields(body) : {};
     this.received.push({ method, payload });
-    const failure = this.failures.get(method)?.shift();
+    const refused = CHAT_MESSAGE_METHODS.has(method) && this.blocked.has(String(payload.chat_id)) ? BLOCKED_BY_USER : undefined;
+    const failure = refused ?? this.failures.get(method)?.shift();
     if (failure) {
       return this.reply(response, failure.status, {
         ok: false, error_code: failure.status, description: failure.description,
         ...(failure.retryAfterSeconds !== undefined ? { parameters: { retry_after: failure.retryAfterSeconds } } : {}),
       });
     }
-    return this.reply(response, 200, { ok: true, result: await this.resultOf(method, payload) });
+    const result = await this.resultOf(method, payload);
+    const messageId = (result as { message_id?: unknown } | null)?.message_id;
+    this.accepted.push({ method, payload, ...(typeof messageId === 'number' ? { messageId } : {}) });
+    return this.reply(response, 200, { ok: true, result });
   }
 
   private async resultOf(method: string, payload: Record<string, unknown>): Promise<unknown> {
