@@ -15,11 +15,11 @@ import { SequenceDriver, stepArbitrary, USERS_PER_SEQUENCE, type Step } from './
  */
 
 /** Sequences per run: each takes seconds (a few dozen updates through PostgreSQL, AI jobs, the notifier). */
-const RUNS = Number(process.env.BOT_PROPERTY_RUNS ?? 8);
+const RUNS = Number(process.env.BOT_PROPERTY_RUNS ?? 4);
 const SEED = process.env.BOT_PROPERTY_SEED === undefined ? Math.floor(Math.random() * 0x7fffffff) : Number(process.env.BOT_PROPERTY_SEED);
 /** Steps per sequence: long enough for two flows per user, short enough to read when it fails. */
-const MIN_STEPS = 15;
-const MAX_STEPS = 35;
+const MIN_STEPS = 25;
+const MAX_STEPS = 45;
 /** Credits each user starts with besides the welcome bonus: several paid sessions, then the buy menu. */
 const STARTING_CREDITS = 12;
 /** Shrinking replays sequences against the real system: off unless asked for. */

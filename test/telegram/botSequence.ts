@@ -14,7 +14,7 @@ import { settle } from './botSettle.js';
  */
 
 /** Users in one sequence: enough for foreign buttons to meet sessions in flight. */
-export const USERS_PER_SEQUENCE = 3;
+export const USERS_PER_SEQUENCE = 2;
 /** Clock jumps, in minutes: a pause, past the 30-minute idle timeout, past a day (kept results expire). */
 const ADVANCE_MINUTES = [2, 31, 24 * 60 + 1] as const;
 /** Updates a `goTo` sends at most: /start or /menu, a language, the flow's button, consent. */
@@ -35,7 +35,8 @@ export type Step =
   /** A user heading for a flow: language, menu and consent on the way, one update per hop. */
   | { kind: 'goTo'; user: number; flow: 'tryon' | 'stylist' }
   | { kind: 'press'; user: number; source: 'newest' | 'stale' | 'foreign'; message: number; button: number }
-  | { kind: 'photo'; user: number }
+  /** One photo, or two one after the other (clothing then person, as separate messages). */
+  | { kind: 'photo'; user: number; count: 1 | 2 }
   | { kind: 'album'; user: number; size: (typeof ALBUM_SIZES)[number]; reversed: boolean }
   | { kind: 'text'; user: number }
   | { kind: 'block'; user: number }
@@ -52,7 +53,7 @@ const label = fc.constantFrom(...(Object.keys(LABELS) as Label[]));
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('command' as const), user, name: fc.constantFrom('start' as const, 'menu' as const) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('tap' as const), user, label }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('goTo' as const), user, flow: fc.constantFrom('tryon' as const, 'stylist' as const) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('goTo' as const), user, flow: fc.constantFrom('tryon' as const, 'stylist' as const) }) },
   {
     weight: 7,
     arbitrary: fc.record({
@@ -60,7 +61,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       message: fc.nat(), button: fc.nat(),
     }),
   },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('photo' as const), user }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('photo' as const), user, count: fc.constantFrom(1 as const, 2 as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('album' as const), user, size: fc.constantFrom(...ALBUM_SIZES), reversed: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), user }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('block' as const), user }) },
@@ -116,10 +117,14 @@ export class SequenceDriver {
 
   async run(step: Step): Promise<void> {
     const started = Date.now();
+    const mark = this.h.fake.received.length;
     await this.apply(step);
     const applied = Date.now();
     await settle(this.h, { aiPaused: this.aiPaused, quiet: step.kind === 'album' || step.kind === 'photo' });
-    if (process.env.BOT_PROPERTY_DEBUG === '1') this.journal.push(`  (${step.kind}: ${applied - started} ms, settled in ${Date.now() - applied} ms)`);
+    if (process.env.BOT_PROPERTY_DEBUG === '1') {
+      const said = this.h.fake.received.slice(mark).map((c) => `${c.method} ${String(c.payload.chat_id)} ${String(c.payload.text ?? c.payload.caption ?? '').slice(0, 60)}`);
+      this.journal.push(`  (${step.kind}: ${applied - started} ms, settled in ${Date.now() - applied} ms) ${said.join(' | ')}`);
+    }
   }
 
   /** The end of a sequence: the AI answers, every user comes back (unblock, /start), the system settles. */
@@ -136,7 +141,9 @@ export class SequenceDriver {
       case 'tap': return this.tap(step.user, step.label);
       case 'goTo': return this.goTo(step.user, step.flow);
       case 'press': return this.press(step);
-      case 'photo': return this.send(step.user, [this.users[step.user]!.photo(this.newPhoto())]);
+      case 'photo':
+        for (let i = 0; i < step.count; i++) await this.send(step.user, [this.users[step.user]!.photo(this.newPhoto())]);
+        return;
       case 'album': {
         const album = this.users[step.user]!.album(Array.from({ length: step.size }, () => this.newPhoto()), `album-${this.photos}`);
         return this.send(step.user, step.reversed ? album.reverse() : album);
