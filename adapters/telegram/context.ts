@@ -1,5 +1,6 @@
 import type { I18n, I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
+import type { ChatDebounce } from './chatDebounce.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
@@ -10,6 +11,8 @@ import type {
 /** Everything the handlers use, injected once when the bot is built. */
 export interface BotDependencies {
   chats: ChatStateStore;
+  /** One answer per intent: repeated taps and prompts, per chat (issue 14). */
+  debounce: ChatDebounce;
   accounts: AccountsPort;
   reads: ReadModelPort;
   consent: ConsentPort;
@@ -37,6 +40,8 @@ export interface ModeraFlavor {
   userId: string;
   /** `now()` as ISO 8601, fixed for the whole update. */
   occurredAt: string;
+  /** True while a prompt (`sendPrompt`) is being sent: other messages end a run of prompts. */
+  sendingPrompt: boolean;
 }
 
 export type BotContext = Context & I18nFlavor & ModeraFlavor;

@@ -29,9 +29,11 @@ export const CALLBACK = {
   rate: new RegExp(`^rate:(${UUID}):([${MIN_RATING}-${MAX_RATING}])$`),
   tryAgain: new RegExp(`^tryon:again:(${UUID})$`),
   tryOnMenu: new RegExp(`^tryon:menu:(${UUID})$`),
-  style: new RegExp(`^style:(${STYLE_CHOICES.join('|')})$`),
-  occasion: new RegExp(`^occasion:(${OCCASION_CHOICES.join('|')})$`),
-  budget: new RegExp(`^budget:(${BUDGET_TIERS.join('|')})$`),
+  // The stylist's steps name their session: an old keyboard (or the session-less format sent
+  // before, `style:<choice>`) cannot drive a newer session; those fall through to "expired".
+  style: new RegExp(`^style:(${UUID}):(${STYLE_CHOICES.join('|')})$`),
+  occasion: new RegExp(`^occasion:(${UUID}):(${OCCASION_CHOICES.join('|')})$`),
+  budget: new RegExp(`^budget:(${UUID}):(${BUDGET_TIERS.join('|')})$`),
   buy: /^buy:([a-z]+)$/,
   settings: /^settings:(language|withdraw|delete_photos)$/,
   support: /^support:refund$/,
@@ -61,21 +63,25 @@ export const tryOnResult = (t: Translate, sessionId: string): InlineKeyboard => 
   return keyboard.row().text(t('tryon-again'), `tryon:again:${sessionId}`).text(t('button-menu'), `tryon:menu:${sessionId}`);
 };
 
-const grid = (t: Translate, prefix: string, choices: readonly string[], perRow: number): InlineKeyboard => {
+const grid = (
+  t: Translate, prefix: string, sessionId: string, choices: readonly string[], perRow: number,
+): InlineKeyboard => {
   const keyboard = new InlineKeyboard();
   choices.forEach((choice, index) => {
-    keyboard.text(t(`${prefix}-${choice}`), `${prefix}:${choice}`);
+    keyboard.text(t(`${prefix}-${choice}`), `${prefix}:${sessionId}:${choice}`);
     if ((index + 1) % perRow === 0) keyboard.row();
   });
   return keyboard.row().text(t('button-cancel'), 'flow:cancel');
 };
 
-export const styles = (t: Translate): InlineKeyboard => grid(t, 'style', STYLE_CHOICES, 3);
-export const occasions = (t: Translate): InlineKeyboard => grid(t, 'occasion', OCCASION_CHOICES, 3);
+export const styles = (t: Translate, sessionId: string): InlineKeyboard =>
+  grid(t, 'style', sessionId, STYLE_CHOICES, 3);
+export const occasions = (t: Translate, sessionId: string): InlineKeyboard =>
+  grid(t, 'occasion', sessionId, OCCASION_CHOICES, 3);
 
-export const budgets = (t: Translate, labels: Record<BudgetTier, string>): InlineKeyboard => {
+export const budgets = (t: Translate, sessionId: string, labels: Record<BudgetTier, string>): InlineKeyboard => {
   const keyboard = new InlineKeyboard();
-  for (const tier of BUDGET_TIERS) keyboard.text(labels[tier], `budget:${tier}`).row();
+  for (const tier of BUDGET_TIERS) keyboard.text(labels[tier], `budget:${sessionId}:${tier}`).row();
   return keyboard.text(t('button-cancel'), 'flow:cancel');
 };
 

@@ -15,6 +15,14 @@ export interface Written {
   position: number;
 }
 
+/**
+ * Who sent a session command: `user:<telegram id>` for a person, `system:<part>` for the bot
+ * itself, `service:api` for the HTTP API. A user may act only on sessions of their own
+ * (`not_session_owner`); the actor is kept in every event's metadata, as the worker's
+ * `system:worker` is. Omitted: the service's own.
+ */
+export type Actor = `user:${string}` | `system:${string}` | `service:${string}`;
+
 /** A command the domain refused, with its stable code (`insufficient_credits`, `wrong_state`, …). */
 export type Outcome = ({ ok: true } & Written) | ({ ok: false; rejection: string } & Written);
 
@@ -70,33 +78,37 @@ interface SessionEnding {
    * The user left the flow (menu, /start, another flow): a session still waiting for input is
    * cancelled; one being processed keeps going, and its result is still delivered.
    */
-  abandon(sessionId: string, occurredAt: string): Promise<Outcome>;
+  abandon(sessionId: string, occurredAt: string, actor?: Actor): Promise<Outcome>;
   /** 30 minutes of silence: ExpireSession (releases any hold); `session_not_idle` if it is not. */
-  expire(sessionId: string, occurredAt: string): Promise<Outcome>;
+  expire(sessionId: string, occurredAt: string, actor?: Actor): Promise<Outcome>;
+  /** The user who started the session; undefined for an unknown id. */
+  ownerOf(sessionId: string): Promise<string | undefined>;
 }
 
 export interface TryOnPort extends SessionEnding {
   start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
   /** The session's state, from its stream (`not_started` for an unknown id). */
   status(sessionId: string): Promise<TryOnStatus>;
-  provideClothing(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
+  provideClothing(sessionId: string, image: ImageInput, occurredAt: string, actor?: Actor): Promise<Outcome>;
   /**
    * The last input: submits the session and reserves its credits on the account. A refused
    * reservation (`insufficient_credits`, `account_in_debt`) is recorded on the session and
    * returned as the rejection: nothing is held.
    */
-  providePerson(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-  rate(sessionId: string, rating: number, occurredAt: string): Promise<Outcome>;
-  finish(sessionId: string, next: TryOnNext, occurredAt: string): Promise<Outcome>;
+  providePerson(sessionId: string, image: ImageInput, occurredAt: string, actor?: Actor): Promise<Outcome>;
+  rate(sessionId: string, rating: number, occurredAt: string, actor?: Actor): Promise<Outcome>;
+  finish(sessionId: string, next: TryOnNext, occurredAt: string, actor?: Actor): Promise<Outcome>;
 }
 
 export interface StylistPort extends SessionEnding {
   start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
   status(sessionId: string): Promise<StylistStatus>;
-  providePhoto(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
+  providePhoto(sessionId: string, image: ImageInput, occurredAt: string, actor?: Actor): Promise<Outcome>;
   /** Submits the session and reserves its credits, like `TryOnPort.providePerson`. */
-  submitPreferences(sessionId: string, preferences: StylePreferences, occurredAt: string): Promise<Outcome>;
-  finish(sessionId: string, occurredAt: string): Promise<Outcome>;
+  submitPreferences(
+    sessionId: string, preferences: StylePreferences, occurredAt: string, actor?: Actor,
+  ): Promise<Outcome>;
+  finish(sessionId: string, occurredAt: string, actor?: Actor): Promise<Outcome>;
 }
 
 export interface StarsInvoice {

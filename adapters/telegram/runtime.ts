@@ -7,6 +7,7 @@ import { featurePrice, type LedgerConfig } from '../../core/ledger/index.js';
 import type { ImageStore } from '../storage/index.js';
 import { createHolds } from '../worker/index.js';
 import { createBot } from './bot.js';
+import { ChatDebounce } from './chatDebounce.js';
 import { ChatStateStore } from './chatState.js';
 import { publishCommands } from './commands.js';
 import { createI18n } from './i18n.js';
@@ -95,6 +96,7 @@ export const buildDependencies = (options: TelegramRuntimeOptions): BotDependenc
   const sessions = { store, holds, consent, prices };
   return {
     chats: new ChatStateStore(pool),
+    debounce: new ChatDebounce(pool),
     accounts: createAccountsService(ledger),
     reads: createReadModel(pool),
     consent,

@@ -1,13 +1,33 @@
 import type { BotContext } from '../context.js';
 import { mainMenu } from '../keyboards.js';
-import type { Outcome, Written } from '../ports.js';
+import type { Actor, Outcome, Written } from '../ports.js';
+
+type ReplyOptions = Parameters<BotContext['reply']>[1];
 
 /** How long the profile waits for the read tables to include the user's own last write. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 2_000;
 
+/** The actor of the current update's session commands: the person who sent it. */
+export const actorOf = (ctx: BotContext): Actor => `user:${ctx.userId}`;
+
 /** Sends the main menu, under `textKey`. */
 export const showMainMenu = async (ctx: BotContext, textKey = 'menu-title'): Promise<void> => {
   await ctx.reply(ctx.t(textKey), { reply_markup: mainMenu(ctx.t) });
+};
+
+/**
+ * Sends a prompt the user may trigger again and again (a hint, "still working", "rate the
+ * result"): not when the same `kind` was the last message to the chat, moments ago (issue 14).
+ * `kind` names the prompt and what it is about (its session), not its wording.
+ */
+export const sendPrompt = async (ctx: BotContext, kind: string, text: string, other?: ReplyOptions): Promise<void> => {
+  if (!(await ctx.deps.debounce.claimPrompt(ctx.userId, kind, ctx.update.update_id))) return;
+  ctx.sendingPrompt = true;
+  try {
+    await ctx.reply(text, other);
+  } finally {
+    ctx.sendingPrompt = false;
+  }
 };
 
 /** Ends the spinner on a pressed button; a stale query (older than Telegram keeps) is not an error. */
@@ -45,7 +65,7 @@ export const leaveFlow = async (ctx: BotContext): Promise<void> => {
   const { flow, sessionId } = ctx.chatState;
   if (flow === 'menu' || sessionId === null) return;
   const port = flow === 'tryon' ? ctx.deps.tryOn : ctx.deps.stylist;
-  const outcome = await port.abandon(sessionId, ctx.occurredAt);
+  const outcome = await port.abandon(sessionId, ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);
   ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };

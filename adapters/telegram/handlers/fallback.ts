@@ -1,6 +1,7 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
-import { showMainMenu } from './common.js';
+import { mainMenu } from '../keyboards.js';
+import { sendPrompt } from './common.js';
 
 /** Whatever no flow took: a message outside a flow gets the menu, a stale button a short note. */
 export const fallbackHandlers = new Composer<BotContext>();
@@ -10,5 +11,6 @@ fallbackHandlers.on('callback_query', async (ctx) => {
 });
 
 fallbackHandlers.on('message', async (ctx) => {
-  await showMainMenu(ctx, ctx.message.photo || ctx.message.document ? 'photo-outside-flow' : 'unknown-input');
+  const textKey = ctx.message.photo || ctx.message.document ? 'photo-outside-flow' : 'unknown-input';
+  await sendPrompt(ctx, textKey, ctx.t(textKey), { reply_markup: mainMenu(ctx.t) });
 });

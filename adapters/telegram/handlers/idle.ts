@@ -3,6 +3,7 @@ import { SESSION_IDLE_TIMEOUT_SECONDS } from '../../../core/sessions/index.js';
 import type { BotContext } from '../context.js';
 import { languageOf } from '../i18n.js';
 import { mainMenu } from '../keyboards.js';
+import { actorOf } from './common.js';
 
 /** Rejections meaning the session is over already: the chat must not point at it any more. */
 const ALREADY_OVER = new Set(['session_expired', 'session_closed', 'session_cancelled', 'session_not_found']);
@@ -22,7 +23,8 @@ export const idleTimeout: MiddlewareFn<BotContext> = async (ctx, next) => {
   const { flow, sessionId } = ctx.chatState;
   await ctx.deps.chats.touch(ctx.userId, now, languageOf(ctx.from?.language_code));
   if (!isIdle(ctx, now) || sessionId === null) return next();
-  const outcome = await (flow === 'tryon' ? ctx.deps.tryOn : ctx.deps.stylist).expire(sessionId, ctx.occurredAt);
+  const port = flow === 'tryon' ? ctx.deps.tryOn : ctx.deps.stylist;
+  const outcome = await port.expire(sessionId, ctx.occurredAt, actorOf(ctx));
   // `session_not_idle`: the worker reported recently, the session lives on.
   if (!outcome.ok && !ALREADY_OVER.has(outcome.rejection)) return next();
   const reset = await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);

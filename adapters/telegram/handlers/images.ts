@@ -1,7 +1,7 @@
 import type { ImageInput, ImageKind, ImageRejection } from '../../../core/sessions/index.js';
 import type { BotContext } from '../context.js';
 import { cancelFlow } from '../keyboards.js';
-import { incomingImage } from './common.js';
+import { incomingImage, sendPrompt } from './common.js';
 
 /** What the user is told when an upload is refused; every code has a message in both languages. */
 const REJECTION_KEYS: Record<ImageRejection | 'unavailable', string> = {
@@ -21,7 +21,8 @@ export const receiveImage = async (ctx: BotContext, kind: ImageKind, sessionId: 
   const incoming = incomingImage(ctx);
   if (incoming === undefined) return undefined;
   if (incoming === 'not_an_image') {
-    await ctx.reply(ctx.t('send-photo-hint'), { reply_markup: cancelFlow(ctx.t) });
+    const hint = ctx.t('send-photo-hint');
+    await sendPrompt(ctx, `send-photo-hint:${sessionId}`, hint, { reply_markup: cancelFlow(ctx.t) });
     return undefined;
   }
   const download = await ctx.files.download(incoming.fileId, incoming.declaredBytes);

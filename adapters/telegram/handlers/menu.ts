@@ -18,17 +18,24 @@ const open: Record<MenuItem | 'home', (ctx: BotContext) => Promise<void>> = {
   buy: showBuyMenu,
   help: showHelp,
   settings: showSettings,
-  home: async (ctx) => {
-    await leaveFlow(ctx);
-    await showMainMenu(ctx);
-  },
+  home: (ctx) => showMainMenu(ctx),
+};
+
+/**
+ * Going anywhere from the menu leaves the flow the chat was in (its session waiting for input is
+ * cancelled, any hold released by the session rules): the next photo must not land in a flow
+ * the user no longer sees (issue 14).
+ */
+const leaveFor = (item: MenuItem | 'home') => async (ctx: BotContext): Promise<void> => {
+  await leaveFlow(ctx);
+  await open[item](ctx);
 };
 
 export const menuHandlers = new Composer<BotContext>();
 
 menuHandlers.callbackQuery(CALLBACK.menu, async (ctx) => {
   await acknowledge(ctx);
-  await open[ctx.match[1] as MenuItem | 'home'](ctx);
+  await leaveFor(ctx.match[1] as MenuItem | 'home')(ctx);
 });
 
 menuHandlers.callbackQuery(CALLBACK.consent, async (ctx) => {
@@ -51,8 +58,8 @@ menuHandlers.callbackQuery(CALLBACK.cancel, async (ctx) => {
   await showMainMenu(ctx, 'flow-cancelled');
 });
 
-menuHandlers.command('menu', (ctx) => open.home(ctx));
-menuHandlers.command('help', (ctx) => open.help(ctx));
-menuHandlers.command('profile', (ctx) => open.profile(ctx));
-menuHandlers.command('buy', (ctx) => open.buy(ctx));
-menuHandlers.command('settings', (ctx) => open.settings(ctx));
+menuHandlers.command('menu', leaveFor('home'));
+menuHandlers.command('help', leaveFor('help'));
+menuHandlers.command('profile', leaveFor('profile'));
+menuHandlers.command('buy', leaveFor('buy'));
+menuHandlers.command('settings', leaveFor('settings'));

@@ -35,6 +35,8 @@ startHandlers.command('start', async (ctx) => {
 startHandlers.callbackQuery(CALLBACK.language, async (ctx) => {
   const language = ctx.match[1] as Language;
   const first = ctx.chatState.language === null;
+  // The menu comes next, in the new language: the flow the chat was in ends here.
+  await leaveFlow(ctx);
   await ctx.deps.chats.setLanguage(ctx.userId, language);
   ctx.chatState.language = language;
   ctx.i18n.useLocale(language);

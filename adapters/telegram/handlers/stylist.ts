@@ -3,8 +3,9 @@ import type { BudgetCurrency, BudgetRange, OccasionChoice, StyleChoice } from '.
 import type { BotContext } from '../context.js';
 import { BUDGET_TIERS, budgets, CALLBACK, cancelFlow, occasions, styles, type BudgetTier } from '../keyboards.js';
 import type { Outcome } from '../ports.js';
+import { answerStale, isCurrentStep, mayActOnResult } from './buttons.js';
 import {
-  acknowledge, currentBalance, exitSession, leaveFlow, logRejection, remember, showMainMenu,
+  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, sendPrompt, showMainMenu,
 } from './common.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
 import { receiveImage } from './images.js';
@@ -47,8 +48,20 @@ export const startStylist = async (ctx: BotContext): Promise<void> => {
   await ctx.reply(ctx.t('stylist-send-photo', { price: ctx.deps.prices.styling }), { reply_markup: cancelFlow(ctx.t) });
 };
 
-/** The stylist session the pressed button belongs to, if the chat is still in it. */
+/** The stylist session the chat is in, if any. */
 const activeSession = (ctx: BotContext): string | null => (ctx.chatState.flow === 'stylist' ? ctx.chatState.sessionId : null);
+
+/**
+ * A preference button acts only on the chat's current session, while that session waits for
+ * its preferences, and in order (an occasion needs a style, a budget both): anything else is
+ * a button of another session or of another step.
+ */
+const mayChoose = async (
+  ctx: BotContext, sessionId: string, needs: ReadonlyArray<'style' | 'occasion'>,
+): Promise<boolean> =>
+  isCurrentStep(ctx, 'stylist', sessionId) &&
+  needs.every((choice) => ctx.chatState.draft[choice] !== undefined) &&
+  (await ctx.deps.stylist.status(sessionId)) === 'stylist_preferences';
 
 const afterSubmit = async (ctx: BotContext, sessionId: string, outcome: Outcome): Promise<void> => {
   const price = ctx.deps.prices.styling;
@@ -72,15 +85,17 @@ stylistHandlers.on('message', async (ctx, next) => {
   if (status === 'stylist_waiting_photo') {
     const image = await receiveImage(ctx, 'style_input', sessionId);
     if (!image) return;
-    const outcome = await ctx.deps.stylist.providePhoto(sessionId, image, ctx.occurredAt);
+    const outcome = await ctx.deps.stylist.providePhoto(sessionId, image, ctx.occurredAt, actorOf(ctx));
     await remember(ctx, outcome);
     logRejection(ctx, 'ProvideStylePhoto', outcome);
-    if (outcome.ok) await ctx.reply(ctx.t('stylist-choose-style'), { reply_markup: styles(ctx.t) });
+    if (outcome.ok) await ctx.reply(ctx.t('stylist-choose-style'), { reply_markup: styles(ctx.t, sessionId) });
     else await ctx.reply(ctx.t('something-went-wrong'), { reply_markup: cancelFlow(ctx.t) });
   } else if (status === 'stylist_preferences') {
-    await ctx.reply(ctx.t('stylist-use-buttons'), { reply_markup: cancelFlow(ctx.t) });
+    await sendPrompt(ctx, `stylist-use-buttons:${sessionId}`, ctx.t('stylist-use-buttons'), {
+      reply_markup: cancelFlow(ctx.t),
+    });
   } else if (status === 'stylist_processing') {
-    await ctx.reply(ctx.t('still-processing'));
+    await sendPrompt(ctx, `still-processing:${sessionId}`, ctx.t('still-processing'));
   } else {
     // Results shown (the session is finished on the way out), or the session ended.
     await leaveFlow(ctx);
@@ -89,43 +104,45 @@ stylistHandlers.on('message', async (ctx, next) => {
 });
 
 stylistHandlers.callbackQuery(CALLBACK.style, async (ctx) => {
+  const [, sessionId = '', style] = ctx.match;
+  if (!(await mayChoose(ctx, sessionId, []))) return answerStale(ctx);
   await acknowledge(ctx);
-  const sessionId = activeSession(ctx);
-  if (sessionId === null) return showMainMenu(ctx, 'button-expired');
-  const draft = { style: ctx.match[1] };
+  const draft = { style };
   await ctx.deps.chats.setDraft(ctx.userId, draft);
   ctx.chatState.draft = draft;
-  await ctx.reply(ctx.t('stylist-choose-occasion'), { reply_markup: occasions(ctx.t) });
+  await ctx.reply(ctx.t('stylist-choose-occasion'), { reply_markup: occasions(ctx.t, sessionId) });
 });
 
 stylistHandlers.callbackQuery(CALLBACK.occasion, async (ctx) => {
+  const [, sessionId = '', occasion] = ctx.match;
+  if (!(await mayChoose(ctx, sessionId, ['style']))) return answerStale(ctx);
   await acknowledge(ctx);
-  const sessionId = activeSession(ctx);
-  if (sessionId === null || !ctx.chatState.draft.style) return showMainMenu(ctx, 'button-expired');
-  const draft = { ...ctx.chatState.draft, occasion: ctx.match[1] };
+  const draft = { ...ctx.chatState.draft, occasion };
   await ctx.deps.chats.setDraft(ctx.userId, draft);
   ctx.chatState.draft = draft;
   const currency = await currencyOf(ctx);
-  await ctx.reply(ctx.t('stylist-choose-budget'), { reply_markup: budgets(ctx.t, budgetLabels(ctx, currency)) });
+  const keyboard = budgets(ctx.t, sessionId, budgetLabels(ctx, currency));
+  await ctx.reply(ctx.t('stylist-choose-budget'), { reply_markup: keyboard });
 });
 
 stylistHandlers.callbackQuery(CALLBACK.budget, async (ctx) => {
+  const [, sessionId = '', tier] = ctx.match;
+  if (!(await mayChoose(ctx, sessionId, ['style', 'occasion']))) return answerStale(ctx);
   await acknowledge(ctx);
-  const sessionId = activeSession(ctx);
   const { style, occasion } = ctx.chatState.draft;
-  if (sessionId === null || !style || !occasion) return showMainMenu(ctx, 'button-expired');
   const currency = await currencyOf(ctx);
-  const budget: BudgetRange = { currency, ...BUDGET_RANGES[currency][ctx.match[1] as BudgetTier] };
+  const budget: BudgetRange = { currency, ...BUDGET_RANGES[currency][tier as BudgetTier] };
   const preferences = { style: style as StyleChoice, occasion: occasion as OccasionChoice, budget };
-  const outcome = await ctx.deps.stylist.submitPreferences(sessionId, preferences, ctx.occurredAt);
+  const outcome = await ctx.deps.stylist.submitPreferences(sessionId, preferences, ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await afterSubmit(ctx, sessionId, outcome);
 });
 
 stylistHandlers.callbackQuery(CALLBACK.stylistMenu, async (ctx) => {
-  await acknowledge(ctx);
   const sessionId = ctx.match[1] ?? '';
-  const outcome = await ctx.deps.stylist.finish(sessionId, ctx.occurredAt);
+  if (!(await mayActOnResult(ctx, 'stylist', sessionId))) return answerStale(ctx);
+  await acknowledge(ctx);
+  const outcome = await ctx.deps.stylist.finish(sessionId, ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await exitSession(ctx, sessionId);
   await showMainMenu(ctx);

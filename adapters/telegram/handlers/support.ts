@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
 import { backToMenu, CALLBACK, help } from '../keyboards.js';
-import { acknowledge, remember } from './common.js';
+import { acknowledge, leaveFlow, remember } from './common.js';
 
 /** Help and /paysupport (which Telegram requires of bots that take Stars): how refunds work. */
 
@@ -14,6 +14,7 @@ export const showHelp = async (ctx: BotContext): Promise<void> => {
 export const supportHandlers = new Composer<BotContext>();
 
 supportHandlers.command('paysupport', async (ctx) => {
+  await leaveFlow(ctx);
   await ctx.reply(ctx.t('paysupport-text'), { reply_markup: help(ctx.t) });
 });
 

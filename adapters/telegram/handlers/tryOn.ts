@@ -3,8 +3,9 @@ import type { BotContext } from '../context.js';
 import { CALLBACK, cancelFlow, tryOnResult } from '../keyboards.js';
 import type { Outcome } from '../ports.js';
 import {
-  acknowledge, currentBalance, exitSession, leaveFlow, logRejection, remember, showMainMenu,
+  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, sendPrompt, showMainMenu,
 } from './common.js';
+import { answerStale, mayActOnResult } from './buttons.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
 import { receiveImage } from './images.js';
 
@@ -52,18 +53,21 @@ tryOnHandlers.on('message', async (ctx, next) => {
   if (status === 'tryon_waiting_clothing') {
     const image = await receiveImage(ctx, 'clothing', sessionId);
     if (!image) return;
-    const outcome = await ctx.deps.tryOn.provideClothing(sessionId, image, ctx.occurredAt);
+    const outcome = await ctx.deps.tryOn.provideClothing(sessionId, image, ctx.occurredAt, actorOf(ctx));
     await remember(ctx, outcome);
     logRejection(ctx, 'ProvideClothingImage', outcome);
     await ctx.reply(ctx.t(outcome.ok ? 'tryon-send-person' : 'something-went-wrong'), { reply_markup: cancelFlow(ctx.t) });
   } else if (status === 'tryon_waiting_person') {
     const image = await receiveImage(ctx, 'person', sessionId);
     if (!image) return;
-    await afterPerson(ctx, sessionId, await ctx.deps.tryOn.providePerson(sessionId, image, ctx.occurredAt));
+    const outcome = await ctx.deps.tryOn.providePerson(sessionId, image, ctx.occurredAt, actorOf(ctx));
+    await afterPerson(ctx, sessionId, outcome);
   } else if (status === 'tryon_processing') {
-    await ctx.reply(ctx.t('still-processing'));
+    await sendPrompt(ctx, `still-processing:${sessionId}`, ctx.t('still-processing'));
   } else if (status === 'tryon_result') {
-    await ctx.reply(ctx.t('tryon-choose-next'), { reply_markup: tryOnResult(ctx.t, sessionId) });
+    await sendPrompt(ctx, `tryon-choose-next:${sessionId}`, ctx.t('tryon-choose-next'), {
+      reply_markup: tryOnResult(ctx.t, sessionId),
+    });
   } else {
     // The session ended (expired, cancelled, failed): back to the menu.
     await exitSession(ctx, sessionId);
@@ -71,26 +75,31 @@ tryOnHandlers.on('message', async (ctx, next) => {
   }
 });
 
+// A rating is a fact about a result, not a step of the flow: the owner may rate a result
+// the chat has moved on from (the decider still takes one rating, while the result is shown).
 tryOnHandlers.callbackQuery(CALLBACK.rate, async (ctx) => {
   const [, sessionId = '', rating = '0'] = ctx.match;
-  const outcome = await ctx.deps.tryOn.rate(sessionId, Number(rating), ctx.occurredAt);
+  if ((await ctx.deps.tryOn.ownerOf(sessionId)) !== ctx.userId) return answerStale(ctx);
+  const outcome = await ctx.deps.tryOn.rate(sessionId, Number(rating), ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await acknowledge(ctx, outcome.ok || outcome.rejection === 'already_rated' ? 'rating-thanks' : 'button-expired');
 });
 
 tryOnHandlers.callbackQuery(CALLBACK.tryAgain, async (ctx) => {
-  await acknowledge(ctx);
   const sessionId = ctx.match[1] ?? '';
-  const outcome = await ctx.deps.tryOn.finish(sessionId, 'new_tryon', ctx.occurredAt);
+  if (!(await mayActOnResult(ctx, 'tryon', sessionId))) return answerStale(ctx);
+  await acknowledge(ctx);
+  const outcome = await ctx.deps.tryOn.finish(sessionId, 'new_tryon', ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await exitSession(ctx, sessionId);
   await startTryOn(ctx);
 });
 
 tryOnHandlers.callbackQuery(CALLBACK.tryOnMenu, async (ctx) => {
-  await acknowledge(ctx);
   const sessionId = ctx.match[1] ?? '';
-  const outcome = await ctx.deps.tryOn.finish(sessionId, 'menu', ctx.occurredAt);
+  if (!(await mayActOnResult(ctx, 'tryon', sessionId))) return answerStale(ctx);
+  await acknowledge(ctx);
+  const outcome = await ctx.deps.tryOn.finish(sessionId, 'menu', ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
   await exitSession(ctx, sessionId);
   await showMainMenu(ctx);

@@ -24,9 +24,13 @@ export const createConsentService = (store: EventStore): ConsentPort => {
   return {
     has: async (userId) => hasConsent(await streams.load(consentStream(userId)), CONSENT_VERSION),
     give: async (userId, occurredAt) =>
-      outcomeOf(await streams.run(consentStream(userId), { type: 'GiveConsent', userId, version: CONSENT_VERSION, occurredAt })),
+      outcomeOf(await streams.run(consentStream(userId), {
+        type: 'GiveConsent', userId, version: CONSENT_VERSION, occurredAt, actor: `user:${userId}`,
+      })),
     withdraw: async (userId, occurredAt) =>
-      outcomeOf(await streams.run(consentStream(userId), { type: 'WithdrawConsent', userId, occurredAt })),
+      outcomeOf(await streams.run(consentStream(userId), {
+        type: 'WithdrawConsent', userId, occurredAt, actor: `user:${userId}`,
+      })),
   };
 };
 

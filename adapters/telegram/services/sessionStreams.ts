@@ -4,7 +4,7 @@ import {
 import { accountStream, type AccountCommand, type Rejection } from '../../../core/ledger/index.js';
 import type { HoldRequest } from '../../../core/sessions/index.js';
 import type { Holds } from '../../worker/index.js';
-import type { Outcome } from '../ports.js';
+import type { Actor, Outcome } from '../ports.js';
 
 /** What the try-on and stylist services share: loading a session, running its commands, reserving. */
 
@@ -16,20 +16,42 @@ export interface SessionDecider<C, E, S> {
   initialState(): S;
 }
 
+/** The user an actor speaks for, if it is a person. */
+export const userOf = (actor: Actor): string | undefined =>
+  actor.startsWith('user:') ? actor.slice('user:'.length) : undefined;
+
+/** A session command with the actor who sent it (the deciders ignore the extra field). */
+export type Acting<C> = C & { actor: Actor };
+
 export interface SessionStreams<C extends { occurredAt: string }, S> {
-  run(stream: string, command: C): Promise<CommandResult<string>>;
+  run(stream: string, command: Acting<C>): Promise<CommandResult<string>>;
   load(stream: string): Promise<S>;
   /** Position of the last event of `stream` (any stream), 0 when there is none. */
   lastPositionOf(stream: string): Promise<number>;
 }
 
 /** The command handler and a loader for one kind of session stream. */
-export const sessionStreams = <C extends { occurredAt: string }, E extends { type: string; data: unknown }, S>(
+export const sessionStreams = <
+  C extends { occurredAt: string },
+  E extends { type: string; data: unknown },
+  S extends { userId: string | null },
+>(
   store: EventStore,
   decider: SessionDecider<C, E, S>,
 ): SessionStreams<C, S> => {
-  const run = createCommandHandler<C, E, S, string>(
-    { ...decider, metadataOf: (command) => ({ occurredAt: command.occurredAt }) },
+  const run = createCommandHandler<Acting<C>, E, S, string>(
+    {
+      ...decider,
+      // Decided on the stream with the rest: a user's command on a session someone else started changes nothing.
+      decide: (command, state) => {
+        const user = userOf(command.actor);
+        if (user !== undefined && state.userId && state.userId !== user) {
+          return { ok: false, rejection: 'not_session_owner' };
+        }
+        return decider.decide(command, state);
+      },
+      metadataOf: (command) => ({ occurredAt: command.occurredAt, actor: command.actor }),
+    },
     { store },
   );
   const load = async (stream: string): Promise<S> => {
@@ -58,7 +80,7 @@ export const reserveOrRecordRefusal = async <C extends { occurredAt: string }, S
   holds: Pick<Holds, 'reserve'>,
   hold: HoldRequest,
   occurredAt: string,
-  refusal: (reason: string) => C,
+  refusal: (reason: string) => Acting<C>,
 ): Promise<Outcome> => {
   const reserved = await holds.reserve(hold, occurredAt);
   if (!reserved.ok) {

@@ -3,7 +3,7 @@ import {
   stylingStream, stylistDecider, tryOnDecider, tryOnStream, type StylistCommand, type StylistEvent, type StylistSession,
   type TryOnCommand, type TryOnEvent, type TryOnSession,
 } from '../../../core/sessions/index.js';
-import type { ConsentPort, Outcome, Prices, StylistPort, TryOnPort } from '../ports.js';
+import type { Actor, ConsentPort, Outcome, Prices, StylistPort, TryOnPort } from '../ports.js';
 import type { Holds } from '../../worker/index.js';
 import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT } from './sessionStreams.js';
 
@@ -19,7 +19,12 @@ export interface SessionServiceDependencies {
   holds: Pick<Holds, 'reserve'>;
   consent: Pick<ConsentPort, 'has'>;
   prices: Prices;
+  /** Who a command is from when the caller does not say (the bot's handlers always say: the user). */
+  actor?: Actor;
 }
+
+/** The actor of commands whose caller names none. */
+export const DEFAULT_SESSION_ACTOR: Actor = 'system:bot';
 
 const noChange = (position: number): Outcome => ({ ok: true, position });
 
@@ -31,69 +36,80 @@ const settled = (session: TryOnSession | StylistSession, position: number): Outc
 
 export const createTryOnService = (deps: SessionServiceDependencies): TryOnPort => {
   const streams = sessionStreams<TryOnCommand, TryOnEvent, TryOnSession>(deps.store, tryOnDecider);
-  const run = async (sessionId: string, command: TryOnCommand) => outcomeOf(await streams.run(tryOnStream(sessionId), command));
+  const byDefault = deps.actor ?? DEFAULT_SESSION_ACTOR;
+  const run = async (sessionId: string, command: TryOnCommand, actor: Actor = byDefault) =>
+    outcomeOf(await streams.run(tryOnStream(sessionId), { ...command, actor }));
 
   return {
-    start: (userId, sessionId, occurredAt) => run(sessionId, { type: 'StartTryOn', sessionId, userId, occurredAt }),
+    start: (userId, sessionId, occurredAt) =>
+      run(sessionId, { type: 'StartTryOn', sessionId, userId, occurredAt }, `user:${userId}`),
     status: async (sessionId) => (await streams.load(tryOnStream(sessionId))).status,
-    provideClothing: (sessionId, image, occurredAt) => run(sessionId, { type: 'ProvideClothingImage', ...image, occurredAt }),
-    providePerson: async (sessionId, image, occurredAt) => {
+    ownerOf: async (sessionId) => (await streams.load(tryOnStream(sessionId))).userId || undefined,
+    provideClothing: (sessionId, image, occurredAt, actor) =>
+      run(sessionId, { type: 'ProvideClothingImage', ...image, occurredAt }, actor),
+    providePerson: async (sessionId, image, occurredAt, actor = byDefault) => {
       const stream = tryOnStream(sessionId);
       const { userId } = await streams.load(stream);
       const hasConsent = userId !== '' && (await deps.consent.has(userId));
       const provided = await streams.run(stream, {
-        type: 'ProvidePersonImage', ...image, credits: deps.prices.tryon, hasConsent, occurredAt,
+        type: 'ProvidePersonImage', ...image, credits: deps.prices.tryon, hasConsent, occurredAt, actor,
       });
       if (!provided.ok) return outcomeOf(provided);
       const session = await streams.load(stream);
       // Submitted now, or by an earlier attempt of this update that stopped before reserving.
       if (session.hold === null || session.holdResolution !== null) return settled(session, provided.position);
       return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt,
-        (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt }));
+        (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt, actor }));
     },
-    rate: (sessionId, rating, occurredAt) => run(sessionId, { type: 'RateResult', rating, occurredAt }),
-    finish: (sessionId, next, occurredAt) => run(sessionId, { type: next === 'menu' ? 'BackToMenu' : 'TryAgain', occurredAt }),
-    abandon: async (sessionId, occurredAt) => {
+    rate: (sessionId, rating, occurredAt, actor) => run(sessionId, { type: 'RateResult', rating, occurredAt }, actor),
+    finish: (sessionId, next, occurredAt, actor) =>
+      run(sessionId, { type: next === 'menu' ? 'BackToMenu' : 'TryAgain', occurredAt }, actor),
+    abandon: async (sessionId, occurredAt, actor) => {
       const stream = tryOnStream(sessionId);
       const session = await streams.load(stream);
-      if (session.status === 'tryon_result') return run(sessionId, { type: 'BackToMenu', occurredAt });
+      if (session.status === 'tryon_result') return run(sessionId, { type: 'BackToMenu', occurredAt }, actor);
       if (!WAITING_FOR_INPUT.has(session.status)) return noChange(0);
-      return run(sessionId, { type: 'CancelSession', occurredAt });
+      return run(sessionId, { type: 'CancelSession', occurredAt }, actor);
     },
-    expire: (sessionId, occurredAt) => run(sessionId, { type: 'ExpireSession', occurredAt }),
+    expire: (sessionId, occurredAt, actor) => run(sessionId, { type: 'ExpireSession', occurredAt }, actor),
   };
 };
 
 export const createStylistService = (deps: SessionServiceDependencies): StylistPort => {
   const streams = sessionStreams<StylistCommand, StylistEvent, StylistSession>(deps.store, stylistDecider);
-  const run = async (sessionId: string, command: StylistCommand) => outcomeOf(await streams.run(stylingStream(sessionId), command));
+  const byDefault = deps.actor ?? DEFAULT_SESSION_ACTOR;
+  const run = async (sessionId: string, command: StylistCommand, actor: Actor = byDefault) =>
+    outcomeOf(await streams.run(stylingStream(sessionId), { ...command, actor }));
 
   return {
-    start: (userId, sessionId, occurredAt) => run(sessionId, { type: 'StartStyling', sessionId, userId, occurredAt }),
+    start: (userId, sessionId, occurredAt) =>
+      run(sessionId, { type: 'StartStyling', sessionId, userId, occurredAt }, `user:${userId}`),
     status: async (sessionId) => (await streams.load(stylingStream(sessionId))).status,
-    providePhoto: (sessionId, image, occurredAt) => run(sessionId, { type: 'ProvideStylePhoto', ...image, occurredAt }),
-    submitPreferences: async (sessionId, preferences, occurredAt) => {
+    ownerOf: async (sessionId) => (await streams.load(stylingStream(sessionId))).userId || undefined,
+    providePhoto: (sessionId, image, occurredAt, actor) =>
+      run(sessionId, { type: 'ProvideStylePhoto', ...image, occurredAt }, actor),
+    submitPreferences: async (sessionId, preferences, occurredAt, actor = byDefault) => {
       const stream = stylingStream(sessionId);
       const { userId } = await streams.load(stream);
       const hasConsent = userId !== '' && (await deps.consent.has(userId));
       const submitted = await streams.run(stream, {
-        type: 'SubmitPreferences', preferences, credits: deps.prices.styling, hasConsent, occurredAt,
+        type: 'SubmitPreferences', preferences, credits: deps.prices.styling, hasConsent, occurredAt, actor,
       });
       if (!submitted.ok) return outcomeOf(submitted);
       const session = await streams.load(stream);
       if (session.hold === null || session.holdResolution !== null) return settled(session, submitted.position);
       return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt,
-        (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt }));
+        (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt, actor }));
     },
-    finish: (sessionId, occurredAt) => run(sessionId, { type: 'FinishStyling', occurredAt }),
-    abandon: async (sessionId, occurredAt) => {
+    finish: (sessionId, occurredAt, actor) => run(sessionId, { type: 'FinishStyling', occurredAt }, actor),
+    abandon: async (sessionId, occurredAt, actor) => {
       const session = await streams.load(stylingStream(sessionId));
       if (session.status === 'stylist_results' || session.status === 'stylist_shopping') {
-        return run(sessionId, { type: 'FinishStyling', occurredAt });
+        return run(sessionId, { type: 'FinishStyling', occurredAt }, actor);
       }
       if (!WAITING_FOR_INPUT.has(session.status)) return noChange(0);
-      return run(sessionId, { type: 'CancelSession', occurredAt });
+      return run(sessionId, { type: 'CancelSession', occurredAt }, actor);
     },
-    expire: (sessionId, occurredAt) => run(sessionId, { type: 'ExpireSession', occurredAt }),
+    expire: (sessionId, occurredAt, actor) => run(sessionId, { type: 'ExpireSession', occurredAt }, actor),
   };
 };
