@@ -40,7 +40,13 @@ export const clawbackOf = (purchase: Pick<RecordedPurchase, 'credits' | 'amountM
 const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, metadata: CommandMetadata): Promise<ApplyResult> => {
   // A redelivery keeps the credits first recorded, even if finance changed the package since.
   const recorded = await findPurchase(deps.pool, fact.provider, fact.paymentId);
-  const credits = recorded?.credits ?? packageById(deps.ledgerConfig, fact.packageId).credits;
+  const pkg = packageById(deps.ledgerConfig, fact.packageId);
+  const expectedMinor = recorded?.amountMinor ?? pkg.prices.XTR;
+  // Stars carry no amount we chose (a forged or changed invoice pays what it says): the package's price or nothing.
+  if (fact.currency === 'XTR' && fact.amountMinor !== expectedMinor) {
+    return { status: 'rejected', outcome: `amount_mismatch: paid ${fact.amountMinor} XTR, the ${pkg.id} package costs ${expectedMinor}`, paymentId: fact.paymentId };
+  }
+  const credits = recorded?.credits ?? pkg.credits;
   const result = await deps.ledger(accountStream(fact.userId), {
     type: 'PurchaseCredits', userId: fact.userId, paymentId: fact.paymentId, provider: fact.provider,
     packageId: fact.packageId, credits, amountMinor: fact.amountMinor, currency: fact.currency,

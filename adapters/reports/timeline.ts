@@ -1,12 +1,13 @@
 import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
-import { accountStream } from '../../core/ledger/index.js';
+import { accountStream, paymentReviewStream } from '../../core/ledger/index.js';
 import { consentStream, stylingStream, tryOnStream } from '../../core/sessions/index.js';
 import { auditStream } from './audit.js';
 import { EMPTY_STATE, readWholeStream, recordedBy, replayAccount, type AccountState } from './read.js';
 
 /**
- * A user's timeline for support: every event of their account, their sessions, their consent
- * and the operator actions on them, in global order, each with the account state after it.
+ * A user's timeline for support: every event of their account, their sessions, their consent,
+ * the operator actions on them and their payments held for review, in global order, each with
+ * the account state after it.
  * The shape is DESIGN.md's (`GET /admin/users/:userId/timeline`, `modera user timeline`).
  */
 
@@ -72,10 +73,11 @@ export const buildTimeline = async (store: EventStore, userId: string, options: 
   const account = recordedBy(wholeAccount, asOfMs);
   const others: RecordedEvent[] = [];
   // Sessions are found from the whole account: a session started before `asOf` may reserve after it.
-  const streams = [...(await sessionStreamsOf(wholeAccount, userId, options.sessions)), consentStream(userId), auditStream(userId)];
+  const ownStreams = [consentStream(userId), auditStream(userId), paymentReviewStream(userId)];
+  const streams = [...(await sessionStreamsOf(wholeAccount, userId, options.sessions)), ...ownStreams];
   for (const stream of streams) {
     const events = recordedBy(await readWholeStream(store, stream), asOfMs);
-    const isSession = !stream.startsWith('consent-') && !stream.startsWith('audit-');
+    const isSession = !ownStreams.includes(stream);
     if (events.length > 0 && (!isSession || startedBy(events, userId))) others.push(...events);
   }
   const replay = replayAccount(account);

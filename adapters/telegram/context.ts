@@ -1,11 +1,13 @@
 import type { I18n, I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
 import type { ChatDebounce } from './chatDebounce.js';
+import type { Message } from 'grammy/types';
+import type { AlbumStore } from './albums.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
 import type {
-  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
+  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
 } from './ports.js';
 
 /** Everything the handlers use, injected once when the bot is built. */
@@ -13,6 +15,7 @@ export interface BotDependencies {
   chats: ChatStateStore;
   /** One answer per intent: repeated taps and prompts, per chat (issue 14). */
   debounce: ChatDebounce;
+  albums: AlbumStore;
   accounts: AccountsPort;
   reads: ReadModelPort;
   consent: ConsentPort;
@@ -21,6 +24,7 @@ export interface BotDependencies {
   stylist: StylistPort;
   payments: PaymentsPort;
   support: SupportPort;
+  presence: PresencePort;
   prices: Prices;
   logger: BotLogger;
   /** The bot's clock: every command's occurredAt comes from here. */
@@ -42,6 +46,8 @@ export interface ModeraFlavor {
   occurredAt: string;
   /** True while a prompt (`sendPrompt`) is being sent: other messages end a run of prompts. */
   sendingPrompt: boolean;
+  /** The whole album this message belongs to, in album order (message_id); unset for a lone message. */
+  album?: Message[];
 }
 
 export type BotContext = Context & I18nFlavor & ModeraFlavor;

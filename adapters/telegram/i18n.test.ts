@@ -57,6 +57,7 @@ t.test('every message parses and formats in both languages with its variables; p
     credits: 21, price: 3, available: 10, held: 3, rating: 5, count: 2, stars: 100, balance: 13, min: 50, max: 300,
     tryon: 3, styling: 5, requestId: 'AB12CD34', summary: 's', bodyType: 'b', palette: 'p', keywords: 'k',
     title: 't', reason: 'r', date: '2025-01-27', kind: 'k',
+    paymentId: 'stars-charge-1', paid: 1, currency: 'XTR', days: 7,
   };
   for (const language of LANGUAGES) {
     for (const key of idsOf(language)) {

@@ -8,6 +8,7 @@ import { accountStream } from '../../core/ledger/index.js';
 import { inTransaction } from '../postgres/index.js';
 import type { ChatStateStore } from './chatState.js';
 import type { BotContext } from './context.js';
+import { isBlockedError, resultOf, type Deliveries } from './deliveries.js';
 import { DEFAULT_LANGUAGE } from './i18n.js';
 import type { BotLogger } from './logger.js';
 import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES, notificationOf, type Notification } from './notifications.js';
@@ -49,6 +50,8 @@ export interface NotifierOptions {
   i18n: I18n<BotContext>;
   images: Pick<ImagesPort, 'read'>;
   chats: ChatStateStore;
+  /** Blocked chats and results kept for the user's return. */
+  deliveries: Deliveries;
   logger: BotLogger;
   name?: string;
 }
@@ -62,7 +65,10 @@ export interface Outgoing {
   replyMarkup?: InlineKeyboardMarkup;
 }
 
-type Delivery = { status: 'sent'; messageId: number } | { status: 'failed' | 'unknown'; error: string };
+type Delivery =
+  | { status: 'sent'; messageId: number }
+  /** `blocked`: the user has blocked the bot; nothing more is sent to them until they come back. */
+  | { status: 'failed' | 'unknown'; error: string; blocked?: boolean };
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -90,6 +96,8 @@ export class Notifier {
         WHERE status = 'sending'`,
     );
     if (stale.rowCount) logger.warn({ count: stale.rowCount }, 'notifications interrupted by a crash: not sent again');
+    const redeliveries = await this.options.deliveries.settleInterrupted();
+    if (redeliveries) logger.warn({ count: redeliveries }, 'result re-deliveries interrupted by a crash: not sent again');
     this.abort = new AbortController();
     this.loop = this.run();
   }
@@ -141,8 +149,9 @@ export class Notifier {
       [event.id, event.position, outgoing.chatId, notification.kind],
     );
     if (claimed.rowCount !== 1) return this.advance(event.position);
-    const delivery = 'error' in outgoing ? { status: 'failed' as const, error: outgoing.error } : await this.send(outgoing);
+    const delivery = 'error' in outgoing ? { status: 'failed' as const, error: outgoing.error } : await this.sendUnlessBlocked(outgoing);
     if (delivery.status !== 'sent') this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
+    if (delivery.status !== 'sent' && delivery.blocked) await this.keepForReturn(event, outgoing.chatId);
     await inTransaction(this.options.pool, async (tx) => {
       await tx.query(
         `UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() WHERE event_id = $1`,
@@ -151,6 +160,48 @@ export class Notifier {
       await tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, event.position]);
     });
     if ('position' in outgoing) await this.options.chats.notePosition(outgoing.chatId, outgoing.position);
+  }
+
+  /**
+   * Sends again what the user could not be sent while they had blocked the bot (they are back:
+   * my_chat_member, or a message). Each result is claimed first, so it goes out at most once.
+   * Returns how many were delivered.
+   */
+  async redeliver(userId: string): Promise<number> {
+    const { deliveries, store } = this.options;
+    let delivered = 0;
+    for (const claim of await deliveries.claimWaiting(userId)) {
+      const event = (await store.readStream(claim.stream)).find((e) => e.id === claim.eventId);
+      const notification = event && notificationOf(event);
+      const outgoing = notification && (await this.prepare(notification, event.position).catch(() => undefined));
+      const delivery: Delivery = outgoing ? await this.send(outgoing) : { status: 'failed', error: 'result could not be prepared' };
+      if (delivery.status === 'sent') {
+        await deliveries.finish(claim.eventId, 'delivered');
+        if (outgoing) await this.options.chats.notePosition(outgoing.chatId, outgoing.position);
+        delivered++;
+        continue;
+      }
+      this.options.logger.warn({ userId, eventId: claim.eventId, ...delivery }, 'result not re-delivered');
+      // Refused: it waits for the next return or its expiry (credits back); maybe sent: never again.
+      await deliveries.finish(claim.eventId, delivery.status === 'unknown' ? 'unknown' : 'waiting');
+      if (delivery.blocked) {
+        await deliveries.block(userId);
+        break;
+      }
+    }
+    return delivered;
+  }
+
+  /** The user blocked the bot: mark the chat, and keep a paid result to send on their return. */
+  private async keepForReturn(event: RecordedEvent, chatId: string): Promise<void> {
+    await this.options.deliveries.block(chatId);
+    const result = resultOf(event);
+    if (result) await this.options.deliveries.keep(result);
+  }
+
+  private async sendUnlessBlocked(outgoing: Outgoing): Promise<Delivery> {
+    if (await this.options.deliveries.isBlocked(outgoing.chatId)) return { status: 'failed', error: 'chat blocked the bot', blocked: true };
+    return this.send(outgoing);
   }
 
   private async advance(position: number): Promise<void> {
@@ -212,7 +263,7 @@ export class Notifier {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Telegram answered no (blocked, chat gone): it was not sent. Anything else may have been.
-      return { status: error instanceof GrammyError ? 'failed' : 'unknown', error: message };
+      return { status: error instanceof GrammyError ? 'failed' : 'unknown', error: message, blocked: isBlockedError(error) };
     }
   }
 }

@@ -15,8 +15,11 @@ export const POLL_LIMIT = 100;
 /** Backoff after a failed poll doubles from the first value up to the second. */
 export const POLL_BACKOFF_MS = [500, 30_000] as const;
 
-/** The update kinds the bot handles: asked for explicitly, in polling and in setWebhook. */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query'] as const;
+/**
+ * The update kinds the bot handles: asked for explicitly, in polling and in setWebhook.
+ * `my_chat_member` says when the user blocks or unblocks the bot.
+ */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'] as const;
 
 export interface PollingOptions {
   api: Api;

@@ -127,6 +127,9 @@ export interface PreCheckout {
   totalAmount: number;
 }
 
+/** The rejection of a Stars payment held for support (not ours, or not the invoiced amount): nothing credited. */
+export const PAYMENT_HELD = 'payment_held_for_support';
+
 export interface PaymentsPort {
   packages(): readonly CreditPackage[];
   starsInvoice(userId: string, packageId: PackageId): StarsInvoice;
@@ -135,12 +138,21 @@ export interface PaymentsPort {
   /**
    * Records the payment (payments inbox) and credits it: PurchaseCredits keyed by
    * telegram_payment_charge_id, so a redelivery adds nothing. `date`: the message's, Unix seconds.
+   * A payment that does not pay one of our invoices exactly is held for support: PAYMENT_HELD.
    */
   recordStarsPayment(userId: string, date: number, payment: SuccessfulPayment): Promise<Outcome>;
   /** Records a Stars refund Telegram reports; the payments processor claws the credits back. */
   recordStarsRefund(userId: string, date: number, refund: RefundedPayment): Promise<void>;
   /** The web checkout for cards (Stripe, YooKassa); undefined when the web checkout is off. */
   webCheckoutUrl(userId: string): string | undefined;
+}
+
+/** Whether the user can be written to: they blocked the bot, or came back (issue 14). */
+export interface PresencePort {
+  /** Marks the chat blocked: nothing is sent to it until the user comes back. */
+  blocked(userId: string): Promise<void>;
+  /** The user is back (unblocked the bot, or wrote): unblocks and sends the results kept for them. */
+  returned(userId: string): Promise<void>;
 }
 
 export interface SupportPort {

@@ -6,6 +6,7 @@ import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import { featurePrice, type LedgerConfig } from '../../core/ledger/index.js';
 import type { ImageStore } from '../storage/index.js';
 import { createHolds } from '../worker/index.js';
+import { AlbumStore } from './albums.js';
 import { createBot } from './bot.js';
 import { ChatDebounce } from './chatDebounce.js';
 import { ChatStateStore } from './chatState.js';
@@ -22,6 +23,8 @@ import { createStarsPayments } from './services/payments.js';
 import { createReadModel } from './services/readModel.js';
 import { createStylistService, createTryOnService } from './services/sessions.js';
 import type { LedgerHandler } from './services/sessionStreams.js';
+import type { PresencePort } from './ports.js';
+import { Deliveries, markBlockedOn403, UndeliveredSweeper } from './deliveries.js';
 import { UpdateInbox } from './updateInbox.js';
 import { UpdateProcessor } from './updateProcessor.js';
 
@@ -88,7 +91,7 @@ export interface TelegramRuntime {
   stop(): Promise<void>;
 }
 
-export const buildDependencies = (options: TelegramRuntimeOptions): BotDependencies => {
+export const buildDependencies = (options: TelegramRuntimeOptions, presence: PresencePort): BotDependencies => {
   const { pool, store, ledger, ledgerConfig } = options;
   const prices = { tryon: featurePrice(ledgerConfig, 'tryon'), styling: featurePrice(ledgerConfig, 'styling') };
   const consent = options.overrides?.consent ?? createConsentService(store);
@@ -97,6 +100,7 @@ export const buildDependencies = (options: TelegramRuntimeOptions): BotDependenc
   return {
     chats: new ChatStateStore(pool),
     debounce: new ChatDebounce(pool),
+    albums: new AlbumStore(pool),
     accounts: createAccountsService(ledger),
     reads: createReadModel(pool),
     consent,
@@ -104,9 +108,10 @@ export const buildDependencies = (options: TelegramRuntimeOptions): BotDependenc
     tryOn: createTryOnService(sessions),
     stylist: createStylistService(sessions),
     payments: createStarsPayments({
-      pool, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl, ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
+      pool, store, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl, ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
     }),
     support: createSupportService(store),
+    presence,
     prices,
     logger: options.logger,
     ...options.overrides,
@@ -115,7 +120,16 @@ export const buildDependencies = (options: TelegramRuntimeOptions): BotDependenc
 
 export const createTelegramRuntime = (options: TelegramRuntimeOptions): TelegramRuntime => {
   const { settings, logger } = options;
-  const deps = buildDependencies(options);
+  const deliveries = new Deliveries(options.pool);
+  // The notifier sends with the bot's Api, so it is made after the bot: bound late.
+  const late: { notifier?: Notifier } = {};
+  const presence: PresencePort = {
+    blocked: (userId) => deliveries.block(userId),
+    returned: async (userId) => {
+      if (await deliveries.unblock(userId)) await late.notifier?.redeliver(userId);
+    },
+  };
+  const deps = buildDependencies(options, presence);
   const i18n = createI18n();
   const bot = createBot({
     token: settings.token, apiRoot: settings.apiRoot, deps, i18n,
@@ -123,8 +137,11 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
   });
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger });
   const notifier = new Notifier({
-    store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, logger,
+    store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries, logger,
   });
+  late.notifier = notifier;
+  bot.api.config.use(markBlockedOn403(deliveries, logger));
+  const sweeper = new UndeliveredSweeper({ deliveries, store: options.store, ledger: options.ledger, logger });
   let stopPolling: (() => Promise<void>) | undefined;
   const { transport } = settings;
 
@@ -139,6 +156,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
       await publishCommands(bot.api, i18n);
       await processor.start();
       await notifier.start();
+      sweeper.start();
       if (transport.mode === 'webhook') {
         await bot.api.setWebhook(transport.url, {
           secret_token: transport.secretToken, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false,
@@ -150,6 +168,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
     },
     stop: async () => {
       await stopPolling?.();
+      sweeper.stop();
       await notifier.stop();
       await processor.stop();
     },

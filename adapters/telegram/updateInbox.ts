@@ -20,6 +20,8 @@ export interface InboxEntry {
   update: Update;
   chatKey: string;
   attempts: number;
+  /** When it was recorded: an album's part is held back until its album has had time to arrive. */
+  receivedAt: Date;
 }
 
 /**
@@ -55,12 +57,12 @@ export class UpdateInbox {
 
   /** Updates recorded and not handled yet, oldest first. */
   async pending(limit: number = RECOVERY_BATCH): Promise<InboxEntry[]> {
-    const { rows } = await this.pool.query<{ payload: Update; chat_key: string; attempts: number }>(
-      `SELECT payload, chat_key, attempts FROM telegram_updates
+    const { rows } = await this.pool.query<{ payload: Update; chat_key: string; attempts: number; received_at: Date }>(
+      `SELECT payload, chat_key, attempts, received_at FROM telegram_updates
         WHERE handled_at IS NULL ORDER BY update_id LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ update: r.payload, chatKey: r.chat_key, attempts: r.attempts }));
+    return rows.map((r) => ({ update: r.payload, chatKey: r.chat_key, attempts: r.attempts, receivedAt: r.received_at }));
   }
 
   async markHandled(updateId: number): Promise<void> {
@@ -88,12 +90,13 @@ export class UpdateInbox {
     return rows[0]?.given_up ?? false;
   }
 
-  /** Deletes handled updates older than the retention; returns how many. */
+  /** Deletes handled updates older than the retention, and the albums answered as long ago; returns how many updates. */
   async prune(retentionSeconds: number = HANDLED_RETENTION_SECONDS): Promise<number> {
     const { rowCount } = await this.pool.query(
       `DELETE FROM telegram_updates WHERE handled_at < now() - make_interval(secs => $1)`,
       [retentionSeconds],
     );
+    await this.pool.query('DELETE FROM bot_albums WHERE claimed_at < now() - make_interval(secs => $1)', [retentionSeconds]);
     return rowCount ?? 0;
   }
 }

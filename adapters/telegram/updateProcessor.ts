@@ -1,5 +1,6 @@
 import { BotError, GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
+import { ALBUM_COLLECT_WINDOW_MS } from './albums.js';
 import { ChatQueue } from './chatQueue.js';
 import type { BotLogger } from './logger.js';
 import { chatKeyOf, MAX_UPDATE_ATTEMPTS, type UpdateInbox } from './updateInbox.js';
@@ -29,6 +30,8 @@ export interface UpdateProcessorOptions {
   queue?: ChatQueue;
   recoveryIntervalMs?: number;
   retryDelaysMs?: readonly number[];
+  /** How long a part of an album waits for the rest of it, from its arrival. */
+  albumWindowMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -55,7 +58,7 @@ export class UpdateProcessor {
       this.options.logger.info({ updateId: update.update_id }, 'duplicate telegram update ignored');
       return outcome;
     }
-    this.schedule(update, chatKeyOf(update));
+    this.schedule(update, chatKeyOf(update), Date.now());
     return outcome;
   }
 
@@ -83,20 +86,33 @@ export class UpdateProcessor {
   async recover(): Promise<void> {
     if (this.stopped) return;
     try {
-      for (const entry of await this.options.inbox.pending()) this.schedule(entry.update, entry.chatKey);
+      for (const entry of await this.options.inbox.pending()) this.schedule(entry.update, entry.chatKey, entry.receivedAt.getTime());
       if (++this.rounds % PRUNE_EVERY_ROUNDS === 1) await this.options.inbox.prune();
     } catch (error) {
       this.options.logger.error({ err: error }, 'telegram inbox recovery failed; next round will try again');
     }
   }
 
-  private schedule(update: Update, key: string): void {
+  private schedule(update: Update, key: string, receivedAtMs: number): void {
     // A recovery round can read a row between its insert and `accept` queueing it: queue it once.
     if (this.inFlight.has(update.update_id)) return;
     this.inFlight.add(update.update_id);
     void this.queue
-      .push(key, () => this.handle(update))
+      .push(key, async () => {
+        await this.albumWait(update, receivedAtMs);
+        await this.handle(update);
+      })
       .finally(() => this.inFlight.delete(update.update_id));
+  }
+
+  /**
+   * A part of an album waits (in its chat's queue: only that chat waits) until the album has had
+   * time to arrive whole; its parts are then all in the inbox for the bot to take together.
+   */
+  private async albumWait(update: Update, receivedAtMs: number): Promise<void> {
+    if (update.message?.media_group_id === undefined) return;
+    const waitMs = receivedAtMs + (this.options.albumWindowMs ?? ALBUM_COLLECT_WINDOW_MS) - Date.now();
+    if (waitMs > 0) await sleep(waitMs);
   }
 
   private async handle(update: Update): Promise<void> {

@@ -36,3 +36,6 @@ export { LedgerInvariantViolation } from './invariant.js';
 export { decide, keysOf } from './decide.js';
 export type { Decision } from './decision.js';
 export { accountDecider, accountStream, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
+export {
+  PAYMENT_REVIEW_CATEGORY, PAYMENT_HOLD_REASONS, paymentReviewStream, type PaymentHoldReason, type StarsPaymentHeldData,
+} from './paymentReview.js';

@@ -27,6 +27,8 @@ export interface ApiCall {
   payload: Record<string, unknown>;
   /** In `accepted`: the id of the message the call made, if it made one. */
   messageId?: number;
+  /** The HTTP status the fake answered with (set on `received` calls only). */
+  status?: number;
 }
 
 interface Failure {
@@ -34,15 +36,6 @@ interface Failure {
   description: string;
   retryAfterSeconds?: number;
 }
-
-/** Methods that put something in a chat: refused while the chat has the bot blocked. */
-const CHAT_MESSAGE_METHODS = new Set([
-  'sendMessage', 'sendPhoto', 'sendDocument', 'sendMediaGroup', 'sendInvoice', 'sendChatAction', 'copyMessage', 'forwardMessage',
-  'editMessageText', 'editMessageCaption', 'editMessageReplyMarkup', 'editMessageMedia',
-]);
-
-/** What the Bot API answers a send to a user who blocked the bot. */
-export const BLOCKED_BY_USER: Failure = { status: 403, description: 'Forbidden: bot was blocked by the user' };
 
 interface StoredFile {
   bytes: Buffer;
@@ -70,7 +63,6 @@ export class FakeTelegram {
   readonly received: ApiCall[] = [];
   /** Calls the server answered ok (what really reached Telegram), in order. */
   readonly accepted: ApiCall[] = [];
-  private readonly blocked = new Set<string>();
   private readonly files = new Map<string, StoredFile>();
   private readonly failures = new Map<string, Failure[]>();
   private readonly updates: Update[] = [];
@@ -100,6 +92,9 @@ export class FakeTelegram {
     return { file_id: fileId, file_unique_id: `u-${fileId}`, file_size: options.reportedSize ?? bytes.length };
   }
 
+  /** Chats whose user has blocked the bot: calls to them answer 403 until removed. */
+  readonly blockedChats = new Set<string>();
+
   /** The next `times` calls of `method` fail as given. */
   failNext(method: string, failure: Failure, times = 1): void {
     const queue = this.failures.get(method) ?? [];
@@ -109,11 +104,11 @@ export class FakeTelegram {
 
   /** From now on every message to `chatId` is refused with 403, as for a user who blocked the bot. */
   block(chatId: number | string): void {
-    this.blocked.add(String(chatId));
+    this.blockedChats.add(String(chatId));
   }
 
   unblock(chatId: number | string): void {
-    this.blocked.delete(String(chatId));
+    this.blockedChats.delete(String(chatId));
   }
 
   pushUpdate(update: Update): void {
@@ -141,10 +136,16 @@ export class FakeTelegram {
     const type = request.headers['content-type'] ?? '';
     const payload = type.includes('application/json') ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
       : type.includes('multipart/form-data') ? multipartFields(body) : {};
-    this.received.push({ method, payload });
-    const refused = CHAT_MESSAGE_METHODS.has(method) && this.blocked.has(String(payload.chat_id)) ? BLOCKED_BY_USER : undefined;
-    const failure = refused ?? this.failures.get(method)?.shift();
+    const call: ApiCall = { method, payload, status: 200 };
+    this.received.push(call);
+    // As Telegram does for a user who blocked the bot: every call to their chat is Forbidden.
+    if (payload.chat_id !== undefined && this.blockedChats.has(String(payload.chat_id))) {
+      call.status = 403;
+      return this.reply(response, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    }
+    const failure = this.failures.get(method)?.shift();
     if (failure) {
+      call.status = failure.status;
       return this.reply(response, failure.status, {
         ok: false, error_code: failure.status, description: failure.description,
         ...(failure.retryAfterSeconds !== undefined ? { parameters: { retry_after: failure.retryAfterSeconds } } : {}),

@@ -12,7 +12,7 @@ t.test('webhook mode: setWebhook with the secret token, then updates through POS
   const h = await botHarness(t, { transport: { mode: 'webhook', url: 'https://bot.example/webhook/telegram', secretToken: SECRET } });
   const setWebhook = h.fake.received.find((c) => c.method === 'setWebhook');
   t.match(setWebhook?.payload, {
-    url: 'https://bot.example/webhook/telegram', secret_token: SECRET, allowed_updates: ['message', 'callback_query', 'pre_checkout_query'],
+    url: 'https://bot.example/webhook/telegram', secret_token: SECRET, allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
   });
   const commands = h.fake.received.filter((c) => c.method === 'setMyCommands');
   t.match(commands, [
@@ -45,6 +45,9 @@ t.test('polling mode: the webhook is removed and updates come from getUpdates, c
   const offsets = h.fake.received.filter((c) => c.method === 'getUpdates').map((c) => Number(c.payload.offset ?? 0));
   await h.waitForCall((c) => c.method === 'getUpdates' && Number(c.payload.offset) > 0);
   t.ok(offsets.length > 0);
+  t.match(h.fake.received.find((c) => c.method === 'getUpdates')?.payload, {
+    allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
+  }, 'blocks and unblocks are asked for in polling too');
   const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM telegram_updates');
   t.equal(rows[0].n, 1);
 });

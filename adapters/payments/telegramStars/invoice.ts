@@ -1,6 +1,7 @@
 import type { LabeledPrice, PreCheckoutQuery, RefundedPayment, StarTransaction, SuccessfulPayment } from 'grammy/types';
 import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
 import type { CreditPackage, LedgerConfig } from '../../../core/ledger/config.js';
+import type { PaymentHoldReason } from '../../../core/ledger/paymentReview.js';
 import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
 
 /**
@@ -85,11 +86,35 @@ export interface StarsRefundRecord {
   refund: RefundedPayment;
 }
 
+/**
+ * Why a successful_payment must not be credited, or undefined when it pays one of our invoices
+ * exactly: Stars, a payload we issued, to the user who pays, at the package's price. Telegram
+ * only checks what we answered at pre-checkout, so this is checked again on the money itself.
+ */
+export const starsPaymentRefusal = (
+  config: Pick<LedgerConfig, 'packages'>,
+  record: StarsPaymentRecord,
+): { reason: PaymentHoldReason; packageId: PackageId | null; expectedAmount: number | null } | undefined => {
+  const { payment } = record;
+  const payload = parseStarsPayload(payment.invoice_payload);
+  const pkg = payload && config.packages.find((p) => p.id === payload.packageId);
+  const expected = { packageId: pkg?.id ?? null, expectedAmount: pkg?.prices.XTR ?? null };
+  if (!payload || !pkg) return { reason: 'unknown_payload', ...expected };
+  if (payload.userId !== record.userId) return { reason: 'wrong_user', ...expected };
+  if (payment.currency !== STARS_CURRENCY) return { reason: 'wrong_currency', ...expected };
+  if (payment.total_amount !== pkg.prices.XTR) return { reason: 'amount_mismatch', ...expected };
+  return undefined;
+};
+
+/** The purchase a successful_payment means. Its amount is checked against the package when applied. */
 export const starsPurchaseFact = (record: StarsPaymentRecord): PaymentFact => {
   const { payment } = record;
   if (payment.currency !== STARS_CURRENCY) return rejected(`successful_payment in ${payment.currency}, not Stars`);
   const payload = parseStarsPayload(payment.invoice_payload);
   if (!payload) return rejected(`successful_payment ${payment.telegram_payment_charge_id}: payload is not ours`);
+  if (payload.userId !== record.userId) {
+    return rejected(`successful_payment ${payment.telegram_payment_charge_id}: invoice of user ${payload.userId}, paid by ${record.userId}`);
+  }
   return {
     kind: 'purchase', provider: 'telegram_stars', paymentId: payment.telegram_payment_charge_id, userId: record.userId,
     packageId: payload.packageId, amountMinor: payment.total_amount, currency: 'XTR', occurredAt: isoFromUnix(record.date),

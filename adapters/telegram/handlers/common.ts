@@ -1,3 +1,4 @@
+import type { Message } from 'grammy/types';
 import type { BotContext } from '../context.js';
 import { mainMenu } from '../keyboards.js';
 import type { Actor, Outcome, Written } from '../ports.js';
@@ -83,9 +84,10 @@ export interface IncomingImage {
   declaredBytes: number | undefined;
 }
 
-export const incomingImage = (ctx: BotContext): IncomingImage | 'not_an_image' | undefined => {
-  const message = ctx.message;
-  if (!message) return undefined;
+export const incomingImage = (ctx: BotContext): IncomingImage | 'not_an_image' | undefined =>
+  ctx.message ? incomingImageOf(ctx.message) : undefined;
+
+export const incomingImageOf = (message: Message): IncomingImage | 'not_an_image' => {
   const largest = message.photo?.at(-1);
   if (largest) return { fileId: largest.file_id, declaredBytes: largest.file_size };
   // The bytes decide later (magic numbers); this only spares downloading what says it is not an image.

@@ -2,6 +2,7 @@ import { Composer } from 'grammy';
 import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/index.js';
 import type { BotContext } from '../context.js';
 import { buyMenu, CALLBACK } from '../keyboards.js';
+import { PAYMENT_HELD } from '../ports.js';
 import { acknowledge, currentBalance, remember, showMainMenu } from './common.js';
 
 /**
@@ -50,12 +51,17 @@ paymentHandlers.on('message:successful_payment', async (ctx) => {
   const payment = ctx.message.successful_payment;
   const outcome = await ctx.deps.payments.recordStarsPayment(ctx.userId, ctx.message.date, payment);
   await remember(ctx, outcome);
-  if (!outcome.ok) {
-    // Money was taken and is recorded in the payments inbox: the processor retries, support sees it.
-    ctx.deps.logger.error({ userId: ctx.userId, chargeId: payment.telegram_payment_charge_id, rejection: outcome.rejection },
-      'Stars payment not credited yet');
-    await ctx.reply(ctx.t('payment-problem'));
+  if (outcome.ok) return;
+  const paymentId = payment.telegram_payment_charge_id;
+  if (outcome.rejection === PAYMENT_HELD) {
+    // Not ours or not the invoiced amount: a case on the support timeline; the user is told to quote it.
+    ctx.deps.logger.warn({ userId: ctx.userId, chargeId: paymentId }, 'Stars payment held for support');
+    await ctx.reply(ctx.t('payment-held', { paymentId, paid: payment.total_amount, currency: payment.currency }));
+    return;
   }
+  // Recorded in the payments inbox: its processor tries it again.
+  ctx.deps.logger.error({ userId: ctx.userId, chargeId: paymentId, rejection: outcome.rejection }, 'Stars payment not credited yet');
+  await ctx.reply(ctx.t('payment-problem', { paymentId }));
 });
 
 paymentHandlers.on('message:refunded_payment', async (ctx) => {

@@ -1,4 +1,5 @@
 import { Composer } from 'grammy';
+import type { ImageInput } from '../../../core/sessions/index.js';
 import type { BotContext } from '../context.js';
 import { CALLBACK, cancelFlow, tryOnResult } from '../keyboards.js';
 import type { Outcome } from '../ports.js';
@@ -7,7 +8,7 @@ import {
 } from './common.js';
 import { answerStale, mayActOnResult } from './buttons.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
-import { receiveImage } from './images.js';
+import { receiveAlbum, receiveImage } from './images.js';
 
 /**
  * Virtual try-on: clothing photo, person photo, then the credits are reserved and the worker
@@ -44,6 +45,24 @@ const afterPerson = async (ctx: BotContext, sessionId: string, outcome: Outcome)
   await showMainMenu(ctx, 'something-went-wrong');
 };
 
+/** Both photos in one album: the clothing first, then the person, as the prompt asks. */
+const takeAlbum = async (ctx: BotContext, sessionId: string, parts: NonNullable<BotContext['album']>): Promise<void> => {
+  const images = await receiveAlbum(ctx, parts, ['clothing', 'person'], sessionId);
+  if (!images) return;
+  const [clothing, person] = images as [ImageInput, ImageInput];
+  const provided = await ctx.deps.tryOn.provideClothing(sessionId, clothing, ctx.occurredAt);
+  await remember(ctx, provided);
+  if (!provided.ok) {
+    logRejection(ctx, 'ProvideClothingImage', provided);
+    await ctx.reply(ctx.t('something-went-wrong'), { reply_markup: cancelFlow(ctx.t) });
+    return;
+  }
+  await afterPerson(ctx, sessionId, await ctx.deps.tryOn.providePerson(sessionId, person, ctx.occurredAt));
+};
+
+/** The album a try-on takes whole; any other size is answered by `receiveImage`. */
+const TRYON_ALBUM_PHOTOS = 2;
+
 export const tryOnHandlers = new Composer<BotContext>();
 
 tryOnHandlers.on('message', async (ctx, next) => {
@@ -51,6 +70,7 @@ tryOnHandlers.on('message', async (ctx, next) => {
   if (flow !== 'tryon' || sessionId === null) return next();
   const status = await ctx.deps.tryOn.status(sessionId);
   if (status === 'tryon_waiting_clothing') {
+    if (ctx.album?.length === TRYON_ALBUM_PHOTOS) return takeAlbum(ctx, sessionId, ctx.album);
     const image = await receiveImage(ctx, 'clothing', sessionId);
     if (!image) return;
     const outcome = await ctx.deps.tryOn.provideClothing(sessionId, image, ctx.occurredAt, actorOf(ctx));

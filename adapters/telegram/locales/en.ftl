@@ -52,8 +52,11 @@ image-download-failed = I could not download this file from Telegram. Please sen
 tryon-send-clothing = Send a photo of the clothing item you want to try on. A try-on costs { $price } { $price ->
         [one] credit
        *[other] credits
-    }.
+    }. You can also send both photos at once as an album: the clothing first, then the person.
 tryon-send-person = Now send a photo of the person (full-length works best).
+album-tryon-size = This album has { $count } photos. A try-on takes 2: the clothing first, then the person. Please send them again, as an album of 2 or one by one. Nothing was charged.
+album-person-size = This album has { $count } photos. I need one photo of the person: please send just that one. Nothing was charged.
+album-stylist-size = This album has { $count } photos. Style advice takes one photo of yourself: please send just that one. Nothing was charged.
 tryon-processing = This try-on costs { $price } { $price ->
         [one] credit
        *[other] credits
@@ -156,7 +159,8 @@ invoice-description = { $credits } { $credits ->
        *[other] credits
     } for virtual try-ons and AI stylist advice in Modera.
 payment-refused = This invoice is no longer valid. Please open Buy credits again.
-payment-problem = Your payment arrived, but I could not add the credits yet. Support has been notified; you will not lose them. Use /paysupport if you have questions.
+payment-problem = Your payment { $paymentId } arrived, but I could not add the credits yet. It is recorded and will be tried again automatically; you will not lose it. If the credits do not appear within an hour, write /paysupport and quote this payment id.
+payment-held = Your payment { $paymentId } does not match an invoice of ours ({ $paid } { $currency } paid), so no credits were added. It is kept on record as a case for our support team: write /paysupport and quote this payment id to have it refunded or credited.
 payment-received = Payment received: +{ $credits } { $credits ->
         [one] credit
        *[other] credits
@@ -187,6 +191,10 @@ help-text = Modera lets you try clothes on virtually ({ $tryon } { $tryon ->
        *[other] credits
     }).
     If the AI fails, the credits are returned automatically.
+    You pay only for a result delivered to you: if you block the bot before a result arrives, it is sent when you come back, and if you do not come back within { $days } { $days ->
+        [one] day
+       *[other] days
+    }, its credits are returned.
     Refunds: if a purchase went wrong, or you want your money back for credits you have not used, press the button below or write /paysupport.
 help-request-refund = 💬 Request a refund
 paysupport-text = Payment support: if a purchase went wrong, or you want your money back for credits you have not used, press the button below. Refunds of Telegram Stars go back to your Stars balance.

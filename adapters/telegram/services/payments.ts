@@ -1,9 +1,13 @@
 import type pg from 'pg';
+import type { EventStore } from '../../../core/eventstore/index.js';
 import { packageById, type LedgerConfig } from '../../../core/ledger/index.js';
 import { applyFact } from '../../payments/apply.js';
 import { recordDelivery } from '../../payments/inbox.js';
-import { checkStarsPreCheckout, starsInvoice, starsPurchaseFact } from '../../payments/telegramStars/invoice.js';
-import type { PaymentsPort } from '../ports.js';
+import {
+  checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
+} from '../../payments/telegramStars/invoice.js';
+import { PAYMENT_HELD, type PaymentsPort } from '../ports.js';
+import { holdStarsPayment } from './paymentReview.js';
 import type { LedgerHandler } from './sessionStreams.js';
 
 /**
@@ -15,6 +19,8 @@ import type { LedgerHandler } from './sessionStreams.js';
 
 export interface StarsPaymentsDependencies {
   pool: pg.Pool;
+  /** Where a payment held for support is recorded (its review stream). */
+  store: EventStore;
   ledger: LedgerHandler;
   ledgerConfig: LedgerConfig;
   /** The web checkout page for cards (`<PUBLIC_BASE_URL>/checkout`); undefined when cards are off. */
@@ -39,6 +45,11 @@ export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPo
     await recordDelivery(deps.pool, {
       provider: 'telegram_stars', deliveryId, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record),
     });
+    const refusal = starsPaymentRefusal(deps.ledgerConfig, record);
+    if (refusal) {
+      const occurredAt = new Date(date * 1000).toISOString();
+      return { ok: false, rejection: PAYMENT_HELD, position: await holdStarsPayment(deps.store, { userId, payment, refusal, occurredAt }) };
+    }
     const result = await applyFact(deps, starsPurchaseFact(record), `telegram:${deliveryId}`);
     if (result.status === 'done') return { ok: true, position: result.position };
     // Recorded: the processor retries it, and support sees it in the inbox.
