@@ -35,11 +35,14 @@ export type Step =
   /** A user heading for a flow: language, menu and consent on the way, one update per hop. */
   | { kind: 'goTo'; user: number; flow: 'tryon' | 'stylist' }
   | { kind: 'press'; user: number; source: 'newest' | 'stale' | 'foreign'; message: number; button: number }
+  /** A whole try-on in a row: to the flow (as `goTo`), then the clothing and the person photo. */
+  | { kind: 'tryOnThrough'; user: number }
   /** One photo, or two one after the other (clothing then person, as separate messages). */
   | { kind: 'photo'; user: number; count: 1 | 2 }
   | { kind: 'album'; user: number; size: (typeof ALBUM_SIZES)[number]; reversed: boolean }
   | { kind: 'text'; user: number }
-  | { kind: 'block'; user: number }
+  /** Blocks the bot; `announced`: Telegram's my_chat_member update arrives (else not yet: the bot learns from a 403). */
+  | { kind: 'block'; user: number; announced: boolean }
   | { kind: 'unblock'; user: number; thenStart: boolean }
   | { kind: 'ai'; outcome: 'succeed' | 'fail' }
   | { kind: 'aiPause' }
@@ -64,10 +67,11 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('photo' as const), user, count: fc.constantFrom(1 as const, 2 as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('album' as const), user, size: fc.constantFrom(...ALBUM_SIZES), reversed: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), user }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('block' as const), user }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('tryOnThrough' as const), user }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('block' as const), user, announced: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unblock' as const), user, thenStart: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('ai' as const), outcome: fc.constantFrom('succeed' as const, 'fail' as const) }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'aiPause' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'aiPause' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'aiResume' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.constantFrom(...ADVANCE_MINUTES) }) },
 );
@@ -149,9 +153,13 @@ export class SequenceDriver {
         return this.send(step.user, step.reversed ? album.reverse() : album);
       }
       case 'text': return this.send(step.user, [this.users[step.user]!.text('hello?')]);
+      case 'tryOnThrough':
+        await this.goTo(step.user, 'tryon');
+        return this.apply({ kind: 'photo', user: step.user, count: 2 });
       case 'block':
         this.blocked.add(step.user);
         this.h.fake.block(this.users[step.user]!.id);
+        if (!step.announced) return void this.journal.push(`user ${this.users[step.user]!.id} blocks the bot (not announced yet)`);
         return this.send(step.user, [this.users[step.user]!.blocks()]);
       case 'unblock': {
         if (!this.blocked.delete(step.user)) return;
