@@ -83,7 +83,7 @@ const runSequence = async (h: BotHarness, ai: ScriptedAi, steps: Step[]): Promis
   const userIds = driver.users.map((u) => String(u.id));
   await count(h, userIds);
   coverage.updates += driver.updateWindows.length;
-  coverage.foreignPresses += driver.journal.filter((j) => j.includes('presses foreign')).length;
+  coverage.foreignPresses += driver.journal.filter((j) => j.includes('presses foreign')).length; // and foreignNewest
   coverage.stalePresses += driver.journal.filter((j) => j.includes('presses stale')).length;
   coverage.blocks += driver.journal.filter((j) => j.includes('blocks the bot')).length;
   if (process.env.BOT_PROPERTY_DEBUG === '1') console.error(driver.journal.join('\n'));

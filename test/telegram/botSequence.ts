@@ -34,13 +34,15 @@ export type Step =
   | { kind: 'tap'; user: number; label: Label }
   /** A user heading for a flow: language, menu and consent on the way, one update per hop. */
   | { kind: 'goTo'; user: number; flow: 'tryon' | 'stylist' }
-  | { kind: 'press'; user: number; source: 'newest' | 'stale' | 'foreign'; message: number; button: number }
+  | { kind: 'press'; user: number; source: 'newest' | 'stale' | 'foreign' | 'foreignNewest'; message: number; button: number }
   /** A whole try-on in a row: to the flow (as `goTo`), then the clothing and the person photo. */
   | { kind: 'tryOnThrough'; user: number }
   /** One photo, or two one after the other (clothing then person, as separate messages). */
   | { kind: 'photo'; user: number; count: 1 | 2 }
   | { kind: 'album'; user: number; size: (typeof ALBUM_SIZES)[number]; reversed: boolean }
   | { kind: 'text'; user: number }
+  /** The user blocks the bot while their try-on is with the AI (which answers after). */
+  | { kind: 'blockMidTryOn'; user: number; announced: boolean }
   /** Blocks the bot; `announced`: Telegram's my_chat_member update arrives (else not yet: the bot learns from a 403). */
   | { kind: 'block'; user: number; announced: boolean }
   | { kind: 'unblock'; user: number; thenStart: boolean }
@@ -60,7 +62,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 7,
     arbitrary: fc.record({
-      kind: fc.constant('press' as const), user, source: fc.constantFrom('newest' as const, 'newest' as const, 'stale' as const, 'foreign' as const),
+      kind: fc.constant('press' as const), user, source: fc.constantFrom('newest' as const, 'newest' as const, 'stale' as const, 'foreign' as const, 'foreignNewest' as const),
       message: fc.nat(), button: fc.nat(),
     }),
   },
@@ -69,6 +71,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), user }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('tryOnThrough' as const), user }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('block' as const), user, announced: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('blockMidTryOn' as const), user, announced: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unblock' as const), user, thenStart: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('ai' as const), outcome: fc.constantFrom('succeed' as const, 'fail' as const) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'aiPause' as const }) },
@@ -156,6 +159,11 @@ export class SequenceDriver {
       case 'tryOnThrough':
         await this.goTo(step.user, 'tryon');
         return this.apply({ kind: 'photo', user: step.user, count: 2 });
+      case 'blockMidTryOn':
+        if (!this.aiPaused) await this.apply({ kind: 'aiPause' });
+        await this.apply({ kind: 'tryOnThrough', user: step.user });
+        await this.apply({ kind: 'block', user: step.user, announced: step.announced });
+        return this.apply({ kind: 'aiResume' });
       case 'block':
         this.blocked.add(step.user);
         this.h.fake.block(this.users[step.user]!.id);
@@ -232,16 +240,18 @@ export class SequenceDriver {
   private async press(step: Extract<Step, { kind: 'press' }>): Promise<void> {
     const userId = String(this.users[step.user]!.id);
     const ownIds = new Set(this.users.map((u) => String(u.id)));
-    const candidates = step.source === 'foreign'
+    const foreign = step.source === 'foreign' || step.source === 'foreignNewest';
+    const candidates = foreign
       ? deliveredWithButtons(this.h).filter((m) => m.chatId !== userId && ownIds.has(m.chatId))
       : deliveredWithButtons(this.h, userId);
-    const pool = step.source === 'newest' ? candidates.slice(-1) : step.source === 'stale' ? candidates.slice(0, -1) : candidates;
+    const pool = step.source === 'newest' || step.source === 'foreignNewest' ? candidates.slice(-1)
+      : step.source === 'stale' ? candidates.slice(0, -1) : candidates;
     const message = pool[step.message % Math.max(pool.length, 1)];
     if (!message) return;
     const button = message.buttons[step.button % message.buttons.length]!;
     // A forged or foreign button still arrives on a message of the presser's own chat.
     const own = deliveredWithButtons(this.h, userId).at(-1);
-    const on = step.source === 'foreign' ? own?.messageId : message.messageId;
+    const on = foreign ? own?.messageId : message.messageId;
     await this.send(step.user, [this.users[step.user]!.press(button.data, on)], `presses ${step.source} ${button.data} of message ${message.messageId}`);
   }
 
