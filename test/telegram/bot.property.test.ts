@@ -14,8 +14,8 @@ import { SequenceDriver, stepArbitrary, USERS_PER_SEQUENCE, type Step } from './
  * (the AI and the notifier run on their own schedule, so a rerun may take a different path).
  */
 
-/** Sequences per run: each takes seconds (a few dozen updates through PostgreSQL, AI jobs, the notifier). */
-const RUNS = Number(process.env.BOT_PROPERTY_RUNS ?? 4);
+/** Sequences per run: each takes 10-15 s on a busy 2-core machine (dozens of updates, AI jobs, the notifier); raise it to hunt. */
+const RUNS = Number(process.env.BOT_PROPERTY_RUNS ?? 3);
 const SEED = process.env.BOT_PROPERTY_SEED === undefined ? Math.floor(Math.random() * 0x7fffffff) : Number(process.env.BOT_PROPERTY_SEED);
 /** Steps per sequence: long enough for two flows per user, short enough to read when it fails. */
 const MIN_STEPS = 25;
