@@ -1,6 +1,6 @@
 import t from 'tap';
 import { tinyJpeg } from '../fixtures/images.js';
-import { botHarness, type BotHarness, type TestUser } from '../support/telegramBot.js';
+import { botHarness, ScriptedAi, type BotHarness, type TestUser } from '../support/telegramBot.js';
 
 /**
  * Issue 14, the class behind reproductions 1-3: a random sequence of updates from a few users
@@ -50,6 +50,31 @@ const waitingSessions = async (h: BotHarness, userId: number): Promise<string[]>
   return rows.filter((r) => open.has(r.type)).map((r) => r.stream);
 };
 
+/** Sessions whose last event is their result: waiting for rate, try again or menu. */
+const resultSessions = async (h: BotHarness): Promise<string[]> => {
+  const { rows } = await h.pool.query<{ stream: string; type: string }>(
+    `SELECT DISTINCT ON (stream) stream, type FROM events WHERE category IN ('tryon', 'styling')
+      ORDER BY stream, position DESC`);
+  return rows.filter((r) => r.type === 'TryOnSucceeded' || r.type === 'StylingSucceeded')
+    .map((r) => r.stream.slice(r.stream.indexOf('-') + 1));
+};
+
+const headPosition = async (h: BotHarness): Promise<number> =>
+  Number((await h.pool.query('SELECT COALESCE(max(position), 0) AS p FROM events')).rows[0].p);
+
+/**
+ * Session events written after `position` on sessions `userId` does not own, other than the
+ * worker's (`system:…`): what this user's update must never cause.
+ */
+const othersTouched = async (h: BotHarness, userId: number, position: number): Promise<string[]> => {
+  const { rows } = await h.pool.query<{ stream: string; type: string }>(
+    `SELECT e.stream, e.type FROM events e
+       JOIN events s ON s.stream = e.stream AND s.type IN ('TryOnStarted', 'StylingStarted')
+      WHERE e.position > $1 AND s.data->>'userId' <> $2
+        AND COALESCE(e.metadata->>'actor', '') NOT LIKE 'system:%'`, [position, String(userId)]);
+  return rows.map((r) => `${r.stream} ${r.type}`);
+};
+
 const ready = async (h: BotHarness, user: TestUser): Promise<void> => {
   await h.send(user.command('start'));
   await h.send(user.press('lang:en'));
@@ -62,7 +87,8 @@ const ready = async (h: BotHarness, user: TestUser): Promise<void> => {
 };
 
 t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${seed})`, async (t) => {
-  const h = await botHarness(t);
+  // The worker makes results, so result buttons (rate, try again, menu) have something to act on.
+  const h = await botHarness(t, { ai: new ScriptedAi() });
   const users = USER_IDS.map((id) => h.user(id));
   for (const user of users) await ready(h, user);
   h.fake.addFile('photo', tinyJpeg(400, 600));
@@ -70,7 +96,10 @@ t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${
   for (let step = 0; step < STEPS; step++) {
     const user = pick(users);
     const kind = random();
+    const before = await headPosition(h);
     const sessions = (await sessionsOf(h)).map((s) => s.stream.slice(s.stream.indexOf('-') + 1));
+    // Half the session buttons go to results: there a press (anyone's, before the fix) would act.
+    const results = await resultSessions(h);
     let leaving = false;
     if (kind < 0.3) await h.send(user.photo('photo'));
     else if (kind < 0.45) await h.send(user.press(pick(['menu:tryon', 'menu:stylist'])));
@@ -79,8 +108,11 @@ t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${
       leaving = true;
       await h.send(action.startsWith('/') ? user.command(action.slice(1)) : user.press(action));
     } else if (sessions.length > 0) {
-      await h.send(user.press(pick(SESSION_BUTTONS)(pick(sessions))));
+      const target = results.length > 0 && random() < 0.5 ? pick(results) : pick(sessions);
+      await h.send(user.press(pick(SESSION_BUTTONS)(target)));
     }
+    const touched = await othersTouched(h, user.id, before);
+    t.same(touched, [], `seed ${seed} step ${step}: user ${user.id} changed no one else's session`);
     if (leaving) {
       const chat = await h.pool.query('SELECT flow FROM bot_chats WHERE user_id = $1', [user.id]);
       t.equal(chat.rows[0].flow, 'menu', `seed ${seed} step ${step}: out of the flow`);
