@@ -38,7 +38,8 @@ CREATE TABLE bot_undelivered_results (
   recorded_at  timestamptz NOT NULL DEFAULT now(),
   expires_at   timestamptz NOT NULL,
   -- 'sending' left by a crash becomes 'unknown' (it may have gone out): never sent again.
-  status       text NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'sending', 'delivered', 'returned', 'unknown')),
+  status       text NOT NULL DEFAULT 'waiting'
+               CHECK (status IN ('waiting', 'sending', 'delivered', 'returned', 'unknown')),
   finished_at  timestamptz
 );
 

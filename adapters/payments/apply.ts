@@ -42,9 +42,11 @@ const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, me
   const recorded = await findPurchase(deps.pool, fact.provider, fact.paymentId);
   const pkg = packageById(deps.ledgerConfig, fact.packageId);
   const expectedMinor = recorded?.amountMinor ?? pkg.prices.XTR;
-  // Stars carry no amount we chose (a forged or changed invoice pays what it says): the package's price or nothing.
+  // Stars carry no amount we chose (a forged or changed invoice pays what it says): the package's
+  // price or nothing.
   if (fact.currency === 'XTR' && fact.amountMinor !== expectedMinor) {
-    return { status: 'rejected', outcome: `amount_mismatch: paid ${fact.amountMinor} XTR, the ${pkg.id} package costs ${expectedMinor}`, paymentId: fact.paymentId };
+    const outcome = `amount_mismatch: paid ${fact.amountMinor} XTR, the ${pkg.id} package costs ${expectedMinor}`;
+    return { status: 'rejected', outcome, paymentId: fact.paymentId };
   }
   const credits = recorded?.credits ?? pkg.credits;
   const result = await deps.ledger(accountStream(fact.userId), {

@@ -51,7 +51,9 @@ export class AlbumStore {
     if (!row) throw new Error(`album ${groupId} neither claimed nor found`);
     const taken = row.message_ids.map(Number);
     // The same update again (a retry after a failure): it still answers for the parts it took.
-    if (Number(row.owner_update_id) === updateId) return { kind: 'owner', parts: parts.filter((p) => taken.includes(p.message_id)) };
+    if (Number(row.owner_update_id) === updateId) {
+      return { kind: 'owner', parts: parts.filter((p) => taken.includes(p.message_id)) };
+    }
     return taken.includes(message.message_id) ? { kind: 'taken' } : { kind: 'late' };
   }
 

@@ -7,7 +7,8 @@ import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { BotLogger } from './logger.js';
 import type {
-  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort, TryOnPort,
+  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort,
+  TryOnPort,
 } from './ports.js';
 
 /** Everything the handlers use, injected once when the bot is built. */

@@ -91,7 +91,9 @@ export class Deliveries {
         RETURNING event_id, stream, recorded_at`,
       [userId],
     );
-    return rows.sort((a, b) => a.recorded_at.getTime() - b.recorded_at.getTime()).map((r) => ({ eventId: r.event_id, stream: r.stream }));
+    return rows
+      .sort((a, b) => a.recorded_at.getTime() - b.recorded_at.getTime())
+      .map((r) => ({ eventId: r.event_id, stream: r.stream }));
   }
 
   async finish(eventId: string, status: 'waiting' | 'delivered' | 'returned' | 'unknown'): Promise<void> {
@@ -111,19 +113,25 @@ export class Deliveries {
 
   /** Results still waiting at `now` past their expiry. */
   async expired(now: Date, limit: number = UNDELIVERED_SWEEP_BATCH): Promise<KeptResult[]> {
-    const { rows } = await this.pool.query<{ event_id: string; user_id: string; session_id: string; stream: string; credits: number }>(
+    const { rows } = await this.pool.query<{
+      event_id: string; user_id: string; session_id: string; stream: string; credits: number;
+    }>(
       `SELECT event_id, user_id::text, session_id, stream, credits FROM bot_undelivered_results
         WHERE status = 'waiting' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [now, limit],
     );
-    return rows.map((r) => ({ eventId: r.event_id, userId: r.user_id, sessionId: r.session_id, stream: r.stream, credits: r.credits }));
+    return rows.map((r) => ({
+      eventId: r.event_id, userId: r.user_id, sessionId: r.session_id, stream: r.stream, credits: r.credits,
+    }));
   }
 }
 
 /** The credits the ledger really captured for this session's hold (none if the capture was lost). */
 const capturedCredits = async (store: EventStore, result: KeptResult): Promise<number> => {
-  const recent = await store.readStream(accountStream(result.userId), { direction: 'backwards', maxCount: CAPTURE_LOOKBACK_EVENTS });
-  const capture = recent.find((e) => e.type === 'ReservationCaptured' && (e.data as ReservationCapturedData).reservationId === result.sessionId);
+  const recent = await store.readStream(
+    accountStream(result.userId), { direction: 'backwards', maxCount: CAPTURE_LOOKBACK_EVENTS });
+  const capture = recent.find((e) =>
+    e.type === 'ReservationCaptured' && (e.data as ReservationCapturedData).reservationId === result.sessionId);
   return capture ? (capture.data as ReservationCapturedData).credits : 0;
 };
 
@@ -141,10 +149,12 @@ export const returnExpiredResults = async (
     if (credits > 0) {
       const outcome = await deps.ledger(accountStream(result.userId), {
         type: 'AdjustCredits', adjustmentId: `undelivered-${result.sessionId}`, delta: credits,
-        reason: UNDELIVERED_ADJUSTMENT_REASON, operator: ACTOR, occurredAt: now.toISOString(), metadata: { actor: ACTOR },
+        reason: UNDELIVERED_ADJUSTMENT_REASON, operator: ACTOR, occurredAt: now.toISOString(),
+        metadata: { actor: ACTOR },
       });
       if (!outcome.ok) {
-        deps.logger.error({ userId: result.userId, sessionId: result.sessionId, rejection: outcome.rejection }, 'undelivered result: credits not returned');
+        const where = { userId: result.userId, sessionId: result.sessionId, rejection: outcome.rejection };
+        deps.logger.error(where, 'undelivered result: credits not returned');
         continue;
       }
     }
@@ -158,7 +168,10 @@ export const returnExpiredResults = async (
 export class UndeliveredSweeper {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: Parameters<typeof returnExpiredResults>[0], private readonly intervalMs = UNDELIVERED_SWEEP_INTERVAL_MS) {}
+  constructor(
+    private readonly deps: Parameters<typeof returnExpiredResults>[0],
+    private readonly intervalMs = UNDELIVERED_SWEEP_INTERVAL_MS,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => {
@@ -179,12 +192,15 @@ export class UndeliveredSweeper {
  * chat means the user blocked the bot: the chat is marked, so nothing more is sent until they
  * come back. The answer itself is passed on unchanged.
  */
-export const markBlockedOn403 = (deliveries: Deliveries, logger: BotLogger): Transformer => async (prev, method, payload, signal) => {
-  const response = await prev(method, payload, signal);
-  const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
-  // Private chats only: their id is the user's (positive); the bot writes to no other.
-  if (!response.ok && response.error_code === 403 && (typeof chatId === 'number' || typeof chatId === 'string') && Number(chatId) > 0) {
-    await deliveries.block(String(chatId)).catch((error: unknown) => logger.error({ err: error, chatId }, 'could not mark the chat blocked'));
-  }
-  return response;
-};
+export const markBlockedOn403 = (deliveries: Deliveries, logger: BotLogger): Transformer =>
+  async (prev, method, payload, signal) => {
+    const response = await prev(method, payload, signal);
+    const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+    // Private chats only: their id is the user's (positive); the bot writes to no other.
+    const privateChat = (typeof chatId === 'number' || typeof chatId === 'string') && Number(chatId) > 0;
+    if (!response.ok && response.error_code === 403 && privateChat) {
+      await deliveries.block(String(chatId)).catch((error: unknown) =>
+        logger.error({ err: error, chatId }, 'could not mark the chat blocked'));
+    }
+    return response;
+  };

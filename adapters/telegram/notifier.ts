@@ -97,7 +97,9 @@ export class Notifier {
     );
     if (stale.rowCount) logger.warn({ count: stale.rowCount }, 'notifications interrupted by a crash: not sent again');
     const redeliveries = await this.options.deliveries.settleInterrupted();
-    if (redeliveries) logger.warn({ count: redeliveries }, 'result re-deliveries interrupted by a crash: not sent again');
+    if (redeliveries) {
+      logger.warn({ count: redeliveries }, 'result re-deliveries interrupted by a crash: not sent again');
+    }
     this.abort = new AbortController();
     this.loop = this.run();
   }
@@ -149,7 +151,9 @@ export class Notifier {
       [event.id, event.position, outgoing.chatId, notification.kind],
     );
     if (claimed.rowCount !== 1) return this.advance(event.position);
-    const delivery = 'error' in outgoing ? { status: 'failed' as const, error: outgoing.error } : await this.sendUnlessBlocked(outgoing);
+    const delivery = 'error' in outgoing
+      ? { status: 'failed' as const, error: outgoing.error }
+      : await this.sendUnlessBlocked(outgoing);
     if (delivery.status !== 'sent') this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
     if (delivery.status !== 'sent' && delivery.blocked) await this.keepForReturn(event, outgoing.chatId);
     await inTransaction(this.options.pool, async (tx) => {
@@ -174,7 +178,9 @@ export class Notifier {
       const event = (await store.readStream(claim.stream)).find((e) => e.id === claim.eventId);
       const notification = event && notificationOf(event);
       const outgoing = notification && (await this.prepare(notification, event.position).catch(() => undefined));
-      const delivery: Delivery = outgoing ? await this.send(outgoing) : { status: 'failed', error: 'result could not be prepared' };
+      const delivery: Delivery = outgoing
+        ? await this.send(outgoing)
+        : { status: 'failed', error: 'result could not be prepared' };
       if (delivery.status === 'sent') {
         await deliveries.finish(claim.eventId, 'delivered');
         if (outgoing) await this.options.chats.notePosition(outgoing.chatId, outgoing.position);
@@ -200,7 +206,9 @@ export class Notifier {
   }
 
   private async sendUnlessBlocked(outgoing: Outgoing): Promise<Delivery> {
-    if (await this.options.deliveries.isBlocked(outgoing.chatId)) return { status: 'failed', error: 'chat blocked the bot', blocked: true };
+    if (await this.options.deliveries.isBlocked(outgoing.chatId)) {
+      return { status: 'failed', error: 'chat blocked the bot', blocked: true };
+    }
     return this.send(outgoing);
   }
 
@@ -263,7 +271,8 @@ export class Notifier {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Telegram answered no (blocked, chat gone): it was not sent. Anything else may have been.
-      return { status: error instanceof GrammyError ? 'failed' : 'unknown', error: message, blocked: isBlockedError(error) };
+      const status = error instanceof GrammyError ? 'failed' : 'unknown';
+      return { status, error: message, blocked: isBlockedError(error) };
     }
   }
 }

@@ -108,7 +108,8 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
     tryOn: createTryOnService(sessions),
     stylist: createStylistService(sessions),
     payments: createStarsPayments({
-      pool, store, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl, ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
+      pool, store, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl,
+      ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
     }),
     support: createSupportService(store),
     presence,
@@ -137,7 +138,8 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
   });
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger });
   const notifier = new Notifier({
-    store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries, logger,
+    store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries,
+    logger,
   });
   late.notifier = notifier;
   bot.api.config.use(markBlockedOn403(deliveries, logger));

@@ -62,7 +62,9 @@ export class UpdateInbox {
         WHERE handled_at IS NULL ORDER BY update_id LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ update: r.payload, chatKey: r.chat_key, attempts: r.attempts, receivedAt: r.received_at }));
+    return rows.map((r) => ({
+      update: r.payload, chatKey: r.chat_key, attempts: r.attempts, receivedAt: r.received_at,
+    }));
   }
 
   async markHandled(updateId: number): Promise<void> {
@@ -90,13 +92,14 @@ export class UpdateInbox {
     return rows[0]?.given_up ?? false;
   }
 
-  /** Deletes handled updates older than the retention, and the albums answered as long ago; returns how many updates. */
+  /** Deletes handled updates older than the retention, and albums answered as long ago; returns how many updates. */
   async prune(retentionSeconds: number = HANDLED_RETENTION_SECONDS): Promise<number> {
     const { rowCount } = await this.pool.query(
       `DELETE FROM telegram_updates WHERE handled_at < now() - make_interval(secs => $1)`,
       [retentionSeconds],
     );
-    await this.pool.query('DELETE FROM bot_albums WHERE claimed_at < now() - make_interval(secs => $1)', [retentionSeconds]);
+    await this.pool.query(
+      'DELETE FROM bot_albums WHERE claimed_at < now() - make_interval(secs => $1)', [retentionSeconds]);
     return rowCount ?? 0;
   }
 }

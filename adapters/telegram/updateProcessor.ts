@@ -86,7 +86,9 @@ export class UpdateProcessor {
   async recover(): Promise<void> {
     if (this.stopped) return;
     try {
-      for (const entry of await this.options.inbox.pending()) this.schedule(entry.update, entry.chatKey, entry.receivedAt.getTime());
+      for (const entry of await this.options.inbox.pending()) {
+        this.schedule(entry.update, entry.chatKey, entry.receivedAt.getTime());
+      }
       if (++this.rounds % PRUNE_EVERY_ROUNDS === 1) await this.options.inbox.prune();
     } catch (error) {
       this.options.logger.error({ err: error }, 'telegram inbox recovery failed; next round will try again');

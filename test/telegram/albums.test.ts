@@ -150,3 +150,22 @@ t.test('an album outside any flow is answered once', async (t) => {
   await h.runtime.processor.idle();
   t.equal(sent().filter((c) => c.method === 'sendMessage').length, 1);
 });
+
+t.test('the stylist takes one photo: an album of two is answered once, and no photo is taken', async (t) => {
+  const h = await botHarness(t);
+  const user = h.user(706);
+  await h.send(user.command('start'));
+  await h.send(user.press('lang:en'));
+  await h.send(user.press('menu:stylist'));
+  await h.send(user.press('consent:yes:stylist'));
+  const { rows } = await h.pool.query('SELECT session_id FROM bot_chats WHERE user_id = $1', [user.id]);
+  for (const id of ['s1', 's2']) h.fake.addFile(id, tinyJpeg(400, 600));
+  const sent = h.since();
+  await Promise.all(['s1', 's2'].map((id, i) => h.runtime.processor.accept(albumPart(user, id, 'g-706', 9500 + i))));
+  await h.runtime.processor.idle();
+  const answers = sent().filter((c) => c.method === 'sendMessage').map(textOf);
+  t.equal(answers.length, 1);
+  t.match(answers[0], /2 photos\. Style advice takes one photo/);
+  const events = await h.store.readStream(`styling-${rows[0].session_id as string}`);
+  t.notOk(events.some((e) => e.type === 'StylePhotoProvided'), 'no photo taken from the album');
+});

@@ -113,7 +113,8 @@ export const starsPurchaseFact = (record: StarsPaymentRecord): PaymentFact => {
   const payload = parseStarsPayload(payment.invoice_payload);
   if (!payload) return rejected(`successful_payment ${payment.telegram_payment_charge_id}: payload is not ours`);
   if (payload.userId !== record.userId) {
-    return rejected(`successful_payment ${payment.telegram_payment_charge_id}: invoice of user ${payload.userId}, paid by ${record.userId}`);
+    const chargeId = payment.telegram_payment_charge_id;
+    return rejected(`successful_payment ${chargeId}: invoice of user ${payload.userId}, paid by ${record.userId}`);
   }
   return {
     kind: 'purchase', provider: 'telegram_stars', paymentId: payment.telegram_payment_charge_id, userId: record.userId,

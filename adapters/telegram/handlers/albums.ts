@@ -10,7 +10,8 @@ import type { BotContext } from '../context.js';
 export const albumGate: MiddlewareFn<BotContext> = async (ctx, next) => {
   const message = ctx.message;
   if (message?.media_group_id === undefined) return next();
-  const claim = await ctx.deps.albums.claim(String(message.chat.id), ctx.update.update_id, message as Message & { media_group_id: string });
+  const part = message as Message & { media_group_id: string };
+  const claim = await ctx.deps.albums.claim(String(message.chat.id), ctx.update.update_id, part);
   switch (claim.kind) {
     case 'owner':
       ctx.album = claim.parts;

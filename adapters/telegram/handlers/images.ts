@@ -21,7 +21,9 @@ const ALBUM_SIZE_KEYS: Partial<Record<ImageKind, string>> = {
 };
 
 /** Downloads `message`'s image within the size limit, validates it by its bytes and stores it. */
-const storeImageOf = async (ctx: BotContext, message: Message, kind: ImageKind, sessionId: string): Promise<ImageInput | undefined> => {
+const storeImageOf = async (
+  ctx: BotContext, message: Message, kind: ImageKind, sessionId: string,
+): Promise<ImageInput | undefined> => {
   const incoming = incomingImageOf(message);
   if (incoming === 'not_an_image') {
     const hint = ctx.t('send-photo-hint');
@@ -46,9 +48,12 @@ const storeImageOf = async (ctx: BotContext, message: Message, kind: ImageKind, 
  * refused image, or an album of more than one photo (a step takes one) gets a hint and
  * undefined; nothing is spent.
  */
-export const receiveImage = async (ctx: BotContext, kind: ImageKind, sessionId: string): Promise<ImageInput | undefined> => {
+export const receiveImage = async (
+  ctx: BotContext, kind: ImageKind, sessionId: string,
+): Promise<ImageInput | undefined> => {
   if (ctx.album && ctx.album.length > 1) {
-    await ctx.reply(ctx.t(ALBUM_SIZE_KEYS[kind] ?? 'album-stylist-size', { count: ctx.album.length }), { reply_markup: cancelFlow(ctx.t) });
+    const text = ctx.t(ALBUM_SIZE_KEYS[kind] ?? 'album-stylist-size', { count: ctx.album.length });
+    await ctx.reply(text, { reply_markup: cancelFlow(ctx.t) });
     return undefined;
   }
   if (incomingImage(ctx) === undefined) return undefined;

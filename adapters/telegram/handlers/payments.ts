@@ -60,7 +60,8 @@ paymentHandlers.on('message:successful_payment', async (ctx) => {
     return;
   }
   // Recorded in the payments inbox: its processor tries it again.
-  ctx.deps.logger.error({ userId: ctx.userId, chargeId: paymentId, rejection: outcome.rejection }, 'Stars payment not credited yet');
+  const where = { userId: ctx.userId, chargeId: paymentId, rejection: outcome.rejection };
+  ctx.deps.logger.error(where, 'Stars payment not credited yet');
   await ctx.reply(ctx.t('payment-problem', { paymentId }));
 });
 

@@ -1,4 +1,5 @@
 import { Composer } from 'grammy';
+import type { Message } from 'grammy/types';
 import type { ImageInput } from '../../../core/sessions/index.js';
 import type { BotContext } from '../context.js';
 import { CALLBACK, cancelFlow, tryOnResult } from '../keyboards.js';
@@ -46,7 +47,7 @@ const afterPerson = async (ctx: BotContext, sessionId: string, outcome: Outcome)
 };
 
 /** Both photos in one album: the clothing first, then the person, as the prompt asks. */
-const takeAlbum = async (ctx: BotContext, sessionId: string, parts: NonNullable<BotContext['album']>): Promise<void> => {
+const takeAlbum = async (ctx: BotContext, sessionId: string, parts: readonly Message[]): Promise<void> => {
   const images = await receiveAlbum(ctx, parts, ['clothing', 'person'], sessionId);
   if (!images) return;
   const [clothing, person] = images as [ImageInput, ImageInput];

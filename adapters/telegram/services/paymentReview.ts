@@ -11,6 +11,8 @@ import {
  * the account (`GET /admin/users/:userId/timeline`). One case per payment id: a redelivery adds none.
  */
 
+const ACTOR = 'provider:telegram_stars';
+
 export interface HeldPayment {
   userId: string;
   payment: SuccessfulPayment;
@@ -33,7 +35,7 @@ export const holdStarsPayment = async (store: EventStore, held: HeldPayment): Pr
   // The expected revision keeps a concurrent redelivery from opening a second case (it retries and finds this one).
   const written = await store.appendToStream(
     stream,
-    [{ id: randomUUID(), type: 'StarsPaymentHeld', data, metadata: { occurredAt: held.occurredAt, actor: `provider:telegram_stars` } }],
+    [{ id: randomUUID(), type: 'StarsPaymentHeld', data, metadata: { occurredAt: held.occurredAt, actor: ACTOR } }],
     { expected: existing.at(-1)?.revision ?? 'no_stream' },
   );
   return written.position;

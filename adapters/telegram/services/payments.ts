@@ -48,7 +48,8 @@ export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPo
     const refusal = starsPaymentRefusal(deps.ledgerConfig, record);
     if (refusal) {
       const occurredAt = new Date(date * 1000).toISOString();
-      return { ok: false, rejection: PAYMENT_HELD, position: await holdStarsPayment(deps.store, { userId, payment, refusal, occurredAt }) };
+      const position = await holdStarsPayment(deps.store, { userId, payment, refusal, occurredAt });
+      return { ok: false, rejection: PAYMENT_HELD, position };
     }
     const result = await applyFact(deps, starsPurchaseFact(record), `telegram:${deliveryId}`);
     if (result.status === 'done') return { ok: true, position: result.position };
