@@ -8,8 +8,9 @@ import type { Update, UserFromGetMe } from 'grammy/types';
  * pipeline offline:
  *   POST /bot<token>/<method>          answers every method the bot calls (JSON or multipart)
  *   GET  /file/bot<token>/<file_path>  serves the files registered with `addFile`
- * `failNext` makes the next calls of a method fail (429 with retry_after, 5xx, 403); `pushUpdate`
- * feeds getUpdates for polling. Outgoing calls are best captured on the bot's side with
+ * `failNext` makes the next calls of a method fail (429 with retry_after, 5xx, 403); `block`
+ * makes every message to a chat fail as Telegram answers for a user who blocked the bot;
+ * `accepted` lists the calls answered ok; `pushUpdate` feeds getUpdates for polling. Outgoing calls are best captured on the bot's side with
  * `captureCalls` (an API transformer), which sees the payload before it is serialised.
  */
 
@@ -24,6 +25,8 @@ export const TEST_BOT_INFO: UserFromGetMe = {
 export interface ApiCall {
   method: string;
   payload: Record<string, unknown>;
+  /** In `accepted`: the id of the message the call made, if it made one. */
+  messageId?: number;
   /** The HTTP status the fake answered with (set on `received` calls only). */
   status?: number;
 }
@@ -58,6 +61,8 @@ const multipartFields = (body: Buffer): Record<string, unknown> => {
 export class FakeTelegram {
   /** Calls as the server received them, in order. */
   readonly received: ApiCall[] = [];
+  /** Calls the server answered ok (what really reached Telegram), in order. */
+  readonly accepted: ApiCall[] = [];
   private readonly files = new Map<string, StoredFile>();
   private readonly failures = new Map<string, Failure[]>();
   private readonly updates: Update[] = [];
@@ -95,6 +100,15 @@ export class FakeTelegram {
     const queue = this.failures.get(method) ?? [];
     for (let i = 0; i < times; i++) queue.push(failure);
     this.failures.set(method, queue);
+  }
+
+  /** From now on every message to `chatId` is refused with 403, as for a user who blocked the bot. */
+  block(chatId: number | string): void {
+    this.blockedChats.add(String(chatId));
+  }
+
+  unblock(chatId: number | string): void {
+    this.blockedChats.delete(String(chatId));
   }
 
   pushUpdate(update: Update): void {
@@ -137,7 +151,10 @@ export class FakeTelegram {
         ...(failure.retryAfterSeconds !== undefined ? { parameters: { retry_after: failure.retryAfterSeconds } } : {}),
       });
     }
-    return this.reply(response, 200, { ok: true, result: await this.resultOf(method, payload) });
+    const result = await this.resultOf(method, payload);
+    const messageId = (result as { message_id?: unknown } | null)?.message_id;
+    this.accepted.push({ method, payload, ...(typeof messageId === 'number' ? { messageId } : {}) });
+    return this.reply(response, 200, { ok: true, result });
   }
 
   private async resultOf(method: string, payload: Record<string, unknown>): Promise<unknown> {

@@ -16,7 +16,7 @@ import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import { ProjectorRunner } from '../../projections/runner.js';
-import { startWorker, type WorkerAi } from '../../adapters/worker/index.js';
+import { startSweeper, startWorker, type WorkerAi } from '../../adapters/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
 import { captureCalls, FakeTelegram, TEST_BOT_INFO, TEST_TOKEN, type ApiCall } from '../fakes/telegramServer.js';
 import { testDatabase } from './database.js';
@@ -50,6 +50,8 @@ export interface BotHarness {
   /** Stops the ledger projection (the read tables fall behind) until `resumeProjection`. */
   pauseProjection(): Promise<void>;
   resumeProjection(): void;
+  /** With the `sweeper` option: one pass of the hold and session sweeps, on the harness clock. */
+  sweep(): Promise<void>;
   /** Waits until some call matches (the notifier works on its own schedule). */
   waitForCall(predicate: (call: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
   /** Waits until the notifier has dealt with every event up to `position` (it has had its chance to speak). */
@@ -64,8 +66,14 @@ export interface TestUser {
   text(text: string): Update;
   command(name: string): Update;
   photo(fileId: string, fileSize?: number): Update;
+  /** Photos sent as one album (one media_group_id), in the order of their message ids. */
+  album(fileIds: string[], mediaGroupId: string): Update[];
+  /** The user blocks the bot (my_chat_member: member -> kicked) or unblocks it (kicked -> member). */
+  blocks(): Update;
+  unblocks(): Update;
   document(fileId: string, mimeType: string, fileSize?: number): Update;
-  press(data: string): Update;
+  /** A button pressed on message `messageId` of the user's chat (1 unless given). */
+  press(data: string, messageId?: number): Update;
   preCheckout(payload: string, totalAmount: number, currency?: string): Update;
   paid(payload: string, totalAmount: number, chargeId: string): Update;
 }
@@ -73,6 +81,16 @@ export interface TestUser {
 const testUser = (id: number, languageCode: string): TestUser => {
   const from = { id, is_bot: false, first_name: `User${id}`, language_code: languageCode };
   const chat = { id, type: 'private' as const, first_name: from.first_name };
+  const bot = { id: TEST_BOT_INFO.id, is_bot: true, first_name: TEST_BOT_INFO.first_name, username: TEST_BOT_INFO.username };
+  const membership = (was: 'member' | 'kicked', now: 'member' | 'kicked'): Update => ({
+    update_id: nextUpdateId++,
+    my_chat_member: {
+      chat, from, date: Math.floor(Date.now() / 1000),
+      old_chat_member: { user: bot, status: was, ...(was === 'kicked' ? { until_date: 0 } : {}) },
+      new_chat_member: { user: bot, status: now, ...(now === 'kicked' ? { until_date: 0 } : {}) },
+    },
+  } as Update);
+  const largest = (fileId: string) => ({ file_id: fileId, file_unique_id: `b-${fileId}`, width: 800, height: 800 });
   const message = (fields: object): Update => ({
     update_id: nextUpdateId++,
     message: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from, ...fields },
@@ -84,12 +102,15 @@ const testUser = (id: number, languageCode: string): TestUser => {
     photo: (fileId, fileSize) => message({
       photo: [{ file_id: `${fileId}-small`, file_unique_id: 's', width: 90, height: 90 }, { file_id: fileId, file_unique_id: 'b', width: 800, height: 800, ...(fileSize ? { file_size: fileSize } : {}) }],
     }),
+    album: (fileIds, mediaGroupId) => fileIds.map((fileId) => message({ media_group_id: mediaGroupId, photo: [largest(fileId)] })),
+    blocks: () => membership('member', 'kicked'),
+    unblocks: () => membership('kicked', 'member'),
     document: (fileId, mimeType, fileSize) => message({
       document: { file_id: fileId, file_unique_id: 'd', mime_type: mimeType, file_name: 'file', ...(fileSize ? { file_size: fileSize } : {}) },
     }),
-    press: (data) => ({
+    press: (data, messageId = 1) => ({
       update_id: nextUpdateId++,
-      callback_query: { id: `cb${nextUpdateId}`, from, chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat, text: 'menu' } },
+      callback_query: { id: `cb${nextUpdateId}`, from, chat_instance: 'ci', data, message: { message_id: messageId, date: 0, chat, text: 'menu' } },
     } as Update),
     preCheckout: (payload, totalAmount, currency = 'XTR') => ({
       update_id: nextUpdateId++,
@@ -157,6 +178,10 @@ export const botHarness = async (
     ai?: WorkerAi;
     /** Webhook or polling; with it the runtime is started as the app starts it (setWebhook or getUpdates). */
     transport?: TelegramMode;
+    /** The worker reads the harness clock too (its leases, job times and hold expiries move with `clock.advance`). */
+    workerOnHarnessClock?: boolean;
+    /** Runs the sweeper (expired holds, idle sessions) on the harness clock; it sweeps when `sweep` is called. */
+    sweeper?: boolean;
   } = {},
 ): Promise<BotHarness> => {
   const { pool } = await testDatabase(t);
@@ -180,8 +205,15 @@ export const botHarness = async (
   projector.start();
   if (options.transport) await runtime.start();
   else await runtime.notifier.start();
-  const worker = options.ai && startWorker({ store, pool, ai: options.ai, images, idlePollMs: 20, logger: silent });
+  const worker = options.ai && startWorker({
+    store, pool, ai: options.ai, images, idlePollMs: 20, logger: silent, ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
+  });
+  // An interval no test reaches: the sweeps run when the test calls `sweep`, as time is made to pass.
+  const sweeper = options.sweeper ? startSweeper({
+    store, pool, clock: () => clock.now, logger: silent, intervalMs: 3_600_000, runFeeder: !options.ai, // the worker feeds it
+  }) : undefined;
   t.teardown(async () => {
+    await sweeper?.stop();
     await worker?.stop();
     await runtime.stop();
     await projector.stop();
@@ -221,6 +253,10 @@ export const botHarness = async (
         [position, NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES]);
       const last = Number(rows[0]?.last ?? 0);
       await waitFor(`the notifier to pass position ${last}`, async () => (await runtime.notifier.checkpoint()) >= last);
+    },
+    sweep: async () => {
+      if (!sweeper) throw new Error('botHarness was made without the sweeper option');
+      await sweeper.sweep();
     },
   };
 };
