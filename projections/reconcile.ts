@@ -1,11 +1,16 @@
 import type pg from 'pg';
 import { inTransaction } from '../adapters/postgres/index.js';
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from '../core/eventstore/index.js';
-import { accountStream } from '../core/ledger/index.js';
+import type { ProjectionHealth } from '../adapters/http/health.js';
+import { isTelegramUserIdNumber } from '../core/ids/index.js';
+import { ACCOUNT_STREAM_PREFIX, accountStream } from '../core/ledger/index.js';
 import { BATCH_MAX_EVENTS } from './batches.js';
-import { lockCheckpoint } from './checkpoints.js';
+import { lockCheckpoint, readCheckpoint } from './checkpoints.js';
 import { ACCOUNT_FIELDS, expectedAccount, type AccountFigures } from './ledger/expectedAccount.js';
 import { applyLedgerBatch, LEDGER_PROJECTION, ledgerProjection } from './ledger/ledgerProjection.js';
+import { PROJECTIONS } from './projectors.js';
+import { readQuarantine } from './quarantine.js';
+import { projectionStatus } from './status.js';
 import { liveTables } from './types.js';
 
 /**
@@ -24,9 +29,35 @@ export interface Difference {
   inTable: unknown;
 }
 
+/** A projection as reconcile saw it (DESIGN's `{ name, position, headPosition, state }`, and more). */
+export interface ProjectionCheck {
+  name: string;
+  position: number;
+  headPosition: number;
+  /** Positions behind the head. */
+  lagEvents: number;
+  state: ProjectionHealth['state'];
+  error?: string;
+  quarantined: Array<{ stream: string; fromPosition: number; reason: string }>;
+}
+
 export interface ReconcileReport {
+  /** Users whose rows were compared with their events (a user with nothing projected yet is not counted). */
   checkedUsers: number;
   differences: Difference[];
+  /** The ledger position the comparison covered: every user's events up to it were checked. */
+  verifiedPosition: number;
+  /** The head of the log when the check began. */
+  headPosition: number;
+  /** Users with events the projection has not reached yet: not compared. */
+  pendingUsers: number;
+  /** Users of quarantined streams: their rows stop where the quarantine began, so they are not compared. */
+  quarantinedUsers: string[];
+  projections: ProjectionCheck[];
+  /** Whether finance can trust the tables: no difference, no projection failed or quarantined or behind more than `maxLag`. */
+  ok: boolean;
+  /** Why not, one line each. */
+  problems: string[];
   /** With `repair`: users whose rows were rewritten from their stream. */
   repairedUsers?: string[];
   /** With `repair`: what still differs after it (nothing, unless the stream cannot be folded). */
@@ -39,6 +70,8 @@ export interface ReconcileOptions {
   /** Check one user only. */
   userId?: string;
   repair?: boolean;
+  /** The most positions a projection may be behind the head for `ok`; default 0. */
+  maxLag?: number;
   log?: (line: string) => void;
 }
 
@@ -57,7 +90,8 @@ const accountIds = async (store: EventStore, pool: pg.Pool): Promise<number[]> =
     after = page[page.length - 1]!.position;
   }
   for (const row of (await pool.query<{ id: number }>('SELECT id FROM users')).rows) ids.add(Number(row.id));
-  return [...ids].filter(Number.isSafeInteger).sort((a, b) => a - b);
+  // A stream of no Telegram user is never projected: the quarantine lists it, not the comparison.
+  return [...ids].filter(isTelegramUserIdNumber).sort((a, b) => a - b);
 };
 
 const readAccount = async (store: EventStore, userId: number): Promise<RecordedEvent[]> => {
@@ -96,14 +130,16 @@ const tableFigures = async (pool: pg.Pool, ids: number[]): Promise<{ checkpoint:
   }
 };
 
-/** The differences of one account, comparing events up to what the table has applied. */
-export const compareAccount = (userId: number, events: readonly RecordedEvent[], table: AccountFigures | undefined, checkpoint: number): Difference[] => {
+/**
+ * The differences of one account, comparing events up to what the table has applied; undefined
+ * when there was nothing to compare (no event projected yet and no row).
+ */
+export const compareAccount = (userId: number, events: readonly RecordedEvent[], table: AccountFigures | undefined, checkpoint: number): Difference[] | undefined => {
   const bound = Math.max(checkpoint, table?.last_position ?? 0);
   const applied = events.filter((e) => e.position <= bound);
   const id = String(userId);
-  if (applied.length === 0 || !table) {
-    return applied.length === 0 && !table ? [] : [{ userId: id, field: 'exists', fromEvents: applied.length > 0, inTable: table !== undefined }];
-  }
+  if (applied.length === 0 && !table) return undefined;
+  if (applied.length === 0 || !table) return [{ userId: id, field: 'exists', fromEvents: applied.length > 0, inTable: table !== undefined }];
   let expected: AccountFigures;
   try {
     expected = expectedAccount(applied);
@@ -127,10 +163,25 @@ const mapLimit = async <T, R>(items: readonly T[], limit: number, work: (item: T
   return results;
 };
 
-const checkPage = async (store: EventStore, pool: pg.Pool, ids: number[]): Promise<Difference[]> => {
+interface PageCheck {
+  checkpoint: number;
+  compared: number;
+  pending: number;
+  differences: Difference[];
+}
+
+const checkPage = async (store: EventStore, pool: pg.Pool, ids: number[]): Promise<PageCheck> => {
   const { checkpoint, rows } = await tableFigures(pool, ids);
   const streams = await mapLimit(ids, RECONCILE_READ_CONCURRENCY, (id) => readAccount(store, id));
-  return ids.flatMap((id, i) => compareAccount(id, streams[i]!, rows.get(id), checkpoint));
+  const page: PageCheck = { checkpoint, compared: 0, pending: 0, differences: [] };
+  ids.forEach((id, i) => {
+    const differences = compareAccount(id, streams[i]!, rows.get(id), checkpoint);
+    if (differences) {
+      page.compared += 1;
+      page.differences.push(...differences);
+    } else page.pending += 1;
+  });
+  return page;
 };
 
 /**
@@ -150,22 +201,60 @@ export const repairAccount = async (store: EventStore, pool: pg.Pool, userId: nu
   });
 };
 
+/** Every projection's position, lag, state and quarantine, as `projections status` sees them. */
+const projectionChecks = async (store: EventStore, pool: pg.Pool): Promise<ProjectionCheck[]> =>
+  Promise.all(PROJECTIONS.map(async (p) => {
+    const status = await projectionStatus(store, pool, p.name);
+    return {
+      name: p.name, position: status.position, headPosition: status.head, lagEvents: status.lagEvents, state: status.state,
+      ...(status.error ? { error: status.error } : {}),
+      quarantined: status.quarantined.map(({ stream, fromPosition, reason }) => ({ stream, fromPosition, reason })),
+    };
+  }));
+
+/** What keeps finance from trusting the tables, one line each (none: it can). */
+export const problemsOf = (report: Pick<ReconcileReport, 'differences' | 'projections'>, maxLag: number): string[] => [
+  ...(report.differences.length > 0 ? [`${report.differences.length} differences between the read tables and the events`] : []),
+  ...report.projections.flatMap((p) => [
+    ...(p.state === 'failed' ? [`projection ${p.name} failed: ${p.error ?? 'unknown error'}`] : []),
+    ...p.quarantined.map((q) => `projection ${p.name} quarantines ${q.stream} from position ${q.fromPosition}: ${q.reason}`),
+    ...(p.lagEvents > maxLag ? [`projection ${p.name} is ${p.lagEvents} positions behind the head (${p.position} of ${p.headPosition}; at most ${maxLag} allowed)`] : []),
+  ]),
+];
+
+const userOfStream = (stream: string): string | undefined =>
+  stream.startsWith(ACCOUNT_STREAM_PREFIX) ? stream.slice(ACCOUNT_STREAM_PREFIX.length) : undefined;
+
 export const reconcile = async (options: ReconcileOptions): Promise<ReconcileReport> => {
   const { store, pool } = options;
-  const ids = options.userId !== undefined ? [Number(options.userId)] : await accountIds(store, pool);
-  if (ids.some((id) => !Number.isSafeInteger(id))) throw new RangeError(`user id ${options.userId} is not an integer below 2^53`);
+  const headPosition = await store.headPosition();
+  const quarantinedUsers = (await readQuarantine(pool, LEDGER_PROJECTION)).map((q) => userOfStream(q.stream)).filter((id) => id !== undefined);
+  const skipped = new Set(quarantinedUsers.map(Number));
+  const all = options.userId !== undefined ? [Number(options.userId)] : await accountIds(store, pool);
+  if (all.some((id) => !Number.isSafeInteger(id))) throw new RangeError(`user id ${options.userId} is not an integer below 2^53`);
+  const ids = all.filter((id) => !skipped.has(id));
   const differences: Difference[] = [];
+  let [checkedUsers, pendingUsers, verifiedPosition] = [0, 0, headPosition];
   for (let i = 0; i < ids.length; i += RECONCILE_PAGE_USERS) {
-    differences.push(...(await checkPage(store, pool, ids.slice(i, i + RECONCILE_PAGE_USERS))));
-    options.log?.(`reconcile: ${Math.min(i + RECONCILE_PAGE_USERS, ids.length)} of ${ids.length} users checked, ${differences.length} differences`);
+    const page = await checkPage(store, pool, ids.slice(i, i + RECONCILE_PAGE_USERS));
+    differences.push(...page.differences);
+    checkedUsers += page.compared;
+    pendingUsers += page.pending;
+    verifiedPosition = Math.min(verifiedPosition, page.checkpoint);
+    options.log?.(`reconcile: ${checkedUsers} users compared up to position ${page.checkpoint}, ${pendingUsers} not projected yet, ${differences.length} differences`);
   }
-  const report: ReconcileReport = { checkedUsers: ids.length, differences };
+  if (ids.length === 0) verifiedPosition = (await readCheckpoint(pool, LEDGER_PROJECTION))?.position ?? 0;
+  const projections = await projectionChecks(store, pool);
+  const problems = problemsOf({ differences, projections }, options.maxLag ?? 0);
+  const report: ReconcileReport = {
+    checkedUsers, differences, verifiedPosition, headPosition, pendingUsers, quarantinedUsers, projections, ok: problems.length === 0, problems,
+  };
   if (!options.repair || differences.length === 0) return report;
   const repaired = [...new Set(differences.map((d) => Number(d.userId)))];
   for (const id of repaired) await repairAccount(store, pool, id);
   const remaining: Difference[] = [];
   for (let i = 0; i < repaired.length; i += RECONCILE_PAGE_USERS) {
-    remaining.push(...(await checkPage(store, pool, repaired.slice(i, i + RECONCILE_PAGE_USERS))));
+    remaining.push(...(await checkPage(store, pool, repaired.slice(i, i + RECONCILE_PAGE_USERS))).differences);
   }
   return { ...report, repairedUsers: repaired.map(String), remainingDifferences: remaining };
 };

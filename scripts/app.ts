@@ -34,6 +34,13 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/**
+ * How far behind the head a projection may be for the admin reconcile to say `ok`, positions. A
+ * request does not wait for catch-up as the CLI's `--wait` does, and live projectors trail a busy
+ * log by a batch or so; further behind than this, finance is told.
+ */
+export const ADMIN_RECONCILE_MAX_LAG_EVENTS = 1_000;
+
 /** Stopping must finish within this, or the process exits anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 30_000;
 
@@ -92,7 +99,7 @@ const apiPlugins = (config: Config, app: { store: EventStore; database: Database
       tokens: config.env.ADMIN_TOKENS, store, pool, executeAccount: services.executeAccount,
       refundAtProvider: createProviderRefunds(services.payments, { pool }),
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
-      reconcile: () => reconcile({ store, pool }),
+      reconcile: () => reconcile({ store, pool, maxLag: ADMIN_RECONCILE_MAX_LAG_EVENTS }),
     }),
     filesRoute(services),
     ...(telegram?.settings.transport.mode === 'webhook' ? [telegram.runtime.webhookRoutes()] : []),

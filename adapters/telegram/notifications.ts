@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../core/eventstore/index.js';
+import { isTelegramUserId } from '../../core/ids/index.js';
 import type { CreditsPurchasedData, PurchaseRefundedData } from '../../core/ledger/index.js';
 import type { HoldResolution, StylingResultData, TryOnResultData } from '../../core/sessions/index.js';
 
@@ -35,8 +36,17 @@ const released = (resolution: HoldResolution): { userId: string; credits: number
     ? { userId: resolution.userId, credits: resolution.credits, reservationId: resolution.reservationId }
     : undefined;
 
-/** The notification an event calls for, or undefined. */
+/**
+ * The notification an event calls for, or undefined. An event for an id that is no Telegram user
+ * (core/ids; one appended around our command path) has no one to tell: sending to it looped
+ * forever on the chat id (issue 13), so it is skipped.
+ */
 export const notificationOf = (event: RecordedEvent): Notification | undefined => {
+  const notification = notificationFor(event);
+  return notification && 'userId' in notification && !isTelegramUserId(notification.userId) ? undefined : notification;
+};
+
+const notificationFor = (event: RecordedEvent): Notification | undefined => {
   const sessionId = idOf(event.stream);
   const category = event.stream.slice(0, event.stream.indexOf('-'));
   switch (event.type) {

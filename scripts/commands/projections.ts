@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type pg from 'pg';
+import type { EventStore } from '../../core/eventstore/index.js';
 import type { ProjectionHealth } from '../../adapters/http/health.js';
 import {
   PROJECTIONS,
@@ -28,10 +30,36 @@ const printStatus = (projections: ProjectionHealth[], rebuilds: Array<{ name: st
 };
 
 const printReconcile = (report: ReconcileReport): void => {
-  const lines = [`${report.checkedUsers} users checked, ${report.differences.length} differences`];
+  const lines = [
+    `verified up to position ${report.verifiedPosition} of ${report.headPosition}: ${report.checkedUsers} users compared, ${report.differences.length} differences`,
+    ...(report.pendingUsers > 0 ? [`${report.pendingUsers} users not compared: nothing of theirs projected yet`] : []),
+    ...report.projections.map((p) => `projection ${p.name}: ${p.state}, position ${p.position} of ${p.headPosition} (${p.lagEvents} behind), ${p.quarantined.length} streams quarantined`),
+  ];
   for (const d of report.differences) lines.push(`user ${d.userId}: ${d.field} is ${JSON.stringify(d.inTable)} in the table, ${JSON.stringify(d.fromEvents)} from the events`);
+  for (const problem of report.problems) lines.push(`NOT OK: ${problem}`);
   if (report.repairedUsers) lines.push(`repaired ${report.repairedUsers.length} users, ${report.remainingDifferences?.length ?? 0} differences remain`);
   process.stdout.write(`${lines.join('\n')}\n`);
+};
+
+/** How long `reconcile --wait` waits for the projections to reach the head by default, s. */
+export const RECONCILE_WAIT_DEFAULT_SECONDS = 30;
+/** How often `--wait` looks at the checkpoints, ms. */
+const RECONCILE_WAIT_POLL_MS = 200;
+
+/** Waits until every projection is at the head the log had when it began (or failed), at most `seconds`. */
+const waitForCatchUp = async (store: EventStore, pool: pg.Pool, seconds: number): Promise<void> => {
+  const head = await store.headPosition();
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const statuses = await Promise.all(PROJECTIONS.map((p) => projectionStatus(store, pool, p.name)));
+    if (statuses.every((s) => s.position >= head || s.state === 'failed')) return;
+    await new Promise((resolve) => setTimeout(resolve, RECONCILE_WAIT_POLL_MS));
+  }
+};
+
+const nonNegativeInteger = (option: string, value: string): number => {
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${option}: expected a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
 };
 
 const registerStatus = (projections: Command): void => {
@@ -79,18 +107,23 @@ const registerRebuild = (projections: Command): void => {
 const registerReconcile = (projections: Command): void => {
   projections
     .command('reconcile')
-    .description('replay every account stream and compare with users and credit_transactions; exit 1 when they differ')
+    .description('replay every account stream and compare with users and credit_transactions; exit 1 on a difference, a failed or quarantined projection, or one behind by more than --max-lag')
     .option('--user <id>', 'one user only')
     .option('--repair', 'rewrite the rows of the users that differ from their events')
+    .option('--max-lag <positions>', 'how far behind the head a projection may be', '0')
+    .option('--wait [seconds]', `first wait for the projections to reach the head (default ${RECONCILE_WAIT_DEFAULT_SECONDS} s)`)
     .option('--json', 'print one JSON document')
-    .action(async (options: { user?: string; repair?: boolean; json?: boolean }) => {
+    .action(async (options: { user?: string; repair?: boolean; maxLag: string; wait?: string | true; json?: boolean }) => {
       if (options.user !== undefined) userIdArgument('--user', options.user);
+      const maxLag = nonNegativeInteger('--max-lag', options.maxLag);
+      const waitSeconds = options.wait === undefined ? 0 : options.wait === true ? RECONCILE_WAIT_DEFAULT_SECONDS : nonNegativeInteger('--wait', options.wait);
       await withStore(async ({ store, pool }) => {
-        const report = await reconcile({ store, pool, ...(options.user ? { userId: options.user } : {}), repair: options.repair ?? false, log });
+        if (waitSeconds > 0) await waitForCatchUp(store, pool, waitSeconds);
+        const report = await reconcile({ store, pool, ...(options.user ? { userId: options.user } : {}), repair: options.repair ?? false, maxLag, log });
         if (options.json) printJson(report);
         else printReconcile(report);
-        // DESIGN: exit code 0 when there are no differences, 1 when there are (repaired or not).
-        if (report.differences.length > 0) process.exitCode = 1;
+        // DESIGN: exit 0 only when there are no differences and every projection is caught up and healthy.
+        if (!report.ok) process.exitCode = 1;
       });
     });
 };

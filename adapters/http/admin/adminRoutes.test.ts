@@ -106,8 +106,10 @@ t.test('on demo data: timeline as of, finance export ties out to rows and replay
   const rebuild = () => app.inject({ method: 'POST', url: `/admin/users/${debtor}/rebuild`, headers: { ...bearer(SUPPORT_TOKEN), 'content-type': 'application/json' }, payload: '{"reason":"rows look wrong"}' });
   t.match((await rebuild()).json(), { action: 'rebuild_read_rows', outcome: 'ok' });
   await pool.query('UPDATE users SET credits = credits + 7 WHERE id = $1', [debtor]);
-  const before = (await get('/admin/projections/reconcile', FINANCE_TOKEN)).json() as { checkedUsers: number; differences: Array<{ userId: string; field: string }> };
-  t.equal(before.checkedUsers, 6);
+  const before = (await get('/admin/projections/reconcile', FINANCE_TOKEN)).json() as {
+    checkedUsers: number; pendingUsers: number; ok: boolean; differences: Array<{ userId: string; field: string }> };
+  // No projector runs here: only the rebuilt user has rows to compare; the others are pending, not "checked" (issue 13).
+  t.match(before, { checkedUsers: 1, pendingUsers: 5, ok: false });
   t.match(before.differences, [{ userId: debtor, field: 'credits' }], 'a tampered row is a difference');
   t.match((await rebuild()).json(), { outcome: 'ok' });
   const after = (await get('/admin/projections/reconcile', FINANCE_TOKEN)).json() as typeof before;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
+import type { ReconcileReport } from '../../../projections/index.js';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import { isAdminGuard, requireAdmin, type AdminGuard, type AdminIdentity } from '../auth.js';
 import { countedExecute, type ExecuteAccount } from '../api/commandMetrics.js';
@@ -25,7 +26,7 @@ export interface AdminDependencies {
   /** projections' `repairAccount`: rewrites one user's read rows; without it 503. */
   rebuildUser?: ((userId: string) => Promise<unknown>) | undefined;
   /** projections' `reconcile`; without it 503. */
-  reconcile?: (() => Promise<{ checkedUsers: number; differences: Array<{ userId: string; field: string; fromEvents: unknown; inTable: unknown }> }>) | undefined;
+  reconcile?: (() => Promise<ReconcileReport>) | undefined;
 }
 
 export interface AdminContext extends AdminDependencies {

@@ -98,6 +98,16 @@ export const BalancesReplySchema = z.object({
 });
 
 export const ReconcileReplySchema = z.object({
-  checkedUsers: z.int(),
+  checkedUsers: z.int().describe('users whose rows were compared with their events'),
   differences: z.array(z.object({ userId: z.string(), field: z.string(), fromEvents: z.unknown(), inTable: z.unknown() })),
+  verifiedPosition: z.int().describe('every user was compared with their events up to this position'),
+  headPosition: z.int(),
+  pendingUsers: z.int().describe('users with nothing projected yet: not compared'),
+  quarantinedUsers: z.array(z.string()).describe('users of quarantined streams: not compared'),
+  projections: z.array(z.object({
+    name: z.string(), position: z.int(), headPosition: z.int(), lagEvents: z.int(), state: z.string(), error: z.string().optional(),
+    quarantined: z.array(z.object({ stream: z.string(), fromPosition: z.int(), reason: z.string() })),
+  })),
+  ok: z.boolean().describe('no difference, and no projection failed, quarantined or too far behind'),
+  problems: z.array(z.string()),
 });

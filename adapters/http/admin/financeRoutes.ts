@@ -57,6 +57,6 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
   }, async () => {
     if (!context.reconcile) throw new HttpError('feature_off', 'reconcile is not available on this server');
     const report = await context.reconcile();
-    return { checkedUsers: report.checkedUsers, differences: report.differences };
+    return report;
   });
 };
