@@ -24,7 +24,8 @@ export const HTTP_ERRORS = {
   busy: { status: 503, description: 'A concurrent update kept conflicting; retry.' },
   internal: { status: 500, description: 'An unexpected error; it was logged with the request id.' },
   idempotency_key_in_progress: {
-    status: 409, description: 'Another request with this Idempotency-Key is still running; retry with the same key shortly.',
+    status: 409,
+    description: 'Another request with this Idempotency-Key is still running; retry with the same key shortly.',
   },
 } as const satisfies Record<string, { status: number; description: string }>;
 
