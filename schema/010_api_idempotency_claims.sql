@@ -13,5 +13,7 @@ ALTER TABLE api_idempotency_keys
   ADD COLUMN lease_until timestamptz,
   ALTER COLUMN status_code DROP NOT NULL,
   ALTER COLUMN response DROP NOT NULL,
-  ADD CONSTRAINT api_idempotency_keys_answered CHECK (state <> 'done' OR (status_code IS NOT NULL AND response IS NOT NULL)),
-  ADD CONSTRAINT api_idempotency_keys_claimed CHECK (state <> 'in_progress' OR (claim_id IS NOT NULL AND lease_until IS NOT NULL));
+  ADD CONSTRAINT api_idempotency_keys_answered
+    CHECK (state <> 'done' OR (status_code IS NOT NULL AND response IS NOT NULL)),
+  ADD CONSTRAINT api_idempotency_keys_claimed
+    CHECK (state <> 'in_progress' OR (claim_id IS NOT NULL AND lease_until IS NOT NULL));

@@ -32,7 +32,8 @@ export const HTTP_ERRORS = {
   invalid_user_id: { status: 400, description: 'A user id is not a Telegram user id (a decimal integer from 1 to 2^52); nothing was written.' },
   user_quarantined: { status: 503, description: "The user's account stream is quarantined (an event could not be projected); their figures are not served until it is repaired." },
   idempotency_key_in_progress: {
-    status: 409, description: 'Another request with this Idempotency-Key is still running; retry with the same key shortly.',
+    status: 409,
+    description: 'Another request with this Idempotency-Key is still running; retry with the same key shortly.',
   },
 } as const satisfies Record<string, { status: number; description: string }>;
 

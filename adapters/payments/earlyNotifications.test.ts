@@ -35,20 +35,24 @@ t.test('YooKassa: an early notification stays pending; its genuine redelivery is
   const processor = h.processor({ backoffMs: () => LONG_BACKOFF_MS });
   const { payment, notification } = earlyPayment(h, '2101');
   t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: false });
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'retry', reason: /still says payment .* is pending/ }]);
+  const early = await processor.drain();
+  t.match(early.map((p) => p.result), [{ status: 'retry', reason: /still says payment .* is pending/ }],
+    'asked again later');
   t.match(await h.inboxRows(), [{ status: 'pending', last_error: /pending/ }], 'kept, not rejected');
   t.equal((await h.account('2101')).events.length, 0, 'nothing credited while the API says pending');
 
   h.yookassaFake.succeed(payment.id);
   const genuine = await deliverYooKassa(h.app, notification);
   t.same(genuine.json(), { received: true, duplicate: false }, 'not answered as a duplicate');
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }], 'due at once, not in 10 minutes');
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }],
+    'due at once, not in 10 minutes');
   t.equal((await h.account('2101')).purchases, 1);
-  t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: true }, 'once applied, a redelivery is a duplicate');
+  t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: true },
+    'once applied, a redelivery is a duplicate');
   t.equal((await processor.drain()).length, 0);
 });
 
-t.test('YooKassa: with no redelivery, the pending row is asked again with backoff until the API says succeeded', async (t) => {
+t.test('YooKassa: with no redelivery, the row is asked again with backoff until the API says succeeded', async (t) => {
   const h = await paymentsHarness(t);
   const processor = h.processor({ backoffMs: () => 100, pollIntervalMs: 20 });
   const { payment, notification } = earlyPayment(h, '2102');
@@ -87,11 +91,13 @@ t.test('Stripe: a lost dispute before its purchase waits, and is applied when th
   const lost = stripeEvent('charge.dispute.closed', dispute({ paymentIntent, amount: 199, status: 'lost' }));
   await deliverStripe(h.app, lost);
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'wait' }]);
-  t.same((await deliverStripe(h.app, lost)).json(), { received: true, duplicate: false }, 'a redelivery makes the waiting row due');
+  t.same((await deliverStripe(h.app, lost)).json(), { received: true, duplicate: false },
+    'a redelivery makes the waiting row due');
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'wait' }], 'and it still waits for its purchase');
 
   await deliverStripe(h.app, stripeEvent('checkout.session.completed', session));
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }, { status: 'done', outcome: 'refunded' }]);
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' },
+    { status: 'done', outcome: 'refunded' }]);
   const account = await h.account('2104');
   t.match(account.events.at(-1), { type: 'PurchaseRefunded', data: { kind: 'chargeback', credits: 10 } });
   t.equal(account.balance, 3, 'the welcome grant stays; the purchase is clawed back');
@@ -104,9 +110,11 @@ t.test('Stripe: async_payment_succeeded before checkout.session.completed credit
   const base = checkoutSession({ userId: '2105', packageId: 'basic', amountTotal: 199 });
   await deliverStripe(h.app, stripeEvent('checkout.session.async_payment_succeeded', paidSession(base, paymentIntent)));
   await deliverStripe(h.app, stripeEvent('checkout.session.completed', paidSession(base, paymentIntent, 'unpaid')));
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }, { status: 'ignored' }]);
+  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' },
+    { status: 'ignored' }]);
   await deliverStripe(h.app, stripeEvent('payment_intent.succeeded', {
-    id: paymentIntent, object: 'payment_intent', amount_received: 199, currency: 'usd', metadata: { userId: '2105', packageId: 'basic' },
+    id: paymentIntent, object: 'payment_intent', amount_received: 199, currency: 'usd',
+    metadata: { userId: '2105', packageId: 'basic' },
   }));
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'duplicate' }]);
   t.equal((await h.account('2105')).purchases, 1);

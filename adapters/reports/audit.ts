@@ -66,8 +66,11 @@ export interface RecordedAction {
  * The record of one action id on this user's audit stream: what a retried action answers with
  * (its own record, not whatever the stream holds last). Undefined when it was never recorded.
  */
-export const findRecordedAction = async (store: EventStore, userId: string, actionId: string): Promise<RecordedAction | undefined> => {
+export const findRecordedAction = async (
+  store: EventStore, userId: string, actionId: string,
+): Promise<RecordedAction | undefined> => {
   const events = await readWholeStream(store, auditStream(userId));
-  const found = events.find((e) => e.type === 'OperatorActionRecorded' && (e.data as { actionId?: unknown }).actionId === actionId);
+  const found = events.find(
+    (e) => e.type === 'OperatorActionRecorded' && (e.data as { actionId?: unknown }).actionId === actionId);
   return found && { position: found.position, data: found.data as OperatorActionRecorded['data'] };
 };

@@ -3,7 +3,9 @@ import type { EventStore } from '../../../core/eventstore/index.js';
 import {
   accountStream, foldAccount, paymentKey, reservationKey, type AccountCommand, type Currency, type Provider,
 } from '../../../core/ledger/index.js';
-import { auditHandler, auditStream, findRecordedAction, type OperatorAction, type RecordedAction } from '../../reports/audit.js';
+import {
+  auditHandler, auditStream, findRecordedAction, type OperatorAction, type RecordedAction,
+} from '../../reports/audit.js';
 import { asAccountEvent, readWholeStream } from '../../reports/read.js';
 import type { ExecuteAccount } from '../api/commandMetrics.js';
 
@@ -81,7 +83,8 @@ const earlierAnswer = async (
   const record = await findRecordedAction(deps.store, userId, actionId);
   if (!record) return undefined;
   if (record.data.action !== action || !sameDetails(record.data.details, details)) {
-    throw new ActionRefused('rejected', `action ${actionId} was recorded as another ${record.data.action}`, 'action_id_reused');
+    const message = `action ${actionId} was recorded as another ${record.data.action}`;
+    throw new ActionRefused('rejected', message, 'action_id_reused');
   }
   return replayed(record);
 };
@@ -97,7 +100,7 @@ const audit = async (
   if (written.ok && written.events.length > 0) return { actionId, action, ...outcome, auditPosition: written.position };
   // A concurrent retry recorded it first: answer with that record.
   const record = await findRecordedAction(deps.store, input.userId, actionId);
-  if (!record) throw new Error(`audit: action ${actionId} was neither written nor found on ${auditStream(input.userId)}`);
+  if (!record) throw new Error(`audit: action ${actionId} neither written nor found on ${auditStream(input.userId)}`);
   return replayed(record);
 };
 
@@ -106,7 +109,7 @@ const runLedger = async (
   command: (actionId: string, occurredAt: string) => AccountCommand,
 ): Promise<ActionResult> => {
   const actionId = input.actionId ?? randomUUID();
-  const earlier = input.actionId === undefined ? undefined : await earlierAnswer(deps, input.userId, actionId, action, details);
+  const earlier = input.actionId && (await earlierAnswer(deps, input.userId, actionId, action, details));
   if (earlier) return earlier;
   const occurredAt = (deps.now?.() ?? new Date()).toISOString();
   const result = await deps.executeAccount(input.userId, command(actionId, occurredAt));
@@ -154,9 +157,10 @@ export const refundPurchase = async (deps: SupportDependencies, input: ActionInp
   if (!deps.refundAtProvider) throw new ActionRefused('feature_off', `refunds through ${payment.provider} are not configured on this server`);
   const actionId = input.actionId ?? randomUUID();
   const details = {
-    paymentId: input.paymentId, provider: payment.provider, credits: payment.credits, amountMinor: payment.amountMinor, currency: payment.currency,
+    paymentId: input.paymentId, provider: payment.provider, credits: payment.credits, amountMinor: payment.amountMinor,
+    currency: payment.currency,
   };
-  const earlier = input.actionId === undefined ? undefined : await earlierAnswer(deps, input.userId, actionId, 'refund_purchase', details);
+  const earlier = input.actionId && (await earlierAnswer(deps, input.userId, actionId, 'refund_purchase', details));
   if (earlier) return earlier;
   if (payment.refund === null) {
     await deps.refundAtProvider({
@@ -174,7 +178,7 @@ export const refundPurchase = async (deps: SupportDependencies, input: ActionInp
 export const rebuildReadRows = async (deps: SupportDependencies, input: ActionInput): Promise<ActionResult> => {
   if (!deps.rebuildUser) throw new ActionRefused('feature_off', 'rebuilding one user is not available on this server');
   const actionId = input.actionId ?? randomUUID();
-  const earlier = input.actionId === undefined ? undefined : await earlierAnswer(deps, input.userId, actionId, 'rebuild_read_rows', {});
+  const earlier = input.actionId && (await earlierAnswer(deps, input.userId, actionId, 'rebuild_read_rows', {}));
   if (earlier) return earlier;
   await deps.rebuildUser(input.userId);
   return audit(deps, input, actionId, 'rebuild_read_rows', {}, { outcome: 'ok', ledgerPosition: null });

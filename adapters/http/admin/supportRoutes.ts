@@ -37,7 +37,9 @@ const perform = async (pending: Promise<ActionResult>): Promise<ActionResult> =>
   try {
     result = await pending;
   } catch (error) {
-    if (error instanceof ActionRefused) throw new HttpError(error.code, error.message, error.rejection ? { rejection: error.rejection } : {});
+    if (error instanceof ActionRefused) {
+      throw new HttpError(error.code, error.message, error.rejection ? { rejection: error.rejection } : {});
+    }
     if (error instanceof ConcurrencyExhausted) throw new HttpError('busy', 'the account kept changing; retry with the same actionId');
     if (error instanceof PaymentProviderError) {
       const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];

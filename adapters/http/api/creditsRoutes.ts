@@ -22,9 +22,12 @@ const oncePerKey = async (
   const { key } = request;
   if (key === undefined) return reply.send(await start());
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw new HttpError('invalid_request', 'the Idempotency-Key header must be 1 to 255 printable characters, no spaces');
+    throw new HttpError(
+      'invalid_request',
+      'the Idempotency-Key header must be 1 to 255 printable characters, no spaces');
   }
-  const answer = await runOncePerKey(context.pool, { ...request, key }, async () => ({ statusCode: 200, response: await start(), keep: true }));
+  const answer = await runOncePerKey(
+    context.pool, { ...request, key }, async () => ({ statusCode: 200, response: await start(), keep: true }));
   return reply.header('idempotent-replayed', String(answer.replayed)).code(answer.statusCode).send(answer.response);
 };
 
@@ -86,7 +89,8 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
     const key = request.headers['idempotency-key'];
     return oncePerKey(context, reply, { scope: 'invoice.create', key, body: request.body }, () =>
       startPayment(context.startPurchase, context.ledgerConfig, {
-        userId: request.body.user_id, packageId: request.body.package_type, provider: 'telegram_stars', attemptId: attemptIdOf(key),
+        userId: request.body.user_id, packageId: request.body.package_type, provider: 'telegram_stars',
+        attemptId: attemptIdOf(key),
       }));
   });
 };

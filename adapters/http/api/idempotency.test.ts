@@ -17,7 +17,8 @@ type Api = Awaited<ReturnType<typeof httpApi>>;
 const CONCURRENT = 20;
 
 const balanceOf = async (api: Api, userId: string): Promise<{ balance: number; held: number }> => {
-  const events = (await api.store.readStream(accountStream(userId))).map((e) => ({ type: e.type, data: e.data }) as AccountEvent);
+  const recorded = await api.store.readStream(accountStream(userId));
+  const events = recorded.map((e) => ({ type: e.type, data: e.data }) as AccountEvent);
   const summary = summaryOf(foldAccount(events).core);
   return { balance: summary.balance, held: summary.held };
 };
@@ -37,17 +38,21 @@ const use = (api: Api, body: object, key: string) =>
 /** Sends the bodies at once, interleaved, and sorts the answers by body. */
 const race = async (api: Api, bodies: object[], key: string) => {
   const answers = await Promise.all(bodies.map(async (body) => ({ body, response: await use(api, body, key) })));
-  return answers.map(({ body, response }) => ({ body, status: response.statusCode, json: response.json() as Record<string, unknown> }));
+  return answers.map(({ body, response }) =>
+    ({ body, status: response.statusCode, json: response.json() as Record<string, unknown> }));
 };
 
-const interleave = <A, B>(a: A, b: B, n: number): Array<A | B> => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b));
+const interleave = <A, B>(a: A, b: B, n: number): Array<A | B> =>
+  Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b));
 
 /** Every answer is the one 2xx (replayed) or a 422; returns the body that won. */
 const checkAnswers = (t: Test, answers: Awaited<ReturnType<typeof race>>): object => {
   const ok = answers.filter((a) => a.status === 200);
   t.ok(ok.length > 0, 'some request got its 2xx');
   t.same(answers.filter((a) => a.status !== 200 && a.status !== 422), [], 'every answer is 200 or 422');
-  for (const a of answers.filter((x) => x.status === 422)) t.match(a.json, { error: { code: 'idempotency_key_reused' } });
+  for (const a of answers.filter((x) => x.status === 422)) {
+    t.match(a.json, { error: { code: 'idempotency_key_reused' } });
+  }
   const winner = ok[0]!.body;
   t.ok(ok.every((a) => a.body === winner), 'every 2xx is for the same body');
   t.ok(ok.every((a) => JSON.stringify(a.json) === JSON.stringify(ok[0]!.json)), 'every 2xx is the same answer');
@@ -67,7 +72,8 @@ t.test('one key, 10 requests for user A and 10 for user B at once: only the 2xx 
   const [paid, untouched] = winner === forA ? ['5101', '5102'] as const : ['5102', '5101'] as const;
   const key = paid === '5101' ? 'a' : 'b';
   t.same(await balanceOf(api, paid), { balance: before[key].balance - 3, held: 0 }, 'the winner paid 3, once');
-  t.same(await balanceOf(api, untouched), before[key === 'a' ? 'b' : 'a'], 'the user whose every request got 422 paid nothing');
+  t.same(await balanceOf(api, untouched), before[key === 'a' ? 'b' : 'a'],
+    'the user whose every request got 422 paid nothing');
 
   const again = await use(api, winner, 'shared-key');
   t.equal(again.statusCode, 200, 'retrying the winning body replays its answer');
@@ -87,7 +93,8 @@ t.test('one key, one user, 10 charges of 3 and 10 of 5 at once: the credits of t
     const five = { user_id: 5103, credits_amount: 5, feature_used: 'styling', session_id: `s-5-${round}` };
     const answers = await race(api, interleave(three, five, CONCURRENT), `one-key-${round}`);
     const winner = checkAnswers(t, answers) as typeof three;
-    t.same(await balanceOf(api, '5103'), { balance: before.balance - winner.credits_amount, held: 0 }, 'exactly the 2xx body was charged');
+    t.same(await balanceOf(api, '5103'), { balance: before.balance - winner.credits_amount, held: 0 },
+      'exactly the 2xx body was charged');
     const again = await use(api, winner, `one-key-${round}`);
     t.equal(again.statusCode, 200, 'the winning body replays its 200 (it was 422 forever before)');
     t.equal(again.headers['idempotent-replayed'], 'true');
@@ -115,25 +122,30 @@ t.test('a claim left by a request that died mid-charge: a retry after its lease 
   const retried = await use(api, body, 'died');
   t.equal(retried.statusCode, 200);
   t.match(retried.json(), { status: 'captured', credits: 3 });
-  t.same(await balanceOf(api, '5104'), { balance: before.balance - 3, held: 0 }, 'the hold the dead request took is the one captured');
+  t.same(await balanceOf(api, '5104'), { balance: before.balance - 3, held: 0 },
+    'the hold the dead request took is the one captured');
 });
 
-t.test('claims: a live claim makes others wait then 409; a failed command releases the key to its body only', async (t) => {
+t.test('claims: a live claim makes others wait, then 409; a failure frees the key for its body only', async (t) => {
   const { pool } = await testDatabase(t);
   const limits = { leaseMs: 60_000, waitMs: 100, pollIntervalMs: 10 };
   const held = await claimKey(pool, 'test', 'k-1', 'hash-a', limits);
   t.equal(held.kind, 'claimed');
-  t.same(await claimKey(pool, 'test', 'k-1', 'hash-a', limits), { kind: 'in_progress' }, 'same body, still running: retry later');
+  t.same(await claimKey(pool, 'test', 'k-1', 'hash-a', limits), { kind: 'in_progress' },
+    'same body, still running: retry later');
   t.same(await claimKey(pool, 'test', 'k-1', 'hash-b', limits), { kind: 'reused' }, 'another body: refused at once');
 
   const request = { scope: 'test', key: 'k-2', body: { n: 1 } };
   await t.rejects(runOncePerKey(pool, request, async () => { throw new Error('store down'); }, limits), /store down/);
   let runs = 0;
   const command = async () => ({ statusCode: 200, response: { run: ++runs }, keep: true });
-  await t.rejects(runOncePerKey(pool, { ...request, body: { n: 2 } }, command, limits), { code: 'idempotency_key_reused' });
-  t.same(await runOncePerKey(pool, request, command, limits), { statusCode: 200, response: { run: 1 }, replayed: false },
+  await t.rejects(runOncePerKey(pool, { ...request, body: { n: 2 } }, command, limits),
+    { code: 'idempotency_key_reused' });
+  t.same(
+    await runOncePerKey(pool, request, command, limits), { statusCode: 200, response: { run: 1 }, replayed: false },
     'the same body runs again at once after a failure');
-  t.same(await runOncePerKey(pool, request, command, limits), { statusCode: 200, response: { run: 1 }, replayed: true });
+  t.same(await runOncePerKey(pool, request, command, limits),
+    { statusCode: 200, response: { run: 1 }, replayed: true });
   t.equal(runs, 1);
 
   let finish = (): void => undefined;
@@ -155,7 +167,8 @@ t.test('purchase and invoice: racing requests with one key start one payment', a
   const seen: PurchaseRequest[] = [];
   const startPurchase = async (request: PurchaseRequest) => {
     seen.push(request);
-    return { provider: request.provider, url: `https://checkout.stripe.com/c/pay/cs_${seen.length}`, reference: `cs_${seen.length}` };
+    const reference = `cs_${seen.length}`;
+    return { provider: request.provider, url: `https://checkout.stripe.com/c/pay/${reference}`, reference };
   };
   const api = await httpApi(t, { api: { startPurchase, rateLimitPerMinute: 1_000 } });
   const basic = { user_id: 5105, package_type: 'basic', currency: 'USD', payment_provider: 'stripe' };
@@ -164,7 +177,8 @@ t.test('purchase and invoice: racing requests with one key start one payment', a
     method: 'POST', url: '/api/v1/credits/purchase', payload: JSON.stringify(body),
     headers: { ...bearer(SERVICE_TOKEN), 'content-type': 'application/json', 'idempotency-key': key },
   });
-  const answers = await Promise.all(interleave(basic, premium, 10).map(async (body) => ({ body, response: await post(body, 'buy-1') })));
+  const answers = await Promise.all(
+    interleave(basic, premium, 10).map(async (body) => ({ body, response: await post(body, 'buy-1') })));
   t.equal(seen.length, 1, 'one payment started at the provider');
   const won = answers.filter((a) => a.response.statusCode === 200);
   t.ok(won.length > 0 && won.every((a) => a.body === won[0]!.body && a.response.body === won[0]!.response.body));

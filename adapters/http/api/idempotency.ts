@@ -74,6 +74,9 @@ export const requestHash = (body: unknown): string => createHash('sha256').updat
 type Queryable = Pick<pg.Pool, 'query'>;
 interface KeyRow { request_hash: string; state: 'in_progress' | 'done'; status_code: number | null; response: unknown }
 
+/** The answer of a `done` row (the schema makes its status and response present). */
+const answerOf = (row: KeyRow): StoredAnswer => ({ requestHash: row.request_hash, statusCode: row.status_code!, response: row.response });
+
 const readKey = async (db: Queryable, scope: string, key: string): Promise<KeyRow | undefined> =>
   (await db.query<KeyRow>(
     `SELECT request_hash, state, status_code, response FROM api_idempotency_keys
@@ -83,7 +86,9 @@ const readKey = async (db: Queryable, scope: string, key: string): Promise<KeyRo
  * One attempt at the claim: a new key is inserted as ours; a key whose claim ran out (its
  * request died) is taken over, but only by the same body.
  */
-const tryClaim = async (db: Queryable, scope: string, key: string, hash: string, leaseMs: number): Promise<Claim | undefined> => {
+const tryClaim = async (
+  db: Queryable, scope: string, key: string, hash: string, leaseMs: number,
+): Promise<Claim | undefined> => {
   const claimId = randomUUID();
   const claimed = await db.query(
     `INSERT INTO api_idempotency_keys (scope, idempotency_key, request_hash, state, claim_id, lease_until)
@@ -97,7 +102,7 @@ const tryClaim = async (db: Queryable, scope: string, key: string, hash: string,
   const row = await readKey(db, scope, key);
   if (!row) return undefined;
   if (row.request_hash !== hash) return { kind: 'reused' };
-  if (row.state === 'done') return { kind: 'replay', answer: { requestHash: hash, statusCode: row.status_code!, response: row.response } };
+  if (row.state === 'done') return { kind: 'replay', answer: answerOf(row) };
   return undefined;
 };
 
@@ -127,7 +132,7 @@ export const finishKey = async (
     [scope, key, claimId, answer.statusCode, JSON.stringify(answer.response)]);
   if (stored.rowCount === 1) return answer;
   const row = await readKey(db, scope, key);
-  return row?.state === 'done' ? { requestHash: row.request_hash, statusCode: row.status_code!, response: row.response } : answer;
+  return row?.state === 'done' ? answerOf(row) : answer;
 };
 
 /**
@@ -167,7 +172,8 @@ export const runOncePerKey = async (
     case 'reused':
       throw new HttpError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
     case 'in_progress':
-      throw new HttpError('idempotency_key_in_progress', 'a request with this Idempotency-Key is still running; retry with the same key');
+      throw new HttpError(
+        'idempotency_key_in_progress', 'a request with this Idempotency-Key is still running; retry with the same key');
     case 'replay':
       return { statusCode: claim.answer.statusCode, response: claim.answer.response, replayed: true };
     case 'claimed':

@@ -90,7 +90,8 @@ export const registerUseRoute = (root: FastifyInstance, context: RouteContext): 
     if (!key || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new HttpError('idempotency_key_required', 'send an Idempotency-Key header: 1 to 255 printable characters, no spaces');
     }
-    const answer = await runOncePerKey(context.pool, { scope: SCOPE, key, body: request.body }, () => execute(context, request.body, key));
+    const answer = await runOncePerKey(
+      context.pool, { scope: SCOPE, key, body: request.body }, () => execute(context, request.body, key));
     return send(reply, answer, answer.replayed);
   });
 };

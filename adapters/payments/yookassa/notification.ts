@@ -54,7 +54,9 @@ export const yookassaPurchase = (payment: YooKassaPayment): PaymentFact => {
 
 const refundFact = async (client: YooKassaClient, refundId: string): Promise<PaymentFact> => {
   const refund = await client.getRefund(refundId);
-  if (NOT_FINAL_STATUSES.has(refund.status)) return notFinal(`refund ${refundId} is still ${refund.status} at YooKassa`);
+  if (NOT_FINAL_STATUSES.has(refund.status)) {
+    return notFinal(`refund ${refundId} is still ${refund.status} at YooKassa`);
+  }
   if (refund.status !== 'succeeded') return rejected(`refund ${refundId} is ${refund.status} at YooKassa`);
   const payment = await client.getPayment(refund.payment_id);
   // refunded_amount is the total returned on the payment so far; the clawback follows it.
@@ -81,7 +83,8 @@ export const yookassaFact = async (client: YooKassaClient, notification: YooKass
   if (notification.event === 'refund.succeeded') return refundFact(client, notification.object.id);
   const payment = await client.getPayment(notification.object.id);
   if (payment.status !== expected && NOT_FINAL_STATUSES.has(payment.status)) {
-    return notFinal(`notification says ${notification.event}, the API still says payment ${payment.id} is ${payment.status}`, payment.id);
+    const reason = `notification says ${notification.event}, the API still says payment ${payment.id} is ${payment.status}`;
+    return notFinal(reason, payment.id);
   }
   if (payment.status !== expected) {
     return rejected(`notification says ${notification.event}, the API says payment ${payment.id} is ${payment.status}`);
