@@ -15,7 +15,7 @@ import type { Projection } from './types.js';
 
 const caughtUp = async (pool: pg.Pool, store: EventStore, name = 'ledger'): Promise<void> => {
   const head = await store.headPosition();
-  await waitFor(`${name} to reach ${head}`, async () => ((await readCheckpoint(pool, name))?.position ?? 0) >= head, { timeoutMs: 30_000 });
+  await waitFor(`${name} to reach ${head}`, async () => ((await readCheckpoint(pool, name))?.position ?? 0) >= head);
 };
 
 /** A clean projection of `store` into a database of its own. */

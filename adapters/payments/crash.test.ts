@@ -7,7 +7,9 @@ import { deliverStripe, paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../tes
 import { waitFor } from '../../test/support/waitFor.js';
 
 const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/support/paymentsCrashChild.ts');
-const LEASE_MS = 1_000;
+// The dead worker's lease must outlast the steps from its claim to the first drain (kill, redelivery)
+// even on a loaded machine: 1 s ran out first there. The test then waits for it by the database clock.
+const LEASE_MS = 5_000;
 
 /** Runs the child until it prints `about-to-apply`, then kills it with SIGKILL. */
 const runAndKill = (env: Record<string, string>): Promise<{ output: string; signal: NodeJS.Signals | null }> =>

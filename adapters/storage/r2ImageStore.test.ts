@@ -16,7 +16,12 @@ import { tinyJpeg, tinyPng } from '../../test/fixtures/images.js';
 import { SESSION_ID, hashOf } from '../../test/fixtures/sessionFixtures.js';
 
 let clockOffsetMs = 0;
-const now = () => new Date(Date.now() + clockOffsetMs);
+/** Pins the fake's clock to an instant (a lifetime is measured from the signing, not from when a fetch runs). */
+let pinnedMs: number | undefined;
+const now = () => new Date(pinnedMs ?? Date.now() + clockOffsetMs);
+/** X-Amz-Date (20250102T030405Z) in ms. */
+const amzDateMs = (value: string): number =>
+  Date.parse(value.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
 
 const configOf = (s3: FakeS3Server, over: Partial<R2Config> = {}): R2Config =>
   ({ endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, bucket: s3.bucket, ...over });
@@ -130,14 +135,15 @@ t.test('a presigned URL works until it expires', async (t) => {
   t.same(Buffer.from(await ok.arrayBuffer()), bytes);
   t.match(s3.requests.at(-1), { operation: 'GetObject', auth: 'query', status: 200 });
 
-  clockOffsetMs = 59_000;
+  const signedAtMs = amzDateMs(parsed.searchParams.get('X-Amz-Date')!);
+  pinnedMs = signedAtMs + 59_999;
   t.equal((await fetch(url)).status, 200, 'still valid at 59 s');
-  clockOffsetMs = 60_000;
+  pinnedMs = signedAtMs + 60_000;
   const expired = await fetch(url);
   t.equal(expired.status, 403, 'refused at 60 s');
   t.match(await expired.text(), /<Code>AccessDenied<\/Code><Message>Request has expired/);
 
-  clockOffsetMs = 0;
+  pinnedMs = undefined;
   parsed.searchParams.set('X-Amz-Signature', '0'.repeat(64));
   t.match(await (await fetch(parsed)).text(), /SignatureDoesNotMatch/, 'a tampered URL is refused');
   const otherKey = new URL(url.replace(k, key('tryon_result', 'other')));

@@ -9,10 +9,13 @@ import { bulkAppend, ledgerHistory } from '../../test/support/ledgerHistory.js';
 
 const MODERA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'modera.js');
 
-/** Runs `modera <args>` against the test database; stdout, stderr and the exit code. */
+/**
+ * Runs `modera <args>` against the test database; stdout, stderr and the exit code. The deadline
+ * is runCli's (test/support/cli.ts): 60 s killed a reconcile on a loaded machine (tsx start alone took 40 s).
+ */
 const modera = (url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [MODERA, ...args], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, timeout: 60_000 },
+    execFile(process.execPath, [MODERA, ...args], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }));
   });
 

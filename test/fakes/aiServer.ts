@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GEMINI_ERRORS, geminiFinishRefusal, geminiImageResponse, geminiPromptBlocked, geminiTextResponse,
   OPENAI_ERRORS, openaiImagesResponse, openaiResponsesResponse, outputText, SAMPLE_FIT_OUTPUT,
   SAMPLE_STYLE_OUTPUT,
 } from './aiPayloads.js';
+import { waitFor } from '../support/waitFor.js';
 import { TRY_ON_PNG } from './png.js';
 
 /**
@@ -78,8 +78,7 @@ export interface AiFakeServer {
 
 /** Largest request body the fake reads (OpenAI takes up to 16 images of 50 MB; tests send KBs). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-/** How long `waitForRequests` waits, and how often it looks. */
-const WAIT_FOR_REQUESTS_MS = 5_000;
+/** How often `waitForRequests` looks (its deadline is the shared one of test/support/waitFor.ts). */
 const POLL_MS = 5;
 const GEMINI_PATH = /^\/v1beta\/models\/([^/:]+)(?::|%3A)generateContent$/i;
 
@@ -230,11 +229,8 @@ export const startAiServer = async (): Promise<AiFakeServer> => {
     },
     requestsTo: (route) => requests.filter((request) => request.route === route),
     waitForRequests: async (route, count = 1) => {
-      const deadline = Date.now() + WAIT_FOR_REQUESTS_MS;
-      while (requests.filter((request) => request.route === route).length < count) {
-        if (Date.now() > deadline) throw new Error(`fake AI server: no ${count} request(s) to ${route}`);
-        await sleep(POLL_MS);
-      }
+      await waitFor(`${count} request(s) to ${route} at the fake AI server`,
+        () => requests.filter((request) => request.route === route).length >= count, { pollMs: POLL_MS });
     },
     reset: () => {
       scripts.clear();

@@ -31,6 +31,39 @@ const withDatabase = (url: string, database: string): string => {
   return parsed.toString();
 };
 
+const adminQuery = async (url: string, sql: string): Promise<void> => {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+};
+
+let template: Promise<string> | undefined;
+
+/**
+ * A database migrated once per test process, which every migrated test database is copied from:
+ * CREATE DATABASE … TEMPLATE copies files (about 0.4 s on a busy machine) where running every
+ * migration again took about 1.9 s, a few hundred times per suite. Nothing connects to it after
+ * it is made (a template must have no sessions while it is copied).
+ */
+const migratedTemplate = (base: string): Promise<string> =>
+  (template ??= (async () => {
+    const name = `modera_template_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await adminQuery(base, `CREATE DATABASE ${name}`);
+    // The embedded server is deleted whole; a shared server (DATABASE_URL) must not keep it.
+    if (process.env.DATABASE_URL) tap.teardown(() => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const pool = createPool(withDatabase(base, name), { max: 2 });
+    try {
+      await migrate(pool);
+    } finally {
+      await pool.end();
+    }
+    return name;
+  })());
+
 /**
  * A fresh database for one test: created empty, migrated unless `migrate: false`, dropped at
  * teardown. Real PostgreSQL always: the embedded server, or DATABASE_URL when set.
@@ -41,19 +74,13 @@ export const testDatabase = async (
 ): Promise<{ url: string; pool: pg.Pool }> => {
   const base = process.env.DATABASE_URL ?? (await testCluster()).url;
   const name = `modera_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const migrated = options.migrate ?? true;
+  await adminQuery(base, `CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${await migratedTemplate(base)}` : ''}`);
   const url = withDatabase(base, name);
   const pool = createPool(url, { max: options.poolMax ?? 20 });
   t.teardown(async () => {
     await pool.end();
-    const drop = new pg.Client({ connectionString: base });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
+    await adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
-  if (options.migrate ?? true) await migrate(pool);
   return { url, pool };
 };

@@ -10,8 +10,12 @@ import { readCheckpoint } from '../../projections/checkpoints.js';
  * its chance (a later event delivered, a checkpoint passed, a poll completed), then assert.
  */
 
-/** How long a wait lasts before it fails the test: far above any healthy wait, even under load. */
-export const WAIT_DEADLINE_MS = 20_000;
+/**
+ * How long a wait lasts before it fails the test: far above any healthy wait, even with two suites
+ * on a machine of two cores (a child process under tsx took over 20 s to start there), and well
+ * below tap's 300 s per file, so a failure names what never came. Paid only when a test fails.
+ */
+export const WAIT_DEADLINE_MS = 60_000;
 /** How often the condition is looked at again: most conditions are one cheap query. */
 export const WAIT_POLL_MS = 10;
 

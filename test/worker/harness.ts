@@ -29,7 +29,6 @@ import { waitFor } from '../support/waitFor.js';
  */
 
 export const T0 = Date.parse('2025-03-01T10:00:00.000Z');
-const WAIT_MS = 20_000;
 const POLL_MS = 20;
 
 export interface FakeClock {
@@ -75,7 +74,7 @@ export interface Harness {
 export const AI_ENV = { AI_PROVIDER_ORDER: 'openai', AI_IMAGE_TIMEOUT_MS: '1500', AI_TEXT_TIMEOUT_MS: '1500' };
 
 export const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
-  waitFor(what, probe, { timeoutMs: WAIT_MS, pollMs: POLL_MS }) as Promise<T>;
+  waitFor(what, probe, { pollMs: POLL_MS }) as Promise<T>;
 
 const upload = async (images: LocalImageStore, kind: ImageKind, sessionId: string, bytes: Buffer) => {
   const stored = await storeUpload(images, { kind, sessionId, bytes });
