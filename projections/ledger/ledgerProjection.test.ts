@@ -4,9 +4,8 @@ import { inTransaction } from '../../adapters/postgres/index.js';
 import { deterministicUuid, MemoryEventStore, type EventStore, type RecordedEvent } from '../../core/eventstore/index.js';
 import type { AccountEvent } from '../../core/ledger/index.js';
 import { testDatabase } from '../../test/support/database.js';
-import { waitFor } from '../../test/support/conditions.js';
 import { brokenInvariants, ledgerRows } from '../../test/support/readTables.js';
-import { projected } from '../../test/support/waitFor.js';
+import { projected, waitFor } from '../../test/support/waitFor.js';
 import { readCheckpoint } from '../checkpoints.js';
 import { readQuarantine } from '../quarantine.js';
 import { ProjectorRunner } from '../runner.js';
@@ -128,7 +127,7 @@ t.test('an event the projection cannot apply quarantines its stream, naming the 
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, batchSize: 100, idlePollMs: 5 });
   t.teardown(() => runner.stop());
   runner.start();
-  await waitFor(async () => (await readCheckpoint(pool, 'ledger'))?.position === 5);
+  await waitFor('the checkpoint at 5', async () => (await readCheckpoint(pool, 'ledger'))?.position === 5);
   t.equal(runner.state, 'running');
   t.match(await readQuarantine(pool, 'ledger'), [
     { stream: 'account-101', fromPosition: 4, eventType: 'ReservationCaptured', reason: /no pending usage row for hold never-held/ },
@@ -146,6 +145,6 @@ t.test('a stream that is no account of a Telegram user is quarantined too', asyn
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5 });
   t.teardown(() => runner.stop());
   runner.start();
-  await waitFor(async () => (await pool.query('SELECT 1 FROM users WHERE id = 102')).rowCount === 1);
+  await waitFor('user 102 projected', async () => (await pool.query('SELECT 1 FROM users WHERE id = 102')).rowCount === 1);
   t.match(await readQuarantine(pool, 'ledger'), [{ stream: 'account-x1', fromPosition: 1, reason: /stream account-x1 is not account-<user id/ }]);
 });

@@ -8,7 +8,7 @@ import { rebuildProjection } from '../../projections/rebuild.js';
 import { ProjectorRunner } from '../../projections/runner.js';
 import { projectionStatus } from '../../projections/status.js';
 import { bearer, httpApi, SERVICE_TOKEN } from '../support/httpApi.js';
-import { waitFor as eventually } from '../support/conditions.js';
+import { waitFor } from '../support/waitFor.js';
 
 /**
  * Issue 13, reproduction 1 and "poison events never stop the world": an event the ledger
@@ -44,9 +44,9 @@ t.test('a poison event quarantines its stream; the others go on; reads say so; r
   t.teardown(() => runner.stop());
   await buy('1001', 'p1b');
   await buy('1005', 'p5');
-  await eventually(async () => (await credits('1001')) === 23 && (await credits('1005')) === 13);
+  await waitFor('the other users to be projected', async () => (await credits('1001')) === 23 && (await credits('1005')) === 13);
   t.pass('users after the poison events keep moving: 1001 sees its second purchase, 1005 has a row');
-  await eventually(async () => (await projectionStatus(store, pool, 'ledger')).lagEvents === 0);
+  await waitFor('the ledger to catch up', async () => (await projectionStatus(store, pool, 'ledger')).lagEvents === 0);
 
   const status = await projectionStatus(store, pool, 'ledger');
   t.equal(status.state, 'running', 'the projection is not failed');
@@ -68,7 +68,7 @@ t.test('a poison event quarantines its stream; the others go on; reads say so; r
   t.match(await repairStream(store, pool, ledgerProjection, 'account-1003'), { ok: true, appliedEvents: 2 }, 'bought 500, bought 5');
   t.equal(await credits('1003'), 508);
   await buy('1003', 'p3c');
-  await eventually(async () => (await credits('1003')) === 518);
+  await waitFor('the repaired user to be projected', async () => (await credits('1003')) === 518);
   t.pass('after the repair, the live projector applies the stream again');
   t.same((await readQuarantine(pool, 'ledger')).map((q) => q.stream), [POISON_STREAM], 'the unfixable one stays quarantined');
   t.match(await repairStream(store, pool, ledgerProjection, POISON_STREAM), { ok: false });

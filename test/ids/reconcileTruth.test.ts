@@ -4,7 +4,7 @@ import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js'
 import { readCheckpoint } from '../../projections/checkpoints.js';
 import { startProjectors } from '../../projections/projectors.js';
 import { reconcile } from '../../projections/reconcile.js';
-import { waitFor } from '../support/conditions.js';
+import { waitFor } from '../support/waitFor.js';
 import { testDatabase } from '../support/database.js';
 import { bulkAppend, ledgerHistory } from '../support/ledgerHistory.js';
 
@@ -31,14 +31,16 @@ t.test('reconcile counts only what it compared, states positions and lag, and is
   const projectors = startProjectors({ store, pool });
   t.teardown(() => projectors.stop());
   const head = await store.headPosition();
-  await waitFor(async () => (await readCheckpoint(pool, 'ledger'))?.position === head && (await readCheckpoint(pool, 'sessions'))?.position === head);
+  await waitFor('both projections at the head', async () =>
+    (await readCheckpoint(pool, 'ledger'))?.position === head && (await readCheckpoint(pool, 'sessions'))?.position === head);
   const caughtUp = await reconcile({ store, pool });
   t.match(caughtUp, { checkedUsers: 30, pendingUsers: 0, differences: [], verifiedPosition: head, headPosition: head, ok: true, problems: [] });
 
   const poison = await store.appendToStream('account-9223372036854775808', [{
     id: randomUUID(), type: 'AccountOpened', data: { userId: '9223372036854775808', openedBy: 'user', profile: {} }, metadata: { occurredAt: new Date().toISOString() },
   }], { expected: 'no_stream' });
-  await waitFor(async () => (await readCheckpoint(pool, 'ledger'))?.position === poison.position);
+  await waitFor('the ledger past the poison event', async () =>
+    (await readCheckpoint(pool, 'ledger'))?.position === poison.position);
   const quarantined = await reconcile({ store, pool });
   t.equal(quarantined.ok, false, 'a quarantined stream is not ok');
   t.match(quarantined.projections, [{ name: 'ledger', quarantined: [{ stream: 'account-9223372036854775808', fromPosition: poison.position }] }]);
