@@ -36,6 +36,11 @@ export interface Balance {
   available: number;
   /** Credits on hold for work in progress (`users.credits_reserved`). */
   held: number;
+  /**
+   * The account stream is quarantined (an event could not be projected, issue 13): the figures
+   * stopped before it and must not be shown as the balance.
+   */
+  quarantined: boolean;
 }
 
 export interface TransactionView {

@@ -1,7 +1,7 @@
 import type { Message } from 'grammy/types';
 import type { BotContext } from '../context.js';
 import { mainMenu } from '../keyboards.js';
-import type { Actor, Outcome, Written } from '../ports.js';
+import type { Actor, Balance, Outcome, Written } from '../ports.js';
 
 type ReplyOptions = Parameters<BotContext['reply']>[1];
 
@@ -53,7 +53,7 @@ export const logRejection = (ctx: BotContext, what: string, outcome: Outcome): v
 };
 
 /** The user's current balance as the read tables have it once they include the user's writes. */
-export const currentBalance = async (ctx: BotContext): Promise<{ available: number; held: number; fresh: boolean }> => {
+export const currentBalance = async (ctx: BotContext): Promise<Balance & { fresh: boolean }> => {
   const fresh = await ctx.deps.reads.waitForPosition(ctx.chatState.lastPosition, READ_YOUR_WRITES_TIMEOUT_MS);
   return { ...(await ctx.deps.reads.balance(ctx.userId)), fresh };
 };

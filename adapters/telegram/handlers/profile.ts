@@ -22,7 +22,9 @@ export const TRANSACTION_KINDS = new Set(['purchase', 'grant', 'hold', 'usage', 
  * user's own last write (read-your-writes, bounded: past the wait it shows what it has, and says so).
  */
 export const showProfile = async (ctx: BotContext): Promise<void> => {
-  const { available, held, fresh } = await currentBalance(ctx);
+  const { available, held, fresh, quarantined } = await currentBalance(ctx);
+  // A quarantined account's rows stopped at an event that could not be projected: no stale number.
+  if (quarantined) return void (await ctx.reply(ctx.t('profile-under-review'), { reply_markup: backToMenu(ctx.t) }));
   const transactions = await ctx.deps.reads.recentTransactions(ctx.userId, PROFILE_TRANSACTIONS);
   const lines = [ctx.t('profile-balance', { available, held })];
   lines.push(transactions.length === 0 ? ctx.t('profile-no-transactions') : ctx.t('profile-transactions-title'));

@@ -128,6 +128,7 @@ budget-high-rub = { $min }–{ $max } ₽
 ## Profile
 
 profile-balance = Balance: { $available } available, { $held } on hold.
+profile-under-review = Your balance is being checked by our team right now, so it is not shown. Your credits are safe; try again later or write to /paysupport.
 profile-transactions-title = Recent transactions:
 profile-no-transactions = No transactions yet.
 profile-transaction = { $date } · { $credits } · { $kind }

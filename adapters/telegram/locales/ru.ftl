@@ -136,6 +136,7 @@ budget-high-rub = { $min }–{ $max } ₽
 ## Профиль
 
 profile-balance = Баланс: доступно { $available }, в резерве { $held }.
+profile-under-review = Ваш баланс сейчас проверяет наша команда, поэтому он не показан. Ваши кредиты в сохранности; загляните позже или напишите в /paysupport.
 profile-transactions-title = Последние операции:
 profile-no-transactions = Операций пока нет.
 profile-transaction = { $date } · { $credits } · { $kind }

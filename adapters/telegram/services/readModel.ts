@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { accountStream } from '../../../core/ledger/index.js';
 import { LEDGER_PROJECTION } from '../../../projections/ledger/ledgerProjection.js';
 import type { ReadModelPort, TransactionView } from '../ports.js';
 
@@ -24,9 +25,13 @@ export const createReadModel = (pool: pg.Pool, projection: string = LEDGER_PROJE
   };
   return {
     balance: async (userId) => {
-      const { rows } = await pool.query<{ credits: number; credits_reserved: number }>(
-        'SELECT credits, credits_reserved FROM users WHERE id = $1', [userId]);
-      return { available: rows[0]?.credits ?? 0, held: rows[0]?.credits_reserved ?? 0 };
+      const { rows } = await pool.query<{ credits: number | null; credits_reserved: number | null; quarantined: boolean }>(
+        `SELECT u.credits, u.credits_reserved,
+                EXISTS (SELECT 1 FROM projection_quarantine q WHERE q.stream = $2) AS quarantined
+           FROM (SELECT 1) one LEFT JOIN users u ON u.id = $1`,
+        [userId, accountStream(userId)]);
+      const row = rows[0];
+      return { available: row?.credits ?? 0, held: row?.credits_reserved ?? 0, quarantined: row?.quarantined ?? false };
     },
     recentTransactions: async (userId, limit) => {
       const { rows } = await pool.query<{
