@@ -13,20 +13,27 @@ export type RegisterCommand = (program: Command) => void;
 
 const COMMANDS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
 
-export const buildProgram = async (): Promise<Command> => {
+/**
+ * The program with the commands `args` can reach: only the named command's file when the first
+ * argument names one (each file imports what its command needs, and loading all of them costs
+ * about 2 s more per call: grammY, the AI and payment SDKs), every command otherwise (help, an
+ * unknown name that commander then answers with suggestions).
+ */
+export const buildProgram = async (args: readonly string[] = []): Promise<Command> => {
   const program = new Command('modera')
     .description('Modera credit ledger: event store, projections, payments, bot')
     .version(VERSION)
     .showHelpAfterError();
   const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
-  for (const file of files) {
+  const named = files.filter((file) => file === `${args[0]}.ts`);
+  for (const file of named.length === 1 ? named : files) {
     const module = (await import(path.join(COMMANDS_DIR, file))) as { register?: RegisterCommand };
     module.register?.(program);
   }
   return program;
 };
 
-const program = await buildProgram();
+const program = await buildProgram(process.argv.slice(2));
 program.exitOverride();
 try {
   await program.parseAsync(process.argv);
