@@ -18,7 +18,8 @@ import { botHarness, eventually, ScriptedAi, type BotHarness, type TestUser } fr
  */
 
 const STEPS = 16;
-const SEEDS = process.env.MODERA_PROPERTY_SEED ? [Number(process.env.MODERA_PROPERTY_SEED)] : [11, 23, 37, 41];
+// Two seeds in npm test (the two that failed before the fix; 45 s for four): MODERA_PROPERTY_SEED runs another.
+const SEEDS = process.env.MODERA_PROPERTY_SEED ? [Number(process.env.MODERA_PROPERTY_SEED)] : [11, 23];
 
 const mulberry32 = (seed: number) => () => {
   let x = (seed += 0x6d2b79f5);
