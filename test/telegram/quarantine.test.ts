@@ -42,3 +42,19 @@ t.test('a quarantined account: the profile says it is under review, not a stale 
   await h.send(user.press('menu:profile'));
   t.match(textOf(repaired().find((c) => c.method === 'sendMessage')!), /^Balance: 503 available, 0 on hold\./);
 });
+
+t.test('an update from a sender id outside Telegram\'s 52 bits is dropped: no account, no event, no answer', async (t) => {
+  const h = await botHarness(t);
+  const before = await h.store.headPosition();
+  const sent = h.since();
+  const outsider = h.user(2 ** 53 + 2);
+  t.equal(await h.send(outsider.command('start')), 'new', 'recorded in the inbox like any update');
+  await h.send(outsider.press('menu:tryon'));
+  t.equal(await h.store.headPosition(), before, 'no event appended for it');
+  t.same(sent(), [], 'nothing sent to it');
+  const { rowCount } = await h.pool.query('SELECT 1 FROM bot_chats');
+  t.equal(rowCount, 0, 'no chat state kept');
+  const valid = h.user(4102);
+  await h.send(valid.command('start'));
+  t.ok((await h.store.headPosition()) > before, 'a valid user after it is served');
+});
