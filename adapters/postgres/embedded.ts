@@ -30,6 +30,8 @@ export interface EmbeddedOptions {
   /** false: fsync off, for throwaway test clusters. Default true. */
   durable?: boolean;
   database?: string;
+  /** PostgreSQL's max_connections. Default 300; a cluster shared by a whole test run needs more. */
+  maxConnections?: number;
   log?: (line: string) => void;
 }
 
@@ -156,17 +158,19 @@ const initialise = async (clusterDir: string, user: { uid: number; gid: number }
   return password;
 };
 
+const DEFAULT_MAX_CONNECTIONS = 300;
+
 const startServer = (
   clusterDir: string,
   port: number,
-  durable: boolean,
+  tuning: { durable: boolean; maxConnections: number },
   user: { uid: number; gid: number } | undefined,
   log: (line: string) => void,
 ): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
     const settings = [
-      'listen_addresses=127.0.0.1', 'unix_socket_directories=', 'max_connections=300',
-      ...(durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
+      'listen_addresses=127.0.0.1', 'unix_socket_directories=', `max_connections=${tuning.maxConnections}`,
+      ...(tuning.durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
     ];
     const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])], {
       ...user,
@@ -214,7 +218,11 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions): Promise<E
   }
   const { password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { password: string };
   const port = await freePort();
-  const child = await startServer(clusterDir, port, options.durable ?? true, user, log);
+  const settings = {
+    durable: options.durable ?? true,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  };
+  const child = await startServer(clusterDir, port, settings, user, log);
   child.removeAllListeners('exit');
   // If this process ends without stop() (a crash, process.exit), take the server down with it.
   const killOnExit = () => child.kill('SIGQUIT');

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import tap from 'tap';
 import { createPool, migrate, startEmbeddedPostgres, type EmbeddedServer } from '../../adapters/postgres/index.js';
+import { SUITE_SERVER_ENV, SUITE_TEMPLATE_ENV, withDatabase } from './suiteEnv.js';
 
 type Test = { teardown(fn: () => unknown): void };
 
@@ -12,7 +13,9 @@ let cluster: Promise<EmbeddedServer> | undefined;
 
 /**
  * One throwaway embedded PostgreSQL per test process (fsync off), stopped and deleted when the
- * process's tests end. With DATABASE_URL set, that server is used instead.
+ * process's tests end: for a test file run on its own. `npm test` starts one server for the whole
+ * run (test/support/suite.ts) and test databases are made there; with DATABASE_URL set, that
+ * server is used instead.
  */
 export const testCluster = (): Promise<EmbeddedServer> =>
   (cluster ??= (async () => {
@@ -24,12 +27,6 @@ export const testCluster = (): Promise<EmbeddedServer> =>
     });
     return server;
   })());
-
-const withDatabase = (url: string, database: string): string => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-};
 
 const adminQuery = async (url: string, sql: string): Promise<void> => {
   const admin = new pg.Client({ connectionString: url });
@@ -44,25 +41,30 @@ const adminQuery = async (url: string, sql: string): Promise<void> => {
 let template: Promise<string> | undefined;
 
 /**
- * A database migrated once per test process, which every migrated test database is copied from:
- * CREATE DATABASE … TEMPLATE copies files (about 0.4 s on a busy machine) where running every
- * migration again took about 1.9 s, a few hundred times per suite. Nothing connects to it after
- * it is made (a template must have no sessions while it is copied).
+ * A migrated database which every migrated test database is copied from: CREATE DATABASE …
+ * TEMPLATE copies files (about 0.4 s on a busy machine) where running every migration again took
+ * about 1.9 s, a few hundred times per suite. `npm test` makes one for the whole run; a test file
+ * run on its own makes one per process. Nothing connects to it after it is made (a template must
+ * have no sessions while it is copied).
  */
-const migratedTemplate = (base: string): Promise<string> =>
-  (template ??= (async () => {
-    const name = `modera_template_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(base, `CREATE DATABASE ${name}`);
-    // The embedded server is deleted whole; a shared server (DATABASE_URL) must not keep it.
-    if (process.env.DATABASE_URL) tap.teardown(() => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    const pool = createPool(withDatabase(base, name), { max: 2 });
-    try {
-      await migrate(pool);
-    } finally {
-      await pool.end();
-    }
-    return name;
-  })());
+const makeTemplate = async (base: string): Promise<string> => {
+  const name = `modera_template_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(base, `CREATE DATABASE ${name}`);
+  // The embedded server is deleted whole; a shared server (DATABASE_URL) must not keep it.
+  if (process.env.DATABASE_URL) tap.teardown(() => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const pool = createPool(withDatabase(base, name), { max: 2 });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  return name;
+};
+
+const migratedTemplate = (base: string): Promise<string> => {
+  const suiteTemplate = process.env[SUITE_TEMPLATE_ENV];
+  return (template ??= suiteTemplate ? Promise.resolve(suiteTemplate) : makeTemplate(base));
+};
 
 /**
  * A fresh database for one test: created empty, migrated unless `migrate: false`, dropped at
@@ -72,7 +74,7 @@ export const testDatabase = async (
   t: Test,
   options: { migrate?: boolean; poolMax?: number } = {},
 ): Promise<{ url: string; pool: pg.Pool }> => {
-  const base = process.env.DATABASE_URL ?? (await testCluster()).url;
+  const base = process.env[SUITE_SERVER_ENV] ?? process.env.DATABASE_URL ?? (await testCluster()).url;
   const name = `modera_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const migrated = options.migrate ?? true;
   await adminQuery(base, `CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${await migratedTemplate(base)}` : ''}`);
