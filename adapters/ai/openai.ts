@@ -15,7 +15,7 @@ import {
   callProvider, classifyTransportError, isRetryableStatus, type CallContext, type RetryPolicy,
 } from './transport.js';
 import type {
-  AiProvider, FitRequest, FitResult, StyleRequest, StyleResult, TokenUsage, TryOnRequest, TryOnResult,
+  AiProvider, FitRequest, FitResult, ImageMimeType, StyleRequest, StyleResult, TokenUsage, TryOnRequest, TryOnResult,
 } from './ports.js';
 
 export interface OpenAiSettings {
@@ -90,39 +90,155 @@ const classifyOpenAi =
     return new ProviderRejected('invalid_request', message, withStatus);
   };
 
-/** Builds the OpenAI side of all three ports: gpt-image edits and Responses structured output. */
-export const createOpenAiProvider = (settings: OpenAiSettings): AiProvider => {
-  const client = new OpenAI({
-    apiKey: settings.apiKey,
-    baseURL: settings.baseUrl ?? null,
-    timeout: settings.textTimeoutMs,
-    maxRetries: SDK_MAX_RETRIES,
-  });
-  const receipt = (model: string, usage: TokenUsage) => {
-    const price = settings.prices[model];
+type MalformedCode = 'malformed_json' | 'invalid_output' | 'no_image' | 'invalid_image';
+
+const malformed = (code: MalformedCode, model: string, message: string) =>
+  new MalformedResponse(code, `openai: ${message}`, { provider: 'openai', model, status: 200 });
+
+/** What an images.edit answer carries, or the reason it is unusable. */
+const imageOfAnswer = (raw: unknown, model: string): { image: Buffer; mimeType: ImageMimeType; usage: TokenUsage } => {
+  const body = imagesResponseSchema.safeParse(raw);
+  if (!body.success) throw malformed('malformed_json', model, 'images answer is not the expected JSON');
+  const b64 = body.data.data?.[0]?.b64_json;
+  if (!b64) throw malformed('no_image', model, 'images answer has no b64_json image');
+  if ((b64.length * 3) / 4 > MAX_OUTPUT_IMAGE_BYTES) throw malformed('invalid_image', model, 'image too large');
+  const image = Buffer.from(b64, 'base64');
+  const mimeType = sniffImageType(image);
+  if (!mimeType) throw malformed('invalid_image', model, 'b64_json is not a PNG/JPEG/WebP image');
+  const u = body.data.usage;
+  const outputImageTokens = u?.output_tokens_details?.image_tokens ??
+    (u ? u.output_tokens - (u.output_tokens_details?.text_tokens ?? 0) : 0);
+  const usage: TokenUsage = {
+    inputTokens: u?.input_tokens ?? 0,
+    outputTokens: u?.output_tokens ?? 0,
+    inputImageTokens: u?.input_tokens_details?.image_tokens ?? 0,
+    outputImageTokens,
+  };
+  return { image, mimeType, usage };
+};
+
+type ParsedResponse = Awaited<ReturnType<OpenAI['responses']['parse']>>;
+
+/** The structured object and usage of a Responses answer, or the reason it is unusable. */
+const structuredOfAnswer = <T>(response: ParsedResponse, model: string): { parsed: T; usage: TokenUsage } => {
+  const refusal = response.output
+    .flatMap((item) => (item.type === 'message' ? item.content : []))
+    .find((part) => part.type === 'refusal');
+  if (refusal) {
+    throw new ProviderRejected('content_refused', `openai refused: ${refusal.refusal.slice(0, 200)}`,
+      { provider: 'openai', model, status: 200 });
+  }
+  if (response.status === 'incomplete') {
+    throw malformed('invalid_output', model, `incomplete answer (${response.incomplete_details?.reason ?? 'unknown'})`);
+  }
+  const parsed = response.output_parsed as T | null;
+  if (parsed === null) throw malformed('invalid_output', model, 'no structured output in the answer');
+  const usage = responsesUsageSchema.safeParse(response.usage);
+  const tokens = usage.success && usage.data ? usage.data : { input_tokens: 0, output_tokens: 0 };
+  return {
+    parsed,
+    usage: { inputTokens: tokens.input_tokens, outputTokens: tokens.output_tokens, inputImageTokens: 0, outputImageTokens: 0 },
+  };
+};
+
+/** The OpenAI side of all three ports: gpt-image edits and Responses structured output. */
+class OpenAiProvider implements AiProvider {
+  readonly name = 'openai';
+  readonly #client: OpenAI;
+
+  constructor(private readonly settings: OpenAiSettings) {
+    this.#client = new OpenAI({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseUrl ?? null,
+      timeout: settings.textTimeoutMs,
+      maxRetries: SDK_MAX_RETRIES,
+    });
+  }
+
+  async generate(request: TryOnRequest): Promise<TryOnResult> {
+    const personType = checkInputImage('personImage', request.personImage);
+    const garmentType = checkInputImage('garmentImage', request.garmentImage);
+    const model = this.settings.imageModel;
+    const images = [
+      await toFile(request.personImage, `person.${extensionOf(personType)}`, { type: personType }),
+      await toFile(request.garmentImage, `garment.${extensionOf(garmentType)}`, { type: garmentType }),
+    ];
+    const timeout = this.settings.imageTimeoutMs;
+    const raw: unknown = await this.#call(model, timeout, request.signal, 'image_refused', (signal) =>
+      this.#client.images.edit(
+        {
+          model,
+          image: images,
+          prompt: TRY_ON_PROMPT,
+          // Keeps the face and the garment's details; the default `low` drifts.
+          ...(MODELS_WITHOUT_INPUT_FIDELITY.has(model) ? {} : { input_fidelity: 'high' as const }),
+          quality: this.settings.imageQuality,
+          output_format: 'png',
+          n: 1,
+          user: request.sessionId,
+        },
+        { signal, timeout },
+      ),
+    );
+    const { image, mimeType, usage } = imageOfAnswer(raw, model);
+    return { image, mimeType, ...this.#receipt(model, usage) };
+  }
+
+  async analyze(request: StyleRequest): Promise<StyleResult> {
+    const type = checkInputImage('personImage', request.personImage);
+    const { parsed, usage } = await this.#structured(
+      styleAnalysisSchema, 'style_analysis', STYLE_INSTRUCTIONS,
+      [
+        { type: 'input_text', text: stylePreferencesText(request.preferences) },
+        { type: 'input_image', image_url: dataUrl(request.personImage, type), detail: 'auto' },
+      ],
+      MAX_STYLE_OUTPUT_TOKENS, request.signal, request.sessionId,
+    );
+    return { ...toStyle(parsed), ...this.#receipt(this.settings.textModel, usage) };
+  }
+
+  async assess(request: FitRequest): Promise<FitResult> {
+    const tryOnType = checkInputImage('tryOnImage', request.tryOnImage);
+    const content: ResponseInputContent[] = [
+      { type: 'input_image', image_url: dataUrl(request.tryOnImage, tryOnType), detail: 'auto' },
+    ];
+    if (request.garmentImage) {
+      const type = checkInputImage('garmentImage', request.garmentImage);
+      content.push({ type: 'input_image', image_url: dataUrl(request.garmentImage, type), detail: 'auto' });
+    }
+    const { parsed, usage } = await this.#structured(
+      fitAssessmentSchema, 'fit_assessment', FIT_INSTRUCTIONS, content,
+      MAX_FIT_OUTPUT_TOKENS, request.signal,
+    );
+    return { ...toFit(parsed), ...this.#receipt(this.settings.textModel, usage) };
+  }
+
+  #receipt(model: string, usage: TokenUsage) {
+    const price = this.settings.prices[model];
     if (!price) throw new Error(`no price for model ${model}: aiConfigSchema should have refused it`);
     return { provider: 'openai' as const, model, usage, costMicroUsd: costMicroUsd(price, usage) };
-  };
-  const call = <T>(
+  }
+
+  #call<T>(
     model: string, timeoutMs: number, signal: AbortSignal | undefined,
     refusalCode: 'image_refused' | 'content_refused', send: (signal: AbortSignal) => Promise<T>,
-  ) =>
-    callProvider(
-      { provider: 'openai', model, timeoutMs, retry: settings.retry, callerSignal: signal,
+  ): Promise<T> {
+    return callProvider(
+      { provider: 'openai', model, timeoutMs, retry: this.settings.retry, callerSignal: signal,
         classify: classifyOpenAi(refusalCode) },
       send,
     );
-  const malformed = (code: 'malformed_json' | 'invalid_output' | 'no_image' | 'invalid_image', model: string, message: string) =>
-    new MalformedResponse(code, `openai: ${message}`, { provider: 'openai', model, status: 200 });
+  }
 
   /** Runs a Responses call with structured output and returns the parsed object and usage. */
-  const structured = async <S extends z.ZodType>(
+  async #structured<S extends z.ZodType>(
     schema: S, name: string, instructions: string, content: ResponseInputContent[],
     maxOutputTokens: number, signal: AbortSignal | undefined, safetyId?: string,
-  ): Promise<{ parsed: z.infer<S>; usage: TokenUsage }> => {
-    const model = settings.textModel;
-    const response = await call(model, settings.textTimeoutMs, signal, 'content_refused', (s) =>
-      client.responses.parse(
+  ): Promise<{ parsed: z.infer<S>; usage: TokenUsage }> {
+    const model = this.settings.textModel;
+    const timeout = this.settings.textTimeoutMs;
+    const response = await this.#call(model, timeout, signal, 'content_refused', (s) =>
+      this.#client.responses.parse(
         {
           model,
           instructions,
@@ -133,102 +249,12 @@ export const createOpenAiProvider = (settings: OpenAiSettings): AiProvider => {
           store: false,
           ...(safetyId ? { safety_identifier: safetyId } : {}),
         },
-        { signal: s, timeout: settings.textTimeoutMs },
+        { signal: s, timeout },
       ),
     );
-    const refusal = response.output
-      .flatMap((item) => (item.type === 'message' ? item.content : []))
-      .find((part) => part.type === 'refusal');
-    if (refusal) {
-      throw new ProviderRejected('content_refused', `openai refused: ${refusal.refusal.slice(0, 200)}`,
-        { provider: 'openai', model, status: 200 });
-    }
-    if (response.status === 'incomplete') {
-      throw malformed('invalid_output', model, `incomplete answer (${response.incomplete_details?.reason ?? 'unknown'})`);
-    }
-    const parsed = response.output_parsed as z.infer<S> | null;
-    if (parsed === null) throw malformed('invalid_output', model, 'no structured output in the answer');
-    const usage = responsesUsageSchema.safeParse(response.usage);
-    const tokens = usage.success && usage.data ? usage.data : { input_tokens: 0, output_tokens: 0 };
-    return {
-      parsed,
-      usage: { inputTokens: tokens.input_tokens, outputTokens: tokens.output_tokens, inputImageTokens: 0, outputImageTokens: 0 },
-    };
-  };
+    return structuredOfAnswer<z.infer<S>>(response as ParsedResponse, model);
+  }
+}
 
-  return {
-    name: 'openai',
-
-    async generate(request: TryOnRequest): Promise<TryOnResult> {
-      const personType = checkInputImage('personImage', request.personImage);
-      const garmentType = checkInputImage('garmentImage', request.garmentImage);
-      const model = settings.imageModel;
-      const images = [
-        await toFile(request.personImage, `person.${extensionOf(personType)}`, { type: personType }),
-        await toFile(request.garmentImage, `garment.${extensionOf(garmentType)}`, { type: garmentType }),
-      ];
-      const raw: unknown = await call(model, settings.imageTimeoutMs, request.signal, 'image_refused', (signal) =>
-        client.images.edit(
-          {
-            model,
-            image: images,
-            prompt: TRY_ON_PROMPT,
-            // Keeps the face and the garment's details; the default `low` drifts.
-            ...(MODELS_WITHOUT_INPUT_FIDELITY.has(model) ? {} : { input_fidelity: 'high' as const }),
-            quality: settings.imageQuality,
-            output_format: 'png',
-            n: 1,
-            user: request.sessionId,
-          },
-          { signal, timeout: settings.imageTimeoutMs },
-        ),
-      );
-      const body = imagesResponseSchema.safeParse(raw);
-      if (!body.success) throw malformed('malformed_json', model, 'images answer is not the expected JSON');
-      const b64 = body.data.data?.[0]?.b64_json;
-      if (!b64) throw malformed('no_image', model, 'images answer has no b64_json image');
-      if ((b64.length * 3) / 4 > MAX_OUTPUT_IMAGE_BYTES) throw malformed('invalid_image', model, 'image too large');
-      const image = Buffer.from(b64, 'base64');
-      const mimeType = sniffImageType(image);
-      if (!mimeType) throw malformed('invalid_image', model, 'b64_json is not a PNG/JPEG/WebP image');
-      const u = body.data.usage;
-      const outputImageTokens = u?.output_tokens_details?.image_tokens ??
-        (u ? u.output_tokens - (u.output_tokens_details?.text_tokens ?? 0) : 0);
-      const usage: TokenUsage = {
-        inputTokens: u?.input_tokens ?? 0,
-        outputTokens: u?.output_tokens ?? 0,
-        inputImageTokens: u?.input_tokens_details?.image_tokens ?? 0,
-        outputImageTokens,
-      };
-      return { image, mimeType, ...receipt(model, usage) };
-    },
-
-    async analyze(request: StyleRequest): Promise<StyleResult> {
-      const type = checkInputImage('personImage', request.personImage);
-      const { parsed, usage } = await structured(
-        styleAnalysisSchema, 'style_analysis', STYLE_INSTRUCTIONS,
-        [
-          { type: 'input_text', text: stylePreferencesText(request.preferences) },
-          { type: 'input_image', image_url: dataUrl(request.personImage, type), detail: 'auto' },
-        ],
-        MAX_STYLE_OUTPUT_TOKENS, request.signal, request.sessionId,
-      );
-      return { ...toStyle(parsed), ...receipt(settings.textModel, usage) };
-    },
-
-    async assess(request: FitRequest): Promise<FitResult> {
-      const content: ResponseInputContent[] = [
-        { type: 'input_image', image_url: dataUrl(request.tryOnImage, checkInputImage('tryOnImage', request.tryOnImage)), detail: 'auto' },
-      ];
-      if (request.garmentImage) {
-        const type = checkInputImage('garmentImage', request.garmentImage);
-        content.push({ type: 'input_image', image_url: dataUrl(request.garmentImage, type), detail: 'auto' });
-      }
-      const { parsed, usage } = await structured(
-        fitAssessmentSchema, 'fit_assessment', FIT_INSTRUCTIONS, content,
-        MAX_FIT_OUTPUT_TOKENS, request.signal,
-      );
-      return { ...toFit(parsed), ...receipt(settings.textModel, usage) };
-    },
-  };
-};
+/** Builds the OpenAI side of all three ports: gpt-image edits and Responses structured output. */
+export const createOpenAiProvider = (settings: OpenAiSettings): AiProvider => new OpenAiProvider(settings);
