@@ -5,7 +5,7 @@ import type { AlbumStore } from './albums.js';
 import type { ChatDebounce } from './chatDebounce.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 import type {
   AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort,
   TryOnPort,
@@ -27,7 +27,7 @@ export interface BotDependencies {
   support: SupportPort;
   presence: PresencePort;
   prices: Prices;
-  logger: BotLogger;
+  logger: Logger;
   /** The bot's clock: every command's occurredAt comes from here. */
   now?: () => Date;
   /** New session ids (UUID v4 by default). */
