@@ -5,6 +5,7 @@ import { adminRoutes } from '../adapters/http/admin/adminRoutes.js';
 import { serviceApiRoutes } from '../adapters/http/api/serviceApi.js';
 import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapters/http/health.js';
 import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
+import { filesRoute } from '../adapters/http/filesRoute.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
@@ -12,7 +13,7 @@ import { startSweeper, startWorker } from '../adapters/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
 import { ConfigError, type Config, type Feature } from './config.js';
-import { filesRoute } from './filesRoute.js';
+import { localFiles } from './localFiles.js';
 import { openDatabase, VERSION, type Database } from './runtime.js';
 import { createServices, type Services } from './services.js';
 
@@ -101,7 +102,7 @@ const apiPlugins = (config: Config, app: { store: EventStore; database: Database
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
       reconcile: () => reconcile({ store, pool, maxLag: ADMIN_RECONCILE_MAX_LAG_EVENTS }),
     }),
-    filesRoute(services),
+    filesRoute(localFiles(services)),
     ...(telegram?.settings.transport.mode === 'webhook' ? [telegram.runtime.webhookRoutes()] : []),
   ];
 };

@@ -7,7 +7,8 @@ import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { ImageNotFound } from '../../adapters/storage/index.js';
 import { SECRET_HEADER, telegramWebhookRoutes } from '../../adapters/telegram/routes.js';
 import { defaultLedgerConfig } from '../../core/ledger/index.js';
-import { filesRoute } from '../../scripts/filesRoute.js';
+import { filesRoute } from '../../adapters/http/filesRoute.js';
+import { localFiles } from '../../scripts/localFiles.js';
 import { bearer, FINANCE_TOKEN, httpApi, SERVICE_TOKEN, SUPPORT_TOKEN } from '../support/httpApi.js';
 
 /**
@@ -88,10 +89,10 @@ const setup = (t: Test) =>
         secretToken: TELEGRAM_SECRET,
         accept: async (update) => (JSON.stringify(update), 'new'),
       }),
-      filesRoute({
+      filesRoute(localFiles({
         localFilesSecret: 'files-secret-0123456789',
         images: { get: async (key: string) => { throw new ImageNotFound(key); } } as never,
-      }),
+      })),
     ],
   });
 
