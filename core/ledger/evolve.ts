@@ -31,6 +31,44 @@ const withoutHold = (core: AccountCore, reservationId: string, heldCredits: numb
   return { ...core, held: core.held - heldCredits, openHolds: core.openHolds.filter((h) => h !== hold) };
 };
 
+type DataOf<Type extends AccountEvent['type']> = Extract<AccountEvent, { type: Type }>['data'];
+
+const evolveCapture = (core: AccountCore, d: DataOf<'ReservationCaptured'>): AccountCore => {
+  invariant(
+    d.credits > 0 && d.credits <= d.heldCredits && d.releasedCredits === d.heldCredits - d.credits,
+    'ledger',
+    () => `capture of ${d.reservationId}: ${d.credits} of ${d.heldCredits}, ${d.releasedCredits} released`,
+  );
+  const freed = withoutHold(core, d.reservationId, d.heldCredits, 'capture');
+  const next = { ...freed, balance: core.balance - d.credits, capturedCredits: core.capturedCredits + d.credits };
+  assertBalanceAfter(next, d.balanceAfter, 'ReservationCaptured');
+  return next;
+};
+
+/** `previous` is the purchase's index entry; a state loaded with only some entries (not `complete`) may lack it. */
+const evolveRefund = (
+  core: AccountCore,
+  d: DataOf<'PurchaseRefunded'>,
+  previous: IndexEntry | undefined,
+  complete: boolean,
+): AccountCore => {
+  invariant(previous !== undefined || !complete, 'ledger', () => `refund of unknown payment ${d.paymentId}`);
+  invariant(
+    previous === undefined ||
+      (previous.kind === 'payment' && previous.refund === null && previous.credits === d.purchasedCredits),
+    'ledger',
+    () => `refund of payment ${d.paymentId} that is refunded already or differs`,
+  );
+  invariant(
+    d.credits > 0 && d.credits <= d.purchasedCredits && d.amountMinor <= d.purchasedAmountMinor,
+    'ledger',
+    () => `refund of ${d.paymentId} exceeds its purchase`,
+  );
+  const next = { ...core, balance: core.balance - d.credits, clawedBackCredits: core.clawedBackCredits + d.credits };
+  assertBalanceAfter(next, d.balanceAfter, 'PurchaseRefunded');
+  return next;
+};
+
 /** The core after one event; checks the facts the event relies on (`lookup` sees the index). */
 const evolveCore = (core: AccountCore, event: AccountEvent, lookup: Lookup, complete: boolean): AccountCore => {
   invariant(
@@ -68,38 +106,12 @@ const evolveCore = (core: AccountCore, event: AccountEvent, lookup: Lookup, comp
       const hold: OpenHold = { reservationId: d.reservationId, credits: d.heldCredits, expiresAt: d.expiresAt };
       return { ...core, held: core.held + d.heldCredits, openHolds: [...core.openHolds, hold] };
     }
-    case 'ReservationCaptured': {
-      const d = event.data;
-      invariant(
-        d.credits > 0 && d.credits <= d.heldCredits && d.releasedCredits === d.heldCredits - d.credits,
-        'ledger',
-        () => `capture of ${d.reservationId}: ${d.credits} of ${d.heldCredits}, ${d.releasedCredits} released`,
-      );
-      const freed = withoutHold(core, d.reservationId, d.heldCredits, 'capture');
-      const next = { ...freed, balance: core.balance - d.credits, capturedCredits: core.capturedCredits + d.credits };
-      assertBalanceAfter(next, d.balanceAfter, event.type);
-      return next;
-    }
+    case 'ReservationCaptured':
+      return evolveCapture(core, event.data);
     case 'ReservationReleased':
       return withoutHold(core, event.data.reservationId, event.data.heldCredits, 'release');
-    case 'PurchaseRefunded': {
-      const d = event.data;
-      invariant(previous !== undefined || !complete, 'ledger', () => `refund of unknown payment ${d.paymentId}`);
-      invariant(
-        previous === undefined ||
-          (previous.kind === 'payment' && previous.refund === null && previous.credits === d.purchasedCredits),
-        'ledger',
-        () => `refund of payment ${d.paymentId} that is refunded already or differs`,
-      );
-      invariant(
-        d.credits > 0 && d.credits <= d.purchasedCredits && d.amountMinor <= d.purchasedAmountMinor,
-        'ledger',
-        () => `refund of ${d.paymentId} exceeds its purchase`,
-      );
-      const next = { ...core, balance: core.balance - d.credits, clawedBackCredits: core.clawedBackCredits + d.credits };
-      assertBalanceAfter(next, d.balanceAfter, event.type);
-      return next;
-    }
+    case 'PurchaseRefunded':
+      return evolveRefund(core, event.data, previous, complete);
     case 'CreditsAdjusted': {
       invariant(previous === undefined, 'ledger', () => `adjustment ${event.data.adjustmentId} recorded twice`);
       const next = { ...core, balance: core.balance + event.data.delta, adjustedCredits: core.adjustedCredits + event.data.delta };
