@@ -15,7 +15,7 @@ import type {
 export interface BotDependencies {
   chats: ChatStateStore;
   albums: AlbumStore;
-  /** One answer per intent: repeated taps and prompts, per chat (issue 14). */
+  /** One answer per intent: repeated taps and prompts, per chat, so a double tap is not two replies. */
   debounce: ChatDebounce;
   accounts: AccountsPort;
   reads: ReadModelPort;

@@ -7,7 +7,7 @@ import type { Logger } from '../../projections/logger.js';
 import type { LedgerHandler } from './services/sessionStreams.js';
 
 /**
- * Blocked chats and results that could not be delivered (issue 14).
+ * Blocked chats and results that could not be delivered, kept so a user who unblocks the bot gets them.
  *
  * Where capture happens: the worker captures a session's hold when the AI result is recorded,
  * before the notifier sends it. The result then exists and is stored, the AI cost is spent, and

@@ -14,7 +14,7 @@ const paymentOf = (state: Account, paymentId: string): Payment | undefined => {
 };
 
 /**
- * Records money received, exactly once per paymentId. Money is never refused (DESIGN): a payment
+ * Records money received, exactly once per paymentId. Money is never refused (it was taken already): a payment
  * for a user we have not met opens the account first, and nothing about the account's state
  * (debt, holds) can refuse it; only a malformed command or a paymentId reused for another
  * payment can. The amount is recorded as the provider charged it, not checked against today's

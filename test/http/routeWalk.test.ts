@@ -13,7 +13,7 @@ import { bearer, FINANCE_TOKEN, httpApi, SERVICE_TOKEN, SUPPORT_TOKEN } from '..
 
 /**
  * Walks every route the server registers (read from the server, so a route added later is walked
- * too) with malformed and hostile input, and checks issue 13's classes on each answer:
+ * too) with malformed and hostile input, and checks the classes of answer it may give:
  * - one error shape: `{ error: { code, message } }`, a registered code, exactly its status, never 500;
  * - auth before validation: a protected route refuses a caller without credentials whatever the body;
  * - nesting limit: a body nested 200 000 levels deep is a 400 before anything walks it.
