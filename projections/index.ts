@@ -1,4 +1,5 @@
-export type { Accumulator, Projection, ProjectionLogger, TableNames } from './types.js';
+export type { Accumulator, Projection, TableNames } from './types.js';
+export { silentLogger, type Logger } from './logger.js';
 export { UnprojectableEvent, ProjectionFailed, ProjectionWaitTimeout } from './errors.js';
 export { ProjectorRunner, IDLE_POLL_MS, STANDBY_RETRY_MS, FAILED_RECHECK_MS, type RunnerOptions, type RunnerState } from './runner.js';
 export { BATCH_MAX_EVENTS } from './batches.js';

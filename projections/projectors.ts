@@ -4,7 +4,8 @@ import type { EventStore } from '../core/eventstore/index.js';
 import { ledgerProjection } from './ledger/ledgerProjection.js';
 import { sessionsProjection } from './sessions/index.js';
 import { ProjectorRunner } from './runner.js';
-import type { Projection, ProjectionLogger } from './types.js';
+import type { Logger } from './logger.js';
+import type { Projection } from './types.js';
 
 /**
  * Every projection the service runs and `projections rebuild` knows. The worker's own
@@ -31,7 +32,7 @@ export interface RunningProjectors {
 export const startProjectors = (options: {
   store: EventStore;
   pool: pg.Pool;
-  logger?: ProjectionLogger;
+  logger?: Logger;
   projections?: readonly Projection[];
 }): RunningProjectors => {
   const runners = (options.projections ?? PROJECTIONS).map(

@@ -5,11 +5,12 @@ import { lockCheckpoint } from './checkpoints.js';
 import { liveTables, type Projection } from './types.js';
 
 /**
- * Poison events never stop the world (issue 13). An event a projection cannot apply quarantines
- * its stream (`projection_quarantine`, schema/009): the projector goes on with every other
- * stream, and holds back this stream's events from the failed one on, so none is applied out of
- * order. `repairStream` applies the held events once the cause is fixed, and lifts the
- * quarantine. A rebuild holds back and quarantines the same way, so both paths agree.
+ * Poison events never stop the world (one bad stream must not stall all read rows). An event
+ * a projection cannot apply quarantines its stream (`projection_quarantine`, schema/009): the
+ * projector goes on with every other stream, and holds back this stream's events from the failed
+ * one on, so none is applied out of order. `repairStream` applies the held events once the cause
+ * is fixed, and lifts the quarantine. A rebuild holds back and quarantines the same way, so both
+ * paths agree.
  */
 
 export interface QuarantinedStream {

@@ -29,7 +29,7 @@ export interface Difference {
   inTable: unknown;
 }
 
-/** A projection as reconcile saw it (DESIGN's `{ name, position, headPosition, state }`, and more). */
+/** A projection as reconcile saw it (`{ name, position, headPosition, state }` of the reconcile JSON, and more). */
 export interface ProjectionCheck {
   name: string;
   position: number;

@@ -7,7 +7,8 @@ import { ensureCheckpoint, readCheckpoint, recordFailure } from './checkpoints.j
 import { CheckpointMoved, ProjectionFailed } from './errors.js';
 import { quarantineStream } from './quarantine.js';
 import { projectionStatus } from './status.js';
-import { liveTables, silentLogger, type Projection, type ProjectionLogger } from './types.js';
+import { silentLogger, type Logger } from './logger.js';
+import { liveTables, type Projection } from './types.js';
 
 /** Pause between polls of the store's head when caught up, ms: bounds the live lag it adds. */
 export const IDLE_POLL_MS = 20;
@@ -23,7 +24,7 @@ export interface RunnerOptions {
   store: EventStore;
   pool: pg.Pool;
   projection: Projection;
-  logger?: ProjectionLogger;
+  logger?: Logger;
   batchSize?: number;
   idlePollMs?: number;
   standbyRetryMs?: number;
@@ -55,7 +56,7 @@ export class ProjectorRunner {
   private readonly lock: ConnectionLock;
   private loop: Promise<void> | undefined;
   private failedSignal = deferred();
-  private readonly logger: ProjectionLogger;
+  private readonly logger: Logger;
   private readonly batchSize: number;
 
   constructor(private readonly options: RunnerOptions) {

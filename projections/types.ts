@@ -62,15 +62,6 @@ export interface Accumulator {
   reset(): Promise<void>;
 }
 
-/** What a projector logs through; a pino logger fits. */
-export interface ProjectionLogger {
-  info(object: object, message?: string): void;
-  warn(object: object, message?: string): void;
-  error(object: object, message?: string): void;
-}
-
-export const silentLogger: ProjectionLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 /** The live names of a projection's tables, quoted. */
 export const liveTables = (projection: Projection): TableNames =>
   Object.fromEntries(projection.tables.map((table) => [table, quoteIdent(table)]));

@@ -5,6 +5,7 @@ import { adminRoutes } from '../adapters/http/admin/adminRoutes.js';
 import { serviceApiRoutes } from '../adapters/http/api/serviceApi.js';
 import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapters/http/health.js';
 import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
+import { filesRoute } from '../adapters/http/filesRoute.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
@@ -12,7 +13,7 @@ import { startSweeper, startWorker } from '../adapters/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
 import { ConfigError, type Config, type Feature } from './config.js';
-import { filesRoute } from './filesRoute.js';
+import { localFiles } from './localFiles.js';
 import { openDatabase, VERSION, type Database } from './runtime.js';
 import { createServices, type Services } from './services.js';
 
@@ -101,9 +102,61 @@ const apiPlugins = (config: Config, app: { store: EventStore; database: Database
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
       reconcile: () => reconcile({ store, pool, maxLag: ADMIN_RECONCILE_MAX_LAG_EVENTS }),
     }),
-    filesRoute(services),
+    filesRoute(localFiles(services)),
     ...(telegram?.settings.transport.mode === 'webhook' ? [telegram.runtime.webhookRoutes()] : []),
   ];
+};
+
+interface Parts {
+  store: EventStore;
+  database: Database;
+  services: Services;
+  logger: Logger;
+}
+
+/** The bot, when its token is set and this process has the bot role; not started yet. */
+const createTelegram = (config: Config, roles: readonly Role[], parts: Parts): Telegram | undefined => {
+  const { store, database, services, logger } = parts;
+  const settings = telegramSettingsFromEnv(config.env);
+  if (!settings || !roles.includes('bot')) return undefined;
+  if (settings.transport.mode === 'webhook' && !roles.includes('api')) {
+    throw new ConfigError(['--roles: the bot in webhook mode (TELEGRAM_WEBHOOK_URL) needs the api role in the same process']);
+  }
+  const runtime = createTelegramRuntime({
+    settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig,
+    images: services.images, snapshots: services.snapshots, logger,
+    webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
+    wakePayments: () => services.payments.processor.wake(),
+  });
+  return { settings, runtime };
+};
+
+/** The HTTP server with its health checks and every route, listening on PORT and HOST. */
+const serveHttp = async (
+  config: Config,
+  parts: Parts & { features: readonly Feature[]; projectors: RunningProjectors | undefined; startedAt: number },
+  telegram: Telegram | undefined,
+): Promise<{ http: FastifyInstance; address: string }> => {
+  const { store, database, logger } = parts;
+  const checks: Record<string, HealthCheck> = {
+    database: async () => {
+      await database.pool.query('SELECT 1');
+      return { state: 'up', detail: database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL' };
+    },
+    eventstore: async () => ({ state: 'up', detail: `${store.backend}, head position ${await store.headPosition()}` }),
+    ...featureChecks(parts.features),
+  };
+  const http = await buildHttpServer({
+    logger,
+    ...(config.env.TRUST_PROXY !== undefined ? { trustProxy: config.env.TRUST_PROXY } : {}),
+    health: () => collectHealth({
+      version: VERSION, startedAt: parts.startedAt, checks, critical: ['database', 'eventstore'],
+      projections: projectionHealth(store, database, parts.projectors),
+    }),
+    plugins: apiPlugins(config, parts, telegram),
+  });
+  const address = await http.listen({ port: config.env.PORT, host: config.env.HOST });
+  return { http, address };
 };
 
 /** Starts the service with the given roles on one database. */
@@ -130,51 +183,16 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
     if (projectors) components.push({ name: 'projectors', stop: () => projectors.stop() });
     components.push(...startBackground(roles, { store, database, services, logger }));
 
-    const settings = telegramSettingsFromEnv(config.env);
-    const telegram: Telegram | undefined = settings && roles.includes('bot')
-      ? {
-          settings,
-          runtime: createTelegramRuntime({
-            settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig,
-            images: services.images, snapshots: services.snapshots, logger,
-            webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
-            wakePayments: () => services.payments.processor.wake(),
-          }),
-        }
+    const telegram = createTelegram(config, roles, { store, database, services, logger });
+    const served = roles.includes('api')
+      ? await serveHttp(config, { store, database, services, logger, features, projectors, startedAt }, telegram)
       : undefined;
-    if (telegram?.settings.transport.mode === 'webhook' && !roles.includes('api')) {
-      throw new ConfigError(['--roles: the bot in webhook mode (TELEGRAM_WEBHOOK_URL) needs the api role in the same process']);
-    }
-
-    let http: FastifyInstance | undefined;
-    let address: string | undefined;
-    if (roles.includes('api')) {
-      const checks: Record<string, HealthCheck> = {
-        database: async () => {
-          await database.pool.query('SELECT 1');
-          return { state: 'up', detail: database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL' };
-        },
-        eventstore: async () => ({ state: 'up', detail: `${store.backend}, head position ${await store.headPosition()}` }),
-        ...featureChecks(features),
-      };
-      http = await buildHttpServer({
-        logger,
-        ...(config.env.TRUST_PROXY !== undefined ? { trustProxy: config.env.TRUST_PROXY } : {}),
-        health: () => collectHealth({
-          version: VERSION, startedAt, checks, critical: ['database', 'eventstore'],
-          projections: projectionHealth(store, database, projectors),
-        }),
-        plugins: apiPlugins(config, { store, database, services }, telegram),
-      });
-      address = await http.listen({ port: config.env.PORT, host: config.env.HOST });
-      const server = http;
-      components.push({ name: 'http', stop: () => server.close() });
-    }
+    if (served) components.push({ name: 'http', stop: () => served.http.close() });
     if (telegram) {
       await telegram.runtime.start();
       components.push({ name: 'telegram bot', stop: () => telegram.runtime.stop() });
     }
-    return { database, store, services, ...(http ? { http } : {}), ...(address ? { address } : {}), stop };
+    return { database, store, services, ...(served ?? {}), stop };
   } catch (error) {
     await stop();
     throw error;

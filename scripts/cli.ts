@@ -1,35 +1,44 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './reports/withStore.js';
 import { VERSION } from './runtime.js';
 
 /**
- * The `modera` CLI. Every file in scripts/commands/ (other than tests) exports `register`, which
- * adds one command: adding a command is adding one file.
+ * The `modera` CLI. Each module of scripts/commands/ exports `register`, which adds one command;
+ * adding a command is adding its module and one line to `COMMANDS`.
  */
 export type RegisterCommand = (program: Command) => void;
 
-const COMMANDS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+type CommandModule = { register: RegisterCommand };
 
 /**
- * The program with the commands `args` can reach: only the named command's file when the first
- * argument names one (each file imports what its command needs, and loading all of them costs
- * about 2 s more per call: grammY, the AI and payment SDKs), every command otherwise (help, an
- * unknown name that commander then answers with suggestions).
+ * Every command, by the name typed after `modera`, loaded only when asked for: each module imports
+ * what its command needs, and loading all of them costs about 2 s more per call (grammY, the AI
+ * and payment SDKs).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  bench: () => import('./commands/bench.js'),
+  demo: () => import('./commands/demo.js'),
+  finance: () => import('./commands/finance.js'),
+  migrate: () => import('./commands/migrate.js'),
+  payments: () => import('./commands/payments.js'),
+  projections: () => import('./commands/projections.js'),
+  start: () => import('./commands/start.js'),
+  user: () => import('./commands/user.js'),
+};
+
+/**
+ * The program with the commands `args` can reach: only the named command when the first argument
+ * names one, every command otherwise (help, an unknown name that commander then answers with
+ * suggestions).
  */
 export const buildProgram = async (args: readonly string[] = []): Promise<Command> => {
   const program = new Command('modera')
     .description('Modera credit ledger: event store, projections, payments, bot')
     .version(VERSION)
     .showHelpAfterError();
-  const files = (await readdir(COMMANDS_DIR)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
-  const named = files.filter((file) => file === `${args[0]}.ts`);
-  for (const file of named.length === 1 ? named : files) {
-    const module = (await import(path.join(COMMANDS_DIR, file))) as { register?: RegisterCommand };
-    module.register?.(program);
-  }
+  const name = args[0];
+  const named = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  for (const command of named) (await COMMANDS[command]!()).register(program);
   return program;
 };
 

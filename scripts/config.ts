@@ -48,6 +48,11 @@ const adminTokens = optional.transform((value, ctx): AdminToken[] => {
   return entries;
 });
 
+const matching = (pattern: RegExp, what: string) =>
+  optional.refine((v) => v === undefined || pattern.test(v), { message: `expected ${what}` });
+
+const milliseconds = matching(/^\d{1,9}$/, 'a whole number of milliseconds');
+
 const cidrList = optional.transform((value) => value?.split(',').map((s) => s.trim()).filter(Boolean));
 
 export const envSchema = z.object({
@@ -67,10 +72,25 @@ export const envSchema = z.object({
     message: 'expected 16–256 characters of A-Z, a-z, 0-9, _ and - (Telegram secret_token rules)',
   }),
   TELEGRAM_API_ROOT: url(['https', 'http'], 'a Bot API base URL').default('https://api.telegram.org'),
+  MODERA_LEDGER_CONFIG: optional,
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: url(['https', 'http'], 'an OpenAI-compatible base URL'),
+  OPENAI_IMAGE_MODEL: optional,
+  OPENAI_TEXT_MODEL: optional,
+  OPENAI_IMAGE_QUALITY: matching(/^(low|medium|high|auto)$/, 'low, medium, high or auto'),
   GEMINI_API_KEY: optional,
   GEMINI_BASE_URL: url(['https', 'http'], 'a Gemini API base URL'),
+  GEMINI_IMAGE_MODEL: optional,
+  GEMINI_TEXT_MODEL: optional,
+  // The AI settings' ranges (timeouts, retries, prices per model) are checked by adapters/ai when
+  // the providers are made: this file stays light, and every CLI command loads it.
+  AI_PROVIDER_ORDER: matching(/^\s*(openai|gemini)\s*(,\s*(openai|gemini)\s*)*$/i, 'openai and gemini, comma-separated'),
+  AI_IMAGE_TIMEOUT_MS: milliseconds,
+  AI_TEXT_TIMEOUT_MS: milliseconds,
+  AI_MAX_RETRIES: matching(/^\d{1,3}$/, 'a number of retries'),
+  AI_RETRY_BASE_DELAY_MS: milliseconds,
+  AI_RETRY_MAX_DELAY_MS: milliseconds,
+  AI_FALLBACK_ON_OUTCOME_UNKNOWN: matching(/^(true|false)$/i, 'true or false'),
   STRIPE_SECRET_KEY: optional,
   STRIPE_WEBHOOK_SECRET: optional,
   STRIPE_API_URL: url(['https', 'http'], 'a Stripe API base URL'),
@@ -151,6 +171,34 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
     ],
   };
 };
+
+/** The variables adapters/ai reads (`aiConfigFromEnv`), from the validated configuration. */
+export const aiEnvOf = (env: Env): Record<string, string | undefined> => ({
+  OPENAI_API_KEY: env.OPENAI_API_KEY,
+  OPENAI_BASE_URL: env.OPENAI_BASE_URL,
+  OPENAI_IMAGE_MODEL: env.OPENAI_IMAGE_MODEL,
+  OPENAI_TEXT_MODEL: env.OPENAI_TEXT_MODEL,
+  OPENAI_IMAGE_QUALITY: env.OPENAI_IMAGE_QUALITY,
+  GEMINI_API_KEY: env.GEMINI_API_KEY,
+  GEMINI_BASE_URL: env.GEMINI_BASE_URL,
+  GEMINI_IMAGE_MODEL: env.GEMINI_IMAGE_MODEL,
+  GEMINI_TEXT_MODEL: env.GEMINI_TEXT_MODEL,
+  AI_PROVIDER_ORDER: env.AI_PROVIDER_ORDER,
+  AI_IMAGE_TIMEOUT_MS: env.AI_IMAGE_TIMEOUT_MS,
+  AI_TEXT_TIMEOUT_MS: env.AI_TEXT_TIMEOUT_MS,
+  AI_MAX_RETRIES: env.AI_MAX_RETRIES,
+  AI_RETRY_BASE_DELAY_MS: env.AI_RETRY_BASE_DELAY_MS,
+  AI_RETRY_MAX_DELAY_MS: env.AI_RETRY_MAX_DELAY_MS,
+  AI_FALLBACK_ON_OUTCOME_UNKNOWN: env.AI_FALLBACK_ON_OUTCOME_UNKNOWN,
+});
+
+/** The variables adapters/storage reads (`r2ConfigFromEnv`), from the validated configuration. */
+export const r2EnvOf = (env: Env): Record<string, string | undefined> => ({
+  CLOUDFLARE_R2_ENDPOINT: env.CLOUDFLARE_R2_ENDPOINT,
+  CLOUDFLARE_R2_ACCESS_KEY: env.CLOUDFLARE_R2_ACCESS_KEY,
+  CLOUDFLARE_R2_SECRET_KEY: env.CLOUDFLARE_R2_SECRET_KEY,
+  CLOUDFLARE_R2_BUCKET: env.CLOUDFLARE_R2_BUCKET,
+});
 
 export const featureEnabled = (config: Config, name: string): boolean =>
   config.features.find((f) => f.name === name)?.enabled ?? false;

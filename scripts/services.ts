@@ -18,7 +18,7 @@ import {
   type LedgerConfig,
   type Rejection,
 } from '../core/ledger/index.js';
-import { ConfigError, type Config, type Feature } from './config.js';
+import { aiEnvOf, ConfigError, r2EnvOf, type Config, type Feature } from './config.js';
 import type { Database } from './runtime.js';
 
 /** Conflicting writers back off between attempts; jittered so they don't collide again. */
@@ -68,7 +68,7 @@ const localSigningSecret = async (dataDir: string): Promise<string> => {
 };
 
 const createImageStore = async (config: Config): Promise<{ images: ImageStore; feature: Feature; localFilesSecret?: string }> => {
-  const r2 = r2ConfigFromEnv(process.env);
+  const r2 = r2ConfigFromEnv(r2EnvOf(config.env));
   if (r2) return { images: new R2ImageStore(r2), feature: { name: 'image_storage', enabled: true, reason: 'Cloudflare R2' } };
   const localFilesSecret = await localSigningSecret(config.dataDir);
   const images = new LocalImageStore(path.join(config.dataDir, 'files'), {
@@ -79,9 +79,9 @@ const createImageStore = async (config: Config): Promise<{ images: ImageStore; f
   return { images, feature, localFilesSecret };
 };
 
-const aiSetup = (logger: Logger): AiSetup => {
+const aiSetup = (config: Config, logger: Logger): AiSetup => {
   try {
-    return createAiProviders(aiConfigFromEnv(process.env), {
+    return createAiProviders(aiConfigFromEnv(aiEnvOf(config.env)), {
       onProviderFailed: (failure) => logger.warn({ failure }, 'AI provider failed; trying the next'),
     });
   } catch (error) {
@@ -96,7 +96,7 @@ export const createServices = async (options: {
   logger: Logger;
 }): Promise<Services> => {
   const { config, database, store, logger } = options;
-  const ledgerConfig = await loadLedgerConfig(process.env.MODERA_LEDGER_CONFIG);
+  const ledgerConfig = await loadLedgerConfig(config.env.MODERA_LEDGER_CONFIG);
   // One query loads snapshot, ids and tail only when the events sit in the same database.
   const snapshots = new PostgresSnapshotStore(database.pool, { eventsInSameDatabase: store.backend === 'postgres' });
   const ledger = guardAccountCommands(createCommandHandler(accountDecider(ledgerConfig), {
@@ -106,7 +106,7 @@ export const createServices = async (options: {
     onSnapshotError: (error, stream) => logger.warn({ err: error, stream }, 'snapshot save failed; the command stands'),
   }));
   const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger });
-  const ai = aiSetup(logger);
+  const ai = aiSetup(config, logger);
   const { images, feature: storage, localFilesSecret } = await createImageStore(config);
   return {
     ledgerConfig,

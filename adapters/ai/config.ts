@@ -6,7 +6,7 @@ import { MODEL_PRICES_MICRO_USD_PER_MILLION_TOKENS } from './pricing.js';
 import { MAX_RETRIES_LIMIT } from './transport.js';
 import type { AiProvider, ProviderName } from './ports.js';
 
-/** Defaults, each a named limit (STYLE §8). An image edit takes 20–120 s at the providers. */
+/** Defaults, each a named limit: every wait and retry has a bound. An image edit takes 20–120 s. */
 export const DEFAULT_IMAGE_TIMEOUT_MS = 180_000;
 export const DEFAULT_TEXT_TIMEOUT_MS = 60_000;
 /** Never wait longer than the openai SDK's own 10-minute default, whatever is configured. */

@@ -16,7 +16,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** Ceiling on retries whatever the configuration says (STYLE §8). */
+/** Ceiling on retries whatever the configuration says (every retry loop has a bound). */
 export const MAX_RETRIES_LIMIT = 5;
 
 const backoffMs = (policy: RetryPolicy, retry: number): number => {

@@ -15,7 +15,7 @@ export interface ProjectionHealth {
   lagSeconds: number;
   state: 'running' | 'standby' | 'stopped' | 'failed';
   error?: string;
-  /** Streams whose events this projection holds back: an event of theirs could not be applied (issue 13). */
+  /** Streams whose events this projection holds back: one of their events failed (projections/quarantine.ts). */
   quarantined: QuarantineHealth[];
 }
 

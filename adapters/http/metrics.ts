@@ -36,7 +36,7 @@ export const projectorLagSeconds = new client.Gauge({
   registers: [registry],
 });
 
-/** Streams a projection holds back because one of their events could not be applied (issue 13). */
+/** Streams a projection holds back: one of their events could not be applied (projections/quarantine.ts). */
 export const projectionQuarantinedStreams = new client.Gauge({
   name: 'modera_projection_quarantined_streams',
   help: 'Streams in quarantine per projection: an event could not be applied, their later events are held back',

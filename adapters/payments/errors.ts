@@ -1,7 +1,7 @@
 import type { Provider } from '../../core/ledger/commands.js';
 
 /**
- * Failures of a call to a payment provider, one class per failure domain (STYLE §9). What the
+ * Failures of a call to a payment provider, one class per failure domain. What the
  * caller does differs by domain:
  * - `ProviderRejected`: the provider answered "no" (4xx). Sending the same again will not help.
  * - `ProviderUnreachable`: the request was not carried out (connection refused, 429, 5xx). Safe to

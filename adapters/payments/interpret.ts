@@ -34,7 +34,7 @@ const yookassaRow = async (client: YooKassaClient | undefined, row: InboxRow): P
 /**
  * The body of a Stripe row was verified (signature) when it was received, and the reconciler's
  * rows come from Stripe's API: both are trusted as they are. A YooKassa row is a hint only: the
- * payment is read again from the API here, outside any request (STYLE §11).
+ * payment is read again from the API here, outside any request: record, acknowledge, then act (ARCHITECTURE.md).
  */
 export const createInterpreter = (deps: InterpreterDependencies): Interpreter => async (row) => {
   switch (row.kind) {

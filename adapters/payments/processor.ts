@@ -1,3 +1,4 @@
+import type { Logger } from '../../projections/logger.js';
 import { applyFact, type ApplyDependencies, type ApplyResult } from './apply.js';
 import type { PaymentFact } from './facts.js';
 import { claimDue, claimRow, finishRow, retryRow, wakeRowsOfPayment, type InboxRow } from './inbox.js';
@@ -20,11 +21,8 @@ export const PROCESSOR_BACKOFF_CEILING_MS = 15 * 60_000;
 /** A refund waiting for its purchase looks again this often, however long it waits. */
 export const PROCESSOR_WAIT_INTERVAL_MS = 60 * 60_000;
 
-export interface ProcessorLogger {
-  info(object: object, message: string): void;
-  warn(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
+/** The processor logs through the application's one logger type. */
+export type ProcessorLogger = Logger;
 
 export interface PaymentsProcessorOptions extends ApplyDependencies {
   interpret: Interpreter;
@@ -66,7 +64,7 @@ export const defaultBackoffMs = (attempt: number): number => {
   return Math.round(exponential * (0.5 + Math.random() / 2));
 };
 
-const noLogger: ProcessorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const noLogger: ProcessorLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface Settings {
   options: PaymentsProcessorOptions;

@@ -11,7 +11,7 @@ export const YOOKASSA_REFUND_DESCRIPTION = 'Modera: refund by support';
 /**
  * Support's refund of a purchase, sent to the provider that took the money (the admin route's
  * `refundAtProvider`). Provider failures come out as ProviderRejected / ProviderUnreachable /
- * OutcomeUnknown (STYLE §9); a provider that is not configured here is `feature_off`.
+ * OutcomeUnknown (one error per failure domain, errors.ts); a provider that is not configured here is `feature_off`.
  *
  * The ledger is not touched here. The clawback follows from the provider's own refund
  * notification, through the inbox and the processor like every other payment fact: Stripe's
@@ -20,8 +20,8 @@ export const YOOKASSA_REFUND_DESCRIPTION = 'Modera: refund by support';
  * bot's `refunded_payment` is the same delivery). The admin action may also record the clawback
  * at once; the ledger takes one clawback per payment, so whichever comes second changes nothing.
  *
- * Retries: Stripe and YooKassa get the caller's idempotency key (never one the SDK makes up, STYLE
- * §7), so the same key is the same refund. Telegram's refundStarPayment takes no key; a second call
+ * Retries: Stripe and YooKassa get the caller's idempotency key (never one the SDK makes up
+ * per call), so the same key is the same refund. Telegram's refundStarPayment takes no key; a second call
  * answers CHARGE_ALREADY_REFUNDED, which counts as done.
  */
 export const createProviderRefunds = (

@@ -14,7 +14,7 @@ import { createYooKassaClient, type YooKassaClient } from './yookassa/client.js'
 import { ipAllowlist, YOOKASSA_PUBLISHED_RANGES } from './yookassa/ipAllowlist.js';
 import type { YooKassaReceiptSettings } from './yookassa/checkout.js';
 
-/** The environment variables payments read (names from DESIGN, validated by scripts/config.ts). */
+/** The environment variables payments read (named in README's configuration table, validated by scripts/config.ts). */
 export interface PaymentsEnv {
   STRIPE_SECRET_KEY?: string | undefined;
   STRIPE_WEBHOOK_SECRET?: string | undefined;

@@ -80,7 +80,7 @@ const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allo
 /**
  * `POST /webhook/stripe` and `POST /webhook/yookassa`: verify what can be verified in the
  * request (Stripe's signature; YooKassa's sender address), record the delivery, answer. No
- * provider is called and no ledger command runs here (STYLE §11): the processor does that.
+ * provider is called and no ledger command runs here (record, acknowledge, act): the processor does that.
  */
 export const registerWebhookRoutes = async (app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> => {
   await app.register(async (scope) => {

@@ -8,7 +8,7 @@ import { EMPTY_STATE, readWholeStream, recordedBy, replayAccount, type AccountSt
  * A user's timeline for support: every event of their account, their sessions, their consent,
  * the operator actions on them and their payments held for review, in global order, each with
  * the account state after it.
- * The shape is DESIGN.md's (`GET /admin/users/:userId/timeline`, `modera user timeline`).
+ * The shape is a fixed interface (`GET /admin/users/:userId/timeline`, `modera user timeline`).
  */
 
 export interface TimelineEvent {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /**
- * One answer per intent (issue 14): a burst of identical taps (five quick presses of "Virtual
+ * One answer per intent: a burst of identical taps (five quick presses of "Virtual
  * try-on") is acted on once, and the same prompt is not sent twice in a row within a short
  * window (a flood of photos gets one "rate, try again or menu?"). The memory is the chat's row
  * in `bot_chats` (schema/011), so it holds across the webhook and polling transports and a

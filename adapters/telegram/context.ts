@@ -5,7 +5,7 @@ import type { AlbumStore } from './albums.js';
 import type { ChatDebounce } from './chatDebounce.js';
 import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 import type {
   AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort,
   TryOnPort,
@@ -15,7 +15,7 @@ import type {
 export interface BotDependencies {
   chats: ChatStateStore;
   albums: AlbumStore;
-  /** One answer per intent: repeated taps and prompts, per chat (issue 14). */
+  /** One answer per intent: repeated taps and prompts, per chat, so a double tap is not two replies. */
   debounce: ChatDebounce;
   accounts: AccountsPort;
   reads: ReadModelPort;
@@ -27,7 +27,7 @@ export interface BotDependencies {
   support: SupportPort;
   presence: PresencePort;
   prices: Prices;
-  logger: BotLogger;
+  logger: Logger;
   /** The bot's clock: every command's occurredAt comes from here. */
   now?: () => Date;
   /** New session ids (UUID v4 by default). */

@@ -3,11 +3,11 @@ import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import { accountStream, type ReservationCapturedData } from '../../core/ledger/index.js';
 import type { HoldResolution } from '../../core/sessions/index.js';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 import type { LedgerHandler } from './services/sessionStreams.js';
 
 /**
- * Blocked chats and results that could not be delivered (issue 14).
+ * Blocked chats and results that could not be delivered, kept so a user who unblocks the bot gets them.
  *
  * Where capture happens: the worker captures a session's hold when the AI result is recorded,
  * before the notifier sends it. The result then exists and is stored, the AI cost is spent, and
@@ -140,7 +140,7 @@ const capturedCredits = async (store: EventStore, result: KeptResult): Promise<n
  * Safe to repeat: the adjustment id is the session's, so a second run adds nothing.
  */
 export const returnExpiredResults = async (
-  deps: { deliveries: Deliveries; store: EventStore; ledger: LedgerHandler; logger: BotLogger },
+  deps: { deliveries: Deliveries; store: EventStore; ledger: LedgerHandler; logger: Logger },
   now: Date = new Date(),
 ): Promise<number> => {
   let returned = 0;
@@ -192,7 +192,7 @@ export class UndeliveredSweeper {
  * chat means the user blocked the bot: the chat is marked, so nothing more is sent until they
  * come back. The answer itself is passed on unchanged.
  */
-export const markBlockedOn403 = (deliveries: Deliveries, logger: BotLogger): Transformer =>
+export const markBlockedOn403 = (deliveries: Deliveries, logger: Logger): Transformer =>
   async (prev, method, payload, signal) => {
     const response = await prev(method, payload, signal);
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;

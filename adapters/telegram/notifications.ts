@@ -39,7 +39,7 @@ const released = (resolution: HoldResolution): { userId: string; credits: number
 /**
  * The notification an event calls for, or undefined. An event for an id that is no Telegram user
  * (core/ids; one appended around our command path) has no one to tell: sending to it looped
- * forever on the chat id (issue 13), so it is skipped.
+ * forever on the chat id (it is not a Telegram user id), so it is skipped.
  */
 export const notificationOf = (event: RecordedEvent): Notification | undefined => {
   const notification = notificationFor(event);

@@ -10,7 +10,7 @@ import type { ChatStateStore } from './chatState.js';
 import type { BotContext } from './context.js';
 import { isBlockedError, resultOf, type Deliveries } from './deliveries.js';
 import { DEFAULT_LANGUAGE } from './i18n.js';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES, notificationOf, type Notification } from './notifications.js';
 import type { ImagesPort } from './ports.js';
 import { renderNotification } from './render.js';
@@ -52,7 +52,7 @@ export interface NotifierOptions {
   chats: ChatStateStore;
   /** Blocked chats and results kept for the user's return. */
   deliveries: Deliveries;
-  logger: BotLogger;
+  logger: Logger;
   name?: string;
 }
 

@@ -1,6 +1,6 @@
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 
 /**
  * Long polling for local use (no public URL): the same path as the webhook, fed by getUpdates.
@@ -24,7 +24,7 @@ export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query
 export interface PollingOptions {
   api: Api;
   accept(update: Update): Promise<'new' | 'duplicate'>;
-  logger: BotLogger;
+  logger: Logger;
   timeoutSeconds?: number;
 }
 

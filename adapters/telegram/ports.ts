@@ -37,7 +37,7 @@ export interface Balance {
   /** Credits on hold for work in progress (`users.credits_reserved`). */
   held: number;
   /**
-   * The account stream is quarantined (an event could not be projected, issue 13): the figures
+   * The account stream is quarantined (an event could not be projected; see projections/quarantine.ts): the figures
    * stopped before it and must not be shown as the balance.
    */
   quarantined: boolean;
@@ -152,7 +152,7 @@ export interface PaymentsPort {
   webCheckoutUrl(userId: string): string | undefined;
 }
 
-/** Whether the user can be written to: they blocked the bot, or came back (issue 14). */
+/** Whether the user can be written to: they blocked the bot, or came back (unblocked it). */
 export interface PresencePort {
   /** Marks the chat blocked: nothing is sent to it until the user comes back. */
   blocked(userId: string): Promise<void>;

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Update } from 'grammy/types';
 
-/** The path Telegram posts updates to (DESIGN, Interfaces). */
+/** The path Telegram posts updates to (a fixed interface: README's HTTP routes table). */
 export const WEBHOOK_PATH = '/webhook/telegram';
 /** The header Telegram sets to the `secret_token` given to setWebhook. */
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';

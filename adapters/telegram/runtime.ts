@@ -13,7 +13,7 @@ import { ChatStateStore } from './chatState.js';
 import { publishCommands } from './commands.js';
 import { createI18n } from './i18n.js';
 import type { BotContext, BotDependencies } from './context.js';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 import { Notifier } from './notifier.js';
 import { ALLOWED_UPDATES, startPolling } from './polling.js';
 import { telegramWebhookRoutes } from './routes.js';
@@ -67,7 +67,7 @@ export interface TelegramRuntimeOptions {
   images: ImageStore;
   /** The ledger's snapshot store, if the app keeps one (holds load faster with it). */
   snapshots?: SnapshotStore;
-  logger: BotLogger;
+  logger: Logger;
   /** Tests give it to skip getMe; in production `start` fetches it. */
   botInfo?: UserFromGetMe;
   /** `<PUBLIC_BASE_URL>/checkout` when card payments are on. */

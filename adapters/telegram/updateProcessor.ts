@@ -2,7 +2,7 @@ import { BotError, GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
 import { ALBUM_COLLECT_WINDOW_MS } from './albums.js';
 import { ChatQueue } from './chatQueue.js';
-import type { BotLogger } from './logger.js';
+import type { Logger } from '../../projections/logger.js';
 import { chatKeyOf, MAX_UPDATE_ATTEMPTS, type UpdateInbox } from './updateInbox.js';
 
 /**
@@ -26,7 +26,7 @@ export interface UpdateHandler {
 export interface UpdateProcessorOptions {
   inbox: UpdateInbox;
   bot: UpdateHandler;
-  logger: BotLogger;
+  logger: Logger;
   queue?: ChatQueue;
   recoveryIntervalMs?: number;
   retryDelaysMs?: readonly number[];

@@ -1,5 +1,5 @@
 /**
- * Limits of the orchestration (STYLE §8), each a named constant with its unit. Session rules
+ * Limits of the orchestration (everything has a bound), each a named constant with its unit. Session rules
  * (idle timeout, hold lifetime asked, AI attempts) live in core/sessions; these are the worker's.
  */
 

@@ -5,14 +5,8 @@ import type { ImageStore } from '../storage/imageStore.js';
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
-/** What the worker and the sweepers log through; a pino logger fits. */
-export interface WorkerLogger {
-  info(object: object, message?: string): void;
-  warn(object: object, message?: string): void;
-  error(object: object, message?: string): void;
-}
-
-export const silentLogger: WorkerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+/** The worker and the sweepers log through the application's one logger type. */
+export { silentLogger, type Logger as WorkerLogger } from '../../projections/logger.js';
 
 /** The AI ports a worker calls; the fallback chain of `createAiProviders` is all three. */
 export type WorkerAi = TryOnGenerator & StyleAnalyzer & FitAssessor;

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ConcurrencyExhausted, createCommandHandler, type CommandDecider } from './commandHandler.js';
+import type { CommandDecider } from './commandDecider.js';
+import { ConcurrencyExhausted, createCommandHandler } from './commandHandler.js';
 import { StoreUnavailable, WrongExpectedRevision } from './errors.js';
 import { MemoryEventStore } from './memoryEventStore.js';
 import { MemorySnapshotStore } from './memorySnapshotStore.js';

@@ -2,6 +2,7 @@ import { WrongExpectedRevision } from './errors.js';
 import { deterministicUuid } from './eventIds.js';
 import type { SnapshotStore } from './snapshotStore.js';
 import { StreamLoader, type Loaded } from './streamLoader.js';
+import type { CommandDecider, DomainEvent } from './commandDecider.js';
 import type { EventMetadata, EventStore, NewEvent } from './types.js';
 
 /**
@@ -32,36 +33,6 @@ export const SNAPSHOT_EVERY_EVENTS = 32;
  * unsaved tail: tens of kB at worst, so tens of MB for the whole cache at worst.
  */
 export const CACHED_STREAMS = 1_000;
-
-export interface DomainEvent {
-  type: string;
-  data: unknown;
-}
-
-export type DecisionOf<E, R> = { ok: true; events: E[] } | { ok: false; rejection: R };
-
-/** How a decider's state splits into a snapshot's bounded core and its per-key entries. */
-export interface SnapshotCodec<C, E, S> {
-  version: string;
-  /** The entries `decide` reads for this command: the only ones loaded. */
-  keysOf(command: C): readonly string[];
-  /** The entry an event leaves for its key, complete on its own (it replaces the previous one). */
-  entryOf(event: E): { key: string; entry: unknown } | undefined;
-  coreOf(state: S): unknown;
-  /** A state from a core and some of its entries (those absent were not asked for or never existed). */
-  fromSnapshot(core: unknown, entries: ReadonlyMap<string, unknown>): S;
-}
-
-export interface CommandDecider<C, E extends DomainEvent, S, R> {
-  initialState(): S;
-  evolve(state: S, event: E): S;
-  /** Optional faster fold of many events; same result as reducing with `evolve`. */
-  fold?(events: readonly E[], state: S): S;
-  decide(command: C, state: S): DecisionOf<E, R>;
-  /** The metadata every event of this command carries (occurredAt, actor, correlation). */
-  metadataOf(command: C): EventMetadata;
-  snapshots?: SnapshotCodec<C, E, S>;
-}
 
 /**
  * `revision` and `position` are the stream's after the command: of the last event written, or,

@@ -6,17 +6,14 @@ export { MemoryEventStore } from './memoryEventStore.js';
 export { MemorySnapshotStore } from './memorySnapshotStore.js';
 export { CACHED_KEYS_PER_STREAM } from './streamLoader.js';
 export { SNAPSHOT_LOAD_MAX_KEYS, type Snapshot, type SnapshotEntry, type SnapshotStore, type SnapshotWithTail } from './snapshotStore.js';
+export type { CommandDecider, DomainEvent, SnapshotCodec } from './commandDecider.js';
 export {
   createCommandHandler,
   ConcurrencyExhausted,
   MAX_COMMAND_ATTEMPTS,
   SNAPSHOT_EVERY_EVENTS,
   CACHED_STREAMS,
-  type CommandDecider,
   type CommandHandler,
   type CommandHandlerOptions,
   type CommandResult,
-  type DecisionOf,
-  type DomainEvent,
-  type SnapshotCodec,
 } from './commandHandler.js';

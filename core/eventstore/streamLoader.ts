@@ -1,6 +1,6 @@
 import type { Snapshot, SnapshotStore } from './snapshotStore.js';
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from './types.js';
-import type { CommandDecider, DomainEvent, SnapshotCodec } from './commandHandler.js';
+import type { CommandDecider, DomainEvent, SnapshotCodec } from './commandDecider.js';
 import { KeyFilter } from './keyFilter.js';
 
 /** A stream's state as of `revision`, as the command handler holds it. */

@@ -3,7 +3,7 @@
  * bot, webhooks, CLI) and by the ledger's own command path. Telegram documents user ids as
  * positive integers of at most 52 significant bits, so they fit a double and our `bigint`
  * columns exactly; anything wider (a 64-bit id, 2^63 that overflows `bigint`) is not a user of
- * ours, and letting one in once froze the ledger projection for everyone (issue 13).
+ * ours, and letting one in once froze the ledger projection for everyone.
  */
 
 /** The largest Telegram user id: Telegram says ids have at most 52 significant bits. */

@@ -1,6 +1,6 @@
 import type { Currency, Feature, GrantReason, PackageId, Provider, RefundKind } from './commands.js';
 import type { AccountEvent } from './events.js';
-import { LedgerInvariantViolation } from './invariant.js';
+import { InvariantViolation } from '../decider/index.js';
 
 /**
  * The state of a credit account, in two parts:
@@ -150,7 +150,7 @@ export const indexEntryOf = (event: AccountEvent): { key: string; entry: IndexEn
       return { key: adjustmentKey(event.data.adjustmentId), entry: { kind: 'adjustment', delta: event.data.delta, reason: event.data.reason } };
     default: {
       const _exhaustive: never = event;
-      throw new LedgerInvariantViolation(`unknown account event ${JSON.stringify(_exhaustive)}`);
+      throw new InvariantViolation('ledger', `unknown account event ${JSON.stringify(_exhaustive)}`);
     }
   }
 };

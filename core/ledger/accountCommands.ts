@@ -11,7 +11,7 @@ const refused = (rejection: Rejection): CommandResult<Rejection> => ({ ok: false
  * The ledger's command path, guarded: a command is sent only to `account-<Telegram user id>`
  * (core/ids), and a command that names a user (OpenAccount, PurchaseCredits) only to that user's
  * stream. Anything else is refused before the stream is read, so no caller, whatever it checked
- * or forgot, can append to an account stream the projections could not apply (issue 13).
+ * or forgot, can append to an account stream the projections could not apply (one once froze the ledger projection).
  */
 export const guardAccountCommands = (handler: CommandHandler<AccountCommand, Rejection>): CommandHandler<AccountCommand, Rejection> =>
   async (stream, command) => {

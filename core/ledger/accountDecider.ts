@@ -49,7 +49,7 @@ const metadataOf = (command: AccountCommand): EventMetadata => {
  * holds) and one row per id, and a command loads the core, the one or two ids it names
  * (`keysOf`), and the few events after the snapshot. Each event carries all the facts of its id,
  * so an id's row is rebuilt from its latest event alone (`indexEntryOf`), with no read of older
- * rows. The stream itself stays one stream per user, as DESIGN's timeline and replay want.
+ * rows. The stream itself stays one stream per user, so a user's timeline and replay read one stream.
  */
 export const accountDecider = (
   config: LedgerConfig = defaultLedgerConfig,

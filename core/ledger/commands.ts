@@ -1,7 +1,7 @@
 /**
  * Commands of the credit account (stream `account-<userId>`). Every command carries the time it
  * happened (`occurredAt`, ISO 8601, from the caller: the decider has no clock) and the ids of the
- * facts it creates, made by the caller so a retry is recognised (see DESIGN "Ledger vocabulary").
+ * facts it creates, made by the caller so a retry is recognised (ARCHITECTURE.md, streams and their events).
  */
 
 export const PROVIDERS = ['telegram_stars', 'stripe', 'yookassa'] as const;

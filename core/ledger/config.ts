@@ -34,7 +34,7 @@ export const LedgerConfigSchema = z.strictObject({
   /**
    * Every package id must be present, exactly once: a payment names its package, and a payment
    * must never be refused because its package was taken out of the configuration after the
-   * invoice was made (money is never refused, DESIGN). Stop selling a package in the API instead.
+   * invoice was made (money already taken is never refused). Stop selling a package in the API instead.
    */
   packages: z
     .array(CreditPackageSchema)

@@ -1,7 +1,8 @@
 import { adjustmentKey, grantKey, paymentKey, reservationKey, type Account } from './account.js';
 import { GRANT_REASONS, type AccountCommand, type AdjustCredits, type GrantCredits, type OpenAccount } from './commands.js';
 import { defaultLedgerConfig, type LedgerConfig } from './config.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, InvariantViolation, reject } from '../decider/index.js';
+import type { AccountDecision } from './decision.js';
 import { decideCapture, decideRelease, decideReserve } from './decideHolds.js';
 import { decidePurchase, decideRefund } from './decidePayments.js';
 import { openingEvents } from './opening.js';
@@ -12,7 +13,7 @@ import { isCredits, isDelta, isId, isInstant, isOneOf, isText, isUserId, normali
  * with no events and leaves the recorded profile as it is: there is no profile-update event in
  * the ledger vocabulary, and the profile is not the ledger's business beyond the first sighting.
  */
-const decideOpen = (c: OpenAccount, state: Account, config: LedgerConfig): Decision => {
+const decideOpen = (c: OpenAccount, state: Account, config: LedgerConfig): AccountDecision => {
   if (!isUserId(c.userId)) return reject('invalid_user_id');
   const profile = normalizedProfile(c.profile);
   if (!profile) return reject('invalid_profile');
@@ -21,7 +22,7 @@ const decideOpen = (c: OpenAccount, state: Account, config: LedgerConfig): Decis
 };
 
 /** Credits given, not bought. The welcome reason is limited to once per account. */
-const decideGrant = (c: GrantCredits, state: Account): Decision => {
+const decideGrant = (c: GrantCredits, state: Account): AccountDecision => {
   if (!isId(c.grantId)) return reject('invalid_id');
   if (!isCredits(c.credits)) return reject('invalid_credits');
   if (!isOneOf(GRANT_REASONS, c.reason)) return reject('invalid_reason');
@@ -48,7 +49,7 @@ const decideGrant = (c: GrantCredits, state: Account): Decision => {
  * the event for the audit trail; only delta and reason make up the adjustment's identity (who
  * pressed retry does not change the fact).
  */
-const decideAdjust = (c: AdjustCredits, state: Account): Decision => {
+const decideAdjust = (c: AdjustCredits, state: Account): AccountDecision => {
   if (!isId(c.adjustmentId)) return reject('invalid_id');
   if (!isDelta(c.delta)) return reject('invalid_delta');
   if (!isText(c.reason)) return reject('invalid_reason');
@@ -73,7 +74,11 @@ const decideAdjust = (c: AdjustCredits, state: Account): Decision => {
  * `keysOf(command)`: the command handler loads nothing else, and a property test checks that the
  * decision from such a partial state equals the decision from a full fold.
  */
-export const decide = (command: AccountCommand, state: Account, config: LedgerConfig = defaultLedgerConfig): Decision => {
+export const decide = (
+  command: AccountCommand,
+  state: Account,
+  config: LedgerConfig = defaultLedgerConfig,
+): AccountDecision => {
   if (!isInstant(command.occurredAt)) return reject('invalid_occurred_at');
   switch (command.type) {
     case 'OpenAccount':
@@ -94,7 +99,7 @@ export const decide = (command: AccountCommand, state: Account, config: LedgerCo
       return decideAdjust(command, state);
     default: {
       const _exhaustive: never = command;
-      throw new Error(`unknown account command ${JSON.stringify(_exhaustive)}`);
+      throw new InvariantViolation('ledger', `unknown account command ${JSON.stringify(_exhaustive)}`);
     }
   }
 };
@@ -117,7 +122,7 @@ export const keysOf = (command: AccountCommand): string[] => {
       return [adjustmentKey(command.adjustmentId)];
     default: {
       const _exhaustive: never = command;
-      throw new Error(`unknown account command ${JSON.stringify(_exhaustive)}`);
+      throw new InvariantViolation('ledger', `unknown account command ${JSON.stringify(_exhaustive)}`);
     }
   }
 };

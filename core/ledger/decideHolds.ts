@@ -1,7 +1,8 @@
 import { availableOf, isInDebt, reservationKey, type Account, type IndexEntry } from './account.js';
 import { FEATURES, RELEASE_REASONS, type CaptureReservation, type ReleaseReservation, type ReserveCredits } from './commands.js';
 import type { LedgerConfig } from './config.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, reject } from '../decider/index.js';
+import type { AccountDecision } from './decision.js';
 import type { HoldFacts } from './events.js';
 import { MIN_HOLD_TTL_SECONDS } from './limits.js';
 import { isAtOrAfter, isCredits, isId, isOneOf, plusSeconds } from './validation.js';
@@ -26,7 +27,7 @@ const factsOf = (reservationId: string, hold: Hold): HoldFacts => ({
  * decider has no clock, so every later judgement of "expired" compares another command's time
  * with this `expiresAt`.
  */
-export const decideReserve = (c: ReserveCredits, state: Account, config: LedgerConfig): Decision => {
+export const decideReserve = (c: ReserveCredits, state: Account, config: LedgerConfig): AccountDecision => {
   if (!isId(c.reservationId)) return reject('invalid_id');
   if (!isCredits(c.credits)) return reject('invalid_credits');
   if (!isOneOf(FEATURES, c.feature)) return reject('invalid_feature');
@@ -66,7 +67,7 @@ export const decideReserve = (c: ReserveCredits, state: Account, config: LedgerC
  * - released already (by the sweeper, a failure, a cancel): `reservation_already_resolved`.
  * A capture at or after `expiresAt` is `reservation_expired` even if no sweeper has run.
  */
-export const decideCapture = (c: CaptureReservation, state: Account): Decision => {
+export const decideCapture = (c: CaptureReservation, state: Account): AccountDecision => {
   if (!isId(c.reservationId)) return reject('invalid_id');
   if (!isCredits(c.credits)) return reject('invalid_credits');
   if (!state.core.opened) return reject('account_not_found');
@@ -95,7 +96,7 @@ export const decideCapture = (c: CaptureReservation, state: Account): Decision =
  * events whatever its reason: the sweeper (`expired`) and a worker (`ai_failed`) legitimately
  * race, both want the credits back, and they are; the first reason stays on record.
  */
-export const decideRelease = (c: ReleaseReservation, state: Account): Decision => {
+export const decideRelease = (c: ReleaseReservation, state: Account): AccountDecision => {
   if (!isId(c.reservationId)) return reject('invalid_id');
   if (!isOneOf(RELEASE_REASONS, c.reason)) return reject('invalid_reason');
   if (!state.core.opened) return reject('account_not_found');

@@ -1,7 +1,8 @@
 import { paymentKey, type Account, type IndexEntry } from './account.js';
 import { CURRENCIES, PACKAGE_IDS, PROVIDERS, REFUND_KINDS, type PurchaseCredits, type RefundPurchase } from './commands.js';
 import type { LedgerConfig } from './config.js';
-import { accept, reject, type Decision } from './decision.js';
+import { accept, reject } from '../decider/index.js';
+import type { AccountDecision } from './decision.js';
 import { openingEvents } from './opening.js';
 import { isAmountMinor, isCredits, isId, isOneOf, isUserId } from './validation.js';
 
@@ -13,14 +14,14 @@ const paymentOf = (state: Account, paymentId: string): Payment | undefined => {
 };
 
 /**
- * Records money received, exactly once per paymentId. Money is never refused (DESIGN): a payment
+ * Records money received, exactly once per paymentId. Money is never refused (it was taken already): a payment
  * for a user we have not met opens the account first, and nothing about the account's state
  * (debt, holds) can refuse it; only a malformed command or a paymentId reused for another
  * payment can. The amount is recorded as the provider charged it, not checked against today's
  * price: prices change between the invoice and the webhook, and the payments layer checks the
  * invoice it made.
  */
-export const decidePurchase = (c: PurchaseCredits, state: Account, config: LedgerConfig): Decision => {
+export const decidePurchase = (c: PurchaseCredits, state: Account, config: LedgerConfig): AccountDecision => {
   if (!isUserId(c.userId)) return reject('invalid_user_id');
   if (!isId(c.paymentId)) return reject('invalid_id');
   if (!isOneOf(PROVIDERS, c.provider)) return reject('invalid_provider');
@@ -68,7 +69,7 @@ export const decidePurchase = (c: PurchaseCredits, state: Account, config: Ledge
  * a refund may arrive before its payment, and the payments layer retries it once the purchase
  * is recorded. Refusing beats recording a refund of nothing.
  */
-export const decideRefund = (c: RefundPurchase, state: Account): Decision => {
+export const decideRefund = (c: RefundPurchase, state: Account): AccountDecision => {
   if (!isId(c.paymentId)) return reject('invalid_id');
   if (c.credits !== undefined && !isCredits(c.credits)) return reject('invalid_credits');
   if (c.amountMinor !== undefined && !isAmountMinor(c.amountMinor)) return reject('invalid_amount');

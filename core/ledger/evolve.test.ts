@@ -2,7 +2,7 @@ import t from 'tap';
 import { initialState, type Account } from './account.js';
 import type { AccountEvent } from './events.js';
 import { evolve, foldAccount } from './evolve.js';
-import { LedgerInvariantViolation } from './invariant.js';
+import { InvariantViolation } from '../decider/index.js';
 
 const opened: AccountEvent = { type: 'AccountOpened', data: { userId: '42', openedBy: 'user', profile: {} } };
 const bought = (paymentId: string, credits: number, balanceAfter: number): AccountEvent => ({
@@ -43,8 +43,8 @@ const broken: Array<{ name: string; given: AccountEvent[]; when: AccountEvent }>
 for (const row of broken) {
   t.test(`crashes on ${row.name}`, async (t) => {
     const state = foldAccount(row.given);
-    t.throws(() => evolve(state, row.when), LedgerInvariantViolation);
-    t.throws(() => foldAccount([row.when], state), LedgerInvariantViolation);
+    t.throws(() => evolve(state, row.when), InvariantViolation);
+    t.throws(() => foldAccount([row.when], state), InvariantViolation);
   });
 }
 

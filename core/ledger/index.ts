@@ -32,9 +32,9 @@ export {
   type OpenHold,
 } from './account.js';
 export { evolve, foldAccount } from './evolve.js';
-export { LedgerInvariantViolation } from './invariant.js';
+export { InvariantViolation } from '../decider/index.js';
 export { decide, keysOf } from './decide.js';
-export type { Decision } from './decision.js';
+export type { AccountDecision } from './decision.js';
 export { accountDecider, accountStream, ACCOUNT_STREAM_PREFIX, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
 export { guardAccountCommands } from './accountCommands.js';
 export {

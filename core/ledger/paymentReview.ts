@@ -1,7 +1,7 @@
 import type { Currency } from './commands.js';
 
 /**
- * Payments held for support instead of credited (issue 14): money arrived that does not match
+ * Payments held for support instead of credited: money arrived that does not match
  * what we invoiced (another amount or currency, a payload we never issued, another user's
  * invoice). Crediting it would be wrong and refusing it loses the money, so it becomes a case:
  * an event in the payer's own review stream, which the support timeline reads with the account.

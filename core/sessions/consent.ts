@@ -1,4 +1,5 @@
-import { isUserId, type Decision } from './sessionRules.js';
+import { invariant, type Decision } from '../decider/index.js';
+import { isUserId } from './sessionRules.js';
 
 /**
  * The user's explicit consent to AI processing of their photos, stream `consent-<userId>`.
@@ -63,7 +64,7 @@ export const evolve = (state: Consent, event: ConsentEvent): Consent => {
     case 'ConsentGiven':
       return { ...state, userId: event.data.userId, status: 'given', version: event.data.version, givenAt: event.data.occurredAt };
     case 'ConsentWithdrawn':
-      if (state.status !== 'given') throw new Error('consent invariant broken: ConsentWithdrawn without consent');
+      invariant(state.status === 'given', 'consent', 'ConsentWithdrawn without consent');
       return { ...state, status: 'withdrawn', withdrawnAt: event.data.occurredAt };
     default: {
       const _exhaustive: never = event;

@@ -23,7 +23,6 @@ export {
   MAX_PROCESSING_ATTEMPTS,
   MAX_FEATURE_CREDITS,
   isTerminal,
-  type Decision,
   type SessionRejection,
   type SessionFeature,
   type HoldRequest,

@@ -1,17 +1,14 @@
+import { accept, invariant, reject, type Decision } from '../decider/index.js';
 import { isUuid, type ImageKind } from './imageKeys.js';
 import {
   MAX_PROCESSING_ATTEMPTS,
   PROCESSING_HOLD_TTL_SECONDS,
-  accept,
   checkImageInput,
   guardOpen,
   holdIsOpen,
-  invariant,
   isNonNegativeInt,
   isUserId,
   isValidPrice,
-  reject,
-  type Decision,
   type HoldRequest,
   type HoldResolution,
   type HoldState,
@@ -54,13 +51,13 @@ export const decideStart = <Type extends string>(
   type: Type,
   c: { sessionId: string; userId: string } & At,
   s: SessionHeader,
-): Decision<{ type: Type; data: { sessionId: string; userId: string } & At }> => {
+): Decision<{ type: Type; data: { sessionId: string; userId: string } & At }, SessionRejection> => {
   if (s.status !== 'not_started') {
-    return s.sessionId === c.sessionId && s.userId === c.userId ? accept([]) : reject('session_already_exists');
+    return s.sessionId === c.sessionId && s.userId === c.userId ? accept() : reject('session_already_exists');
   }
   if (!isUuid(c.sessionId)) return reject('invalid_session_id');
   if (!isUserId(c.userId)) return reject('invalid_user_id');
-  return accept([{ type, data: { sessionId: c.sessionId, userId: c.userId, occurredAt: c.occurredAt } }]);
+  return accept({ type, data: { sessionId: c.sessionId, userId: c.userId, occurredAt: c.occurredAt } });
 };
 
 /**
@@ -129,7 +126,7 @@ export const repeatsFailure = (reason: string, attempts: number, s: ProcessingSt
 // Invariant messages are `<event type> in state <status>`, as in each evolver's own `expect`.
 
 const expectIn = (condition: boolean, eventType: string, state: { status: string }): void =>
-  invariant(condition, `${eventType} in state ${state.status}`);
+  invariant(condition, 'session', `${eventType} in state ${state.status}`);
 
 /** Inputs complete (the caller checked which): the session asks for its hold and processes. */
 export const evolveSubmitted = <S extends ProcessingState<unknown>>(

@@ -1,16 +1,14 @@
+import { accept, invariant, reject, type Decision } from '../decider/index.js';
 import {
-  accept,
   guardOpen,
   holdIsOpen,
-  invariant,
   isIdle,
   isTerminal,
-  reject,
   releaseOf,
   secondsBetween,
-  type Decision,
   type HoldResolution,
   type HoldState,
+  type SessionRejection,
 } from './sessionRules.js';
 
 /**
@@ -38,26 +36,26 @@ export interface SessionExpired<Status extends string> {
 export const decideCancel = <Status extends string>(
   state: EndableSession<Status>,
   occurredAt: string,
-): Decision<SessionCancelled<Status>> => {
-  if (state.status === 'cancelled') return accept([]);
+): Decision<SessionCancelled<Status>, SessionRejection> => {
+  if (state.status === 'cancelled') return accept();
   const blocked = guardOpen(state, occurredAt, { checkIdle: false });
   if (blocked) return reject(blocked);
   const holdResolution = holdIsOpen(state) ? releaseOf(state.hold, 'cancelled') : null;
-  return accept([{ type: 'SessionCancelled', data: { fromState: state.status, holdResolution, occurredAt } }]);
+  return accept({ type: 'SessionCancelled', data: { fromState: state.status, holdResolution, occurredAt } });
 };
 
 /** The sweeper ends a session idle for SESSION_IDLE_TIMEOUT_SECONDS, judged at `occurredAt`. */
 export const decideExpire = <Status extends string>(
   state: EndableSession<Status>,
   occurredAt: string,
-): Decision<SessionExpired<Status>> => {
-  if (state.status === 'expired') return accept([]);
+): Decision<SessionExpired<Status>, SessionRejection> => {
+  if (state.status === 'expired') return accept();
   const blocked = guardOpen(state, occurredAt, { checkIdle: false });
   if (blocked) return reject(blocked);
   if (!isIdle(state.lastActivityAt, occurredAt)) return reject('session_not_idle');
   const idleSeconds = secondsBetween(state.lastActivityAt, occurredAt);
   const holdResolution = holdIsOpen(state) ? releaseOf(state.hold, 'expired') : null;
-  return accept([{ type: 'SessionExpired', data: { fromState: state.status, idleSeconds, holdResolution, occurredAt } }]);
+  return accept({ type: 'SessionExpired', data: { fromState: state.status, idleSeconds, holdResolution, occurredAt } });
 };
 
 /** Applies SessionCancelled or SessionExpired; a release must match the hold still open. */
@@ -66,8 +64,12 @@ export const evolveEnding = <Status extends string, S extends EndableSession<Sta
   event: SessionCancelled<Status> | SessionExpired<Status>,
   endedStatus: Status,
 ): S => {
-  invariant(!isTerminal(state.status), `${event.type} on a ${state.status} session`);
+  invariant(!isTerminal(state.status), 'session', `${event.type} on a ${state.status} session`);
   const { holdResolution } = event.data;
-  invariant((holdResolution !== null) === holdIsOpen(state), `${event.type} must resolve exactly the open hold`);
+  invariant(
+    (holdResolution !== null) === holdIsOpen(state),
+    'session',
+    `${event.type} must resolve exactly the open hold`,
+  );
   return { ...state, status: endedStatus, holdResolution: holdResolution ?? state.holdResolution };
 };

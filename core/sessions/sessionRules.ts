@@ -53,14 +53,6 @@ export type SessionRejection =
   | 'invalid_shopping_links'
   | 'unknown_product';
 
-export type Decision<Event, Rejection extends string = SessionRejection> =
-  | { ok: true; events: Event[] }
-  | { ok: false; rejection: Rejection; detail?: string };
-
-export const accept = <Event>(events: Event[]): { ok: true; events: Event[] } => ({ ok: true, events });
-export const reject = <Rejection extends string>(rejection: Rejection, detail?: string) =>
-  ({ ok: false, rejection, ...(detail === undefined ? {} : { detail }) }) as const;
-
 /** The account feature a session spends credits on (`feature` of ReserveCredits). */
 export type SessionFeature = 'tryon' | 'styling';
 
@@ -215,7 +207,3 @@ export const isValidReceipt = (r: AiReceipt): boolean =>
   isNonNegativeInt(r.processingMs, MAX_PROCESSING_MS) &&
   [r.usage.inputTokens, r.usage.outputTokens, r.usage.inputImageTokens, r.usage.outputImageTokens]
     .every((n) => isNonNegativeInt(n, MAX_TOKENS));
-
-export const invariant: (condition: boolean, message: string) => asserts condition = (condition, message) => {
-  if (!condition) throw new Error(`session invariant broken: ${message}`);
-};

@@ -1,4 +1,4 @@
-/** Stream names of the session deciders (DESIGN.md, Streams). */
+/** Stream names of the session deciders (ARCHITECTURE.md, streams and their events). */
 
 export const TRYON_CATEGORY = 'tryon';
 export const STYLING_CATEGORY = 'styling';

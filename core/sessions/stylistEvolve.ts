@@ -1,6 +1,7 @@
+import { invariant } from '../decider/index.js';
 import { evolveFailed, evolveProcessingStarted, evolveSubmitted, evolveSucceeded } from './sessionCommon.js';
 import { evolveEnding } from './sessionEndings.js';
-import { invariant, laterOf } from './sessionRules.js';
+import { laterOf } from './sessionRules.js';
 import type { StylistEvent, StylistSession } from './stylistTypes.js';
 
 /**
@@ -9,7 +10,7 @@ import type { StylistEvent, StylistSession } from './stylistTypes.js';
  */
 export const evolve = (state: StylistSession, event: StylistEvent): StylistSession => {
   const s = { ...state, lastActivityAt: laterOf(state.lastActivityAt, event.data.occurredAt) };
-  const expect = (condition: boolean) => invariant(condition, `${event.type} in state ${state.status}`);
+  const expect = (condition: boolean) => invariant(condition, 'session', `${event.type} in state ${state.status}`);
   switch (event.type) {
     case 'StylingStarted':
       expect(state.status === 'not_started');

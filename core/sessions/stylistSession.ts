@@ -1,3 +1,4 @@
+import { accept, invariant, reject, type Decision } from '../decider/index.js';
 import {
   checkImageStep,
   checkSubmission,
@@ -12,18 +13,15 @@ import {
 } from './sessionCommon.js';
 import { decideCancel, decideExpire } from './sessionEndings.js';
 import {
-  accept,
   captureOf,
   guardOpen,
   holdIsOpen,
-  invariant,
   isReasonCode,
   isValidReceipt,
   notReservedOf,
-  reject,
   releaseOf,
   sameImage,
-  type Decision,
+  type SessionRejection,
 } from './sessionRules.js';
 import { preferencesOf, preferencesProblem, samePreferences } from './stylistPreferences.js';
 import { isValidShoppingList, isValidStyleResult } from './stylistResults.js';
@@ -31,7 +29,7 @@ import type { StylingResultData, StylistCommand, StylistEvent, StylistSession } 
 
 /** The stylist session decider: `decide` answers a command with events or a rejection; pure. */
 
-export type StylistDecision = Decision<StylistEvent>;
+export type StylistDecision = Decision<StylistEvent, SessionRejection>;
 type Command<T extends StylistCommand['type']> = Extract<StylistCommand, { type: T }>;
 
 export const initialState = (): StylistSession => ({
@@ -92,7 +90,7 @@ const decidePhoto = (c: Command<'ProvideStylePhoto'>, s: StylistSession): Stylis
   const bad = checkImageStep(c, s, { provided: s.photo, status: 'stylist_waiting_photo', kind: 'style_input' });
   if (bad) return reject(bad);
   const { imageKey, mimeType, bytes, occurredAt } = c;
-  return accept([{ type: 'StylePhotoProvided', data: { imageKey, mimeType, bytes, occurredAt } }]);
+  return accept({ type: 'StylePhotoProvided', data: { imageKey, mimeType, bytes, occurredAt } });
 };
 
 /** The last input: with consent, the session goes to processing and asks for its credits. */
@@ -106,10 +104,10 @@ const decidePreferences = (c: Command<'SubmitPreferences'>, s: StylistSession): 
   const refused = checkSubmission(c);
   if (refused) return reject(refused);
   const hold = holdRequestOf(s, c.credits, 'styling');
-  return accept([
+  return accept(
     { type: 'StylePreferencesProvided', data: { preferences: preferencesOf(c.preferences), occurredAt: c.occurredAt } },
     { type: 'StylingSubmitted', data: { hold, occurredAt: c.occurredAt } },
-  ]);
+  );
 };
 
 const decideWorker = (
@@ -118,26 +116,30 @@ const decideWorker = (
 ): StylistDecision => {
   const blocked = checkWorkerReport(s, c.occurredAt, 'stylist_processing');
   if (blocked) return reject(blocked);
-  invariant(holdIsOpen(s), 'a processing session has an open hold');
+  invariant(holdIsOpen(s), 'session', 'a processing session has an open hold');
   const { occurredAt } = c;
   switch (c.type) {
     case 'RecordProcessingStarted':
       if (!isNextAttempt(c.attempt, s.attempt)) return reject('invalid_attempt');
-      return accept([{ type: 'StylingProcessingStarted', data: { attempt: c.attempt, occurredAt } }]);
+      return accept({ type: 'StylingProcessingStarted', data: { attempt: c.attempt, occurredAt } });
     case 'RecordReservationRejected':
       // A worker only starts once the credits are held: after that, the ledger cannot have refused.
       if (s.attempt > 0) return reject('wrong_state');
       if (!isReasonCode(c.reason)) return reject('invalid_reason');
-      return accept([{ type: 'StylingFailed', data: { reason: c.reason, attempts: 0, holdResolution: notReservedOf(s.hold), occurredAt } }]);
+      return accept({ type: 'StylingFailed', data: {
+        reason: c.reason, attempts: 0, holdResolution: notReservedOf(s.hold), occurredAt,
+      } });
     case 'RecordStylingResult': {
       const result = resultOf(c);
       if (!isValidStyleResult(result.profile, result.recommendations) || !isValidReceipt(result)) return reject('invalid_result');
-      return accept([{ type: 'StylingSucceeded', data: { ...result, holdResolution: captureOf(s.hold), occurredAt } }]);
+      return accept({ type: 'StylingSucceeded', data: { ...result, holdResolution: captureOf(s.hold), occurredAt } });
     }
     case 'RecordStylingFailed':
       if (!isReasonCode(c.reason)) return reject('invalid_reason');
       if (!isAttemptCount(c.attempts)) return reject('invalid_attempt');
-      return accept([{ type: 'StylingFailed', data: { reason: c.reason, attempts: c.attempts, holdResolution: releaseOf(s.hold, 'ai_failed'), occurredAt } }]);
+      return accept({ type: 'StylingFailed', data: {
+        reason: c.reason, attempts: c.attempts, holdResolution: releaseOf(s.hold, 'ai_failed'), occurredAt,
+      } });
     default: {
       const _exhaustive: never = c;
       return _exhaustive;
@@ -153,14 +155,14 @@ const decideShopping = (c: Command<'OpenShopping' | 'RecordProductClicked' | 'Fi
     case 'OpenShopping':
       if (s.status !== 'stylist_results' || s.result === null) return reject('wrong_state');
       if (!isValidShoppingList(c.products, s.result.recommendations.length)) return reject('invalid_shopping_links');
-      return accept([{ type: 'ShoppingOpened', data: { products: c.products.map((p) => ({ ...p })), occurredAt } }]);
+      return accept({ type: 'ShoppingOpened', data: { products: c.products.map((p) => ({ ...p })), occurredAt } });
     case 'RecordProductClicked':
       if (s.status !== 'stylist_shopping') return reject('wrong_state');
       if (!s.products?.some((p) => p.productId === c.productId)) return reject('unknown_product');
-      return accept([{ type: 'ShoppingProductClicked', data: { productId: c.productId, occurredAt } }]);
+      return accept({ type: 'ShoppingProductClicked', data: { productId: c.productId, occurredAt } });
     case 'FinishStyling':
       if (s.status !== 'stylist_results' && s.status !== 'stylist_shopping') return reject('wrong_state');
-      return accept([{ type: 'StylingCompleted', data: { fromState: s.status, occurredAt } }]);
+      return accept({ type: 'StylingCompleted', data: { fromState: s.status, occurredAt } });
     default: {
       const _exhaustive: never = c;
       return _exhaustive;
@@ -171,7 +173,7 @@ const decideShopping = (c: Command<'OpenShopping' | 'RecordProductClicked' | 'Fi
 export const decide = (command: StylistCommand, state: StylistSession): StylistDecision => {
   if (command.type === 'StartStyling') return decideStart('StylingStarted', command, state);
   if (state.status === 'not_started') return reject('session_not_found');
-  if (isRepeat(command, state)) return accept([]);
+  if (isRepeat(command, state)) return accept();
   switch (command.type) {
     case 'ProvideStylePhoto': return decidePhoto(command, state);
     case 'SubmitPreferences': return decidePreferences(command, state);

@@ -1,6 +1,7 @@
+import { invariant } from '../decider/index.js';
 import { evolveFailed, evolveProcessingStarted, evolveSubmitted, evolveSucceeded } from './sessionCommon.js';
 import { evolveEnding } from './sessionEndings.js';
-import { invariant, laterOf, type ImageInput } from './sessionRules.js';
+import { laterOf, type ImageInput } from './sessionRules.js';
 import type { TryOnEvent, TryOnSession } from './tryOnTypes.js';
 
 const imageOf = (d: ImageInput): ImageInput => ({ imageKey: d.imageKey, mimeType: d.mimeType, bytes: d.bytes });
@@ -11,7 +12,7 @@ const imageOf = (d: ImageInput): ImageInput => ({ imageKey: d.imageKey, mimeType
  */
 export const evolve = (state: TryOnSession, event: TryOnEvent): TryOnSession => {
   const s = { ...state, lastActivityAt: laterOf(state.lastActivityAt, event.data.occurredAt) };
-  const expect = (condition: boolean) => invariant(condition, `${event.type} in state ${state.status}`);
+  const expect = (condition: boolean) => invariant(condition, 'session', `${event.type} in state ${state.status}`);
   switch (event.type) {
     case 'TryOnStarted':
       expect(state.status === 'not_started');

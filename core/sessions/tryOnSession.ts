@@ -1,3 +1,4 @@
+import { accept, invariant, reject, type Decision } from '../decider/index.js';
 import { isKeyOf } from './imageKeys.js';
 import {
   checkImageStep,
@@ -13,19 +14,16 @@ import {
 } from './sessionCommon.js';
 import { decideCancel, decideExpire } from './sessionEndings.js';
 import {
-  accept,
   captureOf,
   guardOpen,
   holdIsOpen,
-  invariant,
   isReasonCode,
   isValidReceipt,
   notReservedOf,
-  reject,
   releaseOf,
   sameImage,
-  type Decision,
   type ImageInput,
+  type SessionRejection,
 } from './sessionRules.js';
 import {
   MAX_QUALITY_SCORE,
@@ -40,7 +38,7 @@ import {
 
 /** The try-on session decider: `decide` answers a command with events or a rejection; pure. */
 
-export type TryOnDecision = Decision<TryOnEvent>;
+export type TryOnDecision = Decision<TryOnEvent, SessionRejection>;
 type Command<T extends TryOnCommand['type']> = Extract<TryOnCommand, { type: T }>;
 
 export const initialState = (): TryOnSession => ({
@@ -100,7 +98,7 @@ const isRepeat = (c: Exclude<TryOnCommand, Command<'StartTryOn'>>, s: TryOnSessi
 const decideClothing = (c: Command<'ProvideClothingImage'>, s: TryOnSession): TryOnDecision => {
   const bad = checkImageStep(c, s, { provided: s.clothing, status: 'tryon_waiting_clothing', kind: 'clothing' });
   if (bad) return reject(bad);
-  return accept([{ type: 'ClothingImageProvided', data: { ...imageOf(c), occurredAt: c.occurredAt } }]);
+  return accept({ type: 'ClothingImageProvided', data: { ...imageOf(c), occurredAt: c.occurredAt } });
 };
 
 /** The last input: with consent, the session goes to processing and asks for its credits. */
@@ -110,10 +108,10 @@ const decidePerson = (c: Command<'ProvidePersonImage'>, s: TryOnSession): TryOnD
   const refused = checkSubmission(c);
   if (refused) return reject(refused);
   const hold = holdRequestOf(s, c.credits, 'tryon');
-  return accept([
+  return accept(
     { type: 'PersonImageProvided', data: { ...imageOf(c), occurredAt: c.occurredAt } },
     { type: 'TryOnSubmitted', data: { hold, occurredAt: c.occurredAt } },
-  ]);
+  );
 };
 
 /** Shared gate of the worker's reports: one outcome per session, only while processing. */
@@ -126,7 +124,7 @@ const decideProcessingStarted = (c: Command<'RecordProcessingStarted'>, s: TryOn
   const blocked = guardWorker(s, c.occurredAt);
   if (blocked) return blocked;
   if (!isNextAttempt(c.attempt, s.attempt)) return reject('invalid_attempt');
-  return accept([{ type: 'TryOnProcessingStarted', data: { attempt: c.attempt, occurredAt: c.occurredAt } }]);
+  return accept({ type: 'TryOnProcessingStarted', data: { attempt: c.attempt, occurredAt: c.occurredAt } });
 };
 
 const decideReservationRejected = (c: Command<'RecordReservationRejected'>, s: TryOnSession): TryOnDecision => {
@@ -135,9 +133,11 @@ const decideReservationRejected = (c: Command<'RecordReservationRejected'>, s: T
   // A worker only starts once the credits are held: after that, the ledger cannot have refused.
   if (s.attempt > 0) return reject('wrong_state');
   if (!isReasonCode(c.reason)) return reject('invalid_reason');
-  invariant(holdIsOpen(s), 'a processing session has an open hold');
+  invariant(holdIsOpen(s), 'session', 'a processing session has an open hold');
   const holdResolution = notReservedOf(s.hold);
-  return accept([{ type: 'TryOnFailed', data: { reason: c.reason, attempts: 0, holdResolution, occurredAt: c.occurredAt } }]);
+  return accept({ type: 'TryOnFailed', data: {
+    reason: c.reason, attempts: 0, holdResolution, occurredAt: c.occurredAt,
+  } });
 };
 
 const decideResult = (c: Command<'RecordTryOnResult'>, s: TryOnSession): TryOnDecision => {
@@ -148,9 +148,9 @@ const decideResult = (c: Command<'RecordTryOnResult'>, s: TryOnSession): TryOnDe
   if (!isKeyOf(result.resultImageKey, 'tryon_result', s.sessionId) || !scoreOk || !isValidReceipt(result)) {
     return reject('invalid_result');
   }
-  invariant(holdIsOpen(s), 'a processing session has an open hold');
+  invariant(holdIsOpen(s), 'session', 'a processing session has an open hold');
   const holdResolution = captureOf(s.hold);
-  return accept([{ type: 'TryOnSucceeded', data: { ...result, holdResolution, occurredAt: c.occurredAt } }]);
+  return accept({ type: 'TryOnSucceeded', data: { ...result, holdResolution, occurredAt: c.occurredAt } });
 };
 
 const decideFailed = (c: Command<'RecordTryOnFailed'>, s: TryOnSession): TryOnDecision => {
@@ -158,9 +158,11 @@ const decideFailed = (c: Command<'RecordTryOnFailed'>, s: TryOnSession): TryOnDe
   if (blocked) return blocked;
   if (!isReasonCode(c.reason)) return reject('invalid_reason');
   if (!isAttemptCount(c.attempts)) return reject('invalid_attempt');
-  invariant(holdIsOpen(s), 'a processing session has an open hold');
+  invariant(holdIsOpen(s), 'session', 'a processing session has an open hold');
   const holdResolution = releaseOf(s.hold, 'ai_failed');
-  return accept([{ type: 'TryOnFailed', data: { reason: c.reason, attempts: c.attempts, holdResolution, occurredAt: c.occurredAt } }]);
+  return accept({ type: 'TryOnFailed', data: {
+    reason: c.reason, attempts: c.attempts, holdResolution, occurredAt: c.occurredAt,
+  } });
 };
 
 const decideRating = (c: Command<'RateResult'>, s: TryOnSession): TryOnDecision => {
@@ -169,20 +171,20 @@ const decideRating = (c: Command<'RateResult'>, s: TryOnSession): TryOnDecision 
   if (!Number.isSafeInteger(c.rating) || c.rating < MIN_RATING || c.rating > MAX_RATING) return reject('invalid_rating');
   if (s.rating !== null) return reject('already_rated');
   if (s.status !== 'tryon_result') return reject('wrong_state');
-  return accept([{ type: 'TryOnRated', data: { rating: c.rating, occurredAt: c.occurredAt } }]);
+  return accept({ type: 'TryOnRated', data: { rating: c.rating, occurredAt: c.occurredAt } });
 };
 
 const decideFinish = (occurredAt: string, s: TryOnSession, next: TryOnNext): TryOnDecision => {
   const blocked = guardOpen(s, occurredAt, { checkIdle: true });
   if (blocked) return reject(blocked);
   if (s.status !== 'tryon_result') return reject('wrong_state');
-  return accept([{ type: 'TryOnCompleted', data: { next, occurredAt } }]);
+  return accept({ type: 'TryOnCompleted', data: { next, occurredAt } });
 };
 
 export const decide = (command: TryOnCommand, state: TryOnSession): TryOnDecision => {
   if (command.type === 'StartTryOn') return decideStart('TryOnStarted', command, state);
   if (state.status === 'not_started') return reject('session_not_found');
-  if (isRepeat(command, state)) return accept([]);
+  if (isRepeat(command, state)) return accept();
   switch (command.type) {
     case 'ProvideClothingImage': return decideClothing(command, state);
     case 'ProvidePersonImage': return decidePerson(command, state);

@@ -122,7 +122,7 @@ const registerReconcile = (projections: Command): void => {
         const report = await reconcile({ store, pool, ...(options.user ? { userId: options.user } : {}), repair: options.repair ?? false, maxLag, log });
         if (options.json) printJson(report);
         else printReconcile(report);
-        // DESIGN: exit 0 only when there are no differences and every projection is caught up and healthy.
+        // Scripts rely on it: exit 0 only when there are no differences and every projection is caught up and healthy.
         if (!report.ok) process.exitCode = 1;
       });
     });

@@ -6,7 +6,7 @@ import { testDatabase } from '../support/database.js';
 /**
  * Every date option of the CLI goes through the one strict parser the HTTP API uses: an impossible
  * date is refused with exit 2 and a message naming the option, never rolled over to the next month
- * (issue 13, reproduction 8: `finance export --from 2024-02-30` ran from 2024-03-01, exit 0).
+ * (a bug once: `finance export --from 2024-02-30` ran from 2024-03-01, exit 0).
  */
 
 const { url } = await testDatabase(t);

@@ -30,7 +30,7 @@ t.test('demo: a realistic history, the same again adds nothing', async (t) => {
   t.equal((await run(['demo', '--users', 'many'])).code, 1);
 });
 
-t.test('user timeline: the JSON of DESIGN.md, as of a time, errors', async (t) => {
+t.test('user timeline: the documented JSON, as of a time, errors', async (t) => {
   const debtor = summary.users.find((u) => u.story === 'chargeback_into_debt')!.userId;
   const result = await run(['user', 'timeline', debtor, '--json']);
   t.equal(result.code, 0, result.stderr);

@@ -7,12 +7,13 @@ import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { ImageNotFound } from '../../adapters/storage/index.js';
 import { SECRET_HEADER, telegramWebhookRoutes } from '../../adapters/telegram/routes.js';
 import { defaultLedgerConfig } from '../../core/ledger/index.js';
-import { filesRoute } from '../../scripts/filesRoute.js';
+import { filesRoute } from '../../adapters/http/filesRoute.js';
+import { localFiles } from '../../scripts/localFiles.js';
 import { bearer, FINANCE_TOKEN, httpApi, SERVICE_TOKEN, SUPPORT_TOKEN } from '../support/httpApi.js';
 
 /**
  * Walks every route the server registers (read from the server, so a route added later is walked
- * too) with malformed and hostile input, and checks issue 13's classes on each answer:
+ * too) with malformed and hostile input, and checks the classes of answer it may give:
  * - one error shape: `{ error: { code, message } }`, a registered code, exactly its status, never 500;
  * - auth before validation: a protected route refuses a caller without credentials whatever the body;
  * - nesting limit: a body nested 200 000 levels deep is a 400 before anything walks it.
@@ -88,10 +89,10 @@ const setup = (t: Test) =>
         secretToken: TELEGRAM_SECRET,
         accept: async (update) => (JSON.stringify(update), 'new'),
       }),
-      filesRoute({
+      filesRoute(localFiles({
         localFilesSecret: 'files-secret-0123456789',
         images: { get: async (key: string) => { throw new ImageNotFound(key); } } as never,
-      }),
+      })),
     ],
   });
 

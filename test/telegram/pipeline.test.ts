@@ -19,7 +19,7 @@ t.test('a flood over 100 updates a minute: the rest is dropped with one notice; 
 
   const toFlooder = sent().filter((c) => c.method === 'sendMessage' && c.payload.chat_id === flooder.id);
   const menus = toFlooder.filter((c) => /^I did not understand/.test(textOf(c)));
-  // One answer per intent (issue 14): the same "did not understand" is not repeated in a row.
+  // One answer per intent: the same "did not understand" is not repeated in a row.
   t.equal(menus.length, 1, 'one answer to the whole flood');
   t.equal(toFlooder.filter((c) => textOf(c) === 'You are sending messages too fast. Please wait a minute.').length, 1, 'one notice');
   t.ok(sent().some((c) => c.payload.chat_id === other.id), 'another user is not limited');

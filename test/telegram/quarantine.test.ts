@@ -37,7 +37,7 @@ t.test('a quarantined account: the profile says it is under review, not a stale 
 
   await h.pool.query('ALTER TABLE users DROP CONSTRAINT test_cap');
   t.match(await repairStream(h.store, h.pool, ledgerProjection, accountStream(String(user.id))), { ok: true });
-  await h.send(user.command('menu')); // another intent first: two identical taps in a row are one (issue 14)
+  await h.send(user.command('menu')); // another intent first: two identical taps in a row are one answer
   const repaired = h.since();
   await h.send(user.press('menu:profile'));
   t.match(textOf(repaired().find((c) => c.method === 'sendMessage')!), /^Balance: 503 available, 0 on hold\./);

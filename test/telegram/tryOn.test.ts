@@ -111,7 +111,7 @@ t.test('anything but an image gets a hint, not a crash, and nothing is stored or
   await h.send(user.document('fake-jpeg', 'image/jpeg'));
   h.fake.addFile('huge', tinyPng(64, 64), { reportedSize: 30 * 1024 * 1024 });
   await h.send(user.photo('huge', 30 * 1024 * 1024));
-  // The hint is not repeated in a row (one answer per intent, issue 14).
+  // The hint is not repeated in a row (one answer per intent).
   t.same(sent().filter((c) => c.method === 'sendMessage').map(textOf), [
     'Please send a photo (as a photo or as an image file: JPEG, PNG or WebP).',
     'This file is not a JPEG, PNG or WebP image. Please send a photo.',

@@ -80,7 +80,7 @@ export class KurrentDbEventStore implements EventStore {
 
   /**
    * Appends with an explicit `streamState` always: the client's default is ANY, no concurrency
-   * check at all (STYLE §7).
+   * check at all: the client's default is unsafe, so we always pass one.
    *
    * What the server guarantees for a retry. Event ids are the caller's deterministic UUIDs
    * (commandHandler derives them from stream, expected revision and content), so a retried

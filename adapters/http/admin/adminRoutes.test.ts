@@ -108,7 +108,7 @@ t.test('on demo data: timeline as of, finance export ties out to rows and replay
   await pool.query('UPDATE users SET credits = credits + 7 WHERE id = $1', [debtor]);
   const before = (await get('/admin/projections/reconcile', FINANCE_TOKEN)).json() as {
     checkedUsers: number; pendingUsers: number; ok: boolean; differences: Array<{ userId: string; field: string }> };
-  // No projector runs here: only the rebuilt user has rows to compare; the others are pending, not "checked" (issue 13).
+  // No projector runs here: only the rebuilt user has rows to compare; the others are pending, not "checked".
   t.match(before, { checkedUsers: 1, pendingUsers: 5, ok: false });
   t.match(before.differences, [{ userId: debtor, field: 'credits' }], 'a tampered row is a difference');
   t.match((await rebuild()).json(), { outcome: 'ok' });

@@ -1,39 +1,17 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type pg from 'pg';
-import type { ReconcileReport } from '../../../projections/index.js';
-import type { EventStore } from '../../../core/eventstore/index.js';
-import { isAdminGuard, requireAdmin, type AdminGuard, type AdminIdentity } from '../auth.js';
-import { countedExecute, type ExecuteAccount } from '../api/commandMetrics.js';
-import type { ProviderRefund } from './actions.js';
+import { isAdminGuard, requireAdmin } from '../auth.js';
+import { countedExecute } from '../api/commandMetrics.js';
+import type { AdminContext, AdminDependencies } from './adminContext.js';
 import { registerFinanceRoutes } from './financeRoutes.js';
 import { registerSupportRoutes } from './supportRoutes.js';
+
+export type { AdminDependencies } from './adminContext.js';
 
 /**
  * The admin routes (`/admin/…`, bearer tokens from ADMIN_TOKENS): support reads a user's
  * timeline and makes audited corrections; finance reads the ledger export, balances, daily
  * figures and the reconcile report. Everything is read from the events, never the read tables.
  */
-
-export interface AdminDependencies {
-  /** ADMIN_TOKENS, parsed: `name:role:token`. */
-  tokens: ReadonlyArray<{ name: string; role: AdminIdentity['role']; token: string }>;
-  store: EventStore;
-  /** For locating a user's sessions in `fashion_sessions` (only a pointer: events are read from the store). */
-  pool: pg.Pool;
-  executeAccount: ExecuteAccount;
-  /** Refunds at the provider (Stripe, YooKassa, Stars); without it support refunds answer 503. */
-  refundAtProvider?: ProviderRefund | undefined;
-  /** projections' `repairAccount`: rewrites one user's read rows; without it 503. */
-  rebuildUser?: ((userId: string) => Promise<unknown>) | undefined;
-  /** projections' `reconcile`; without it 503. */
-  reconcile?: (() => Promise<ReconcileReport>) | undefined;
-}
-
-export interface AdminContext extends AdminDependencies {
-  /** Route onRequest hooks: authentication and role, before the request is parsed or validated. */
-  support: AdminGuard;
-  finance: AdminGuard;
-}
 
 /** Refuses, at start, an admin route registered without a role guard in its onRequest hooks. */
 const requireGuardOnEveryRoute = (app: FastifyInstance): void => {

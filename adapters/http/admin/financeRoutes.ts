@@ -7,7 +7,7 @@ import { errorReplies } from '../api/schemas.js';
 import {
   BalancesQuerySchema, BalancesReplySchema, LedgerReplySchema, PeriodQuerySchema, ReconcileReplySchema, ReportQuerySchema, ReportReplySchema,
 } from './adminSchemas.js';
-import type { AdminContext } from './adminRoutes.js';
+import type { AdminContext } from './adminContext.js';
 
 /** Finance (read-only): the ledger export, balances as of a time, daily figures, reconcile. */
 

@@ -14,7 +14,7 @@ import {
   ActionBodySchema, ActionReplySchema, GrantBodySchema, HoldParamsSchema, RefundBodySchema, TimelineQuerySchema, TimelineReplySchema,
   UserParamsSchema,
 } from './adminSchemas.js';
-import type { AdminContext } from './adminRoutes.js';
+import type { AdminContext } from './adminContext.js';
 
 /** Support: a user's timeline, and corrections that are each an audited event. */
 

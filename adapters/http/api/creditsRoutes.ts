@@ -8,7 +8,7 @@ import {
   BalanceReplySchema, errorReplies, IdempotencyHeadersSchema, InvoiceBodySchema, PackagesReplySchema, PaymentReplySchema,
   PurchaseBodySchema, UserIdParamsSchema,
 } from './schemas.js';
-import type { RouteContext } from './serviceApi.js';
+import type { RouteContext } from './routeContext.js';
 
 /**
  * A payment start under an optional `Idempotency-Key`: with one, the key is claimed before the

@@ -10,7 +10,7 @@ import { createImages } from '../../telegram/services/images.js';
 import { createStylistService, createTryOnService } from '../../telegram/services/sessions.js';
 import { solidPng } from '../../../test/fakes/png.js';
 import { bearer, httpApi, SERVICE_TOKEN, type HttpApiBase } from '../../../test/support/httpApi.js';
-import type { FashionDependencies } from './fashionRoutes.js';
+import type { FashionDependencies } from './routeContext.js';
 import { imagesFromUrl } from './imagesFromUrl.js';
 
 const USER = '5101';

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import {
   MAX_BUDGET_MINOR, stylingStream, stylistDecider, tryOnDecider, tryOnStream, type HoldResolution, type ImageInput, type ImageKind,
-  type StylePreferences, type StylistSession, type TryOnSession,
+  type StylistSession, type TryOnSession,
 } from '../../../core/sessions/index.js';
 import { readWholeStream } from '../../reports/read.js';
 import { HttpError } from '../errors.js';
@@ -12,7 +12,7 @@ import {
   TryOnBodySchema, TryOnStatusReplySchema,
 } from './fashionSchemas.js';
 import { errorReplies } from './schemas.js';
-import type { RouteContext } from './serviceApi.js';
+import type { FashionDependencies, Outcome, RouteContext } from './routeContext.js';
 
 /**
  * The fashion routes: thin entries to the try-on and stylist sessions. Each step is a session
@@ -20,26 +20,6 @@ import type { RouteContext } from './serviceApi.js';
  * session is submitted; the AI worker picks the session up from its events. Replies come from
  * the session streams.
  */
-
-type Outcome = { ok: true; position: number } | { ok: false; rejection: string; position: number };
-
-/** The session services the bot uses (adapters/telegram/services/sessions.ts), as far as the API needs them. */
-export interface FashionDependencies {
-  tryOn: {
-    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
-    provideClothing(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-    providePerson(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-  };
-  stylist: {
-    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
-    providePhoto(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-    submitPreferences(sessionId: string, preferences: StylePreferences, occurredAt: string): Promise<Outcome>;
-  };
-  /** Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it: `imagesFromUrl`. */
-  images: {
-    fromUrl(kind: ImageKind, sessionId: string, url: string): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;
-  };
-}
 
 const fail = (rejection: string): HttpError => {
   if (rejection === 'insufficient_credits') return new HttpError('payment_required', `rejected: ${rejection}`, { rejection });

@@ -9,7 +9,7 @@ import { HttpError } from '../errors.js';
  * before the command runs (a row `in_progress`, unique per scope and key), so requests racing
  * with one key run the command once: the others wait for its answer and replay it (same body),
  * or are refused at once (another body). A key belongs for good to the first body it was
- * claimed with, so no other body can ever run under it (issue 13: a key shared by two users
+ * claimed with, so no other body can ever run under it (a key once shared by two users
  * moved the credits of one whose every request was answered 422).
  *
  * Scope: the route. The service API has one caller (the bearer of INTERNAL_API_TOKEN, the bot's

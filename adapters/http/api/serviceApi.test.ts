@@ -23,7 +23,7 @@ t.test('auth, packages, balance from the users table, per-user rate limit, OpenA
   t.match((await app.inject({ method: 'GET', url: '/api/v1/credits/balance/6001', headers: bearer(SERVICE_TOKEN) })).json(), { error: { code: 'not_found' } });
   const malformed = await app.inject({ method: 'GET', url: '/api/v1/credits/balance/abc', headers: bearer(SERVICE_TOKEN) });
   t.equal(malformed.statusCode, 400);
-  t.match(malformed.json(), { error: { code: 'invalid_user_id' } }, 'a malformed user id has its own code (issue 13)');
+  t.match(malformed.json(), { error: { code: 'invalid_user_id' } }, 'a malformed user id has its own code');
 
   // 3 per minute in this app: one balance read of USER above, two more, then refused; others are not.
   for (let i = 0; i < 2; i++) t.equal((await app.inject({ method: 'GET', url: `/api/v1/credits/balance/${USER}`, headers: bearer(SERVICE_TOKEN) })).statusCode, 200);

@@ -1,45 +1,19 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type pg from 'pg';
-import type { EventStore } from '../../../core/eventstore/index.js';
-import type { LedgerConfig } from '../../../core/ledger/index.js';
 import { requireServiceToken } from '../auth.js';
 import { RATE_LIMIT_PER_MINUTE } from '../server.js';
-import { countedExecute, type ExecuteAccount } from './commandMetrics.js';
+import { countedExecute } from './commandMetrics.js';
 import { registerCreditRoutes } from './creditsRoutes.js';
-import { registerFashionRoutes, type FashionDependencies } from './fashionRoutes.js';
-import type { StartPurchase } from './purchases.js';
+import { registerFashionRoutes } from './fashionRoutes.js';
+import type { RouteContext, ServiceApiDependencies } from './routeContext.js';
 import { registerUseRoute } from './useRoute.js';
+
+export type { ServiceApiDependencies } from './routeContext.js';
 
 /**
  * The service API (`/api/v1/…`, bearer INTERNAL_API_TOKEN): the architecture document's credit,
  * invoice and fashion routes, with zod schemas for every body, query and reply (served as
  * OpenAPI at /docs/json) and one request budget per user across all of them.
  */
-
-export interface ServiceApiDependencies {
-  /** INTERNAL_API_TOKEN; without it every route answers 503 feature_off. */
-  token: string | undefined;
-  /** Read tables (`users`) and the idempotency keys. */
-  pool: pg.Pool;
-  store: EventStore;
-  /** The ledger's command handler on `account-<userId>`. */
-  executeAccount: ExecuteAccount;
-  ledgerConfig: LedgerConfig;
-  /** The payments module's checkout; without it purchases answer 503 feature_off. */
-  startPurchase?: StartPurchase | undefined;
-  /** The session orchestration; without it the fashion routes answer 503 feature_off. */
-  fashion?: FashionDependencies | undefined;
-  /** Requests per user per minute; default RATE_LIMIT_PER_MINUTE (the architecture's 100). */
-  rateLimitPerMinute?: number;
-}
-
-export interface RouteContext extends ServiceApiDependencies {
-  /**
-   * The per-user budget, run before every handler (after validation: a body's user_id counts).
-   * Auth runs earlier, in the scope's onRequest hook.
-   */
-  guard: preHandlerAsyncHookHandler[];
-}
 
 /** The user a request is about: the path's userId or the body's user_id; else the caller's address. */
 const userKey = (request: FastifyRequest): string => {

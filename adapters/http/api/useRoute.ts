@@ -7,7 +7,7 @@ import { RETRYABLE_REJECTIONS, type AccountCommand, type Rejection } from '../..
 import { errorBody, HTTP_ERRORS, HttpError, type HttpErrorCode } from '../errors.js';
 import { IDEMPOTENCY_KEY_PATTERN, runOncePerKey, type KeyedOutcome } from './idempotency.js';
 import { errorReplies, IdempotencyHeadersSchema, UseBodySchema, UseReplySchema } from './schemas.js';
-import type { RouteContext } from './serviceApi.js';
+import type { RouteContext } from './routeContext.js';
 
 /**
  * `POST /api/v1/credits/use`: reserve, capture, release, or charge (reserve and capture at once)

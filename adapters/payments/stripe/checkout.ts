@@ -28,7 +28,7 @@ export const stripeCheckoutIdempotencyKey = (request: Pick<StripeCheckoutRequest
 
 /**
  * Creates a Checkout Session for one package in USD. The session carries `client_reference_id` =
- * userId and `metadata.packageId` (DESIGN); the PaymentIntent carries both too, so every event
+ * userId and `metadata.packageId` (a fixed contract); the PaymentIntent carries both too, so every event
  * about the payment (payment_intent.*, charge.*) names the user without another lookup.
  */
 export const createStripeCheckout = async (stripe: Stripe, request: StripeCheckoutRequest): Promise<StripeCheckout> => {

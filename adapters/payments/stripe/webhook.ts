@@ -14,7 +14,7 @@ export type StripeVerification = { ok: true; event: Stripe.Event } | { ok: false
 
 /**
  * Checks the `Stripe-Signature` header against the raw request bytes, with the timestamp
- * tolerance (STYLE §7). The bytes must be exactly what Stripe sent: a body parsed and
+ * tolerance, against replayed deliveries. The bytes must be exactly what Stripe sent: a body parsed and
  * serialised again fails, and must.
  */
 export const verifyStripeWebhook = (

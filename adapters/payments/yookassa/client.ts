@@ -10,7 +10,7 @@ import {
  * A small typed client for the YooKassa API v3, used instead of `@a2seven/yoo-checkout`: that
  * library hard-codes its base URL (no option points it at a proxy or a test server), sets no
  * timeout on its HTTP calls, and does not encode list filters. What we need is five calls.
- * Every POST takes our Idempotence-Key: never a fresh one per call (STYLE §7), so a retry after a
+ * Every POST takes our Idempotence-Key: never a fresh one per call (the client's default), so a retry after a
  * timeout cannot create a second payment.
  */
 
@@ -104,7 +104,7 @@ const transportError = (error: unknown): PaymentProviderError => {
   return new OutcomeUnknown('connection_lost', `YooKassa connection lost: ${(error as Error).message}`, details);
 };
 
-/** YooKassa makes a key of its own when none is sent; we never let it (STYLE §7). */
+/** YooKassa makes a key of its own when none is sent; we never let it: a retry must carry the same key. */
 const checkIdempotenceKey = (idempotenceKey: string): void => {
   if (idempotenceKey.length === 0 || idempotenceKey.length > YOOKASSA_IDEMPOTENCE_KEY_MAX_LENGTH) {
     throw new Error(`Idempotence-Key must be 1–${YOOKASSA_IDEMPOTENCE_KEY_MAX_LENGTH} characters`);

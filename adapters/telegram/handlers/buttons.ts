@@ -4,7 +4,7 @@ import type { BotContext } from '../context.js';
  * Which session buttons may still act. A button names its session; it acts only for the user
  * who started that session (a forged or forwarded one is someone else's) and only while that
  * session is the chat's current step, or, for a finished result, while the chat has not moved
- * on to another flow. Anything else is stale: a toast, and nothing changes (issue 14).
+ * on to another flow. Anything else is stale: a toast, and nothing changes (an old button never acts).
  */
 
 /** Answers a stale or foreign button with the "no longer active" toast; nothing else happens. */

@@ -18,7 +18,7 @@ export const showMainMenu = async (ctx: BotContext, textKey = 'menu-title'): Pro
 
 /**
  * Sends a prompt the user may trigger again and again (a hint, "still working", "rate the
- * result"): not when the same `kind` was the last message to the chat, moments ago (issue 14).
+ * result"): not when the same `kind` was the last message to the chat, moments ago (one answer per intent).
  * `kind` names the prompt and what it is about (its session), not its wording.
  */
 export const sendPrompt = async (ctx: BotContext, kind: string, text: string, other?: ReplyOptions): Promise<void> => {

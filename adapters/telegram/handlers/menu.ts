@@ -24,7 +24,7 @@ const open: Record<MenuItem | 'home', (ctx: BotContext) => Promise<void>> = {
 /**
  * Going anywhere from the menu leaves the flow the chat was in (its session waiting for input is
  * cancelled, any hold released by the session rules): the next photo must not land in a flow
- * the user no longer sees (issue 14).
+ * the user no longer sees (one answer per intent).
  */
 const leaveFor = (item: MenuItem | 'home') => async (ctx: BotContext): Promise<void> => {
   await leaveFlow(ctx);

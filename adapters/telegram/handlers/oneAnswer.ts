@@ -2,7 +2,7 @@ import type { MiddlewareFn } from 'grammy';
 import type { BotContext } from '../context.js';
 
 /**
- * One answer per intent (issue 14). A tap or command identical to the chat's previous one and
+ * One answer per intent, not a flood. A tap or command identical to the chat's previous one and
  * quick after it is the same intent: its spinner is ended and nothing else happens. Every
  * message the bot sends in answer to an update that is not a prompt (`sendPrompt`) ends a run
  * of prompts, so only a prompt repeated in a row is held back. State: `ChatDebounce`.

@@ -2,7 +2,7 @@ import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
 
 /**
- * Blocks and returns (issue 14). Telegram reports the user blocking the bot, and unblocking it,
+ * Blocks and returns. Telegram reports the user blocking the bot, and unblocking it,
  * as my_chat_member; nothing is answered to it (a blocked chat gets no more messages). Any
  * other update from the user means they are back too (/start after unblocking): the results
  * kept for them while they were away are sent before their update is handled.

@@ -70,6 +70,54 @@ export interface LiveLagRun {
   commandsPerSecond: number;
 }
 
+/** Step `step` of a user's purchase → reserve → capture cycle. */
+const cycleCommand = (userId: number, step: number, runId: string): AccountCommand => {
+  const id = `bench-${runId}-${Math.floor(step / 3)}`;
+  const occurredAt = new Date().toISOString();
+  if (step % 3 === 0) {
+    return {
+      type: 'PurchaseCredits', userId: String(userId), paymentId: `${id}-pay`, provider: 'stripe', packageId: 'basic',
+      credits: 10, amountMinor: 199, currency: 'USD', occurredAt,
+    };
+  }
+  if (step % 3 === 1) return { type: 'ReserveCredits', reservationId: `${id}-hold`, credits: 3, feature: 'tryon', ttlSeconds: 600, occurredAt };
+  return { type: 'CaptureReservation', reservationId: `${id}-hold`, credits: 3, occurredAt };
+};
+
+/**
+ * Polls the projection's checkpoint and, for every timed append it passes, records the lag since
+ * the append started. The returned function stops it once the appends are all passed or `graceMs`
+ * has gone by.
+ */
+const watchCheckpoint = (
+  pool: pg.Pool,
+  projection: string,
+  appendStarted: Map<number, number>,
+  lagsMs: number[],
+): ((graceMs: number) => Promise<void>) => {
+  let watching = true;
+  let watchUntil = Number.POSITIVE_INFINITY;
+  const watcher = (async () => {
+    while ((watching || appendStarted.size > 0) && performance.now() < watchUntil) {
+      const { rows } = await pool.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1', [projection]);
+      const now = performance.now();
+      const reached = Number(rows[0]?.position ?? 0);
+      for (const [position, started] of appendStarted) {
+        if (position <= reached) {
+          lagsMs.push(now - started);
+          appendStarted.delete(position);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, WATCH_POLL_MS));
+    }
+  })();
+  return async (graceMs) => {
+    watching = false;
+    watchUntil = performance.now() + graceMs;
+    await watcher;
+  };
+};
+
 /**
  * A steady `ratePerSecond` of ledger commands (purchase → reserve → capture per user, through the
  * real command handler) while the projector runs; for every append, the time from the start of
@@ -92,22 +140,7 @@ export const liveLag = async (
   });
   const handle = createCommandHandler(accountDecider(defaultLedgerConfig), { store: timed });
   const lagsMs: number[] = [];
-  let watching = true;
-  let watchUntil = Number.POSITIVE_INFINITY;
-  const watcher = (async () => {
-    while ((watching || appendStarted.size > 0) && performance.now() < watchUntil) {
-      const { rows } = await pool.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1', [options.projection]);
-      const now = performance.now();
-      const reached = Number(rows[0]?.position ?? 0);
-      for (const [position, started] of appendStarted) {
-        if (position <= reached) {
-          lagsMs.push(now - started);
-          appendStarted.delete(position);
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, WATCH_POLL_MS));
-    }
-  })();
+  const stopWatching = watchCheckpoint(pool, options.projection, appendStarted, lagsMs);
 
   const busy = new Set<number>();
   const cycle = new Map<number, number>();
@@ -116,13 +149,7 @@ export const liveLag = async (
     busy.add(userId);
     const step = cycle.get(userId) ?? 0;
     cycle.set(userId, step + 1);
-    const id = `bench-${options.runId}-${Math.floor(step / 3)}`;
-    const occurredAt = new Date().toISOString();
-    const command: AccountCommand = step % 3 === 0
-      ? { type: 'PurchaseCredits', userId: String(userId), paymentId: `${id}-pay`, provider: 'stripe', packageId: 'basic', credits: 10, amountMinor: 199, currency: 'USD', occurredAt }
-      : step % 3 === 1
-        ? { type: 'ReserveCredits', reservationId: `${id}-hold`, credits: 3, feature: 'tryon', ttlSeconds: 600, occurredAt }
-        : { type: 'CaptureReservation', reservationId: `${id}-hold`, credits: 3, occurredAt };
+    const command = cycleCommand(userId, step, options.runId);
     try {
       const result = await handle(accountStream(String(userId)), command);
       counts.commands += 1;
@@ -152,11 +179,9 @@ export const liveLag = async (
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
-  watching = false;
   // Appends the projector has not passed 10 s after the load stopped are left out (and show as
   // fewer lag samples than commands).
-  watchUntil = performance.now() + 10_000;
-  await watcher;
+  await stopWatching(10_000);
   return { lagsMs, ...counts, commandsPerSecond: counts.commands / seconds };
 
 };
