@@ -1,13 +1,3 @@
-export { setupPayments, type Payments, type PaymentsEnv, type PaymentsSetupOptions } from './setup.js';
-export { paymentRoutes, type PaymentRoutesOptions } from './routes.js';
-export { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions, type ProcessedRow } from './processor.js';
-export { createInterpreter, type Interpreter } from './interpret.js';
-export { applyFact, clawbackOf, type ApplyDependencies, type ApplyResult, type LedgerHandler } from './apply.js';
-export { reconcilePayments, startReconciler, type Reconciliation, type ProviderReconciliation } from './reconciler.js';
-export { recordDelivery, inboxCounts, type Delivery, type InboxKind, type InboxRow } from './inbox.js';
 export { startCheckout, CheckoutUnavailable, type CheckoutAnswer, type CheckoutProviders, type CheckoutRequest } from './checkout.js';
 export { checkStarsPreCheckout, starsInvoice, starsPurchaseFact, type StarsPaymentRecord, type StarsRefundRecord } from './telegramStars/invoice.js';
 export { recordStarsRefund, refundStarsPayment } from './telegramStars/refund.js';
-export { verifyTelegramLogin } from './telegramLogin.js';
-export { PAYMENT_ERROR_CODES, ProviderRejected, ProviderUnreachable, OutcomeUnknown, type PaymentErrorCode } from './errors.js';
-export { createProviderRefunds, YOOKASSA_REFUND_DESCRIPTION } from './refunds.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { HTTP_ERRORS, isHttpErrorCode, type HttpErrorCode } from '../../adapters/http/errors.js';
 import { BODY_LIMIT_BYTES, registeredRoutes, type RegisteredRoute } from '../../adapters/http/server.js';
-import { paymentRoutes } from '../../adapters/payments/index.js';
+import { paymentRoutes } from '../../adapters/http/payments/routes.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { ImageNotFound } from '../../adapters/storage/index.js';
 import { SECRET_HEADER, telegramWebhookRoutes } from '../../adapters/telegram/routes.js';

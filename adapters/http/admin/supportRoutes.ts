@@ -4,7 +4,7 @@ import { ConcurrencyExhausted } from '../../../core/eventstore/index.js';
 import { accountStream } from '../../../core/ledger/index.js';
 import { buildTimeline } from '../../reports/timeline.js';
 import { fashionSessionLocator } from '../../reports/sessionLocator.js';
-import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../payments/errors.js';
+import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
 import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {

@@ -2,7 +2,7 @@ import type { LabeledPrice, PreCheckoutQuery, RefundedPayment, StarTransaction, 
 import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
 import type { CreditPackage, LedgerConfig } from '../../../core/ledger/config.js';
 import type { PaymentHoldReason } from '../../../core/ledger/paymentReview.js';
-import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
+import { ignored, isoFromUnix, rejected, type PaymentFact } from '../../../app/payments/facts.js';
 import { isTelegramUserId } from '../../../core/ids/index.js';
 
 /**

@@ -1,8 +1,8 @@
 import { GrammyError, HttpError, type Api } from 'grammy';
 import type pg from 'pg';
-import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../errors.js';
-import { recordDelivery, type InboxSource } from '../inbox.js';
-import { findPurchase } from '../purchases.js';
+import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../../app/payments/errors.js';
+import { recordDelivery, type InboxSource } from '../../../app/payments/inbox.js';
+import { findPurchase } from '../../../app/payments/purchases.js';
 import type { StarsRefundRecord } from './invoice.js';
 
 /** The delivery id of a Stars refund: the same for our refund call and Telegram's refunded_payment message. */

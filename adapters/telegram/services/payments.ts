@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import { packageById, type LedgerConfig } from '../../../core/ledger/index.js';
-import { applyFact } from '../../payments/apply.js';
-import { recordDelivery } from '../../payments/inbox.js';
+import { applyFact } from '../../../app/payments/apply.js';
+import { recordDelivery } from '../../../app/payments/inbox.js';
 import {
   checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
 } from '../../payments/telegramStars/invoice.js';

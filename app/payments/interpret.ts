@@ -3,10 +3,10 @@ import type { StarTransaction } from 'grammy/types';
 import { ProviderRejected } from './errors.js';
 import { rejected, type PaymentFact } from './facts.js';
 import type { InboxRow } from './inbox.js';
-import { stripeFact, stripeSessionFact } from './stripe/webhook.js';
-import { starsPurchaseFact, starsRefundFact, starsTransactionFact, type StarsPaymentRecord, type StarsRefundRecord } from './telegramStars/invoice.js';
-import type { YooKassaClient } from './yookassa/client.js';
-import { YooKassaNotificationSchema, yookassaFact, yookassaPurchase } from './yookassa/notification.js';
+import { stripeFact, stripeSessionFact } from '../../adapters/payments/stripe/webhook.js';
+import { starsPurchaseFact, starsRefundFact, starsTransactionFact, type StarsPaymentRecord, type StarsRefundRecord } from '../../adapters/payments/telegramStars/invoice.js';
+import type { YooKassaClient } from '../../adapters/payments/yookassa/client.js';
+import { YooKassaNotificationSchema, yookassaFact, yookassaPurchase } from '../../adapters/payments/yookassa/notification.js';
 
 /** Reads an inbox row into what it means for the ledger. May call a provider (YooKassa). */
 export type Interpreter = (row: InboxRow) => Promise<PaymentFact>;

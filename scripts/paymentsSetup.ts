@@ -2,17 +2,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Api } from 'grammy';
 import type pg from 'pg';
 import type Stripe from 'stripe';
-import type { LedgerConfig } from '../../core/ledger/config.js';
-import type { LedgerHandler } from './apply.js';
-import type { CheckoutProviders } from './checkout.js';
-import { createInterpreter } from './interpret.js';
-import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions, type ProcessorLogger } from './processor.js';
-import { reconcilePayments, startReconciler, type ReconcilerSchedule, type Reconciliation } from './reconciler.js';
-import { paymentRoutes } from './routes.js';
-import { createStripeClient } from './stripe/client.js';
-import { createYooKassaClient, type YooKassaClient } from './yookassa/client.js';
-import { ipAllowlist, YOOKASSA_PUBLISHED_RANGES } from './yookassa/ipAllowlist.js';
-import type { YooKassaReceiptSettings } from './yookassa/checkout.js';
+import type { LedgerConfig } from '../core/ledger/config.js';
+import type { LedgerHandler } from '../app/payments/apply.js';
+import type { CheckoutProviders } from '../adapters/payments/checkout.js';
+import { createInterpreter } from '../app/payments/interpret.js';
+import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions, type ProcessorLogger } from '../app/payments/processor.js';
+import { reconcilePayments, startReconciler, type ReconcilerSchedule, type Reconciliation } from '../app/payments/reconciler.js';
+import { paymentRoutes } from '../adapters/http/payments/routes.js';
+import { createStripeClient } from '../adapters/payments/stripe/client.js';
+import { createYooKassaClient, type YooKassaClient } from '../adapters/payments/yookassa/client.js';
+import { ipAllowlist, YOOKASSA_PUBLISHED_RANGES } from '../adapters/payments/yookassa/ipAllowlist.js';
+import type { YooKassaReceiptSettings } from '../adapters/payments/yookassa/checkout.js';
 
 /** The environment variables payments read (names from DESIGN, validated by scripts/config.ts). */
 export interface PaymentsEnv {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../core/input/index.js';
-import { errorBody, HTTP_ERRORS } from '../http/errors.js';
-import { recordDelivery } from './inbox.js';
-import { verifyStripeWebhook } from './stripe/webhook.js';
-import type { IpAllowlist } from './yookassa/ipAllowlist.js';
-import { YooKassaNotificationSchema, yookassaDeliveryId } from './yookassa/notification.js';
+import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../../core/input/index.js';
+import { errorBody, HTTP_ERRORS } from '../errors.js';
+import { recordDelivery } from '../../../app/payments/inbox.js';
+import { verifyStripeWebhook } from '../../payments/stripe/webhook.js';
+import type { IpAllowlist } from '../../payments/yookassa/ipAllowlist.js';
+import { YooKassaNotificationSchema, yookassaDeliveryId } from '../../payments/yookassa/notification.js';
 
 /** Stripe events are small; a few big ones (expanded lists) stay far below this. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;

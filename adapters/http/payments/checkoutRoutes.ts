@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { PACKAGE_IDS } from '../../core/ledger/commands.js';
-import { HttpError, PROVIDER_FAILURE_CODES } from '../http/errors.js';
-import { CheckoutUnavailable, startCheckout, type CheckoutProviders } from './checkout.js';
+import { PACKAGE_IDS } from '../../../core/ledger/commands.js';
+import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
+import { CheckoutUnavailable, startCheckout, type CheckoutProviders } from '../../payments/checkout.js';
 import { checkoutPageCsp, checkoutPageHtml, checkoutReturnHtml } from './checkoutPage.js';
-import { PAYMENT_ERROR_CODES, PaymentProviderError } from './errors.js';
+import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
 import { TelegramLoginSchema, verifyTelegramLogin } from './telegramLogin.js';
 
 /** Checkout sessions one client address may start per minute. */

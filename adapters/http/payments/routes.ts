@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import { registerCheckoutRoutes, type CheckoutRoutesOptions } from './checkoutRoutes.js';
-import type { IpAllowlist } from './yookassa/ipAllowlist.js';
+import type { IpAllowlist } from '../../payments/yookassa/ipAllowlist.js';
 import { registerWebhookRoutes } from './webhookRoutes.js';
 
 export interface PaymentRoutesOptions {

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { ActionRefused, type ProviderRefund } from '../http/admin/actions.js';
+import { ActionRefused, type ProviderRefund } from '../../adapters/http/admin/actions.js';
 import { decimalFromMinor } from './money.js';
-import type { Payments } from './setup.js';
-import { callStripe } from './stripe/client.js';
-import { refundStarsPayment } from './telegramStars/refund.js';
+import type { Payments } from '../../scripts/paymentsSetup.js';
+import { callStripe } from '../../adapters/payments/stripe/client.js';
+import { refundStarsPayment } from '../../adapters/payments/telegramStars/refund.js';
 
 /** What YooKassa shows the shop for a refund support made (its limit is 250 characters). */
 export const YOOKASSA_REFUND_DESCRIPTION = 'Modera: refund by support';

@@ -6,11 +6,11 @@ import type { Provider } from '../../core/ledger/commands.js';
 import type { PaymentFact } from './facts.js';
 import { recordDelivery, type InboxKind } from './inbox.js';
 import { recordedPaymentIds } from './purchases.js';
-import { callStripe } from './stripe/client.js';
-import { stripeSessionFact } from './stripe/webhook.js';
-import { starsTransactionFact } from './telegramStars/invoice.js';
-import type { YooKassaClient } from './yookassa/client.js';
-import { yookassaPurchase } from './yookassa/notification.js';
+import { callStripe } from '../../adapters/payments/stripe/client.js';
+import { stripeSessionFact } from '../../adapters/payments/stripe/webhook.js';
+import { starsTransactionFact } from '../../adapters/payments/telegramStars/invoice.js';
+import type { YooKassaClient } from '../../adapters/payments/yookassa/client.js';
+import { yookassaPurchase } from '../../adapters/payments/yookassa/notification.js';
 
 /**
  * The reconciler: asks each provider for its recent paid payments and records, in the payments

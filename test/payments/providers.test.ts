@@ -1,15 +1,15 @@
 import { Api } from 'grammy';
 import t from 'tap';
-import { startFakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
-import { yookassaNotification } from '../../test/fakes/yookassaServer.js';
-import { deliverYooKassa, paymentsHarness } from '../../test/support/payments.js';
+import { startFakeStarsApi } from '../fakes/telegramStarsServer.js';
+import { yookassaNotification } from '../fakes/yookassaServer.js';
+import { deliverYooKassa, paymentsHarness } from '../support/payments.js';
 import { pino } from 'pino';
-import { buildHttpServer } from '../http/server.js';
-import { recordDelivery } from './inbox.js';
-import { paymentRoutes } from './routes.js';
-import { ipAllowlist } from './yookassa/ipAllowlist.js';
-import { starsPayload } from './telegramStars/invoice.js';
-import { recordStarsRefund, refundStarsPayment } from './telegramStars/refund.js';
+import { buildHttpServer } from '../../adapters/http/server.js';
+import { recordDelivery } from '../../app/payments/inbox.js';
+import { paymentRoutes } from '../../adapters/http/payments/routes.js';
+import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
+import { starsPayload } from '../../adapters/payments/telegramStars/invoice.js';
+import { recordStarsRefund, refundStarsPayment } from '../../adapters/payments/telegramStars/refund.js';
 
 t.test('YooKassa: a notification from its addresses, confirmed by the API, credits once; a refund claws back', async (t) => {
   const h = await paymentsHarness(t);

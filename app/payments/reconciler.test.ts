@@ -4,9 +4,9 @@ import { runCli } from '../../test/support/cli.js';
 import { stripeEvent } from '../../test/fakes/stripePayloads.js';
 import { startFakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
 import { deliverStripe, paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
-import { createStripeClient } from './stripe/client.js';
-import { createStripeCheckout } from './stripe/checkout.js';
-import { starsPayload } from './telegramStars/invoice.js';
+import { createStripeClient } from '../../adapters/payments/stripe/client.js';
+import { createStripeCheckout } from '../../adapters/payments/stripe/checkout.js';
+import { starsPayload } from '../../adapters/payments/telegramStars/invoice.js';
 import { reconcilePayments } from './reconciler.js';
 import { defaultLedgerConfig, packageById } from '../../core/ledger/config.js';
 
