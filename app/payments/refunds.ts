@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ActionRefused, type ProviderRefund } from '../../adapters/http/admin/actions.js';
+import { ActionRefused, type ProviderRefund } from '../support/actions.js';
 import { decimalFromMinor } from './money.js';
 import type { Payments } from '../../scripts/paymentsSetup.js';
 import { callStripe } from '../../adapters/payments/stripe/client.js';

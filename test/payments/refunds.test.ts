@@ -8,7 +8,7 @@ import { yookassaNotification } from '../fakes/yookassaServer.js';
 import { ADMIN_TOKENS, bearer, SUPPORT_TOKEN } from '../support/httpApi.js';
 import { deliverStripe, deliverYooKassa, paymentsHarness, type PaymentsHarness } from '../support/payments.js';
 import { adminRoutes } from '../../adapters/http/admin/adminRoutes.js';
-import { ActionRefused, type ProviderRefund } from '../../adapters/http/admin/actions.js';
+import { ActionRefused, type ProviderRefund } from '../../app/support/actions.js';
 import { buildHttpServer } from '../../adapters/http/server.js';
 import { ProviderRejected } from '../../app/payments/errors.js';
 import { recordDelivery } from '../../app/payments/inbox.js';

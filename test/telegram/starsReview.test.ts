@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createPaymentsProcessor, createInterpreter } from '../../app/payments/index.js';
-import { buildTimeline } from '../../adapters/reports/index.js';
+import { buildTimeline } from '../../app/reports/index.js';
 import { defaultLedgerConfig } from '../../core/ledger/index.js';
 import { botHarness, textOf } from '../support/telegramBot.js';
 

@@ -4,7 +4,7 @@ import type { ReconcileReport } from '../../../projections/index.js';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import { isAdminGuard, requireAdmin, type AdminGuard, type AdminIdentity } from '../auth.js';
 import { countedExecute, type ExecuteAccount } from '../api/commandMetrics.js';
-import type { ProviderRefund } from './actions.js';
+import type { ProviderRefund } from '../../../app/support/actions.js';
 import { registerFinanceRoutes } from './financeRoutes.js';
 import { registerSupportRoutes } from './supportRoutes.js';
 

@@ -2,14 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ConcurrencyExhausted } from '../../../core/eventstore/index.js';
 import { accountStream } from '../../../core/ledger/index.js';
-import { buildTimeline } from '../../reports/timeline.js';
-import { fashionSessionLocator } from '../../reports/sessionLocator.js';
+import { buildTimeline } from '../../../app/reports/timeline.js';
+import { fashionSessionLocator } from '../../../app/reports/sessionLocator.js';
 import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
 import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {
   ActionRefused, goodwillGrant, openHoldExpiry, rebuildReadRows, refundPurchase, releaseHold, type ActionInput, type ActionResult,
-} from './actions.js';
+} from '../../../app/support/actions.js';
 import {
   ActionBodySchema, ActionReplySchema, GrantBodySchema, HoldParamsSchema, RefundBodySchema, TimelineQuerySchema, TimelineReplySchema,
   UserParamsSchema,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../../../core/eventstore/index.js';
+import type { EventStore } from '../../core/eventstore/index.js';
 import {
   accountStream, foldAccount, paymentKey, reservationKey, type AccountCommand, type Currency, type Provider,
-} from '../../../core/ledger/index.js';
+} from '../../core/ledger/index.js';
 import {
   auditHandler, auditStream, findRecordedAction, type OperatorAction, type RecordedAction,
-} from '../../reports/audit.js';
-import { asAccountEvent, readWholeStream } from '../../reports/read.js';
-import type { ExecuteAccount } from '../api/commandMetrics.js';
+} from '../reports/audit.js';
+import { asAccountEvent, readWholeStream } from '../reports/read.js';
+import type { ExecuteAccount } from '../../adapters/http/api/commandMetrics.js';
 
 /**
  * Support's corrections, each an audited event (`audit-<userId>`, see reports/audit.ts) with
