@@ -4,14 +4,19 @@ import type pg from 'pg';
 import type Stripe from 'stripe';
 import type { LedgerConfig } from '../core/ledger/config.js';
 import type { LedgerHandler } from '../app/payments/apply.js';
-import type { CheckoutProviders } from '../adapters/payments/checkout.js';
 import { createInterpreter } from '../app/payments/interpret.js';
+import { paymentInboxReaders } from '../adapters/payments/inboxReaders.js';
+import { paidPaymentSources } from '../adapters/payments/paidPayments.js';
 import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions, type ProcessorLogger } from '../app/payments/processor.js';
 import { reconcilePayments, startReconciler, type ReconcilerSchedule, type Reconciliation } from '../app/payments/reconciler.js';
 import { paymentRoutes } from '../adapters/http/payments/routes.js';
 import { createStripeClient } from '../adapters/payments/stripe/client.js';
 import { createYooKassaClient, type YooKassaClient } from '../adapters/payments/yookassa/client.js';
 import { ipAllowlist, YOOKASSA_PUBLISHED_RANGES } from '../adapters/payments/yookassa/ipAllowlist.js';
+import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../adapters/payments/webhookChecks.js';
+import { startCheckout, type CheckoutProviders } from '../adapters/payments/checkout.js';
+import type { StartCheckout } from '../app/payments/checkout.js';
+import { recordDelivery } from '../app/payments/inbox.js';
 import type { YooKassaReceiptSettings } from '../adapters/payments/yookassa/checkout.js';
 
 /** The environment variables payments read (names from DESIGN, validated by scripts/config.ts). */
@@ -49,8 +54,8 @@ export interface Payments {
   processor: PaymentsProcessor;
   /** The Fastify plugin with every enabled route (webhooks, checkout page). */
   routes: FastifyPluginAsync;
-  /** For `POST /api/v1/credits/purchase`: `startCheckout(payments.checkout, request)`. */
-  checkout: CheckoutProviders;
+  /** Starts a payment at a configured provider: for `POST /api/v1/credits/purchase` and the checkout page. */
+  checkout: StartCheckout;
   reconcile(options?: { since?: Date }): Promise<Reconciliation>;
   startReconciler(intervalMs?: number): ReconcilerSchedule;
 }
@@ -71,25 +76,27 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
     : undefined;
   const telegram = env.TELEGRAM_BOT_TOKEN ? new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }) : undefined;
   const checkoutOn = telegram !== undefined && env.PUBLIC_BASE_URL !== undefined && (stripe !== undefined || yookassa !== undefined);
-  const checkout: CheckoutProviders = {
+  const providers: CheckoutProviders = {
     ledgerConfig: options.ledgerConfig, publicBaseUrl: env.PUBLIC_BASE_URL ?? 'http://localhost',
     stripe, yookassa: yookassa && { client: yookassa, receipt: options.receipt }, telegram,
   };
+  const checkout: StartCheckout = (request) => startCheckout(providers, request);
   const processor = createPaymentsProcessor({
-    pool, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter({ yookassa }),
+    pool, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })),
     ...(options.logger ? { logger: options.logger } : {}), ...options.processor,
   });
   const routes = paymentRoutes({
-    pool,
-    stripeWebhookSecret: stripe ? env.STRIPE_WEBHOOK_SECRET : undefined,
-    yookassaAllowlist: yookassa ? ipAllowlist(env.YOOKASSA_WEBHOOK_ALLOWED_IPS ?? YOOKASSA_PUBLISHED_RANGES) : undefined,
+    inbox: { record: (delivery) => recordDelivery(pool, delivery) },
+    stripe: stripe && env.STRIPE_WEBHOOK_SECRET ? stripeDeliveryCheck(env.STRIPE_WEBHOOK_SECRET) : undefined,
+    yookassa: yookassa ? yookassaDeliveryCheck(ipAllowlist(env.YOOKASSA_WEBHOOK_ALLOWED_IPS ?? YOOKASSA_PUBLISHED_RANGES)) : undefined,
     checkout: checkoutOn ? {
-      ...checkout, botToken: env.TELEGRAM_BOT_TOKEN!,
+      startCheckout: checkout, packages: options.ledgerConfig.packages, stripe: stripe !== undefined, yookassa: yookassa !== undefined,
+      botToken: env.TELEGRAM_BOT_TOKEN!,
       botUsername: options.botUsername ?? (async () => (await telegram!.getMe()).username),
     } : undefined,
     onRecorded: processor.wake,
   });
-  const sources = { stripe, yookassa, telegram };
+  const sources = paidPaymentSources({ stripe, yookassa, telegram });
   return {
     stripe, yookassa, telegram, processor, routes, checkout,
     features: [

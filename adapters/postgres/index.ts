@@ -2,3 +2,4 @@ export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedServer, type
 export { createPool, inTransaction, type PoolOptions } from './pool.js';
 export { migrate, MigrationError, SCHEMA_DIR } from './migrate.js';
 export { PostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshotStore.js';
+export { fashionSessionLocator } from './sessionLocator.js';

@@ -46,6 +46,12 @@ export interface InboxRow {
   paymentId: string | null;
 }
 
+/** Writes a delivery down before it is acknowledged (what a webhook route or the bot needs of the inbox). */
+export interface DeliveryRecorder {
+  /** `duplicate` when this (provider, delivery id) was recorded before and the delivery changes nothing. */
+  record(delivery: Delivery): Promise<{ id: number; duplicate: boolean }>;
+}
+
 type Queryable = Pick<pg.Pool, 'query'>;
 interface DbRow {
   id: number; provider: Provider; delivery_id: string; kind: InboxKind; source: InboxSource; body: Buffer;

@@ -1,16 +1,8 @@
-import type { Api } from 'grammy';
-import type { StarTransaction } from 'grammy/types';
 import type pg from 'pg';
-import type Stripe from 'stripe';
 import type { Provider } from '../../core/ledger/commands.js';
 import type { PaymentFact } from './facts.js';
 import { recordDelivery, type InboxKind } from './inbox.js';
 import { recordedPaymentIds } from './purchases.js';
-import { callStripe } from '../../adapters/payments/stripe/client.js';
-import { stripeSessionFact } from '../../adapters/payments/stripe/webhook.js';
-import { starsTransactionFact } from '../../adapters/payments/telegramStars/invoice.js';
-import type { YooKassaClient } from '../../adapters/payments/yookassa/client.js';
-import { yookassaPurchase } from '../../adapters/payments/yookassa/notification.js';
 
 /**
  * The reconciler: asks each provider for its recent paid payments and records, in the payments
@@ -25,12 +17,6 @@ export const RECONCILE_LOOKBACK_MS = 72 * 60 * 60 * 1000;
 export const RECONCILE_MAX_PAYMENTS = 10_000;
 /** How often the scheduled run happens. */
 export const RECONCILE_INTERVAL_MS = 15 * 60 * 1000;
-
-export interface ReconcileSources {
-  stripe?: Stripe | undefined;
-  yookassa?: YooKassaClient | undefined;
-  telegram?: Pick<Api, 'getStarTransactions'> | undefined;
-}
 
 export interface ProviderReconciliation {
   provider: Provider;
@@ -50,55 +36,26 @@ export interface Reconciliation {
   providers: ProviderReconciliation[];
 }
 
-interface Found {
+/** A payment a provider reports as paid, and what to record in the inbox for it. */
+export interface PaidPayment {
   fact: Extract<PaymentFact, { kind: 'purchase' }>;
   kind: InboxKind;
   body: unknown;
 }
 
-const purchaseOrNothing = (fact: PaymentFact, kind: InboxKind, body: unknown): Found[] =>
-  fact.kind === 'purchase' ? [{ fact, kind, body }] : [];
+/**
+ * One provider's list of paid payments since a moment, at most RECONCILE_MAX_PAYMENTS of them
+ * (a port: the payments adapter asks the provider's API). Throws when the provider cannot be asked.
+ */
+export interface PaidPaymentSource {
+  provider: Provider;
+  listPaid(since: Date): Promise<PaidPayment[]>;
+}
 
-const stripePaid = async (stripe: Stripe, sinceSeconds: number): Promise<Found[]> => {
-  const found: Found[] = [];
-  let seen = 0;
-  await callStripe(async () => {
-    for await (const session of stripe.checkout.sessions.list({ created: { gte: sinceSeconds }, status: 'complete', limit: 100 })) {
-      found.push(...purchaseOrNothing(stripeSessionFact(session, 'reconciler'), 'stripe.checkout_session', session));
-      if (++seen >= RECONCILE_MAX_PAYMENTS) break;
-    }
-  });
-  return found;
-};
-
-const yookassaPaid = async (client: YooKassaClient, since: string): Promise<Found[]> => {
-  const found: Found[] = [];
-  let cursor: string | undefined;
-  for (let seen = 0; seen < RECONCILE_MAX_PAYMENTS;) {
-    const page = await client.listPayments({ status: 'succeeded', createdGte: since, ...(cursor ? { cursor } : {}) });
-    for (const payment of page.items) found.push(...purchaseOrNothing(yookassaPurchase(payment), 'yookassa.payment', { id: payment.id }));
-    seen += page.items.length;
-    if (!page.nextCursor || page.items.length === 0) break;
-    cursor = page.nextCursor;
-  }
-  return found;
-};
-
-/** getStarTransactions pages from the oldest; we read up to the limit and keep the recent ones. */
-const starsPaid = async (api: Pick<Api, 'getStarTransactions'>, sinceSeconds: number): Promise<Found[]> => {
-  const found: Found[] = [];
-  for (let offset = 0; offset < RECONCILE_MAX_PAYMENTS; offset += 100) {
-    const { transactions } = await api.getStarTransactions({ offset, limit: 100 });
-    const recent = transactions.filter((tx: StarTransaction) => tx.date >= sinceSeconds);
-    for (const tx of recent) found.push(...purchaseOrNothing(starsTransactionFact(tx), 'stars.transaction', tx));
-    if (transactions.length < 100) break;
-  }
-  return found;
-};
-
-const reconcileProvider = async (pool: pg.Pool, provider: Provider, list: () => Promise<Found[]>): Promise<ProviderReconciliation> => {
+const reconcileProvider = async (pool: pg.Pool, source: PaidPaymentSource, since: Date): Promise<ProviderReconciliation> => {
+  const { provider } = source;
   try {
-    const found = await list();
+    const found = await source.listPaid(since);
     const credited = await recordedPaymentIds(pool, provider, found.map((f) => f.fact.paymentId));
     const missing = found.filter((f) => !credited.has(f.fact.paymentId));
     for (const item of missing) {
@@ -115,16 +72,12 @@ const reconcileProvider = async (pool: pg.Pool, provider: Provider, list: () => 
 /** One reconciliation run over every configured provider. */
 export const reconcilePayments = async (
   pool: pg.Pool,
-  sources: ReconcileSources,
+  sources: readonly PaidPaymentSource[],
   options: { since?: Date; now?: Date } = {},
 ): Promise<Reconciliation> => {
   const since = options.since ?? new Date((options.now ?? new Date()).getTime() - RECONCILE_LOOKBACK_MS);
-  const sinceSeconds = Math.floor(since.getTime() / 1000);
   const providers: ProviderReconciliation[] = [];
-  const { stripe, yookassa, telegram } = sources;
-  if (stripe) providers.push(await reconcileProvider(pool, 'stripe', () => stripePaid(stripe, sinceSeconds)));
-  if (yookassa) providers.push(await reconcileProvider(pool, 'yookassa', () => yookassaPaid(yookassa, since.toISOString())));
-  if (telegram) providers.push(await reconcileProvider(pool, 'telegram_stars', () => starsPaid(telegram, sinceSeconds)));
+  for (const source of sources) providers.push(await reconcileProvider(pool, source, since));
   return { since: since.toISOString(), providers };
 };
 
@@ -135,7 +88,7 @@ export interface ReconcilerSchedule {
 /** Runs the reconciler every `intervalMs` (first run after one interval); `onRun` gets each result. */
 export const startReconciler = (
   pool: pg.Pool,
-  sources: ReconcileSources,
+  sources: readonly PaidPaymentSource[],
   options: { intervalMs?: number; onRun?: (result: Reconciliation) => void; onError?: (error: unknown) => void } = {},
 ): ReconcilerSchedule => {
   let current: Promise<void> = Promise.resolve();

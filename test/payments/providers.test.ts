@@ -7,8 +7,9 @@ import { pino } from 'pino';
 import { buildHttpServer } from '../../adapters/http/server.js';
 import { recordDelivery } from '../../app/payments/inbox.js';
 import { paymentRoutes } from '../../adapters/http/payments/routes.js';
+import { yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
-import { starsPayload } from '../../adapters/payments/telegramStars/invoice.js';
+import { starsPayload } from '../../app/payments/stars.js';
 import { recordStarsRefund, refundStarsPayment } from '../../adapters/payments/telegramStars/refund.js';
 
 t.test('YooKassa: a notification from its addresses, confirmed by the API, credits once; a refund claws back', async (t) => {
@@ -102,7 +103,7 @@ t.test('YooKassa behind a proxy: X-Forwarded-For counts only when the proxy is t
   const proxied = await buildHttpServer({
     logger: pino({ level: 'silent' }), trustProxy: '10.0.0.2',
     health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
-    plugins: [paymentRoutes({ pool: h.pool, yookassaAllowlist: ipAllowlist() })],
+    plugins: [paymentRoutes({ inbox: { record: (d) => recordDelivery(h.pool, d) }, yookassa: yookassaDeliveryCheck(ipAllowlist()) })],
   });
   t.teardown(() => proxied.close());
   t.equal((await post(proxied, '10.0.0.2')).statusCode, 200, 'from our proxy, the forwarded address is YooKassa’s');

@@ -5,10 +5,14 @@ import { buildHttpServer } from '../../adapters/http/server.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import type { LedgerHandler } from '../../app/payments/apply.js';
 import { createInterpreter } from '../../app/payments/interpret.js';
+import { paymentInboxReaders } from '../../adapters/payments/inboxReaders.js';
 import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions } from '../../app/payments/processor.js';
 import { paymentRoutes, type PaymentRoutesOptions } from '../../adapters/http/payments/routes.js';
 import { createStripeClient } from '../../adapters/payments/stripe/client.js';
 import { createYooKassaClient, type YooKassaClient } from '../../adapters/payments/yookassa/client.js';
+import { startCheckout } from '../../adapters/payments/checkout.js';
+import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
+import { recordDelivery } from '../../app/payments/inbox.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
 import { accountDecider, accountStream, defaultLedgerConfig, foldAccount, summaryOf, type AccountEvent } from '../../core/ledger/index.js';
@@ -61,9 +65,13 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
     logger: pino({ level: 'silent' }),
     health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
     plugins: [paymentRoutes({
-      pool, stripeWebhookSecret: STRIPE_WEBHOOK_SECRET, yookassaAllowlist: ipAllowlist(),
-      checkout: { ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'http://modera.test', stripe, yookassa: { client: yookassa },
-        botToken: BOT_TOKEN, botUsername: 'modera_test_bot' },
+      inbox: { record: (delivery) => recordDelivery(pool, delivery) },
+      stripe: stripeDeliveryCheck(STRIPE_WEBHOOK_SECRET), yookassa: yookassaDeliveryCheck(ipAllowlist()),
+      checkout: {
+        startCheckout: (request) => startCheckout(
+          { ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'http://modera.test', stripe, yookassa: { client: yookassa } }, request),
+        packages: defaultLedgerConfig.packages, stripe: true, yookassa: true, botToken: BOT_TOKEN, botUsername: 'modera_test_bot',
+      },
       ...routes,
     })],
   });
@@ -71,7 +79,7 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
   return {
     pool, url, store, ledger, stripeFake, yookassaFake, yookassa, app,
     processor: (options = {}) => createPaymentsProcessor({
-      pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter({ yookassa }), backoffMs: () => 0, ...options,
+      pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })), backoffMs: () => 0, ...options,
     }),
     account: async (userId) => {
       const recorded = await store.readStream(accountStream(userId));

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../../app/payments/errors.js';
 import { recordDelivery, type InboxSource } from '../../../app/payments/inbox.js';
 import { findPurchase } from '../../../app/payments/purchases.js';
-import type { StarsRefundRecord } from './invoice.js';
+import type { StarsRefundRecord } from '../../../app/payments/stars.js';
 
 /** The delivery id of a Stars refund: the same for our refund call and Telegram's refunded_payment message. */
 export const starsRefundDeliveryId = (chargeId: string): string => `refunded_payment:${chargeId}`;

@@ -5,7 +5,7 @@ import { applyFact } from '../../../app/payments/apply.js';
 import { recordDelivery } from '../../../app/payments/inbox.js';
 import {
   checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
-} from '../../payments/telegramStars/invoice.js';
+} from '../../../app/payments/stars.js';
 import { PAYMENT_HELD, type PaymentsPort } from '../ports.js';
 import { holdStarsPayment } from './paymentReview.js';
 import type { LedgerHandler } from './sessionStreams.js';
