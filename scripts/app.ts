@@ -99,7 +99,7 @@ const apiPlugins = (config: Config, app: { store: EventStore; database: Database
     }),
     adminRoutes({
       tokens: config.env.ADMIN_TOKENS, store, sessions: fashionSessionLocator(pool), executeAccount: services.executeAccount,
-      refundAtProvider: createProviderRefunds(providerRefunders(services.payments, { pool })),
+      refundAtProvider: createProviderRefunds(providerRefunders(services.payments, services.payments)),
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
       reconcile: () => reconcile({ store, pool, maxLag: ADMIN_RECONCILE_MAX_LAG_EVENTS }),
     }),

@@ -16,7 +16,10 @@ import { ipAllowlist, YOOKASSA_PUBLISHED_RANGES } from '../adapters/payments/yoo
 import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../adapters/payments/webhookChecks.js';
 import { startCheckout, type CheckoutProviders } from '../adapters/payments/checkout.js';
 import type { StartCheckout } from '../app/payments/checkout.js';
-import { recordDelivery } from '../app/payments/inbox.js';
+import { postgresPaymentInbox } from '../adapters/postgres/paymentsInbox.js';
+import { postgresPurchaseIndex } from '../adapters/postgres/paymentPurchases.js';
+import type { PaymentInbox } from '../app/payments/inbox.js';
+import type { PurchaseIndex } from '../app/payments/purchases.js';
 import type { YooKassaReceiptSettings } from '../adapters/payments/yookassa/checkout.js';
 
 /** The environment variables payments read (names from DESIGN, validated by scripts/config.ts). */
@@ -42,13 +45,16 @@ export interface PaymentsSetupOptions {
   /** The bot's @username for the login widget; default: asked from Telegram (getMe) on first use. */
   botUsername?: string;
   receipt?: YooKassaReceiptSettings;
-  processor?: Partial<Omit<PaymentsProcessorOptions, 'pool' | 'ledger' | 'ledgerConfig' | 'interpret'>>;
+  processor?: Partial<Omit<PaymentsProcessorOptions, 'inbox' | 'purchases' | 'ledger' | 'ledgerConfig' | 'interpret'>>;
 }
 
 export interface Payments {
   stripe?: Stripe | undefined;
   yookassa?: YooKassaClient | undefined;
   telegram?: Api | undefined;
+  /** The inbox and the purchase index, in this database. */
+  inbox: PaymentInbox;
+  purchases: PurchaseIndex;
   /** What each part is: on, or off and why (for /health and the start log). */
   features: Array<{ name: string; enabled: boolean; reason?: string }>;
   processor: PaymentsProcessor;
@@ -70,6 +76,8 @@ const on = (name: string) => ({ name, enabled: true });
  */
 export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   const { env, pool } = options;
+  const inbox = postgresPaymentInbox(pool);
+  const purchases = postgresPurchaseIndex(pool);
   const stripe = env.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }) : undefined;
   const yookassa = env.YOOKASSA_SHOP_ID && env.YOOKASSA_SECRET_KEY
     ? createYooKassaClient({ shopId: env.YOOKASSA_SHOP_ID, secretKey: env.YOOKASSA_SECRET_KEY, apiUrl: env.YOOKASSA_API_URL })
@@ -82,11 +90,11 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   };
   const checkout: StartCheckout = (request) => startCheckout(providers, request);
   const processor = createPaymentsProcessor({
-    pool, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })),
+    inbox, purchases, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })),
     ...(options.logger ? { logger: options.logger } : {}), ...options.processor,
   });
   const routes = paymentRoutes({
-    inbox: { record: (delivery) => recordDelivery(pool, delivery) },
+    inbox,
     stripe: stripe && env.STRIPE_WEBHOOK_SECRET ? stripeDeliveryCheck(env.STRIPE_WEBHOOK_SECRET) : undefined,
     yookassa: yookassa ? yookassaDeliveryCheck(ipAllowlist(env.YOOKASSA_WEBHOOK_ALLOWED_IPS ?? YOOKASSA_PUBLISHED_RANGES)) : undefined,
     checkout: checkoutOn ? {
@@ -98,15 +106,15 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   });
   const sources = paidPaymentSources({ stripe, yookassa, telegram });
   return {
-    stripe, yookassa, telegram, processor, routes, checkout,
+    stripe, yookassa, telegram, inbox, purchases, processor, routes, checkout,
     features: [
       stripe && env.STRIPE_WEBHOOK_SECRET ? on('payments_stripe') : off('payments_stripe', 'set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET'),
       yookassa ? on('payments_yookassa') : off('payments_yookassa', 'set YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY'),
       telegram ? on('payments_stars') : off('payments_stars', 'set TELEGRAM_BOT_TOKEN'),
       checkoutOn ? on('payments_checkout_page') : off('payments_checkout_page', 'set TELEGRAM_BOT_TOKEN, PUBLIC_BASE_URL and Stripe or YooKassa'),
     ],
-    reconcile: (reconcileOptions = {}) => reconcilePayments(pool, sources, reconcileOptions),
-    startReconciler: (intervalMs) => startReconciler(pool, sources, {
+    reconcile: (reconcileOptions = {}) => reconcilePayments({ inbox, purchases }, sources, reconcileOptions),
+    startReconciler: (intervalMs) => startReconciler({ inbox, purchases }, sources, {
       ...(intervalMs === undefined ? {} : { intervalMs }),
       onRun: (result) => {
         processor.wake();

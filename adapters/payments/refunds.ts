@@ -1,7 +1,8 @@
 import type { Api } from 'grammy';
-import type pg from 'pg';
 import type Stripe from 'stripe';
 import { decimalFromMinor } from '../../app/payments/money.js';
+import type { DeliveryRecorder } from '../../app/payments/inbox.js';
+import type { PurchaseIndex } from '../../app/payments/purchases.js';
 import type { ProviderRefunders } from '../../app/payments/refunds.js';
 import { callStripe } from './stripe/client.js';
 import { refundStarsPayment } from './telegramStars/refund.js';
@@ -22,7 +23,9 @@ export interface RefundClients {
  * the same key is the same refund. Telegram's refundStarPayment takes no key; a second call
  * answers CHARGE_ALREADY_REFUNDED, which counts as done.
  */
-export const providerRefunders = (clients: RefundClients, deps: { pool: pg.Pool }): ProviderRefunders => {
+export const providerRefunders = (
+  clients: RefundClients, deps: { inbox: DeliveryRecorder; purchases: PurchaseIndex },
+): ProviderRefunders => {
   const { stripe, yookassa, telegram } = clients;
   const refunders: ProviderRefunders = {};
   // A Stripe purchase is recorded by its PaymentIntent id (see stripe/webhook.ts).
@@ -41,7 +44,7 @@ export const providerRefunders = (clients: RefundClients, deps: { pool: pg.Pool 
   };
   // Stars are refunded whole: Telegram takes no amount.
   if (telegram) refunders.telegram_stars = async (request) => {
-    await refundStarsPayment({ api: telegram, pool: deps.pool }, { userId: request.userId, chargeId: request.paymentId });
+    await refundStarsPayment({ api: telegram, ...deps }, { userId: request.userId, chargeId: request.paymentId });
   };
   return refunders;
 };

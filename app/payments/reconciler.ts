@@ -1,8 +1,7 @@
-import type pg from 'pg';
 import type { Provider } from '../../core/ledger/commands.js';
 import type { PaymentFact } from './facts.js';
-import { recordDelivery, type InboxKind } from './inbox.js';
-import { recordedPaymentIds } from './purchases.js';
+import type { DeliveryRecorder, InboxKind } from './inbox.js';
+import type { PurchaseIndex } from './purchases.js';
 
 /**
  * The reconciler: asks each provider for its recent paid payments and records, in the payments
@@ -52,14 +51,20 @@ export interface PaidPaymentSource {
   listPaid(since: Date): Promise<PaidPayment[]>;
 }
 
-const reconcileProvider = async (pool: pg.Pool, source: PaidPaymentSource, since: Date): Promise<ProviderReconciliation> => {
+/** Where the reconciler looks for credited payments and records the missing ones. */
+export interface ReconcileStores {
+  inbox: DeliveryRecorder;
+  purchases: Pick<PurchaseIndex, 'recordedPaymentIds'>;
+}
+
+const reconcileProvider = async (stores: ReconcileStores, source: PaidPaymentSource, since: Date): Promise<ProviderReconciliation> => {
   const { provider } = source;
   try {
     const found = await source.listPaid(since);
-    const credited = await recordedPaymentIds(pool, provider, found.map((f) => f.fact.paymentId));
+    const credited = await stores.purchases.recordedPaymentIds(provider, found.map((f) => f.fact.paymentId));
     const missing = found.filter((f) => !credited.has(f.fact.paymentId));
     for (const item of missing) {
-      await recordDelivery(pool, {
+      await stores.inbox.record({
         provider, deliveryId: `reconcile:${item.fact.paymentId}`, kind: item.kind, source: 'reconciler', body: JSON.stringify(item.body),
       });
     }
@@ -71,13 +76,13 @@ const reconcileProvider = async (pool: pg.Pool, source: PaidPaymentSource, since
 
 /** One reconciliation run over every configured provider. */
 export const reconcilePayments = async (
-  pool: pg.Pool,
+  stores: ReconcileStores,
   sources: readonly PaidPaymentSource[],
   options: { since?: Date; now?: Date } = {},
 ): Promise<Reconciliation> => {
   const since = options.since ?? new Date((options.now ?? new Date()).getTime() - RECONCILE_LOOKBACK_MS);
   const providers: ProviderReconciliation[] = [];
-  for (const source of sources) providers.push(await reconcileProvider(pool, source, since));
+  for (const source of sources) providers.push(await reconcileProvider(stores, source, since));
   return { since: since.toISOString(), providers };
 };
 
@@ -87,13 +92,13 @@ export interface ReconcilerSchedule {
 
 /** Runs the reconciler every `intervalMs` (first run after one interval); `onRun` gets each result. */
 export const startReconciler = (
-  pool: pg.Pool,
+  stores: ReconcileStores,
   sources: readonly PaidPaymentSource[],
   options: { intervalMs?: number; onRun?: (result: Reconciliation) => void; onError?: (error: unknown) => void } = {},
 ): ReconcilerSchedule => {
   let current: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    current = current.then(() => reconcilePayments(pool, sources).then(options.onRun, options.onError));
+    current = current.then(() => reconcilePayments(stores, sources).then(options.onRun, options.onError));
   }, options.intervalMs ?? RECONCILE_INTERVAL_MS);
   timer.unref();
   return {

@@ -5,7 +5,7 @@ import { BODY_LIMIT_BYTES, registeredRoutes, type RegisteredRoute } from '../../
 import { paymentRoutes } from '../../adapters/http/payments/routes.js';
 import { startCheckout } from '../../adapters/payments/checkout.js';
 import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
-import { recordDelivery } from '../../app/payments/inbox.js';
+import { postgresPaymentInbox } from '../../adapters/postgres/paymentsInbox.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { ImageNotFound } from '../../adapters/storage/index.js';
 import { SECRET_HEADER, telegramWebhookRoutes } from '../../adapters/telegram/routes.js';
@@ -81,7 +81,7 @@ const setup = (t: Test) =>
   httpApi(t, {
     plugins: ({ pool }) => [
       paymentRoutes({
-        inbox: { record: (delivery) => recordDelivery(pool, delivery) },
+        inbox: postgresPaymentInbox(pool),
         stripe: stripeDeliveryCheck('whsec_route_walk_0000000000'), yookassa: yookassaDeliveryCheck(ipAllowlist(['203.0.113.0/24'])),
         checkout: {
           startCheckout: (request) => startCheckout({ ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'https://modera.test' }, request),

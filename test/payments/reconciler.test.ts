@@ -38,7 +38,7 @@ t.test('the reconciler credits every paid payment no webhook delivered, exactly 
   await processor.drain();
 
   const sources = { stripe, yookassa: h.yookassa, telegram: new Api(stars.token, { apiRoot: stars.apiRoot }) };
-  const first = await reconcilePayments(h.pool, paidPaymentSources(sources));
+  const first = await reconcilePayments(h, paidPaymentSources(sources));
   t.match(first.providers, [
     { provider: 'stripe', paid: 2, credited: 1, missing: 1, missingPaymentIds: [lost.payment_intent] },
     { provider: 'yookassa', paid: 1, credited: 0, missing: 1, missingPaymentIds: [paidRub.id] },
@@ -51,14 +51,14 @@ t.test('the reconciler credits every paid payment no webhook delivered, exactly 
   t.equal((await h.account('6003')).events.length, 0, 'unpaid: nothing');
   t.equal((await h.account('6005')).events.length, 0, 'pending: nothing');
 
-  const second = await reconcilePayments(h.pool, paidPaymentSources(sources));
+  const second = await reconcilePayments(h, paidPaymentSources(sources));
   t.same(second.providers.map((p) => p.missing), [0, 0, 0], 'a second run finds nothing missing');
   // The lost webhook turns up after all: a duplicate, not a second purchase.
   await deliverStripe(h.app, stripeEvent('checkout.session.completed', lost));
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'duplicate' }]);
   t.equal((await h.account('6002')).purchases, 1);
 
-  const broken = await reconcilePayments(h.pool, paidPaymentSources({ stripe: createStripeClient({ secretKey: 'sk_test_wrong', apiUrl: h.stripeFake.url }) }));
+  const broken = await reconcilePayments(h, paidPaymentSources({ stripe: createStripeClient({ secretKey: 'sk_test_wrong', apiUrl: h.stripeFake.url }) }));
   t.match(broken.providers, [{ provider: 'stripe', error: /Invalid API Key/ }], 'a provider that cannot be asked is reported, not fatal');
 });
 

@@ -12,7 +12,10 @@ import { createStripeClient } from '../../adapters/payments/stripe/client.js';
 import { createYooKassaClient, type YooKassaClient } from '../../adapters/payments/yookassa/client.js';
 import { startCheckout } from '../../adapters/payments/checkout.js';
 import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
-import { recordDelivery } from '../../app/payments/inbox.js';
+import { postgresPaymentInbox } from '../../adapters/postgres/paymentsInbox.js';
+import { postgresPurchaseIndex } from '../../adapters/postgres/paymentPurchases.js';
+import type { PaymentInbox } from '../../app/payments/inbox.js';
+import type { PurchaseIndex } from '../../app/payments/purchases.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
 import { accountDecider, accountStream, defaultLedgerConfig, foldAccount, summaryOf, type AccountEvent } from '../../core/ledger/index.js';
@@ -31,6 +34,9 @@ export const YOOKASSA_IP = '185.71.76.7';
 export interface PaymentsHarness {
   pool: pg.Pool;
   url: string;
+  /** The inbox and the purchase index in this database (adapters/postgres). */
+  inbox: PaymentInbox;
+  purchases: PurchaseIndex;
   store: PostgresEventStore;
   ledger: LedgerHandler;
   stripeFake: FakeStripe;
@@ -58,6 +64,8 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
     await stripeFake.close();
     await yookassaFake.close();
   });
+  const inbox = postgresPaymentInbox(pool);
+  const purchases = postgresPurchaseIndex(pool);
   const ledger = createCommandHandler(accountDecider(defaultLedgerConfig), { store });
   const yookassa = createYooKassaClient({ shopId: yookassaFake.shopId, secretKey: yookassaFake.secretKey, apiUrl: yookassaFake.url });
   const stripe = createStripeClient({ secretKey: stripeFake.secretKey, apiUrl: stripeFake.url });
@@ -65,7 +73,7 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
     logger: pino({ level: 'silent' }),
     health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
     plugins: [paymentRoutes({
-      inbox: { record: (delivery) => recordDelivery(pool, delivery) },
+      inbox,
       stripe: stripeDeliveryCheck(STRIPE_WEBHOOK_SECRET), yookassa: yookassaDeliveryCheck(ipAllowlist()),
       checkout: {
         startCheckout: (request) => startCheckout(
@@ -77,9 +85,9 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
   });
   t.teardown(() => app.close());
   return {
-    pool, url, store, ledger, stripeFake, yookassaFake, yookassa, app,
+    pool, url, inbox, purchases, store, ledger, stripeFake, yookassaFake, yookassa, app,
     processor: (options = {}) => createPaymentsProcessor({
-      pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })), backoffMs: () => 0, ...options,
+      inbox, purchases, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })), backoffMs: () => 0, ...options,
     }),
     account: async (userId) => {
       const recorded = await store.readStream(accountStream(userId));

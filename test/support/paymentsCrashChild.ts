@@ -12,7 +12,7 @@ import { createInterpreter } from '../../app/payments/interpret.js';
 import { paymentInboxReaders } from '../../adapters/payments/inboxReaders.js';
 import { createPaymentsProcessor } from '../../app/payments/processor.js';
 import { stripeDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
-import { recordDelivery } from '../../app/payments/inbox.js';
+import { postgresPaymentInbox, postgresPurchaseIndex } from '../../adapters/postgres/index.js';
 import { paymentRoutes } from '../../adapters/http/payments/routes.js';
 import { createPool } from '../../adapters/postgres/index.js';
 import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
@@ -27,7 +27,7 @@ const ledger = createCommandHandler(accountDecider(defaultLedgerConfig), { store
 const app = await buildHttpServer({
   logger: pino({ level: 'silent' }),
   health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
-  plugins: [paymentRoutes({ inbox: { record: (d) => recordDelivery(pool, d) }, stripe: stripeDeliveryCheck(STRIPE_WEBHOOK_SECRET) })],
+  plugins: [paymentRoutes({ inbox: postgresPaymentInbox(pool), stripe: stripeDeliveryCheck(STRIPE_WEBHOOK_SECRET) })],
 });
 const body = stripeBody(JSON.parse(process.env.MODERA_TEST_EVENT!));
 const response = await app.inject({
@@ -36,7 +36,7 @@ const response = await app.inject({
 });
 process.stdout.write(`acknowledged ${response.statusCode}\n`);
 const processor = createPaymentsProcessor({
-  pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({})),
+  inbox: postgresPaymentInbox(pool), purchases: postgresPurchaseIndex(pool), ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({})),
   leaseMs: Number(process.env.MODERA_TEST_LEASE_MS),
   beforeApply: async () => {
     process.stdout.write('about-to-apply\n');

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import { packageById, type LedgerConfig } from '../../../core/ledger/index.js';
-import { applyFact } from '../../../app/payments/apply.js';
-import { recordDelivery } from '../../../app/payments/inbox.js';
+import { applyFactOnPool as applyFact } from '../../postgres/paymentPurchases.js';
+import { recordDelivery } from '../../postgres/paymentsInbox.js';
 import {
   checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
 } from '../../../app/payments/stars.js';
