@@ -26,7 +26,8 @@ const stripePaid = async (stripe: Stripe, since: Date): Promise<PaidPayment[]> =
   const found: PaidPayment[] = [];
   let seen = 0;
   await callStripe(async () => {
-    for await (const session of stripe.checkout.sessions.list({ created: { gte: unixSeconds(since) }, status: 'complete', limit: 100 })) {
+    const sessions = stripe.checkout.sessions.list({ created: { gte: unixSeconds(since) }, status: 'complete', limit: 100 });
+    for await (const session of sessions) {
       found.push(...purchaseOrNothing(stripeSessionFact(session, 'reconciler'), 'stripe.checkout_session', session));
       if (++seen >= RECONCILE_MAX_PAYMENTS) break;
     }
@@ -38,8 +39,12 @@ const yookassaPaid = async (client: YooKassaClient, since: Date): Promise<PaidPa
   const found: PaidPayment[] = [];
   let cursor: string | undefined;
   for (let seen = 0; seen < RECONCILE_MAX_PAYMENTS;) {
-    const page = await client.listPayments({ status: 'succeeded', createdGte: since.toISOString(), ...(cursor ? { cursor } : {}) });
-    for (const payment of page.items) found.push(...purchaseOrNothing(yookassaPurchase(payment), 'yookassa.payment', { id: payment.id }));
+    const page = await client.listPayments({
+      status: 'succeeded', createdGte: since.toISOString(), ...(cursor ? { cursor } : {}),
+    });
+    for (const payment of page.items) {
+      found.push(...purchaseOrNothing(yookassaPurchase(payment), 'yookassa.payment', { id: payment.id }));
+    }
     seen += page.items.length;
     if (!page.nextCursor || page.items.length === 0) break;
     cursor = page.nextCursor;
@@ -62,9 +67,9 @@ const starsPaid = async (api: Pick<Api, 'getStarTransactions'>, since: Date): Pr
 /** The reconciler's sources for every configured provider, in a fixed order (Stripe, YooKassa, Stars). */
 export const paidPaymentSources = (clients: PaidPaymentClients): PaidPaymentSource[] => {
   const { stripe, yookassa, telegram } = clients;
-  return [
-    ...(stripe ? [{ provider: 'stripe' as const, listPaid: (since: Date) => stripePaid(stripe, since) }] : []),
-    ...(yookassa ? [{ provider: 'yookassa' as const, listPaid: (since: Date) => yookassaPaid(yookassa, since) }] : []),
-    ...(telegram ? [{ provider: 'telegram_stars' as const, listPaid: (since: Date) => starsPaid(telegram, since) }] : []),
-  ];
+  const sources: PaidPaymentSource[] = [];
+  if (stripe) sources.push({ provider: 'stripe', listPaid: (since) => stripePaid(stripe, since) });
+  if (yookassa) sources.push({ provider: 'yookassa', listPaid: (since) => yookassaPaid(yookassa, since) });
+  if (telegram) sources.push({ provider: 'telegram_stars', listPaid: (since) => starsPaid(telegram, since) });
+  return sources;
 };

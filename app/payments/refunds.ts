@@ -25,6 +25,8 @@ export type ProviderRefunders = Partial<Record<Provider, ProviderRefunder>>;
  */
 export const createProviderRefunds = (refunders: ProviderRefunders): ProviderRefund => async (request) => {
   const refund = refunders[request.provider];
-  if (!refund) throw new ActionRefused('feature_off', `refunds through ${request.provider} are not configured on this server`);
+  if (!refund) {
+    throw new ActionRefused('feature_off', `refunds through ${request.provider} are not configured on this server`);
+  }
   await refund(request);
 };
