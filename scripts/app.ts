@@ -7,7 +7,9 @@ import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapt
 import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
 import { filesRoute } from '../adapters/http/filesRoute.js';
 import { buildHttpServer } from '../adapters/http/server.js';
-import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
+import { createProviderRefunds } from '../app/payments/index.js';
+import { providerRefunders } from '../adapters/payments/index.js';
+import { fashionSessionLocator } from '../adapters/postgres/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
 import { startSweeper, startWorker } from '../adapters/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
@@ -94,11 +96,11 @@ const apiPlugins = (config: Config, app: { store: EventStore; database: Database
     services.payments.routes,
     serviceApiRoutes({
       token: config.env.INTERNAL_API_TOKEN, pool, store, executeAccount: services.executeAccount, ledgerConfig: services.ledgerConfig,
-      startPurchase: (request) => startCheckout(services.payments.checkout, request),
+      startPurchase: services.payments.checkout,
     }),
     adminRoutes({
-      tokens: config.env.ADMIN_TOKENS, store, pool, executeAccount: services.executeAccount,
-      refundAtProvider: createProviderRefunds(services.payments, { pool }),
+      tokens: config.env.ADMIN_TOKENS, store, sessions: fashionSessionLocator(pool), executeAccount: services.executeAccount,
+      refundAtProvider: createProviderRefunds(providerRefunders(services.payments, services.payments)),
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
       reconcile: () => reconcile({ store, pool, maxLag: ADMIN_RECONCILE_MAX_LAG_EVENTS }),
     }),

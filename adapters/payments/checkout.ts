@@ -1,18 +1,14 @@
 import type { Api } from 'grammy';
 import type Stripe from 'stripe';
-import type { PackageId, Provider } from '../../core/ledger/commands.js';
+import { CheckoutUnavailable, type CheckoutAnswer, type CheckoutRequest } from '../../app/payments/checkout.js';
+import type { Provider } from '../../core/ledger/commands.js';
 import { packageById, type LedgerConfig } from '../../core/ledger/config.js';
 import { createStripeCheckout } from './stripe/checkout.js';
-import { starsInvoice } from './telegramStars/invoice.js';
+import { starsInvoice } from '../../app/payments/stars.js';
 import type { YooKassaClient } from './yookassa/client.js';
 import { createYooKassaCheckout, type YooKassaReceiptSettings } from './yookassa/checkout.js';
 
-/**
- * Starting a purchase: what the client needs to pay (a redirect URL, or an invoice link for
- * Stars). Used by the checkout page and by `POST /api/v1/credits/purchase`. Nothing is credited
- * here: credits come only from the provider's confirmation (webhook or reconciler).
- */
-
+/** The configured providers a checkout can be started with (Stars needs only the bot). */
 export interface CheckoutProviders {
   ledgerConfig: LedgerConfig;
   /** PUBLIC_BASE_URL: where the providers send the user back (`/checkout/done`). */
@@ -23,36 +19,10 @@ export interface CheckoutProviders {
   telegram?: Pick<Api, 'createInvoiceLink'> | undefined;
 }
 
-export interface CheckoutRequest {
-  userId: string;
-  packageId: PackageId;
-  provider: Provider;
-  /** One per attempt, made by the client: a retried request does not make a second payment. */
-  attemptId: string;
-  /** Needed for YooKassa: the 54-FZ receipt is sent there. */
-  email?: string | undefined;
-}
-
-export interface CheckoutAnswer {
-  provider: Provider;
-  /** Stripe Checkout or YooKassa's page, or the Stars invoice link. */
-  url: string;
-  /** The provider's id of what was created (session, payment); absent for Stars. */
-  reference?: string;
-}
-
-/** The provider is not configured here, or the request lacks what it needs. */
-export class CheckoutUnavailable extends Error {
-  override readonly name = 'CheckoutUnavailable';
-  constructor(readonly code: 'provider_off' | 'email_required', message: string) {
-    super(message);
-  }
-}
-
 const returnUrl = (base: string, provider: Provider, result: 'done' | 'cancel'): string =>
   new URL(`/checkout/${result}?provider=${provider}`, base).toString();
 
-/** Creates the payment at the provider and answers where the user pays. */
+/** Creates the payment at the provider and answers where the user pays (app/payments' StartCheckout). */
 export const startCheckout = async (deps: CheckoutProviders, request: CheckoutRequest): Promise<CheckoutAnswer> => {
   const pkg = packageById(deps.ledgerConfig, request.packageId);
   switch (request.provider) {

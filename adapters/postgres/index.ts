@@ -2,3 +2,6 @@ export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedServer, type
 export { createPool, inTransaction, type PoolOptions } from './pool.js';
 export { migrate, MigrationError, SCHEMA_DIR } from './migrate.js';
 export { PostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshotStore.js';
+export { fashionSessionLocator } from './sessionLocator.js';
+export { postgresPaymentInbox, recordDelivery, inboxCounts } from './paymentsInbox.js';
+export { postgresPurchaseIndex, applyFactOnPool } from './paymentPurchases.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { balancesAsOf, exportLedger, financeReport, ledgerCsv, REPORT_MAX_DAYS } from '../../adapters/reports/index.js';
+import { balancesAsOf, exportLedger, financeReport, ledgerCsv, REPORT_MAX_DAYS } from '../../app/reports/index.js';
 import { instant, printJson, UsageError, withStore } from '../reports/withStore.js';
 
 /** Both ends of a period, checked: `from` before `to`. */

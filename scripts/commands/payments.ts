@@ -18,9 +18,9 @@ const reconcile = async (options: { json?: boolean; since?: string }): Promise<n
   const config = loadConfig();
   const logger = createLogger(config, { stderr: true });
   const database = await openDatabase(config, logger);
-  const [{ createEventStore }, { PostgresSnapshotStore }, { createCommandHandler }, ledger, { setupPayments, inboxCounts }] = await Promise.all([
+  const [{ createEventStore }, { PostgresSnapshotStore }, { createCommandHandler }, ledger, { setupPayments }] = await Promise.all([
     import('../../adapters/eventstore/index.js'), import('../../adapters/postgres/index.js'),
-    import('../../core/eventstore/commandHandler.js'), import('../../core/ledger/index.js'), import('../../adapters/payments/index.js'),
+    import('../../core/eventstore/commandHandler.js'), import('../../core/ledger/index.js'), import('../paymentsSetup.js'),
   ]);
   const store = createEventStore({ eventStoreUrl: config.env.EVENTSTORE_URL, pool: database.pool });
   try {
@@ -32,7 +32,7 @@ const reconcile = async (options: { json?: boolean; since?: string }): Promise<n
       const key = r.status === 'done' ? r.outcome : r.status;
       applied[key] = (applied[key] ?? 0) + 1;
     }
-    const report: ReconcileReport = { ...result, applied, inbox: await inboxCounts(database.pool) };
+    const report: ReconcileReport = { ...result, applied, inbox: await payments.inbox.counts() };
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else {
       for (const p of report.providers) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { fashionSessionLocator, buildTimeline, type Timeline } from '../../adapters/reports/index.js';
+import { buildTimeline, type Timeline } from '../../app/reports/index.js';
+import { fashionSessionLocator } from '../../adapters/postgres/sessionLocator.js';
 import { accountStream } from '../../core/ledger/index.js';
 import { userIdArgument } from '../reports/userIdArgument.js';
 import { instant, printJson, UsageError, withStore } from '../reports/withStore.js';

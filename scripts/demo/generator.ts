@@ -3,7 +3,7 @@ import {
   accountDecider, accountStream, guardAccountCommands, defaultLedgerConfig, featurePrice, type LedgerConfig, type PackageId, type Provider,
 } from '../../core/ledger/index.js';
 import { consentDecider, consentStream, type Consent, type ConsentCommand, type ConsentEvent } from '../../core/sessions/index.js';
-import { goodwillGrant } from '../../adapters/http/admin/actions.js';
+import { goodwillGrant } from '../../app/support/actions.js';
 import { DemoClock, SeededRandom } from './random.js';
 import { must, runStyling, runTryOn, sessionHandlers, type SessionContext, type SessionOutcome } from './sessions.js';
 import { purchase, type PurchaseTally } from './purchases.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { LedgerExport } from '../../adapters/reports/financeExport.js';
+import type { LedgerExport } from '../../app/reports/financeExport.js';
 import { runCli } from '../support/cli.js';
 import { testDatabase } from '../support/database.js';
 

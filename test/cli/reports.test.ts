@@ -1,7 +1,7 @@
 import t from 'tap';
-import type { LedgerExport } from '../../adapters/reports/financeExport.js';
-import type { BalancesAsOf, FinanceReport } from '../../adapters/reports/financeReport.js';
-import type { Timeline } from '../../adapters/reports/timeline.js';
+import type { LedgerExport } from '../../app/reports/financeExport.js';
+import type { BalancesAsOf, FinanceReport } from '../../app/reports/financeReport.js';
+import type { Timeline } from '../../app/reports/timeline.js';
 import type { DemoSummary } from '../../scripts/demo/generator.js';
 import { runCli } from '../support/cli.js';
 import { testDatabase } from '../support/database.js';

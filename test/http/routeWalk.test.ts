@@ -2,7 +2,10 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { HTTP_ERRORS, isHttpErrorCode, type HttpErrorCode } from '../../adapters/http/errors.js';
 import { BODY_LIMIT_BYTES, registeredRoutes, type RegisteredRoute } from '../../adapters/http/server.js';
-import { paymentRoutes } from '../../adapters/payments/index.js';
+import { paymentRoutes } from '../../adapters/http/payments/routes.js';
+import { startCheckout } from '../../adapters/payments/checkout.js';
+import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
+import { postgresPaymentInbox } from '../../adapters/postgres/paymentsInbox.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { ImageNotFound } from '../../adapters/storage/index.js';
 import { SECRET_HEADER, telegramWebhookRoutes } from '../../adapters/telegram/routes.js';
@@ -79,9 +82,11 @@ const setup = (t: Test) =>
   httpApi(t, {
     plugins: ({ pool }) => [
       paymentRoutes({
-        pool, stripeWebhookSecret: 'whsec_route_walk_0000000000', yookassaAllowlist: ipAllowlist(['203.0.113.0/24']),
+        inbox: postgresPaymentInbox(pool),
+        stripe: stripeDeliveryCheck('whsec_route_walk_0000000000'), yookassa: yookassaDeliveryCheck(ipAllowlist(['203.0.113.0/24'])),
         checkout: {
-          ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'https://modera.test', botToken: '1:test', botUsername: 'modera_test_bot',
+          startCheckout: (request) => startCheckout({ ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'https://modera.test' }, request),
+          packages: defaultLedgerConfig.packages, stripe: false, yookassa: false, botToken: '1:test', botUsername: 'modera_test_bot',
         },
       }),
       // Records the update as the bot's does (serialised into the inbox): a walk over the whole body.

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { stripeSessionFact } from '../../adapters/payments/stripe/webhook.js';
 import { yookassaPurchase } from '../../adapters/payments/yookassa/notification.js';
-import { applyFact } from '../../adapters/payments/apply.js';
+import { applyFact } from '../../app/payments/apply.js';
 import type Stripe from 'stripe';
 import type { YooKassaPayment } from '../../adapters/payments/yookassa/client.js';
 import { bearer, httpApi, SERVICE_TOKEN, SUPPORT_TOKEN } from '../support/httpApi.js';

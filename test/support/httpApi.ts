@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import pino from 'pino';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
+import { fashionSessionLocator } from '../../adapters/postgres/sessionLocator.js';
 import { adminRoutes, type AdminDependencies } from '../../adapters/http/admin/adminRoutes.js';
 import type { ExecuteAccount } from '../../adapters/http/api/commandMetrics.js';
 import { serviceApiRoutes, type ServiceApiDependencies } from '../../adapters/http/api/serviceApi.js';
@@ -59,7 +60,7 @@ export const httpApi = async (
     health: () => collectHealth({ version: 't', startedAt: Date.now(), checks: {}, critical: [], projections: async () => [] }),
     plugins: [
       serviceApiRoutes({ token: SERVICE_TOKEN, pool, store, executeAccount, ledgerConfig: defaultLedgerConfig, ...api }),
-      adminRoutes({ tokens: ADMIN_TOKENS, store, pool, executeAccount, ...admin }),
+      adminRoutes({ tokens: ADMIN_TOKENS, store, sessions: fashionSessionLocator(pool), executeAccount, ...admin }),
       ...(options.plugins?.(base) ?? []),
     ],
   });

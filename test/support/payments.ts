@@ -3,12 +3,19 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { buildHttpServer } from '../../adapters/http/server.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
-import type { LedgerHandler } from '../../adapters/payments/apply.js';
-import { createInterpreter } from '../../adapters/payments/interpret.js';
-import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions } from '../../adapters/payments/processor.js';
-import { paymentRoutes, type PaymentRoutesOptions } from '../../adapters/payments/routes.js';
+import type { LedgerHandler } from '../../app/payments/apply.js';
+import { createInterpreter } from '../../app/payments/interpret.js';
+import { paymentInboxReaders } from '../../adapters/payments/inboxReaders.js';
+import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions } from '../../app/payments/processor.js';
+import { paymentRoutes, type PaymentRoutesOptions } from '../../adapters/http/payments/routes.js';
 import { createStripeClient } from '../../adapters/payments/stripe/client.js';
 import { createYooKassaClient, type YooKassaClient } from '../../adapters/payments/yookassa/client.js';
+import { startCheckout } from '../../adapters/payments/checkout.js';
+import { stripeDeliveryCheck, yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
+import { postgresPaymentInbox } from '../../adapters/postgres/paymentsInbox.js';
+import { postgresPurchaseIndex } from '../../adapters/postgres/paymentPurchases.js';
+import type { PaymentInbox } from '../../app/payments/inbox.js';
+import type { PurchaseIndex } from '../../app/payments/purchases.js';
 import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
 import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
 import { accountDecider, accountStream, defaultLedgerConfig, foldAccount, summaryOf, type AccountEvent } from '../../core/ledger/index.js';
@@ -27,6 +34,9 @@ export const YOOKASSA_IP = '185.71.76.7';
 export interface PaymentsHarness {
   pool: pg.Pool;
   url: string;
+  /** The inbox and the purchase index in this database (adapters/postgres). */
+  inbox: PaymentInbox;
+  purchases: PurchaseIndex;
   store: PostgresEventStore;
   ledger: LedgerHandler;
   stripeFake: FakeStripe;
@@ -54,6 +64,8 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
     await stripeFake.close();
     await yookassaFake.close();
   });
+  const inbox = postgresPaymentInbox(pool);
+  const purchases = postgresPurchaseIndex(pool);
   const ledger = createCommandHandler(accountDecider(defaultLedgerConfig), { store });
   const yookassa = createYooKassaClient({ shopId: yookassaFake.shopId, secretKey: yookassaFake.secretKey, apiUrl: yookassaFake.url });
   const stripe = createStripeClient({ secretKey: stripeFake.secretKey, apiUrl: stripeFake.url });
@@ -61,17 +73,21 @@ export const paymentsHarness = async (t: Test, routes: Partial<PaymentRoutesOpti
     logger: pino({ level: 'silent' }),
     health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
     plugins: [paymentRoutes({
-      pool, stripeWebhookSecret: STRIPE_WEBHOOK_SECRET, yookassaAllowlist: ipAllowlist(),
-      checkout: { ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'http://modera.test', stripe, yookassa: { client: yookassa },
-        botToken: BOT_TOKEN, botUsername: 'modera_test_bot' },
+      inbox,
+      stripe: stripeDeliveryCheck(STRIPE_WEBHOOK_SECRET), yookassa: yookassaDeliveryCheck(ipAllowlist()),
+      checkout: {
+        startCheckout: (request) => startCheckout(
+          { ledgerConfig: defaultLedgerConfig, publicBaseUrl: 'http://modera.test', stripe, yookassa: { client: yookassa } }, request),
+        packages: defaultLedgerConfig.packages, stripe: true, yookassa: true, botToken: BOT_TOKEN, botUsername: 'modera_test_bot',
+      },
       ...routes,
     })],
   });
   t.teardown(() => app.close());
   return {
-    pool, url, store, ledger, stripeFake, yookassaFake, yookassa, app,
+    pool, url, inbox, purchases, store, ledger, stripeFake, yookassaFake, yookassa, app,
     processor: (options = {}) => createPaymentsProcessor({
-      pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter({ yookassa }), backoffMs: () => 0, ...options,
+      inbox, purchases, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })), backoffMs: () => 0, ...options,
     }),
     account: async (userId) => {
       const recorded = await store.readStream(accountStream(userId));

@@ -1,5 +1,5 @@
 /**
- * A child process for the kill -9 test (adapters/payments/crash.test.ts): it receives one Stripe
+ * A child process for the kill -9 test (app/payments/crash.test.ts): it receives one Stripe
  * delivery through the real route (recorded in the inbox, acknowledged), starts the processor,
  * and stops dead right before the ledger append, printing `about-to-apply`, so the parent can
  * SIGKILL it there. Input: MODERA_TEST_DATABASE_URL, MODERA_TEST_EVENT (the event JSON),
@@ -8,9 +8,12 @@
 import { pino } from 'pino';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { buildHttpServer } from '../../adapters/http/server.js';
-import { createInterpreter } from '../../adapters/payments/interpret.js';
-import { createPaymentsProcessor } from '../../adapters/payments/processor.js';
-import { paymentRoutes } from '../../adapters/payments/routes.js';
+import { createInterpreter } from '../../app/payments/interpret.js';
+import { paymentInboxReaders } from '../../adapters/payments/inboxReaders.js';
+import { createPaymentsProcessor } from '../../app/payments/processor.js';
+import { stripeDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
+import { postgresPaymentInbox, postgresPurchaseIndex } from '../../adapters/postgres/index.js';
+import { paymentRoutes } from '../../adapters/http/payments/routes.js';
 import { createPool } from '../../adapters/postgres/index.js';
 import { createCommandHandler } from '../../core/eventstore/commandHandler.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
@@ -24,7 +27,7 @@ const ledger = createCommandHandler(accountDecider(defaultLedgerConfig), { store
 const app = await buildHttpServer({
   logger: pino({ level: 'silent' }),
   health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
-  plugins: [paymentRoutes({ pool, stripeWebhookSecret: STRIPE_WEBHOOK_SECRET })],
+  plugins: [paymentRoutes({ inbox: postgresPaymentInbox(pool), stripe: stripeDeliveryCheck(STRIPE_WEBHOOK_SECRET) })],
 });
 const body = stripeBody(JSON.parse(process.env.MODERA_TEST_EVENT!));
 const response = await app.inject({
@@ -33,7 +36,7 @@ const response = await app.inject({
 });
 process.stdout.write(`acknowledged ${response.statusCode}\n`);
 const processor = createPaymentsProcessor({
-  pool, ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter({}),
+  inbox: postgresPaymentInbox(pool), purchases: postgresPurchaseIndex(pool), ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({})),
   leaseMs: Number(process.env.MODERA_TEST_LEASE_MS),
   beforeApply: async () => {
     process.stdout.write('about-to-apply\n');

@@ -1,6 +1,8 @@
 import t from 'tap';
-import { createPaymentsProcessor, createInterpreter } from '../../adapters/payments/index.js';
-import { buildTimeline } from '../../adapters/reports/index.js';
+import { createPaymentsProcessor, createInterpreter } from '../../app/payments/index.js';
+import { paymentInboxReaders } from '../../adapters/payments/index.js';
+import { postgresPaymentInbox, postgresPurchaseIndex } from '../../adapters/postgres/index.js';
+import { buildTimeline } from '../../app/reports/index.js';
 import { defaultLedgerConfig } from '../../core/ledger/index.js';
 import { botHarness, textOf } from '../support/telegramBot.js';
 
@@ -38,7 +40,8 @@ t.test('a successful_payment of 1 Star for the 50-credit package is held for sup
 
   // The payments processor reads the same inbox row later: it must not credit it either.
   const processor = createPaymentsProcessor({
-    pool: h.pool, ledger: h.ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter({}), backoffMs: () => 0,
+    inbox: postgresPaymentInbox(h.pool), purchases: postgresPurchaseIndex(h.pool), ledger: h.ledger, ledgerConfig: defaultLedgerConfig,
+    interpret: createInterpreter(paymentInboxReaders({})), backoffMs: () => 0,
   });
   await processor.drain();
   t.equal(await purchases(h), 0, 'the inbox processor does not credit it either');

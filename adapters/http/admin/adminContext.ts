@@ -1,9 +1,9 @@
-import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import type { ReconcileReport } from '../../../projections/index.js';
 import type { ExecuteAccount } from '../api/commandMetrics.js';
 import type { AdminGuard, AdminIdentity } from '../auth.js';
-import type { ProviderRefund } from './actions.js';
+import type { SessionLocator } from '../../../app/reports/timeline.js';
+import type { ProviderRefund } from '../../../app/support/actions.js';
 
 /**
  * What the admin routes are given: their dependencies plus the role guards. It lives apart from
@@ -15,8 +15,8 @@ export interface AdminDependencies {
   /** ADMIN_TOKENS, parsed: `name:role:token`. */
   tokens: ReadonlyArray<{ name: string; role: AdminIdentity['role']; token: string }>;
   store: EventStore;
-  /** For locating a user's sessions in `fashion_sessions` (only a pointer: events are read from the store). */
-  pool: pg.Pool;
+  /** Finds a user's sessions for the timeline (only a pointer: events are read from the store). */
+  sessions: SessionLocator;
   executeAccount: ExecuteAccount;
   /** Refunds at the provider (Stripe, YooKassa, Stars); without it support refunds answer 503. */
   refundAtProvider?: ProviderRefund | undefined;

@@ -3,10 +3,10 @@ import { reconcile, repairAccount } from '../../../projections/index.js';
 import { runDemo } from '../../../scripts/demo/generator.js';
 import { bearer, FINANCE_TOKEN, httpApi, SERVICE_TOKEN, SUPPORT_TOKEN } from '../../../test/support/httpApi.js';
 import { registeredRoutes } from '../server.js';
-import type { LedgerExport } from '../../reports/financeExport.js';
-import type { BalancesAsOf } from '../../reports/financeReport.js';
-import type { Timeline } from '../../reports/timeline.js';
-import type { ProviderRefund } from './actions.js';
+import type { LedgerExport } from '../../../app/reports/financeExport.js';
+import type { BalancesAsOf } from '../../../app/reports/financeReport.js';
+import type { Timeline } from '../../../app/reports/timeline.js';
+import type { ProviderRefund } from '../../../app/support/actions.js';
 
 const refunds: Array<Parameters<ProviderRefund>[0]> = [];
 const setup = (t: Parameters<typeof httpApi>[0]) =>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { INSTANT_MAX_LENGTH, INSTANT_REJECTION_MESSAGES, parseInstant } from '../../../core/input/index.js';
 import { CURRENCIES, ID_MAX_LENGTH, PROVIDERS, TEXT_MAX_LENGTH } from '../../../core/ledger/index.js';
-import { MOVEMENT_TYPES } from '../../reports/financeExport.js';
+import { MOVEMENT_TYPES } from '../../../app/reports/financeExport.js';
 import { UserIdParamSchema } from '../userIds.js';
 
 /** Schemas of the support and finance routes (`/admin/…`). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { exportLedger, ledgerCsv } from '../../reports/financeExport.js';
-import { balancesAsOf, financeReport, REPORT_MAX_DAYS } from '../../reports/financeReport.js';
+import { exportLedger, ledgerCsv } from '../../../app/reports/financeExport.js';
+import { balancesAsOf, financeReport, REPORT_MAX_DAYS } from '../../../app/reports/financeReport.js';
 import { HttpError } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {

@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ConcurrencyExhausted } from '../../../core/eventstore/index.js';
 import { accountStream } from '../../../core/ledger/index.js';
-import { buildTimeline } from '../../reports/timeline.js';
-import { fashionSessionLocator } from '../../reports/sessionLocator.js';
-import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../payments/errors.js';
+import { buildTimeline } from '../../../app/reports/timeline.js';
+import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
 import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {
   ActionRefused, goodwillGrant, openHoldExpiry, rebuildReadRows, refundPurchase, releaseHold, type ActionInput, type ActionResult,
-} from './actions.js';
+} from '../../../app/support/actions.js';
 import {
   ActionBodySchema, ActionReplySchema, GrantBodySchema, HoldParamsSchema, RefundBodySchema, TimelineQuerySchema, TimelineReplySchema,
   UserParamsSchema,
@@ -64,7 +63,7 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
     const { userId } = request.params;
     await requireAccount(context, userId);
     const asOf = request.query.asOf === undefined ? undefined : new Date(Date.parse(request.query.asOf)).toISOString();
-    return buildTimeline(context.store, userId, { asOf, sessions: fashionSessionLocator(context.pool) });
+    return buildTimeline(context.store, userId, { asOf, sessions: context.sessions });
   });
 
   app.post('/admin/users/:userId/grants', {

@@ -1,9 +1,7 @@
-import type { CommandResult } from '../../../core/eventstore/index.js';
-import type { AccountCommand, Rejection } from '../../../core/ledger/index.js';
+import type { ExecuteAccount } from '../../../app/support/actions.js';
 import { commandsTotal } from '../metrics.js';
 
-/** Runs a ledger command on a user's account; the lead wires the real command handler. */
-export type ExecuteAccount = (userId: string, command: AccountCommand) => Promise<CommandResult<Rejection>>;
+export type { ExecuteAccount };
 
 /** Counts every command a route executes by type and outcome (`ok` or the rejection code). */
 export const countedExecute = (execute: ExecuteAccount): ExecuteAccount => async (userId, command) => {

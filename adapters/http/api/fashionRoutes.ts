@@ -5,7 +5,7 @@ import {
   MAX_BUDGET_MINOR, stylingStream, stylistDecider, tryOnDecider, tryOnStream, type HoldResolution, type ImageInput, type ImageKind,
   type StylistSession, type TryOnSession,
 } from '../../../core/sessions/index.js';
-import { readWholeStream } from '../../reports/read.js';
+import { readWholeStream } from '../../../app/reports/read.js';
 import { HttpError } from '../errors.js';
 import {
   RecommendationsQuerySchema, RecommendationsReplySchema, SessionParamsSchema, SessionStartedReplySchema, StyleAnalysisBodySchema,

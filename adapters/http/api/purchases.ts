@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deterministicUuid } from '../../../core/eventstore/index.js';
 import { packageById, type Currency, type LedgerConfig, type PackageId, type Provider } from '../../../core/ledger/index.js';
-import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../payments/errors.js';
+import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
 import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ProviderUnreachable } from '../../payments/errors.js';
+import { ProviderUnreachable } from '../../../app/payments/errors.js';
 import { bearer, httpApi, SERVICE_TOKEN } from '../../../test/support/httpApi.js';
 import { commandsTotal } from '../metrics.js';
 import type { PurchaseRequest } from './purchases.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { defaultLedgerConfig, packageById } from '../../../core/ledger/config.js';
 import { startFakeStripe } from '../../../test/fakes/stripeServer.js';
-import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../errors.js';
+import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../../app/payments/errors.js';
 import { createStripeCheckout, stripeCheckoutIdempotencyKey } from './checkout.js';
 import { createStripeClient } from './client.js';
 

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { CreditPackage } from '../../../core/ledger/config.js';
-import { OutcomeUnknown } from '../errors.js';
+import { OutcomeUnknown } from '../../../app/payments/errors.js';
 import { callStripe } from './client.js';
 
 export interface StripeCheckoutRequest {

@@ -5,7 +5,7 @@ import {
   ProviderUnreachable,
   errorForStatus,
   type PaymentProviderError,
-} from '../errors.js';
+} from '../../../app/payments/errors.js';
 
 /** One Stripe call may take this long before we call its outcome unknown (the SDK default is 80 s). */
 export const STRIPE_TIMEOUT_MS = 15_000;

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
-import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
-import { ledgerCurrency } from '../money.js';
+import { ignored, isoFromUnix, rejected, type PaymentFact } from '../../../app/payments/facts.js';
+import { ledgerCurrency } from '../../../app/payments/money.js';
 import { isTelegramUserId } from '../../../core/ids/index.js';
 
 /**

@@ -1,16 +1,15 @@
 import { GrammyError, HttpError, type Api } from 'grammy';
-import type pg from 'pg';
-import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../errors.js';
-import { recordDelivery, type InboxSource } from '../inbox.js';
-import { findPurchase } from '../purchases.js';
-import type { StarsRefundRecord } from './invoice.js';
+import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../../app/payments/errors.js';
+import type { DeliveryRecorder, InboxSource } from '../../../app/payments/inbox.js';
+import type { PurchaseIndex } from '../../../app/payments/purchases.js';
+import type { StarsRefundRecord } from '../../../app/payments/stars.js';
 
 /** The delivery id of a Stars refund: the same for our refund call and Telegram's refunded_payment message. */
 export const starsRefundDeliveryId = (chargeId: string): string => `refunded_payment:${chargeId}`;
 
 /** Records a refunded Stars payment in the inbox (from the bot's refunded_payment message, or our own refund). */
-export const recordStarsRefund = (pool: pg.Pool, record: StarsRefundRecord, source: InboxSource = 'bot') =>
-  recordDelivery(pool, {
+export const recordStarsRefund = (inbox: DeliveryRecorder, record: StarsRefundRecord, source: InboxSource = 'bot') =>
+  inbox.record({
     provider: 'telegram_stars', deliveryId: starsRefundDeliveryId(record.refund.telegram_payment_charge_id),
     kind: 'stars.refunded_payment', source, body: JSON.stringify(record),
   });
@@ -32,10 +31,10 @@ const telegramError = (error: unknown): Error => {
  * once. A charge Telegram says is already refunded is recorded all the same.
  */
 export const refundStarsPayment = async (
-  deps: { api: Pick<Api, 'refundStarPayment'>; pool: pg.Pool },
+  deps: { api: Pick<Api, 'refundStarPayment'>; inbox: DeliveryRecorder; purchases: PurchaseIndex },
   request: { userId: string; chargeId: string; now?: Date },
 ): Promise<{ inboxId: number; alreadyRefunded: boolean }> => {
-  const purchase = await findPurchase(deps.pool, 'telegram_stars', request.chargeId);
+  const purchase = await deps.purchases.find('telegram_stars', request.chargeId);
   if (!purchase || purchase.userId !== request.userId) {
     throw new ProviderRejected('not_found', `no Stars purchase ${request.chargeId} of user ${request.userId}`, { provider: 'telegram_stars' });
   }
@@ -46,7 +45,7 @@ export const refundStarsPayment = async (
     if (!(error instanceof GrammyError && /CHARGE_ALREADY_REFUNDED/.test(error.description))) throw telegramError(error);
     alreadyRefunded = true;
   }
-  const { id } = await recordStarsRefund(deps.pool, {
+  const { id } = await recordStarsRefund(deps.inbox, {
     userId: request.userId, date: Math.floor((request.now ?? new Date()).getTime() / 1000),
     refund: { currency: 'XTR', total_amount: purchase.amountMinor, invoice_payload: '', telegram_payment_charge_id: request.chargeId },
   }, 'operator');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CreditPackage } from '../../../core/ledger/config.js';
-import { OutcomeUnknown } from '../errors.js';
-import { decimalFromMinor } from '../money.js';
+import { OutcomeUnknown } from '../../../app/payments/errors.js';
+import { decimalFromMinor } from '../../../app/payments/money.js';
 import type { YooKassaClient, YooKassaCreatePayment } from './client.js';
 
 /**

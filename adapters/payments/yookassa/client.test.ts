@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { defaultLedgerConfig, packageById } from '../../../core/ledger/config.js';
 import { startFakeYooKassa } from '../../../test/fakes/yookassaServer.js';
-import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../errors.js';
+import { OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../../app/payments/errors.js';
 import { createYooKassaCheckout, yookassaIdempotenceKey } from './checkout.js';
 import { createYooKassaClient } from './client.js';
 

@@ -4,7 +4,7 @@ import {
   ProviderUnreachable,
   errorForStatus,
   type PaymentProviderError,
-} from '../errors.js';
+} from '../../../app/payments/errors.js';
 
 /**
  * A small typed client for the YooKassa API v3, used instead of `@a2seven/yoo-checkout`: that

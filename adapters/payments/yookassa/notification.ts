@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PACKAGE_IDS } from '../../../core/ledger/commands.js';
-import { ignored, notFinal, rejected, type PaymentFact } from '../facts.js';
-import { ledgerCurrency, minorFromDecimal } from '../money.js';
+import { ignored, notFinal, rejected, type PaymentFact } from '../../../app/payments/facts.js';
+import { ledgerCurrency, minorFromDecimal } from '../../../app/payments/money.js';
 import type { YooKassaClient, YooKassaPayment } from './client.js';
 import { isTelegramUserId } from '../../../core/ids/index.js';
 

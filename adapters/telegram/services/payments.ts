@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import { packageById, type LedgerConfig } from '../../../core/ledger/index.js';
-import { applyFact } from '../../payments/apply.js';
-import { recordDelivery } from '../../payments/inbox.js';
+import { applyFactOnPool as applyFact } from '../../postgres/paymentPurchases.js';
+import { recordDelivery } from '../../postgres/paymentsInbox.js';
 import {
   checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
-} from '../../payments/telegramStars/invoice.js';
+} from '../../../app/payments/stars.js';
 import { PAYMENT_HELD, type PaymentsPort } from '../ports.js';
 import { holdStarsPayment } from './paymentReview.js';
 import type { LedgerHandler } from './sessionStreams.js';

@@ -1,17 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { PACKAGE_IDS } from '../../core/ledger/commands.js';
-import { HttpError, PROVIDER_FAILURE_CODES } from '../http/errors.js';
-import { CheckoutUnavailable, startCheckout, type CheckoutProviders } from './checkout.js';
+import { CheckoutUnavailable, type StartCheckout } from '../../../app/payments/checkout.js';
+import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
+import { PACKAGE_IDS } from '../../../core/ledger/commands.js';
+import type { CreditPackage } from '../../../core/ledger/config.js';
+import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 import { checkoutPageCsp, checkoutPageHtml, checkoutReturnHtml } from './checkoutPage.js';
-import { PAYMENT_ERROR_CODES, PaymentProviderError } from './errors.js';
 import { TelegramLoginSchema, verifyTelegramLogin } from './telegramLogin.js';
 
 /** Checkout sessions one client address may start per minute. */
 export const CHECKOUT_RATE_LIMIT_PER_MINUTE = 20;
 
-export interface CheckoutRoutesOptions extends CheckoutProviders {
+export interface CheckoutRoutesOptions {
+  /** Creates the payment at the provider (the payments adapter's, wired by the composition root). */
+  startCheckout: StartCheckout;
+  /** The packages the page offers. */
+  packages: readonly CreditPackage[];
+  /** Which card providers are configured: the page offers only those. */
+  stripe: boolean;
+  yookassa: boolean;
   /** Checks the Telegram Login Widget's hash. */
   botToken: string;
   /** The bot's @username without the @, for the widget (or how to learn it: getMe, once). */
@@ -49,8 +57,7 @@ export const registerCheckoutRoutes = (app: FastifyInstance, options: CheckoutRo
   app.get('/checkout', { schema: { hide: true } }, async (_request, reply) => {
     const nonce = randomBytes(16).toString('base64');
     return html(reply, checkoutPageHtml({
-      botUsername: await botUsername(), packages: options.ledgerConfig.packages,
-      stripe: options.stripe !== undefined, yookassa: options.yookassa !== undefined, nonce,
+      botUsername: await botUsername(), packages: options.packages, stripe: options.stripe, yookassa: options.yookassa, nonce,
     }), checkoutPageCsp(nonce));
   });
   app.get('/checkout/done', { schema: { hide: true } }, async (_request, reply) => html(reply, checkoutReturnHtml('done')));
@@ -64,7 +71,7 @@ export const registerCheckoutRoutes = (app: FastifyInstance, options: CheckoutRo
     const login = verifyTelegramLogin(body.auth, options.botToken);
     if (!login.ok) throw new HttpError('unauthorized', `Telegram login refused: ${login.reason}`);
     try {
-      const answer = await startCheckout(options, {
+      const answer = await options.startCheckout({
         userId: login.userId, packageId: body.packageId, provider: body.provider, attemptId: body.attemptId, email: body.email,
       });
       return reply.code(200).send(answer);

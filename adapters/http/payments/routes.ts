@@ -1,15 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type pg from 'pg';
+import type { DeliveryRecorder } from '../../../app/payments/inbox.js';
+import type { VerifyStripeDelivery, YooKassaDeliveryCheck } from '../../../app/payments/webhookChecks.js';
 import { registerCheckoutRoutes, type CheckoutRoutesOptions } from './checkoutRoutes.js';
-import type { IpAllowlist } from './yookassa/ipAllowlist.js';
 import { registerWebhookRoutes } from './webhookRoutes.js';
 
 export interface PaymentRoutesOptions {
-  pool: pg.Pool;
-  /** With STRIPE_WEBHOOK_SECRET: `POST /webhook/stripe`. */
-  stripeWebhookSecret?: string | undefined;
-  /** With YooKassa configured: `POST /webhook/yookassa`, from these addresses only. */
-  yookassaAllowlist?: IpAllowlist | undefined;
+  /** Where deliveries are written down before they are acknowledged. */
+  inbox: DeliveryRecorder;
+  /** With STRIPE_WEBHOOK_SECRET: `POST /webhook/stripe`, checked with this. */
+  stripe?: VerifyStripeDelivery | undefined;
+  /** With YooKassa configured: `POST /webhook/yookassa`, from its addresses only. */
+  yookassa?: YooKassaDeliveryCheck | undefined;
   /** With the bot token and PUBLIC_BASE_URL: the checkout page and `POST /checkout/session`. */
   checkout?: CheckoutRoutesOptions | undefined;
   /** The processor's `wake`, so a recorded delivery is applied at once. */
@@ -23,10 +24,7 @@ export interface PaymentRoutesOptions {
  */
 export const paymentRoutes = (options: PaymentRoutesOptions): FastifyPluginAsync => async (app) => {
   await registerWebhookRoutes(app, {
-    pool: options.pool,
-    stripe: options.stripeWebhookSecret ? { webhookSecret: options.stripeWebhookSecret } : undefined,
-    yookassa: options.yookassaAllowlist ? { allowlist: options.yookassaAllowlist } : undefined,
-    onRecorded: options.onRecorded,
+    inbox: options.inbox, stripe: options.stripe, yookassa: options.yookassa, onRecorded: options.onRecorded,
   });
   if (options.checkout) registerCheckoutRoutes(app, options.checkout);
 };

@@ -1,19 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type pg from 'pg';
-import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../core/input/index.js';
-import { errorBody, HTTP_ERRORS } from '../http/errors.js';
-import { recordDelivery } from './inbox.js';
-import { verifyStripeWebhook } from './stripe/webhook.js';
-import type { IpAllowlist } from './yookassa/ipAllowlist.js';
-import { YooKassaNotificationSchema, yookassaDeliveryId } from './yookassa/notification.js';
+import type { DeliveryRecorder } from '../../../app/payments/inbox.js';
+import type { VerifyStripeDelivery, YooKassaDeliveryCheck } from '../../../app/payments/webhookChecks.js';
+import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../../core/input/index.js';
+import { errorBody, HTTP_ERRORS } from '../errors.js';
 
 /** Stripe events are small; a few big ones (expanded lists) stay far below this. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
 
 export interface WebhookRoutesOptions {
-  pool: pg.Pool;
-  stripe?: { webhookSecret: string } | undefined;
-  yookassa?: { allowlist: IpAllowlist } | undefined;
+  inbox: DeliveryRecorder;
+  /** With Stripe configured: `POST /webhook/stripe`, its signature checked with this. */
+  stripe?: VerifyStripeDelivery | undefined;
+  /** With YooKassa configured: `POST /webhook/yookassa`, from YooKassa's addresses only. */
+  yookassa?: YooKassaDeliveryCheck | undefined;
   /** Told after a delivery is recorded (the processor's `wake`). */
   onRecorded?: (() => void) | undefined;
 }
@@ -26,11 +25,11 @@ const rawBody = (app: FastifyInstance): void => {
 
 const bodyOf = (request: FastifyRequest): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
 
-const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, webhookSecret: string): void => {
+const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, verify: VerifyStripeDelivery): void => {
   app.post('/webhook/stripe', { schema: { hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = bodyOf(request);
     const signature = request.headers['stripe-signature'];
-    const verification = verifyStripeWebhook(raw, typeof signature === 'string' ? signature : undefined, webhookSecret);
+    const verification = verify(raw, typeof signature === 'string' ? signature : undefined);
     if (!verification.ok) {
       request.log.warn({ reason: verification.reason, ip: request.ip }, 'stripe webhook refused: bad signature');
       // 400, as Stripe's documentation asks of a failed verification; the code is registered with it.
@@ -38,8 +37,8 @@ const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, webhoo
       return reply.code(HTTP_ERRORS.invalid_signature.status).send(refusal);
     }
     // Recorded before the answer: if this insert fails, Stripe gets a 5xx and delivers again.
-    const { duplicate } = await recordDelivery(options.pool, {
-      provider: 'stripe', deliveryId: verification.event.id, kind: 'stripe.event', source: 'webhook', body: raw,
+    const { duplicate } = await options.inbox.record({
+      provider: 'stripe', deliveryId: verification.deliveryId, kind: 'stripe.event', source: 'webhook', body: raw,
       headers: { 'stripe-signature': signature as string }, remoteIp: request.ip,
     });
     options.onRecorded?.();
@@ -47,10 +46,10 @@ const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, webhoo
   });
 };
 
-const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allowlist: IpAllowlist): void => {
+const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, check: YooKassaDeliveryCheck): void => {
   app.post('/webhook/yookassa', { schema: { hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
     // request.ip honours the server's trustProxy: behind a proxy, the client's address.
-    if (!allowlist.allows(request.ip)) {
+    if (!check.allows(request.ip)) {
       request.log.warn({ ip: request.ip }, 'yookassa notification refused: address not in the allowlist');
       return reply.code(403).send(errorBody('forbidden', 'notifications are accepted only from YooKassa'));
     }
@@ -66,10 +65,10 @@ const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allo
     } catch {
       return reply.code(400).send(errorBody('malformed_json', 'the body is not valid JSON'));
     }
-    const notification = YooKassaNotificationSchema.safeParse(parsed);
-    if (!notification.success) return reply.code(400).send(errorBody('invalid_request', 'not a YooKassa notification'));
-    const { duplicate } = await recordDelivery(options.pool, {
-      provider: 'yookassa', deliveryId: yookassaDeliveryId(notification.data), kind: 'yookassa.notification',
+    const deliveryId = check.deliveryIdOf(parsed);
+    if (deliveryId === undefined) return reply.code(400).send(errorBody('invalid_request', 'not a YooKassa notification'));
+    const { duplicate } = await options.inbox.record({
+      provider: 'yookassa', deliveryId, kind: 'yookassa.notification',
       source: 'webhook', body: raw, remoteIp: request.ip,
     });
     options.onRecorded?.();
@@ -85,7 +84,7 @@ const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, allo
 export const registerWebhookRoutes = async (app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> => {
   await app.register(async (scope) => {
     rawBody(scope);
-    if (options.stripe) stripeRoute(scope, options, options.stripe.webhookSecret);
-    if (options.yookassa) yookassaRoute(scope, options, options.yookassa.allowlist);
+    if (options.stripe) stripeRoute(scope, options, options.stripe);
+    if (options.yookassa) yookassaRoute(scope, options, options.yookassa);
   });
 };

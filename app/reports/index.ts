@@ -7,4 +7,3 @@ export { balancesAsOf, financeReport, REPORT_MAX_DAYS, type BalancesAsOf, type D
 export { csvField, toCsv, type CsvValue } from './csv.js';
 export { auditHandler, auditStream, AUDIT_CATEGORY, OPERATOR_ACTIONS, type OperatorAction, type OperatorActionRecorded, type RecordAction } from './audit.js';
 export { readWholeStream, readCategories, recordedBy, replayAccount, EMPTY_STATE, type AccountState } from './read.js';
-export { fashionSessionLocator } from './sessionLocator.js';

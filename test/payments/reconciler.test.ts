@@ -1,13 +1,14 @@
 import { Api } from 'grammy';
 import t from 'tap';
-import { runCli } from '../../test/support/cli.js';
-import { stripeEvent } from '../../test/fakes/stripePayloads.js';
-import { startFakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
-import { deliverStripe, paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
-import { createStripeClient } from './stripe/client.js';
-import { createStripeCheckout } from './stripe/checkout.js';
-import { starsPayload } from './telegramStars/invoice.js';
-import { reconcilePayments } from './reconciler.js';
+import { runCli } from '../support/cli.js';
+import { stripeEvent } from '../fakes/stripePayloads.js';
+import { startFakeStarsApi } from '../fakes/telegramStarsServer.js';
+import { deliverStripe, paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../support/payments.js';
+import { createStripeClient } from '../../adapters/payments/stripe/client.js';
+import { createStripeCheckout } from '../../adapters/payments/stripe/checkout.js';
+import { paidPaymentSources } from '../../adapters/payments/paidPayments.js';
+import { starsPayload } from '../../app/payments/stars.js';
+import { reconcilePayments } from '../../app/payments/reconciler.js';
 import { defaultLedgerConfig, packageById } from '../../core/ledger/config.js';
 
 const attempt = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -37,7 +38,7 @@ t.test('the reconciler credits every paid payment no webhook delivered, exactly 
   await processor.drain();
 
   const sources = { stripe, yookassa: h.yookassa, telegram: new Api(stars.token, { apiRoot: stars.apiRoot }) };
-  const first = await reconcilePayments(h.pool, sources);
+  const first = await reconcilePayments(h, paidPaymentSources(sources));
   t.match(first.providers, [
     { provider: 'stripe', paid: 2, credited: 1, missing: 1, missingPaymentIds: [lost.payment_intent] },
     { provider: 'yookassa', paid: 1, credited: 0, missing: 1, missingPaymentIds: [paidRub.id] },
@@ -50,14 +51,14 @@ t.test('the reconciler credits every paid payment no webhook delivered, exactly 
   t.equal((await h.account('6003')).events.length, 0, 'unpaid: nothing');
   t.equal((await h.account('6005')).events.length, 0, 'pending: nothing');
 
-  const second = await reconcilePayments(h.pool, sources);
+  const second = await reconcilePayments(h, paidPaymentSources(sources));
   t.same(second.providers.map((p) => p.missing), [0, 0, 0], 'a second run finds nothing missing');
   // The lost webhook turns up after all: a duplicate, not a second purchase.
   await deliverStripe(h.app, stripeEvent('checkout.session.completed', lost));
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'duplicate' }]);
   t.equal((await h.account('6002')).purchases, 1);
 
-  const broken = await reconcilePayments(h.pool, { stripe: createStripeClient({ secretKey: 'sk_test_wrong', apiUrl: h.stripeFake.url }) });
+  const broken = await reconcilePayments(h, paidPaymentSources({ stripe: createStripeClient({ secretKey: 'sk_test_wrong', apiUrl: h.stripeFake.url }) }));
   t.match(broken.providers, [{ provider: 'stripe', error: /Invalid API Key/ }], 'a provider that cannot be asked is reported, not fatal');
 });
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bearer, httpApi, SUPPORT_TOKEN } from '../../../test/support/httpApi.js';
+import { bearer, httpApi, SUPPORT_TOKEN } from '../../test/support/httpApi.js';
 import type { ProviderRefund } from './actions.js';
 
 /**

@@ -2,19 +2,20 @@ import { Api } from 'grammy';
 import { pino } from 'pino';
 import t from 'tap';
 import { accountStream } from '../../core/ledger/index.js';
-import { startFakeStarsApi, type FakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
-import { checkoutSession, charge, paidSession, stripeEvent, stripeId } from '../../test/fakes/stripePayloads.js';
-import { yookassaNotification } from '../../test/fakes/yookassaServer.js';
-import { ADMIN_TOKENS, bearer, SUPPORT_TOKEN } from '../../test/support/httpApi.js';
-import { deliverStripe, deliverYooKassa, paymentsHarness, type PaymentsHarness } from '../../test/support/payments.js';
-import { adminRoutes } from '../http/admin/adminRoutes.js';
-import { ActionRefused, type ProviderRefund } from '../http/admin/actions.js';
-import { buildHttpServer } from '../http/server.js';
-import { ProviderRejected } from './errors.js';
-import { recordDelivery } from './inbox.js';
-import { createProviderRefunds, YOOKASSA_REFUND_DESCRIPTION } from './refunds.js';
-import { createStripeClient } from './stripe/client.js';
-import { starsPayload } from './telegramStars/invoice.js';
+import { startFakeStarsApi, type FakeStarsApi } from '../fakes/telegramStarsServer.js';
+import { checkoutSession, charge, paidSession, stripeEvent, stripeId } from '../fakes/stripePayloads.js';
+import { yookassaNotification } from '../fakes/yookassaServer.js';
+import { ADMIN_TOKENS, bearer, SUPPORT_TOKEN } from '../support/httpApi.js';
+import { deliverStripe, deliverYooKassa, paymentsHarness, type PaymentsHarness } from '../support/payments.js';
+import { fashionSessionLocator } from '../../adapters/postgres/sessionLocator.js';
+import { adminRoutes } from '../../adapters/http/admin/adminRoutes.js';
+import { ActionRefused, type ProviderRefund } from '../../app/support/actions.js';
+import { buildHttpServer } from '../../adapters/http/server.js';
+import { ProviderRejected } from '../../app/payments/errors.js';
+import { createProviderRefunds } from '../../app/payments/refunds.js';
+import { providerRefunders, YOOKASSA_REFUND_DESCRIPTION } from '../../adapters/payments/refunds.js';
+import { createStripeClient } from '../../adapters/payments/stripe/client.js';
+import { starsPayload } from '../../app/payments/stars.js';
 
 type Test = Parameters<typeof paymentsHarness>[0];
 type RefundRequest = Parameters<ProviderRefund>[0];
@@ -42,7 +43,7 @@ const yookassaPurchase = async (h: PaymentsHarness, userId: string) => {
 /** A basic package paid in Stars (100 XTR), as the bot records successful_payment. */
 const starsPurchase = async (h: PaymentsHarness, userId: string, chargeId: string) => {
   const payment = { currency: 'XTR', total_amount: 100, invoice_payload: starsPayload(userId, 'basic'), telegram_payment_charge_id: chargeId, provider_payment_charge_id: '' };
-  await recordDelivery(h.pool, {
+  await h.inbox.record({
     provider: 'telegram_stars', deliveryId: `successful_payment:${chargeId}`, kind: 'stars.successful_payment', source: 'bot',
     body: JSON.stringify({ userId, date: Math.floor(Date.now() / 1000), payment }),
   });
@@ -60,7 +61,7 @@ const adminApp = async (t: Test, h: PaymentsHarness, refundAtProvider?: Provider
     logger: pino({ level: 'silent' }),
     health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
     plugins: [adminRoutes({
-      tokens: ADMIN_TOKENS, store: h.store, pool: h.pool,
+      tokens: ADMIN_TOKENS, store: h.store, sessions: fashionSessionLocator(h.pool),
       executeAccount: (userId, command) => h.ledger(accountStream(userId), command),
       refundAtProvider,
     })],
@@ -77,7 +78,7 @@ t.test('Stripe: the refund reaches Stripe with our key, once; its webhook claws 
   const paymentIntent = await stripePurchase(h, '5001');
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
 
-  const refundAtProvider = createProviderRefunds({ stripe: createStripeClient({ secretKey: h.stripeFake.secretKey, apiUrl: h.stripeFake.url }) }, { pool: h.pool });
+  const refundAtProvider = createProviderRefunds(providerRefunders({ stripe: createStripeClient({ secretKey: h.stripeFake.secretKey, apiUrl: h.stripeFake.url }) }, h));
   const request: RefundRequest = { provider: 'stripe', paymentId: paymentIntent, userId: '5001', amountMinor: 199, currency: 'USD', idempotencyKey: 'action-5001' };
   await refundAtProvider(request);
   await refundAtProvider(request); // support's retry, e.g. after a timeout
@@ -109,7 +110,7 @@ t.test('YooKassa: POST /refunds with our Idempotence-Key, once; refund.succeeded
   const paymentId = await yookassaPurchase(h, '5002');
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
 
-  const refundAtProvider = createProviderRefunds({ yookassa: h.yookassa }, { pool: h.pool });
+  const refundAtProvider = createProviderRefunds(providerRefunders({ yookassa: h.yookassa }, h));
   const request: RefundRequest = { provider: 'yookassa', paymentId, userId: '5002', amountMinor: 69_900, currency: 'RUB', idempotencyKey: 'action-5002' };
   await refundAtProvider(request);
   await refundAtProvider(request);
@@ -142,7 +143,7 @@ t.test('Stars: refundStarPayment once; the inbox row it records claws back once'
   await starsPurchase(h, '5003', 'stxRefundCharge5003');
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
 
-  const refundAtProvider = createProviderRefunds({ telegram: api }, { pool: h.pool });
+  const refundAtProvider = createProviderRefunds(providerRefunders({ telegram: api }, h));
   const request: RefundRequest = { provider: 'telegram_stars', paymentId: 'stxRefundCharge5003', userId: '5003', amountMinor: 100, currency: 'XTR', idempotencyKey: 'action-5003' };
   await refundAtProvider(request);
   await refundAtProvider(request); // Telegram answers CHARGE_ALREADY_REFUNDED: done all the same
@@ -156,7 +157,7 @@ t.test('Stars: refundStarPayment once; the inbox row it records claws back once'
 
 t.test('a provider that is not configured is feature_off (503 from the admin route)', async (t) => {
   const h = await paymentsHarness(t);
-  const refundAtProvider = createProviderRefunds({}, { pool: h.pool });
+  const refundAtProvider = createProviderRefunds(providerRefunders({}, h));
   for (const [provider, currency] of [['stripe', 'USD'], ['yookassa', 'RUB'], ['telegram_stars', 'XTR']] as const) {
     await t.rejects(refundAtProvider({ provider, paymentId: 'p-1', userId: '5004', amountMinor: 100, currency, idempotencyKey: 'k' }),
       new ActionRefused('feature_off', `refunds through ${provider} are not configured on this server`), provider);
@@ -173,7 +174,7 @@ t.test('a provider that is not configured is feature_off (503 from the admin rou
 t.test('a provider that says no is ProviderRejected (502 provider_rejected, nothing recorded)', async (t) => {
   const h = await paymentsHarness(t);
   const stripe = createStripeClient({ secretKey: h.stripeFake.secretKey, apiUrl: h.stripeFake.url });
-  const refundAtProvider = createProviderRefunds({ stripe, yookassa: h.yookassa }, { pool: h.pool });
+  const refundAtProvider = createProviderRefunds(providerRefunders({ stripe, yookassa: h.yookassa }, h));
   const unknownIntent = await refundAtProvider({ provider: 'stripe', paymentId: 'pi_unknown', userId: '5005', amountMinor: 199, currency: 'USD', idempotencyKey: 'k-1' })
     .then(() => undefined, (error: unknown) => error);
   t.type(unknownIntent, ProviderRejected);
@@ -198,7 +199,7 @@ t.test('the admin route end to end: Stripe refunds once, and its webhook after t
   const paymentIntent = await stripePurchase(h, '5006');
   await processor.drain();
   const stripe = createStripeClient({ secretKey: h.stripeFake.secretKey, apiUrl: h.stripeFake.url });
-  const refund = await adminApp(t, h, createProviderRefunds({ stripe }, { pool: h.pool }));
+  const refund = await adminApp(t, h, createProviderRefunds(providerRefunders({ stripe }, h)));
 
   const first = await refund('5006', { paymentId: paymentIntent, reason: 'customer asked within 14 days', actionId: ACTION_5006 });
   t.equal(first.statusCode, 200);

@@ -1,7 +1,7 @@
 import type { Logger } from '../../projections/logger.js';
 import { applyFact, type ApplyDependencies, type ApplyResult } from './apply.js';
 import type { PaymentFact } from './facts.js';
-import { claimDue, claimRow, finishRow, retryRow, wakeRowsOfPayment, type InboxRow } from './inbox.js';
+import type { InboxRow, PaymentInbox } from './inbox.js';
 import type { Interpreter } from './interpret.js';
 
 /** Rows one worker claims per round trip. */
@@ -25,6 +25,7 @@ export const PROCESSOR_WAIT_INTERVAL_MS = 60 * 60_000;
 export type ProcessorLogger = Logger;
 
 export interface PaymentsProcessorOptions extends ApplyDependencies {
+  inbox: PaymentInbox;
   interpret: Interpreter;
   logger?: ProcessorLogger;
   /** Concurrent workers in this process. */
@@ -78,37 +79,37 @@ interface Settings {
 const retry = async (s: Settings, row: InboxRow, reason: string, paymentId?: string): Promise<ProcessedRow> => {
   if (row.attempts >= s.maxAttempts) {
     s.logger.error({ inboxId: row.id, provider: row.provider, reason }, 'payment delivery given up after max attempts');
-    await finishRow(s.options.pool, row, { status: 'failed', outcome: 'attempts exhausted', paymentId, error: reason });
+    await s.options.inbox.finish(row, { status: 'failed', outcome: 'attempts exhausted', paymentId, error: reason });
     return { row, result: { status: 'given_up', reason } };
   }
-  await retryRow(s.options.pool, row, { error: reason, delayMs: s.backoffMs(row.attempts), paymentId });
+  await s.options.inbox.retry(row, { error: reason, delayMs: s.backoffMs(row.attempts), paymentId });
   return { row, result: { status: 'retry', reason } };
 };
 
 /** Marks a row by what applying it came to. */
 const settle = async (s: Settings, row: InboxRow, result: ApplyResult): Promise<ProcessedRow> => {
-  const { pool } = s.options;
+  const { inbox } = s.options;
   const where = { inboxId: row.id, provider: row.provider };
   switch (result.status) {
     case 'done':
-      await finishRow(pool, row, { status: 'done', outcome: result.outcome, paymentId: result.paymentId });
+      await inbox.finish(row, { status: 'done', outcome: result.outcome, paymentId: result.paymentId });
       // Refunds that came before this purchase may go now.
-      if (result.outcome !== 'refunded') await wakeRowsOfPayment(pool, row.provider, result.paymentId);
+      if (result.outcome !== 'refunded') await inbox.wakeRowsOfPayment(row.provider, result.paymentId);
       break;
     case 'ignored':
     case 'rejected':
       if (result.status === 'rejected') s.logger.warn({ ...where, reason: result.outcome }, 'payment delivery rejected');
-      await finishRow(pool, row, { status: result.status, outcome: result.outcome, paymentId: result.paymentId });
+      await inbox.finish(row, { status: result.status, outcome: result.outcome, paymentId: result.paymentId });
       break;
     case 'wait':
-      await retryRow(pool, row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
+      await inbox.retry(row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
       break;
     case 'not_final':
       // Kept pending and asked again with backoff, up to maxAttempts (then `failed`, for a person).
       return retry(s, row, result.reason, result.paymentId);
     case 'failed':
       s.logger.error({ ...where, reason: result.reason }, 'payment delivery failed: needs a person');
-      await finishRow(pool, row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });
+      await inbox.finish(row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });
       break;
     default: {
       const _exhaustive: never = result;
@@ -167,7 +168,7 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
 
   /** One claim-and-process round; returns the rows processed. */
   const round = async (): Promise<ProcessedRow[]> => {
-    const rows = await claimDue(options.pool, { limit: options.batchSize ?? PROCESSOR_BATCH_SIZE, leaseMs: s.leaseMs });
+    const rows = await options.inbox.claimDue({ limit: options.batchSize ?? PROCESSOR_BATCH_SIZE, leaseMs: s.leaseMs });
     const processed: ProcessedRow[] = [];
     for (const row of rows) processed.push(await processRow(s, row));
     return processed;
@@ -196,7 +197,7 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
       return all;
     },
     processNow: async (inboxId) => {
-      const row = await claimRow(options.pool, inboxId, s.leaseMs);
+      const row = await options.inbox.claimRow(inboxId, s.leaseMs);
       return row && processRow(s, row);
     },
     stop: async () => {

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../../../core/eventstore/index.js';
+import type { CommandResult, EventStore } from '../../core/eventstore/index.js';
 import {
-  accountStream, foldAccount, paymentKey, reservationKey, type AccountCommand, type Currency, type Provider,
-} from '../../../core/ledger/index.js';
+  accountStream, foldAccount, paymentKey, reservationKey, type AccountCommand, type Currency, type Provider, type Rejection,
+} from '../../core/ledger/index.js';
 import {
   auditHandler, auditStream, findRecordedAction, type OperatorAction, type RecordedAction,
-} from '../../reports/audit.js';
-import { asAccountEvent, readWholeStream } from '../../reports/read.js';
-import type { ExecuteAccount } from '../api/commandMetrics.js';
+} from '../reports/audit.js';
+import { asAccountEvent, readWholeStream } from '../reports/read.js';
 
 /**
  * Support's corrections, each an audited event (`audit-<userId>`, see reports/audit.ts) with
@@ -15,6 +14,9 @@ import type { ExecuteAccount } from '../api/commandMetrics.js';
  * the operator as actor and the action id as correlation id. Used by the admin routes and the
  * demo.
  */
+
+/** Runs a ledger command on a user's account (the composition root wires the command handler). */
+export type ExecuteAccount = (userId: string, command: AccountCommand) => Promise<CommandResult<Rejection>>;
 
 /** Asks the provider to give the money back (Stripe refund, YooKassa refund, refundStarPayment). */
 export type ProviderRefund = (request: {

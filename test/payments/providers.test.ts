@@ -1,15 +1,15 @@
 import { Api } from 'grammy';
 import t from 'tap';
-import { startFakeStarsApi } from '../../test/fakes/telegramStarsServer.js';
-import { yookassaNotification } from '../../test/fakes/yookassaServer.js';
-import { deliverYooKassa, paymentsHarness } from '../../test/support/payments.js';
+import { startFakeStarsApi } from '../fakes/telegramStarsServer.js';
+import { yookassaNotification } from '../fakes/yookassaServer.js';
+import { deliverYooKassa, paymentsHarness } from '../support/payments.js';
 import { pino } from 'pino';
-import { buildHttpServer } from '../http/server.js';
-import { recordDelivery } from './inbox.js';
-import { paymentRoutes } from './routes.js';
-import { ipAllowlist } from './yookassa/ipAllowlist.js';
-import { starsPayload } from './telegramStars/invoice.js';
-import { recordStarsRefund, refundStarsPayment } from './telegramStars/refund.js';
+import { buildHttpServer } from '../../adapters/http/server.js';
+import { paymentRoutes } from '../../adapters/http/payments/routes.js';
+import { yookassaDeliveryCheck } from '../../adapters/payments/webhookChecks.js';
+import { ipAllowlist } from '../../adapters/payments/yookassa/ipAllowlist.js';
+import { starsPayload } from '../../app/payments/stars.js';
+import { recordStarsRefund, refundStarsPayment } from '../../adapters/payments/telegramStars/refund.js';
 
 t.test('YooKassa: a notification from its addresses, confirmed by the API, credits once; a refund claws back', async (t) => {
   const h = await paymentsHarness(t);
@@ -69,25 +69,25 @@ t.test('Stars: successful_payment credits by the charge id; refundStarPayment cl
   const payment = { currency: 'XTR', total_amount: 100, invoice_payload: starsPayload('3001', 'basic'), telegram_payment_charge_id: 'stxTestCharge0001', provider_payment_charge_id: '' };
   const record = { userId: '3001', date: Math.floor(Date.now() / 1000), payment };
   for (let i = 0; i < 2; i++) {
-    await recordDelivery(h.pool, { provider: 'telegram_stars', deliveryId: `successful_payment:${payment.telegram_payment_charge_id}`, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record) });
+    await h.inbox.record({ provider: 'telegram_stars', deliveryId: `successful_payment:${payment.telegram_payment_charge_id}`, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record) });
   }
   const processor = h.processor();
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
   t.match((await h.account('3001')).events.at(-1), { type: 'CreditsPurchased', data: { provider: 'telegram_stars', paymentId: 'stxTestCharge0001', currency: 'XTR', amountMinor: 100 } });
 
-  const refund = await refundStarsPayment({ api, pool: h.pool }, { userId: '3001', chargeId: 'stxTestCharge0001' });
+  const refund = await refundStarsPayment({ api, inbox: h.inbox, purchases: h.purchases }, { userId: '3001', chargeId: 'stxTestCharge0001' });
   t.same(fake.calls.filter((c) => c.method === 'refundStarPayment').map((c) => c.payload), [{ user_id: 3001, telegram_payment_charge_id: 'stxTestCharge0001' }]);
   t.equal(refund.alreadyRefunded, false);
   // Telegram then tells the bot (refunded_payment): the same delivery, recorded once.
-  const echoed = await recordStarsRefund(h.pool, { userId: '3001', date: record.date, refund: { currency: 'XTR', total_amount: 100, invoice_payload: payment.invoice_payload, telegram_payment_charge_id: 'stxTestCharge0001' } });
+  const echoed = await recordStarsRefund(h.inbox, { userId: '3001', date: record.date, refund: { currency: 'XTR', total_amount: 100, invoice_payload: payment.invoice_payload, telegram_payment_charge_id: 'stxTestCharge0001' } });
   t.equal(echoed.duplicate, true);
   t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'refunded' }]);
-  const again = await refundStarsPayment({ api, pool: h.pool }, { userId: '3001', chargeId: 'stxTestCharge0001' });
+  const again = await refundStarsPayment({ api, inbox: h.inbox, purchases: h.purchases }, { userId: '3001', chargeId: 'stxTestCharge0001' });
   t.equal(again.alreadyRefunded, true, 'CHARGE_ALREADY_REFUNDED is not an error');
   const account = await h.account('3001');
   t.equal(account.refunds, 1);
   t.equal(account.balance, 3);
-  await t.rejects(refundStarsPayment({ api, pool: h.pool }, { userId: '3002', chargeId: 'stxTestCharge0001' }), { name: 'ProviderRejected' });
+  await t.rejects(refundStarsPayment({ api, inbox: h.inbox, purchases: h.purchases }, { userId: '3002', chargeId: 'stxTestCharge0001' }), { name: 'ProviderRejected' });
 });
 
 t.test('YooKassa behind a proxy: X-Forwarded-For counts only when the proxy is trusted', async (t) => {
@@ -102,7 +102,7 @@ t.test('YooKassa behind a proxy: X-Forwarded-For counts only when the proxy is t
   const proxied = await buildHttpServer({
     logger: pino({ level: 'silent' }), trustProxy: '10.0.0.2',
     health: async () => ({ status: 'ok', version: 'test', uptimeSeconds: 0, dependencies: {}, projections: [] }),
-    plugins: [paymentRoutes({ pool: h.pool, yookassaAllowlist: ipAllowlist() })],
+    plugins: [paymentRoutes({ inbox: h.inbox, yookassa: yookassaDeliveryCheck(ipAllowlist()) })],
   });
   t.teardown(() => proxied.close());
   t.equal((await post(proxied, '10.0.0.2')).statusCode, 200, 'from our proxy, the forwarded address is YooKassa’s');

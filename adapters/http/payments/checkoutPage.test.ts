@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import t from 'tap';
-import { yookassaNotification } from '../../test/fakes/yookassaServer.js';
-import { stripeEvent } from '../../test/fakes/stripePayloads.js';
-import { BOT_TOKEN, deliverStripe, deliverYooKassa, paymentsHarness } from '../../test/support/payments.js';
+import { yookassaNotification } from '../../../test/fakes/yookassaServer.js';
+import { stripeEvent } from '../../../test/fakes/stripePayloads.js';
+import { BOT_TOKEN, deliverStripe, deliverYooKassa, paymentsHarness } from '../../../test/support/payments.js';
 import { telegramLoginHash } from './telegramLogin.js';
 
 /** Debian's `chromium` package (apt-get install chromium), or CHROMIUM_PATH. */

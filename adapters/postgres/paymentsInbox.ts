@@ -1,50 +1,14 @@
 import type pg from 'pg';
+import {
+  HINT_PROVIDERS, INBOX_TEXT_MAX_LENGTH, type Delivery, type InboxFinish, type InboxKind, type InboxRetry, type InboxRow,
+  type InboxSource, type InboxStatus, type PaymentInbox,
+} from '../../app/payments/inbox.js';
 import type { Provider } from '../../core/ledger/commands.js';
 
 /**
- * The payments inbox (schema/005_payments_inbox.sql): every provider message is written here
- * before it is acknowledged, then applied by the processor. A redelivery with the same
- * (provider, delivery id) is recorded once.
+ * The payments inbox in PostgreSQL (schema/005_payments_inbox.sql): app/payments' PaymentInbox.
+ * A redelivery with the same (provider, delivery id) is recorded once.
  */
-
-export const INBOX_KINDS = [
-  'stripe.event',
-  'stripe.checkout_session',
-  'yookassa.notification',
-  'yookassa.payment',
-  'stars.successful_payment',
-  'stars.refunded_payment',
-  'stars.transaction',
-] as const;
-export type InboxKind = (typeof INBOX_KINDS)[number];
-
-export type InboxSource = 'webhook' | 'bot' | 'reconciler' | 'operator';
-export type InboxStatus = 'pending' | 'processing' | 'done' | 'ignored' | 'rejected' | 'failed';
-
-/** Longest text kept in last_error / outcome. */
-export const INBOX_TEXT_MAX_LENGTH = 1_000;
-
-export interface Delivery {
-  provider: Provider;
-  deliveryId: string;
-  kind: InboxKind;
-  source: InboxSource;
-  body: Buffer | string;
-  headers?: Record<string, string>;
-  remoteIp?: string | undefined;
-}
-
-export interface InboxRow {
-  id: number;
-  provider: Provider;
-  deliveryId: string;
-  kind: InboxKind;
-  source: InboxSource;
-  body: Buffer;
-  /** Including the current claim. */
-  attempts: number;
-  paymentId: string | null;
-}
 
 type Queryable = Pick<pg.Pool, 'query'>;
 interface DbRow {
@@ -59,13 +23,6 @@ const toRow = (r: DbRow): InboxRow => ({
 const CLAIM = `UPDATE payments_inbox SET status = 'processing', attempts = attempts + 1,
                       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)`;
 const clip = (text: string): string => text.slice(0, INBOX_TEXT_MAX_LENGTH);
-
-/**
- * Providers whose rows are hints, read again from the provider's API when applied: a verdict on
- * such a row (rejected, ignored, failed) was the API's answer at that moment, and a new delivery
- * is a reason to ask again. A Stripe row is the signed event itself: its verdict cannot change.
- */
-const HINT_PROVIDERS: ReadonlySet<Provider> = new Set(['yookassa']);
 
 /**
  * A delivery recorded before, told again: a row waiting for a later try is due now, and a hint
@@ -132,7 +89,7 @@ export const claimDue = async (db: Queryable, options: { limit: number; leaseMs:
 export const finishRow = async (
   db: Queryable,
   row: InboxRow,
-  result: { status: 'done' | 'ignored' | 'rejected' | 'failed'; outcome: string; paymentId?: string | undefined; error?: string },
+  result: InboxFinish,
 ): Promise<boolean> => {
   const updated = await db.query(
     `UPDATE payments_inbox SET status = $3, outcome = $4, payment_id = coalesce($5, payment_id),
@@ -147,7 +104,7 @@ export const finishRow = async (
 export const retryRow = async (
   db: Queryable,
   row: InboxRow,
-  retry: { error: string; delayMs: number; paymentId?: string | undefined },
+  retry: InboxRetry,
 ): Promise<boolean> => {
   const updated = await db.query(
     `UPDATE payments_inbox SET status = 'pending', last_error = $3, payment_id = coalesce($4, payment_id),
@@ -187,3 +144,14 @@ export const claimRow = async (db: Queryable, id: number, leaseMs: number): Prom
   );
   return result.rows[0] && toRow(result.rows[0]);
 };
+
+/** app/payments' PaymentInbox over this pool. */
+export const postgresPaymentInbox = (db: Queryable): PaymentInbox => ({
+  record: (delivery) => recordDelivery(db, delivery),
+  claimDue: (options) => claimDue(db, options),
+  claimRow: (id, leaseMs) => claimRow(db, id, leaseMs),
+  finish: (row, result) => finishRow(db, row, result),
+  retry: (row, retry) => retryRow(db, row, retry),
+  wakeRowsOfPayment: (provider, paymentId) => wakeRowsOfPayment(db, provider, paymentId),
+  counts: () => inboxCounts(db),
+});

@@ -1,5 +1,5 @@
-import type { CreditPackage } from '../../core/ledger/config.js';
-import { decimalFromMinor } from './money.js';
+import type { CreditPackage } from '../../../core/ledger/config.js';
+import { decimalFromMinor } from '../../../app/payments/money.js';
 
 /**
  * The web checkout page: the user logs in with the Telegram Login Widget, picks a package and a

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { SessionLocator } from './timeline.js';
+import type { SessionLocator } from '../../app/reports/timeline.js';
 
 /**
  * Session ids of a user from the `fashion_sessions` read table. Only a pointer to streams: the

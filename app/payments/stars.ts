@@ -1,15 +1,31 @@
-import type { LabeledPrice, PreCheckoutQuery, RefundedPayment, StarTransaction, SuccessfulPayment } from 'grammy/types';
-import { PACKAGE_IDS, type PackageId } from '../../../core/ledger/commands.js';
-import type { CreditPackage, LedgerConfig } from '../../../core/ledger/config.js';
-import type { PaymentHoldReason } from '../../../core/ledger/paymentReview.js';
-import { ignored, isoFromUnix, rejected, type PaymentFact } from '../facts.js';
-import { isTelegramUserId } from '../../../core/ids/index.js';
+import { PACKAGE_IDS, type PackageId } from '../../core/ledger/commands.js';
+import type { CreditPackage, LedgerConfig } from '../../core/ledger/config.js';
+import type { PaymentHoldReason } from '../../core/ledger/paymentReview.js';
+import { isoFromUnix, rejected, type PaymentFact } from './facts.js';
+import { isTelegramUserId } from '../../core/ids/index.js';
 
 /**
  * Telegram Stars: digital goods sold inside a bot are paid in Stars (currency `XTR`, an empty
  * provider token, exactly one price item). The invoice payload names the package and the user;
- * Telegram hands it back on pre_checkout_query and successful_payment.
+ * Telegram hands it back on pre_checkout_query and successful_payment. The shapes below are the
+ * fields of the Bot API's objects these rules read (the bot adapter passes grammY's objects).
  */
+
+/** A price item of an invoice (the Bot API's LabeledPrice). */
+export interface StarsPrice {
+  label: string;
+  amount: number;
+}
+
+/** The Bot API's SuccessfulPayment and RefundedPayment, as far as the ledger reads them. */
+export interface StarsPayment {
+  currency: string;
+  total_amount: number;
+  invoice_payload: string;
+  telegram_payment_charge_id: string;
+  /** Empty for Stars (no payment provider takes part). */
+  provider_payment_charge_id?: string;
+}
 
 export const STARS_CURRENCY = 'XTR';
 /** Telegram's limit on an invoice payload, in bytes. */
@@ -32,7 +48,7 @@ export interface StarsInvoiceParams {
   providerToken: '';
   currency: typeof STARS_CURRENCY;
   /** Exactly one item for Stars. */
-  prices: LabeledPrice[];
+  prices: StarsPrice[];
   packageId: PackageId;
   credits: number;
   amountStars: number;
@@ -61,7 +77,7 @@ export type PreCheckoutRefusal = 'wrong_currency' | 'unknown_payload' | 'wrong_u
  */
 export const checkStarsPreCheckout = (
   config: LedgerConfig,
-  query: Pick<PreCheckoutQuery, 'currency' | 'total_amount' | 'invoice_payload'> & { from: { id: number } },
+  query: Pick<StarsPayment, 'currency' | 'total_amount' | 'invoice_payload'> & { from: { id: number } },
 ): { ok: true } | { ok: false; reason: PreCheckoutRefusal } => {
   if (query.currency !== STARS_CURRENCY) return { ok: false, reason: 'wrong_currency' };
   const payload = parseStarsPayload(query.invoice_payload);
@@ -78,13 +94,13 @@ export interface StarsPaymentRecord {
   userId: string;
   /** message.date, Unix seconds. */
   date: number;
-  payment: SuccessfulPayment;
+  payment: StarsPayment;
 }
 
 export interface StarsRefundRecord {
   userId: string;
   date: number;
-  refund: RefundedPayment;
+  refund: StarsPayment;
 }
 
 /**
@@ -127,15 +143,3 @@ export const starsRefundFact = (record: StarsRefundRecord): PaymentFact => ({
   kind: 'refund', provider: 'telegram_stars', paymentId: record.refund.telegram_payment_charge_id, refundKind: 'refund',
   amountMinor: record.refund.total_amount, occurredAt: isoFromUnix(record.date), userId: record.userId,
 });
-
-/** An incoming Star transaction (getStarTransactions) as a purchase, for the reconciler. */
-export const starsTransactionFact = (transaction: StarTransaction): PaymentFact => {
-  const source = transaction.source;
-  if (source?.type !== 'user' || source.transaction_type !== 'invoice_payment') return ignored('not an invoice payment');
-  const payload = source.invoice_payload ? parseStarsPayload(source.invoice_payload) : undefined;
-  if (!payload) return rejected(`star transaction ${transaction.id}: payload is not ours`);
-  return {
-    kind: 'purchase', provider: 'telegram_stars', paymentId: transaction.id, userId: String(source.user.id),
-    packageId: payload.packageId, amountMinor: transaction.amount, currency: 'XTR', occurredAt: isoFromUnix(transaction.date),
-  };
-};

@@ -1,20 +1,10 @@
 import type pg from 'pg';
+import { applyFact, type ApplyDependencies, type ApplyResult } from '../../app/payments/apply.js';
+import type { PaymentFact } from '../../app/payments/facts.js';
+import type { PurchaseIndex, RecordedPurchase } from '../../app/payments/purchases.js';
 import type { Currency, PackageId, Provider } from '../../core/ledger/commands.js';
 
-/**
- * `payments_purchases`: which account each provider payment was credited to. Refunds and
- * disputes name only the payment, and find the account here.
- */
-export interface RecordedPurchase {
-  provider: Provider;
-  paymentId: string;
-  userId: string;
-  packageId: PackageId;
-  credits: number;
-  amountMinor: number;
-  currency: Currency;
-  purchasedAt: string;
-}
+/** `payments_purchases`: app/payments' PurchaseIndex in PostgreSQL. */
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -47,3 +37,18 @@ export const recordedPaymentIds = async (db: Queryable, provider: Provider, paym
     'SELECT payment_id FROM payments_purchases WHERE provider = $1 AND payment_id = ANY($2::text[])', [provider, [...paymentIds]]);
   return new Set(result.rows.map((r) => r.payment_id));
 };
+
+/** app/payments' PurchaseIndex over this pool. */
+export const postgresPurchaseIndex = (db: Queryable): PurchaseIndex => ({
+  record: (purchase) => recordPurchase(db, purchase),
+  find: (provider, paymentId) => findPurchase(db, provider, paymentId),
+  recordedPaymentIds: (provider, paymentIds) => recordedPaymentIds(db, provider, paymentIds),
+});
+
+/**
+ * applyFact for a caller that holds a pool rather than the ports (the bot's Stars payments, until
+ * its runtime is given a PurchaseIndex): the purchase index is this pool's.
+ */
+export const applyFactOnPool = (
+  deps: Omit<ApplyDependencies, 'purchases'> & { pool: Queryable }, fact: PaymentFact, causationId: string,
+): Promise<ApplyResult> => applyFact({ ...deps, purchases: postgresPurchaseIndex(deps.pool) }, fact, causationId);

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { CommandHandler } from '../../core/eventstore/commandHandler.js';
 import { isTelegramUserId } from '../../core/ids/index.js';
 import { accountStream } from '../../core/ledger/accountDecider.js';
@@ -6,12 +5,12 @@ import type { AccountCommand, CommandMetadata } from '../../core/ledger/commands
 import { packageById, type LedgerConfig } from '../../core/ledger/config.js';
 import { RETRYABLE_REJECTIONS, type Rejection } from '../../core/ledger/rejections.js';
 import type { PaymentFact } from './facts.js';
-import { findPurchase, recordPurchase, type RecordedPurchase } from './purchases.js';
+import type { PurchaseIndex, RecordedPurchase } from './purchases.js';
 
 export type LedgerHandler = CommandHandler<AccountCommand, Rejection>;
 
 export interface ApplyDependencies {
-  pool: pg.Pool;
+  purchases: PurchaseIndex;
   ledger: LedgerHandler;
   ledgerConfig: LedgerConfig;
 }
@@ -47,7 +46,7 @@ const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, me
   // as rejected, with its reason, for support to see; it is never appended (core/ids).
   if (!isTelegramUserId(fact.userId)) return { status: 'rejected', outcome: `user id ${JSON.stringify(fact.userId)} is not a Telegram user id` };
   // A redelivery keeps the credits first recorded, even if finance changed the package since.
-  const recorded = await findPurchase(deps.pool, fact.provider, fact.paymentId);
+  const recorded = await deps.purchases.find(fact.provider, fact.paymentId);
   const pkg = packageById(deps.ledgerConfig, fact.packageId);
   const expectedMinor = recorded?.amountMinor ?? pkg.prices.XTR;
   // Stars carry no amount we chose (a forged or changed invoice pays what it says): the package's
@@ -63,7 +62,7 @@ const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, me
     occurredAt: fact.occurredAt, metadata,
   });
   if (!result.ok) return { status: 'failed', reason: `ledger refused the purchase: ${result.rejection}`, paymentId: fact.paymentId };
-  await recordPurchase(deps.pool, {
+  await deps.purchases.record({
     provider: fact.provider, paymentId: fact.paymentId, userId: fact.userId, packageId: fact.packageId, credits,
     amountMinor: fact.amountMinor, currency: fact.currency, purchasedAt: fact.occurredAt,
   });
@@ -72,7 +71,7 @@ const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, me
 
 const applyRefund = async (deps: ApplyDependencies, fact: Fact<'refund'>, metadata: CommandMetadata): Promise<ApplyResult> => {
   const { paymentId } = fact;
-  const purchase = await findPurchase(deps.pool, fact.provider, paymentId);
+  const purchase = await deps.purchases.find(fact.provider, paymentId);
   if (!purchase) return { status: 'wait', reason: 'the purchase is not recorded yet', paymentId };
   if (fact.userId && fact.userId !== purchase.userId) {
     return { status: 'failed', reason: `the refund names user ${fact.userId}, the purchase went to ${purchase.userId}`, paymentId };
