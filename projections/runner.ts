@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProjectionHealth } from '../adapters/http/health.js';
+import type { ProjectionHealth } from './health.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { ConnectionLock } from './advisoryLock.js';
 import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';

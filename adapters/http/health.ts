@@ -1,3 +1,7 @@
+import type { ProjectionHealth } from '../../projections/health.js';
+
+export type { ProjectionHealth, QuarantineHealth } from '../../projections/health.js';
+
 /** What /health reports: every dependency by name, and how far each projection lags. */
 export type DependencyState = 'up' | 'down' | 'off';
 
@@ -5,26 +9,6 @@ export interface DependencyHealth {
   state: DependencyState;
   detail?: string;
   latencyMs?: number;
-}
-
-export interface ProjectionHealth {
-  name: string;
-  position: number;
-  head: number;
-  lagEvents: number;
-  lagSeconds: number;
-  state: 'running' | 'standby' | 'stopped' | 'failed';
-  error?: string;
-  /** Streams whose events this projection holds back: an event of theirs could not be applied (issue 13). */
-  quarantined: QuarantineHealth[];
-}
-
-export interface QuarantineHealth {
-  stream: string;
-  fromPosition: number;
-  eventType: string;
-  reason: string;
-  quarantinedAt: string;
 }
 
 export interface HealthReport {
