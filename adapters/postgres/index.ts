@@ -2,4 +2,5 @@ export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedServer, type
 export { createPool, type PoolOptions } from './pool.js';
 export { inTransaction } from '../../projections/transaction.js';
 export { migrate, MigrationError, SCHEMA_DIR } from './migrate.js';
+export { PostgresLeaseStore, assertLeaseHeld, fencedTransaction } from './leaseStore.js';
 export { PostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshotStore.js';
