@@ -1,5 +1,6 @@
 import { backoffMs, type BackoffPolicy } from '../../core/backoff/index.js';
 import { LeaseLost } from './errors.js';
+import type { LoopRegistry } from './services.js';
 import { noMetrics, silentLoopLogger, type Lease, type LeaseStore, type LoopLogger, type LoopMetrics } from './ports.js';
 
 /** Backoff after failed steps unless a loop says otherwise: 100 ms doubling to 30 s, jittered. */
@@ -49,6 +50,8 @@ export interface LoopOptions<C> {
   stopGraceMs?: number;
   /** A draw in [0, 1) for the backoff's jitter; default Math.random. */
   random?: () => number;
+  /** Lists the loop in /health while it runs. */
+  registry?: LoopRegistry;
 }
 
 export type LoopState = 'stopped' | 'standby' | 'running' | 'backoff';
@@ -119,6 +122,7 @@ export class DurableLoop<C = never> {
   }
 
   start(): void {
+    this.options.registry?.add(this);
     this.running ??= this.run().catch((error: unknown) => {
       // Every step error is caught in run(): this is a bug in the loop itself.
       this.logger.error({ loop: this.name, err: error }, 'durable loop crashed');
@@ -151,6 +155,7 @@ export class DurableLoop<C = never> {
     }
     await this.dropLease('stopped', true);
     this.healthValue = { ...this.healthValue, state: 'stopped' };
+    this.options.registry?.remove(this);
   }
 
   private async run(): Promise<void> {

@@ -4,3 +4,4 @@ export {
 } from './durableLoop.js';
 export { LeaseLost } from './errors.js';
 export { noMetrics, silentLoopLogger, type Lease, type LeaseStore, type LoopLogger, type LoopMetrics, type StepOutcome } from './ports.js';
+export { LoopRegistry, loopSettings, type LoopServices } from './services.js';
