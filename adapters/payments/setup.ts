@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { LoopServices } from '../../app/loop/index.js';
 import { Api } from 'grammy';
 import type pg from 'pg';
 import type Stripe from 'stripe';
@@ -38,6 +39,8 @@ export interface PaymentsSetupOptions {
   botUsername?: string;
   receipt?: YooKassaReceiptSettings;
   processor?: Partial<Omit<PaymentsProcessorOptions, 'pool' | 'ledger' | 'ledgerConfig' | 'interpret'>>;
+  /** The lease store, metrics and health every background loop runs with. */
+  loops?: LoopServices;
 }
 
 export interface Payments {
@@ -77,7 +80,7 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   };
   const processor = createPaymentsProcessor({
     pool, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter({ yookassa }),
-    ...(options.logger ? { logger: options.logger } : {}), ...options.processor,
+    ...(options.logger ? { logger: options.logger } : {}), loops: options.loops, ...options.processor,
   });
   const routes = paymentRoutes({
     pool,
@@ -100,7 +103,7 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
     ],
     reconcile: (reconcileOptions = {}) => reconcilePayments(pool, sources, reconcileOptions),
     startReconciler: (intervalMs) => startReconciler(pool, sources, {
-      ...(intervalMs === undefined ? {} : { intervalMs }),
+      ...(intervalMs === undefined ? {} : { intervalMs }), loops: options.loops,
       onRun: (result) => {
         processor.wake();
         options.logger?.info({ reconciliation: result }, 'payments reconciled');
