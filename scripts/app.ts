@@ -8,6 +8,7 @@ import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds }
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
+import { startInputPurge } from './inputPurge.js';
 import { startSweeper, startWorker } from '../adapters/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
@@ -63,7 +64,7 @@ const projectionHealth = (store: EventStore, database: Database, projectors: Run
 const startBackground = (roles: readonly Role[], app: { store: EventStore; database: Database; services: Services; logger: Logger }): Component[] => {
   const { store, database, services, logger } = app;
   const components: Component[] = [];
-  const common = { store, pool: database.pool, logger, snapshots: services.snapshots, ledgerConfig: services.ledgerConfig };
+  const common = { store, pool: database.pool, logger, snapshots: services.snapshots, ledgerConfig: services.ledgerConfig, loops: services.loops };
   if (roles.includes('worker')) {
     services.payments.processor.start();
     components.push({ name: 'payments processor', stop: () => services.payments.processor.stop() });
@@ -71,6 +72,8 @@ const startBackground = (roles: readonly Role[], app: { store: EventStore; datab
     components.push({ name: 'payments reconciler', stop: () => reconciler.stop() });
     const sweeper = startSweeper(common);
     components.push({ name: 'hold sweeper', stop: () => sweeper.stop() });
+    const purge = startInputPurge(services.images, { loops: services.loops });
+    components.push({ name: 'input purge', stop: () => purge.stop() });
     if (services.ai.status === 'on') {
       const worker = startWorker({ ...common, ai: services.ai.chain, images: services.images });
       components.push({ name: 'ai worker', stop: () => worker.stop() });
@@ -163,6 +166,7 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
         health: () => collectHealth({
           version: VERSION, startedAt, checks, critical: ['database', 'eventstore'],
           projections: projectionHealth(store, database, projectors),
+          loops: () => services.loops.registry.health(),
         }),
         plugins: apiPlugins(config, { store, database, services }, telegram),
       });

@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { aiConfigFromEnv, createAiProviders, type AiSetup } from '../adapters/ai/index.js';
 import { setupPayments, type Payments } from '../adapters/payments/index.js';
 import { PostgresSnapshotStore } from '../adapters/postgres/snapshotStore.js';
+import { PostgresLeaseStore } from '../adapters/postgres/leaseStore.js';
+import { loopMetrics } from '../adapters/http/metrics.js';
+import { LoopRegistry, type LoopServices } from '../app/loop/index.js';
 import { LocalImageStore, R2ImageStore, r2ConfigFromEnv, type ImageStore } from '../adapters/storage/index.js';
 import { createCommandHandler, type CommandHandler, type EventStore } from '../core/eventstore/index.js';
 import {
@@ -43,6 +46,8 @@ export interface Services {
   localFilesSecret?: string;
   /** Parts that are on or off beyond the plain secrets check of the configuration. */
   features: Feature[];
+  /** What every background loop runs with: the lease store, metrics, the health registry. */
+  loops: LoopServices & { registry: LoopRegistry };
 }
 
 /** MODERA_LEDGER_CONFIG: a JSON file of packages, prices and limits; default: the built-in ones. */
@@ -105,7 +110,8 @@ export const createServices = async (options: {
     backoff: jitteredBackoff,
     onSnapshotError: (error, stream) => logger.warn({ err: error, stream }, 'snapshot save failed; the command stands'),
   }));
-  const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger });
+  const loops = { leases: new PostgresLeaseStore(database.pool), metrics: loopMetrics, registry: new LoopRegistry(), logger };
+  const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger, loops });
   const ai = aiSetup(logger);
   const { images, feature: storage, localFilesSecret } = await createImageStore(config);
   return {
@@ -117,6 +123,7 @@ export const createServices = async (options: {
     payments,
     ai,
     images,
+    loops,
     ...(localFilesSecret ? { localFilesSecret } : {}),
     features: [
       ...payments.features,

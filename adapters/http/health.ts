@@ -1,3 +1,4 @@
+import type { LoopHealth } from '../../app/loop/index.js';
 import type { ProjectionHealth } from '../../projections/health.js';
 
 export type { ProjectionHealth, QuarantineHealth } from '../../projections/health.js';
@@ -17,6 +18,8 @@ export interface HealthReport {
   uptimeSeconds: number;
   dependencies: Record<string, DependencyHealth>;
   projections: ProjectionHealth[];
+  /** The background loops of this process (a loop whose lease another process holds shows `standby`). */
+  loops?: LoopHealth[];
 }
 
 export type HealthCheck = () => Promise<DependencyHealth>;
@@ -51,6 +54,7 @@ export const collectHealth = async (options: {
   checks: Record<string, HealthCheck>;
   critical: readonly string[];
   projections: () => Promise<ProjectionHealth[]>;
+  loops?: () => LoopHealth[];
 }): Promise<HealthReport> => {
   const names = Object.keys(options.checks);
   const results = await Promise.all(names.map((name) => withTimeout(options.checks[name]!)));
@@ -65,5 +69,6 @@ export const collectHealth = async (options: {
     uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
     dependencies,
     projections,
+    ...(options.loops ? { loops: options.loops() } : {}),
   };
 };
