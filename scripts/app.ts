@@ -138,7 +138,7 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
       ? {
           settings,
           runtime: createTelegramRuntime({
-            settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig,
+            settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig, loops: services.loops,
             images: services.images, snapshots: services.snapshots, logger,
             webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
             wakePayments: () => services.payments.processor.wake(),
