@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { backoffMs } from '../core/backoff/index.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -28,10 +29,11 @@ import type { Database } from './runtime.js';
 export const COMMAND_BACKOFF_BASE_MS = 2;
 export const COMMAND_BACKOFF_MAX_MS = 100;
 
-const jitteredBackoff = (attempt: number): Promise<void> => {
-  const ceiling = Math.min(COMMAND_BACKOFF_MAX_MS, COMMAND_BACKOFF_BASE_MS * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-};
+const COMMAND_BACKOFF = { baseMs: COMMAND_BACKOFF_BASE_MS, ceilingMs: COMMAND_BACKOFF_MAX_MS, jitter: 'full' } as const;
+
+// `attempt` counts from 1 after the first conflict; the first pause was already base × 2.
+const jitteredBackoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, backoffMs(attempt + 1, COMMAND_BACKOFF, Math.random())));
 
 /** What every role shares: the ledger's command path, payments, AI and image storage. */
 export interface Services {
