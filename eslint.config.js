@@ -47,4 +47,29 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['projections/**/*.ts'],
+    ignores: ['projections/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/adapters/**', '**/app/**', '**/scripts/**'],
+            message: 'projections/ sits below app/ and adapters/: they import it, never the reverse.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['app/**/*.ts'],
+    ignores: ['app/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/adapters/**', '**/scripts/**'],
+            message: 'app/ declares a port; an adapter implements it and scripts/ wires them.' },
+          { group: IO_PACKAGES, message: 'app/ does no IO itself: declare a port and implement it in adapters/.' },
+        ],
+      }],
+    },
+  },
 );

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { inTransaction } from '../adapters/postgres/index.js';
-import { isUnavailable } from '../adapters/eventstore/postgres/index.js';
+import { inTransaction } from './transaction.js';
+import { isUnavailable } from './unavailable.js';
 import { READ_MAX_COUNT, StoreUnavailable, type EventStore, type RecordedEvent } from '../core/eventstore/index.js';
 import { advanceCheckpoint } from './checkpoints.js';
 import { withoutHeld } from './quarantine.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { inTransaction } from '../adapters/postgres/index.js';
+import { inTransaction } from './transaction.js';
 import { testDatabase } from '../test/support/database.js';
 import { COPY_CHUNK_BYTES, copyInteger, copyInto, copyJsonText, copyText, CopyRows } from './copyRows.js';
 

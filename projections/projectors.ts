@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProjectionHealth } from '../adapters/http/health.js';
+import type { ProjectionHealth } from './health.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { ledgerProjection } from './ledger/ledgerProjection.js';
 import { sessionsProjection } from './sessions/index.js';

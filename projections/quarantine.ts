@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../adapters/postgres/index.js';
+import { inTransaction } from './transaction.js';
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from '../core/eventstore/index.js';
 import { lockCheckpoint } from './checkpoints.js';
 import { liveTables, type Projection } from './types.js';

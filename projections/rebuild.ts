@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../adapters/postgres/index.js';
+import { inTransaction } from './transaction.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { ConnectionLock } from './advisoryLock.js';
 import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';

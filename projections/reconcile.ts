@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { inTransaction } from '../adapters/postgres/index.js';
+import { inTransaction } from './transaction.js';
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from '../core/eventstore/index.js';
-import type { ProjectionHealth } from '../adapters/http/health.js';
+import type { ProjectionHealth } from './health.js';
 import { isTelegramUserIdNumber } from '../core/ids/index.js';
 import { ACCOUNT_STREAM_PREFIX, accountStream } from '../core/ledger/index.js';
 import { BATCH_MAX_EVENTS } from './batches.js';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ProjectionHealth } from '../adapters/http/health.js';
+import type { ProjectionHealth } from './health.js';
+import { backoffMs } from '../core/backoff/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { ConnectionLock } from './advisoryLock.js';
 import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';
@@ -19,6 +20,7 @@ export const FAILED_RECHECK_MS = 2_000;
 /** Backoff after a transient failure: first and longest pause, ms. */
 export const RETRY_MIN_MS = 100;
 export const RETRY_MAX_MS = 5_000;
+const RETRY_BACKOFF = { baseMs: RETRY_MIN_MS, ceilingMs: RETRY_MAX_MS, jitter: 'none' } as const;
 
 export interface RunnerOptions {
   store: EventStore;
@@ -106,7 +108,7 @@ export class ProjectorRunner {
 
   private async run(): Promise<void> {
     const { signal } = this.abort;
-    let retryMs = RETRY_MIN_MS;
+    let failures = 0;
     let prefetch: Promise<Batch> | undefined;
     while (!signal.aborted) {
       try {
@@ -124,16 +126,17 @@ export class ProjectorRunner {
         if (batch.events.length >= this.batchSize) prefetch = this.read(batch.next).catch(() => ({ events: [], next: batch.next }));
         // A batch cut short by a quarantine goes on from where it stopped, not from the prefetch.
         if (!(await this.commit(batch))) prefetch = undefined;
-        retryMs = RETRY_MIN_MS;
+        failures = 0;
       } catch (error) {
         prefetch = undefined;
         if (error instanceof CheckpointMoved) {
           this.position = (await readCheckpoint(this.options.pool, this.name))?.position ?? 0;
           this.logger.info({ projection: this.name, position: this.position }, 'checkpoint moved by another writer: continuing from it');
         } else if (isTransient(error) || !this.lock.held) {
+          failures += 1;
+          const retryMs = backoffMs(failures, RETRY_BACKOFF, 0);
           this.logger.warn({ projection: this.name, err: error, retryMs }, 'projector: transient failure, retrying');
           await sleep(retryMs, signal);
-          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         } else {
           await this.fail(error);
           await this.waitForRemedy();

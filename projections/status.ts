@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProjectionHealth } from '../adapters/http/health.js';
+import type { ProjectionHealth } from './health.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { isLockHeld } from './advisoryLock.js';
 import { readCheckpoint } from './checkpoints.js';

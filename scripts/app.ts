@@ -11,6 +11,7 @@ import { createProviderRefunds } from '../app/payments/index.js';
 import { providerRefunders } from '../adapters/payments/index.js';
 import { fashionSessionLocator } from '../adapters/postgres/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
+import { startInputPurge } from './inputPurge.js';
 import { startSweeper, startWorker } from '../adapters/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
@@ -66,7 +67,7 @@ const projectionHealth = (store: EventStore, database: Database, projectors: Run
 const startBackground = (roles: readonly Role[], app: { store: EventStore; database: Database; services: Services; logger: Logger }): Component[] => {
   const { store, database, services, logger } = app;
   const components: Component[] = [];
-  const common = { store, pool: database.pool, logger, snapshots: services.snapshots, ledgerConfig: services.ledgerConfig };
+  const common = { store, pool: database.pool, logger, snapshots: services.snapshots, ledgerConfig: services.ledgerConfig, loops: services.loops };
   if (roles.includes('worker')) {
     services.payments.processor.start();
     components.push({ name: 'payments processor', stop: () => services.payments.processor.stop() });
@@ -74,6 +75,8 @@ const startBackground = (roles: readonly Role[], app: { store: EventStore; datab
     components.push({ name: 'payments reconciler', stop: () => reconciler.stop() });
     const sweeper = startSweeper(common);
     components.push({ name: 'hold sweeper', stop: () => sweeper.stop() });
+    const purge = startInputPurge(services.images, { loops: services.loops });
+    components.push({ name: 'input purge', stop: () => purge.stop() });
     if (services.ai.status === 'on') {
       const worker = startWorker({ ...common, ai: services.ai.chain, images: services.images });
       components.push({ name: 'ai worker', stop: () => worker.stop() });
@@ -125,7 +128,7 @@ const createTelegram = (config: Config, roles: readonly Role[], parts: Parts): T
     throw new ConfigError(['--roles: the bot in webhook mode (TELEGRAM_WEBHOOK_URL) needs the api role in the same process']);
   }
   const runtime = createTelegramRuntime({
-    settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig,
+    settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig, loops: services.loops,
     images: services.images, snapshots: services.snapshots, logger,
     webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
     wakePayments: () => services.payments.processor.wake(),
@@ -154,6 +157,7 @@ const serveHttp = async (
     health: () => collectHealth({
       version: VERSION, startedAt: parts.startedAt, checks, critical: ['database', 'eventstore'],
       projections: projectionHealth(store, database, parts.projectors),
+      loops: () => parts.services.loops.registry.health(),
     }),
     plugins: apiPlugins(config, parts, telegram),
   });

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { LoopServices } from '../app/loop/index.js';
+import type { Logger } from '../projections/logger.js';
 import { Api } from 'grammy';
 import type pg from 'pg';
 import type Stripe from 'stripe';
@@ -7,7 +9,7 @@ import type { LedgerHandler } from '../app/payments/apply.js';
 import { createInterpreter } from '../app/payments/interpret.js';
 import { paymentInboxReaders } from '../adapters/payments/inboxReaders.js';
 import { paidPaymentSources } from '../adapters/payments/paidPayments.js';
-import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions, type ProcessorLogger } from '../app/payments/processor.js';
+import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions } from '../app/payments/processor.js';
 import { reconcilePayments, startReconciler, type ReconcilerSchedule, type Reconciliation } from '../app/payments/reconciler.js';
 import { paymentRoutes } from '../adapters/http/payments/routes.js';
 import { createStripeClient } from '../adapters/payments/stripe/client.js';
@@ -41,11 +43,13 @@ export interface PaymentsSetupOptions {
   pool: pg.Pool;
   ledger: LedgerHandler;
   ledgerConfig: LedgerConfig;
-  logger?: ProcessorLogger;
+  logger?: Logger;
   /** The bot's @username for the login widget; default: asked from Telegram (getMe) on first use. */
   botUsername?: string;
   receipt?: YooKassaReceiptSettings;
   processor?: Partial<Omit<PaymentsProcessorOptions, 'inbox' | 'purchases' | 'ledger' | 'ledgerConfig' | 'interpret'>>;
+  /** The lease store, metrics and health every background loop runs with. */
+  loops?: LoopServices;
 }
 
 export interface Payments {
@@ -90,8 +94,9 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   };
   const checkout: StartCheckout = (request) => startCheckout(providers, request);
   const processor = createPaymentsProcessor({
-    inbox, purchases, ledger: options.ledger, ledgerConfig: options.ledgerConfig, interpret: createInterpreter(paymentInboxReaders({ yookassa })),
-    ...(options.logger ? { logger: options.logger } : {}), ...options.processor,
+    inbox, purchases, ledger: options.ledger, ledgerConfig: options.ledgerConfig,
+    interpret: createInterpreter(paymentInboxReaders({ yookassa })),
+    ...(options.logger ? { logger: options.logger } : {}), loops: options.loops, ...options.processor,
   });
   const routes = paymentRoutes({
     inbox,
@@ -115,7 +120,7 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
     ],
     reconcile: (reconcileOptions = {}) => reconcilePayments({ inbox, purchases }, sources, reconcileOptions),
     startReconciler: (intervalMs) => startReconciler({ inbox, purchases }, sources, {
-      ...(intervalMs === undefined ? {} : { intervalMs }),
+      ...(intervalMs === undefined ? {} : { intervalMs }), loops: options.loops,
       onRun: (result) => {
         processor.wake();
         options.logger?.info({ reconciliation: result }, 'payments reconciled');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { backoffMs } from '../core/backoff/index.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -6,6 +7,9 @@ import type { Logger } from 'pino';
 import { aiConfigFromEnv, createAiProviders, type AiSetup } from '../adapters/ai/index.js';
 import { setupPayments, type Payments } from './paymentsSetup.js';
 import { PostgresSnapshotStore } from '../adapters/postgres/snapshotStore.js';
+import { PostgresLeaseStore } from '../adapters/postgres/leaseStore.js';
+import { loopMetrics } from '../adapters/http/metrics.js';
+import { LoopRegistry, type LoopServices } from '../app/loop/index.js';
 import { LocalImageStore, R2ImageStore, r2ConfigFromEnv, type ImageStore } from '../adapters/storage/index.js';
 import { createCommandHandler, type CommandHandler, type EventStore } from '../core/eventstore/index.js';
 import {
@@ -25,10 +29,11 @@ import type { Database } from './runtime.js';
 export const COMMAND_BACKOFF_BASE_MS = 2;
 export const COMMAND_BACKOFF_MAX_MS = 100;
 
-const jitteredBackoff = (attempt: number): Promise<void> => {
-  const ceiling = Math.min(COMMAND_BACKOFF_MAX_MS, COMMAND_BACKOFF_BASE_MS * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-};
+const COMMAND_BACKOFF = { baseMs: COMMAND_BACKOFF_BASE_MS, ceilingMs: COMMAND_BACKOFF_MAX_MS, jitter: 'full' } as const;
+
+// `attempt` counts from 1 after the first conflict; the first pause was already base × 2.
+const jitteredBackoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, backoffMs(attempt + 1, COMMAND_BACKOFF, Math.random())));
 
 /** What every role shares: the ledger's command path, payments, AI and image storage. */
 export interface Services {
@@ -43,6 +48,8 @@ export interface Services {
   localFilesSecret?: string;
   /** Parts that are on or off beyond the plain secrets check of the configuration. */
   features: Feature[];
+  /** What every background loop runs with: the lease store, metrics, the health registry. */
+  loops: LoopServices & { registry: LoopRegistry };
 }
 
 /** MODERA_LEDGER_CONFIG: a JSON file of packages, prices and limits; default: the built-in ones. */
@@ -105,7 +112,8 @@ export const createServices = async (options: {
     backoff: jitteredBackoff,
     onSnapshotError: (error, stream) => logger.warn({ err: error, stream }, 'snapshot save failed; the command stands'),
   }));
-  const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger });
+  const loops = { leases: new PostgresLeaseStore(database.pool), metrics: loopMetrics, registry: new LoopRegistry(), logger };
+  const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger, loops });
   const ai = aiSetup(config, logger);
   const { images, feature: storage, localFilesSecret } = await createImageStore(config);
   return {
@@ -117,6 +125,7 @@ export const createServices = async (options: {
     payments,
     ai,
     images,
+    loops,
     ...(localFilesSecret ? { localFilesSecret } : {}),
     features: [
       ...payments.features,

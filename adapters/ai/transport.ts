@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '../../core/backoff/index.js';
 import { OutcomeUnknown, ProviderError, ProviderUnreachable } from './errors.js';
 import type { ProviderName } from './ports.js';
 
@@ -19,10 +20,9 @@ export interface RetryPolicy {
 /** Ceiling on retries whatever the configuration says (every retry loop has a bound). */
 export const MAX_RETRIES_LIMIT = 5;
 
-const backoffMs = (policy: RetryPolicy, retry: number): number => {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-};
+/** The pause before retry `retry + 1` (retry 0 waits about the base). */
+const retryDelayMs = (policy: RetryPolicy, retry: number): number =>
+  backoffMs(retry + 1, { baseMs: policy.baseDelayMs, ceilingMs: policy.maxDelayMs, jitter: 'equal' }, Math.random());
 
 /** Runs `attempt` until it succeeds, fails for good, or the retries run out. */
 export const withRetries = async <T>(
@@ -38,7 +38,7 @@ export const withRetries = async <T>(
       if (error instanceof ProviderError) error.attempts = retry + 1;
       if (!(error instanceof ProviderUnreachable) || retry >= maxRetries) throw error;
       try {
-        await sleep(backoffMs(policy, retry), undefined, { signal });
+        await sleep(retryDelayMs(policy, retry), undefined, { signal });
       } catch {
         // Aborted while waiting: nothing is in flight, so the last failure stands.
         throw error;

@@ -1,3 +1,8 @@
+import type { LoopHealth } from '../../app/loop/index.js';
+import type { ProjectionHealth } from '../../projections/health.js';
+
+export type { ProjectionHealth, QuarantineHealth } from '../../projections/health.js';
+
 /** What /health reports: every dependency by name, and how far each projection lags. */
 export type DependencyState = 'up' | 'down' | 'off';
 
@@ -7,32 +12,14 @@ export interface DependencyHealth {
   latencyMs?: number;
 }
 
-export interface ProjectionHealth {
-  name: string;
-  position: number;
-  head: number;
-  lagEvents: number;
-  lagSeconds: number;
-  state: 'running' | 'standby' | 'stopped' | 'failed';
-  error?: string;
-  /** Streams whose events this projection holds back: one of their events failed (projections/quarantine.ts). */
-  quarantined: QuarantineHealth[];
-}
-
-export interface QuarantineHealth {
-  stream: string;
-  fromPosition: number;
-  eventType: string;
-  reason: string;
-  quarantinedAt: string;
-}
-
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   version: string;
   uptimeSeconds: number;
   dependencies: Record<string, DependencyHealth>;
   projections: ProjectionHealth[];
+  /** The background loops of this process (a loop whose lease another process holds shows `standby`). */
+  loops?: LoopHealth[];
 }
 
 export type HealthCheck = () => Promise<DependencyHealth>;
@@ -67,6 +54,7 @@ export const collectHealth = async (options: {
   checks: Record<string, HealthCheck>;
   critical: readonly string[];
   projections: () => Promise<ProjectionHealth[]>;
+  loops?: () => LoopHealth[];
 }): Promise<HealthReport> => {
   const names = Object.keys(options.checks);
   const results = await Promise.all(names.map((name) => withTimeout(options.checks[name]!)));
@@ -81,5 +69,6 @@ export const collectHealth = async (options: {
     uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
     dependencies,
     projections,
+    ...(options.loops ? { loops: options.loops() } : {}),
   };
 };

@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import type { LoopMetrics } from '../../app/loop/index.js';
 
 /**
  * Prometheus metrics, one registry for the process. Features record into these; `/metrics`
@@ -65,3 +66,24 @@ export const webhookDeliveries = new client.Counter({
   labelNames: ['provider', 'outcome'] as const,
   registers: [registry],
 });
+
+const loopStepDuration = new client.Histogram({
+  name: 'modera_loop_step_duration_seconds',
+  help: 'Durable loop steps by loop and outcome (more, idle, failed, fenced)',
+  labelNames: ['loop', 'outcome'] as const,
+  buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 30, 120],
+  registers: [registry],
+});
+
+const loopLeaseHeld = new client.Gauge({
+  name: 'modera_loop_lease_held',
+  help: '1 while this process holds the lease of a durable loop, else 0',
+  labelNames: ['loop'] as const,
+  registers: [registry],
+});
+
+/** The durable loops' metrics port (app/loop/ports.ts) on this registry. */
+export const loopMetrics: LoopMetrics = {
+  stepEnded: (loop, outcome, durationMs) => loopStepDuration.observe({ loop, outcome }, durationMs / 1000),
+  leaseHeld: (loop, held) => loopLeaseHeld.set({ loop }, held ? 1 : 0),
+};

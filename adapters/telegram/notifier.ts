@@ -3,9 +3,10 @@ import type { I18n } from '@grammyjs/i18n';
 import { GrammyError, InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type pg from 'pg';
-import type { EventStore, RecordedEvent, Subscription } from '../../core/eventstore/index.js';
+import { DurableLoop, loopSettings, type Lease, type LoopServices, type StepContext, type StepResult } from '../../app/loop/index.js';
+import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import { accountStream } from '../../core/ledger/index.js';
-import { inTransaction } from '../postgres/index.js';
+import { fencedTransaction } from '../postgres/index.js';
 import type { ChatStateStore } from './chatState.js';
 import type { BotContext } from './context.js';
 import { isBlockedError, resultOf, type Deliveries } from './deliveries.js';
@@ -25,11 +26,19 @@ import { renderNotification } from './render.js';
  * claim and mark leaves the claim 'sending'; at the next start it becomes 'unknown' (the message
  * may or may not have gone out; Telegram has no idempotency key) and is never sent again. The
  * checkpoint only moves past an event once it is dealt with, so nothing is skipped after a crash.
+ *
+ * It runs on the durable loop under a lease: one notifier across processes, and the claims a
+ * crash left open are settled by whoever takes the lease over (never a live holder's claims).
+ * Its writes are fenced by the lease's generation.
  */
 
 export const NOTIFIER_NAME = 'telegram';
-/** After a failure to prepare or record a notification, wait this long and read again. */
+/** After a failure to prepare or record a notification, wait this long and read again: first and longest, ms. */
 export const NOTIFIER_RETRY_MS = [500, 30_000] as const;
+/** Events read per step. */
+export const NOTIFIER_BATCH_EVENTS = 100;
+/** Pause between reads of the log's head when caught up, ms: bounds how late a message goes out. */
+export const NOTIFIER_IDLE_MS = 100;
 /**
  * A session's outcome is told once the ledger has settled its hold (the worker does it right
  * after recording the outcome), so "the credits were returned" is true when read and the profile
@@ -54,6 +63,8 @@ export interface NotifierOptions {
   deliveries: Deliveries;
   logger: Logger;
   name?: string;
+  /** The lease store (one notifier across processes), metrics and health. */
+  loops?: LoopServices | undefined;
 }
 
 export interface Outgoing {
@@ -78,36 +89,42 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export class Notifier {
   private readonly name: string;
-  private subscription: Subscription | undefined;
   private abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loop: DurableLoop<number> | undefined;
   private readonly prepareFailures = new Map<string, number>();
 
   constructor(private readonly options: NotifierOptions) {
     this.name = options.name ?? NOTIFIER_NAME;
   }
 
-  /** Settles claims a crash left open, then follows the log from the checkpoint. */
+  /** Follows the log from the checkpoint; whoever takes the lease first settles claims a crash left open. */
   async start(): Promise<void> {
     const { pool, logger } = this.options;
     await pool.query('INSERT INTO bot_notifier_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [this.name]);
-    const stale = await pool.query(
-      `UPDATE bot_notifications SET status = 'unknown', error = 'interrupted while sending', finished_at = now()
-        WHERE status = 'sending'`,
-    );
-    if (stale.rowCount) logger.warn({ count: stale.rowCount }, 'notifications interrupted by a crash: not sent again');
-    const redeliveries = await this.options.deliveries.settleInterrupted();
-    if (redeliveries) {
-      logger.warn({ count: redeliveries }, 'result re-deliveries interrupted by a crash: not sent again');
-    }
+    const leased = this.options.loops?.leases !== undefined;
+    // Without a lease (one process) the claims are settled before anything is sent.
+    if (!leased) await this.settleInterrupted();
     this.abort = new AbortController();
-    this.loop = this.run();
+    this.loop = new DurableLoop<number>({
+      logger,
+      ...loopSettings(this.options.loops, true),
+      name: `notifier-${this.name}`, idleMs: NOTIFIER_IDLE_MS,
+      backoff: { baseMs: NOTIFIER_RETRY_MS[0], ceilingMs: NOTIFIER_RETRY_MS[1], jitter: 'equal' },
+      checkpoint: {
+        load: async () => {
+          if (leased) await this.settleInterrupted();
+          return this.checkpoint();
+        },
+      },
+      step: (ctx) => this.step(ctx),
+    });
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await this.subscription?.close();
-    await this.loop;
+    await this.loop?.stop();
+    this.loop = undefined;
   }
 
   /** The position up to which every event has been dealt with. */
@@ -117,46 +134,63 @@ export class Notifier {
     return rows[0]?.position ?? 0;
   }
 
-  private async run(): Promise<void> {
-    let retryMs: number = NOTIFIER_RETRY_MS[0];
-    while (!this.abort.signal.aborted) {
-      try {
-        const after = await this.checkpoint();
-        // stop() may have run while the checkpoint was read: it had no subscription to close.
-        if (this.abort.signal.aborted) break;
-        this.subscription = this.options.store.subscribe({ after, categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES });
-        for await (const event of this.subscription) {
-          await this.handle(event);
-          retryMs = NOTIFIER_RETRY_MS[0];
-        }
-      } catch (error) {
-        if (this.abort.signal.aborted) break;
-        this.options.logger.error({ err: error, retryInMs: retryMs }, 'notifier failed; resuming from its checkpoint');
-        await this.subscription?.close().catch(() => undefined);
-        await sleep(retryMs, this.abort.signal);
-        retryMs = Math.min(retryMs * 2, NOTIFIER_RETRY_MS[1]);
-      }
+  /** Claims left 'sending' by a crash become 'unknown' (the message may have gone): never sent again. */
+  private async settleInterrupted(): Promise<void> {
+    const { pool, logger } = this.options;
+    const stale = await pool.query(
+      `UPDATE bot_notifications SET status = 'unknown', error = 'interrupted while sending', finished_at = now()
+        WHERE status = 'sending'`,
+    );
+    if (stale.rowCount) logger.warn({ count: stale.rowCount }, 'notifications interrupted by a crash: not sent again');
+    const redeliveries = await this.options.deliveries.settleInterrupted();
+    if (redeliveries) {
+      logger.warn({ count: redeliveries }, 'result re-deliveries interrupted by a crash: not sent again');
     }
   }
 
+  /**
+   * Deals with the next events after the checkpoint, up to the head read first: everything at or
+   * below it is visible for good, so an event that commits late is never stepped over.
+   */
+  private async step(ctx: StepContext<number>): Promise<StepResult<number>> {
+    const after = ctx.checkpoint ?? 0;
+    const head = await this.options.store.headPosition();
+    if (head <= after) return {};
+    const read = await this.options.store.readAll({
+      after, categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES, maxCount: NOTIFIER_BATCH_EVENTS,
+    });
+    let position = after;
+    for (const event of read.filter((e) => e.position <= head)) {
+      if (ctx.stopping.aborted) return { checkpoint: position };
+      await this.handle(event, ctx.lease);
+      position = event.position;
+    }
+    const full = read.length === NOTIFIER_BATCH_EVENTS;
+    if (!full && head > position) {
+      await this.advance(head, ctx.lease);
+      position = head;
+    }
+    return { checkpoint: position, more: full };
+  }
+
   /** Deals with one event: prepare, claim, send, record. Throws only before anything was sent. */
-  async handle(event: RecordedEvent): Promise<void> {
+  async handle(event: RecordedEvent, lease?: Lease): Promise<void> {
     const notification = notificationOf(event);
-    if (!notification) return this.advance(event.position);
+    if (!notification) return this.advance(event.position, lease);
     const outgoing = await this.prepareBounded(event, notification);
-    if (!outgoing) return this.advance(event.position);
+    if (!outgoing) return this.advance(event.position, lease);
     const claimed = await this.options.pool.query(
       `INSERT INTO bot_notifications (event_id, position, chat_id, kind, status) VALUES ($1, $2, $3, $4, 'sending')
        ON CONFLICT (event_id) DO NOTHING`,
       [event.id, event.position, outgoing.chatId, notification.kind],
     );
-    if (claimed.rowCount !== 1) return this.advance(event.position);
+    if (claimed.rowCount !== 1) return this.advance(event.position, lease);
     const delivery = 'error' in outgoing
       ? { status: 'failed' as const, error: outgoing.error }
       : await this.sendUnlessBlocked(outgoing);
     if (delivery.status !== 'sent') this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
     if (delivery.status !== 'sent' && delivery.blocked) await this.keepForReturn(event, outgoing.chatId);
-    await inTransaction(this.options.pool, async (tx) => {
+    await fencedTransaction(this.options.pool, lease, async (tx) => {
       await tx.query(
         `UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() WHERE event_id = $1`,
         [event.id, delivery.status, delivery.status === 'sent' ? delivery.messageId : null, delivery.status === 'sent' ? null : delivery.error],
@@ -212,8 +246,9 @@ export class Notifier {
     return this.send(outgoing);
   }
 
-  private async advance(position: number): Promise<void> {
-    await this.options.pool.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, position]);
+  private async advance(position: number, lease: Lease | undefined): Promise<void> {
+    await fencedTransaction(this.options.pool, lease, (tx) =>
+      tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, position]));
   }
 
   /** Retries a failing preparation through the run loop's backoff, then records it as failed. */

@@ -1,4 +1,5 @@
 import type { Api } from 'grammy';
+import { backoffMs } from '../../core/backoff/index.js';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../../projections/logger.js';
 
@@ -48,7 +49,7 @@ export const startPolling = async (options: PollingOptions): Promise<Polling> =>
   await api.deleteWebhook({ drop_pending_updates: false });
   const abort = new AbortController();
   let offset = 0;
-  let backoffMs: number = POLL_BACKOFF_MS[0];
+  let failures = 0;
 
   const pollOnce = async () => {
     const updates = await api.getUpdates(
@@ -66,12 +67,13 @@ export const startPolling = async (options: PollingOptions): Promise<Polling> =>
     while (!abort.signal.aborted) {
       try {
         await pollOnce();
-        backoffMs = POLL_BACKOFF_MS[0];
+        failures = 0;
       } catch (error) {
         if (abort.signal.aborted) break;
-        logger.warn({ err: error, retryInMs: backoffMs }, 'telegram polling failed');
-        await sleep(backoffMs, abort.signal);
-        backoffMs = Math.min(backoffMs * 2, POLL_BACKOFF_MS[1]);
+        failures += 1;
+        const retryInMs = backoffMs(failures, { baseMs: POLL_BACKOFF_MS[0], ceilingMs: POLL_BACKOFF_MS[1], jitter: 'none' }, 0);
+        logger.warn({ err: error, retryInMs }, 'telegram polling failed');
+        await sleep(retryInMs, abort.signal);
       }
     }
   })();

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Bot } from 'grammy';
+import type { LoopServices } from '../../app/loop/index.js';
 import type { UserFromGetMe } from 'grammy/types';
 import type pg from 'pg';
 import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
@@ -60,6 +61,8 @@ export const telegramSettingsFromEnv = (env: {
 
 export interface TelegramRuntimeOptions {
   settings: TelegramSettings;
+  /** The lease store, metrics and health the notifier and the update recovery loop run with. */
+  loops?: LoopServices | undefined;
   pool: pg.Pool;
   store: EventStore;
   ledger: LedgerHandler;
@@ -136,10 +139,10 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
     token: settings.token, apiRoot: settings.apiRoot, deps, i18n,
     ...(options.botInfo ? { botInfo: options.botInfo } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
-  const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger });
+  const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger, loops: options.loops });
   const notifier = new Notifier({
     store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries,
-    logger,
+    logger, loops: options.loops,
   });
   late.notifier = notifier;
   bot.api.config.use(markBlockedOn403(deliveries, logger));

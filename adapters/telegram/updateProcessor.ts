@@ -1,4 +1,5 @@
 import { BotError, GrammyError } from 'grammy';
+import { DurableLoop, loopSettings, type LoopServices } from '../../app/loop/index.js';
 import type { Update } from 'grammy/types';
 import { ALBUM_COLLECT_WINDOW_MS } from './albums.js';
 import { ChatQueue } from './chatQueue.js';
@@ -32,7 +33,14 @@ export interface UpdateProcessorOptions {
   retryDelaysMs?: readonly number[];
   /** How long a part of an album waits for the rest of it, from its arrival. */
   albumWindowMs?: number;
+  /** Metrics and health of the recovery loop. It takes no lease: it queues updates in this process. */
+  loops?: LoopServices | undefined;
 }
+
+/** The recovery loop's name. */
+export const UPDATE_RECOVERY_LOOP = 'telegram-update-recovery';
+/** A recovery round that failed (the database away) is tried again from this, doubling up to the interval. */
+export const RECOVERY_RETRY_MIN_MS = 1_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -43,7 +51,7 @@ const isPermanent = (error: unknown): boolean =>
 export class UpdateProcessor {
   private readonly queue: ChatQueue;
   private readonly inFlight = new Set<number>();
-  private timer: NodeJS.Timeout | undefined;
+  private loop: DurableLoop | undefined;
   private rounds = 0;
   private stopped = false;
 
@@ -66,15 +74,22 @@ export class UpdateProcessor {
   async start(): Promise<void> {
     this.stopped = false;
     await this.recover();
-    this.timer = setInterval(() => void this.recover(), this.options.recoveryIntervalMs ?? RECOVERY_INTERVAL_MS);
-    this.timer.unref();
+    const intervalMs = this.options.recoveryIntervalMs ?? RECOVERY_INTERVAL_MS;
+    this.loop = new DurableLoop<never>({
+      logger: this.options.logger,
+      ...loopSettings(this.options.loops, false),
+      name: UPDATE_RECOVERY_LOOP, idleMs: intervalMs, initialDelayMs: intervalMs,
+      backoff: { baseMs: Math.min(RECOVERY_RETRY_MIN_MS, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
+      step: () => this.recoverRound(),
+    });
+    this.loop.start();
   }
 
   /** Stops recovery and waits for the queued updates to be handled. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.loop?.stop();
+    this.loop = undefined;
     await this.queue.idle();
   }
 
@@ -84,15 +99,20 @@ export class UpdateProcessor {
   }
 
   async recover(): Promise<void> {
-    if (this.stopped) return;
     try {
-      for (const entry of await this.options.inbox.pending()) {
-        this.schedule(entry.update, entry.chatKey, entry.receivedAt.getTime());
-      }
-      if (++this.rounds % PRUNE_EVERY_ROUNDS === 1) await this.options.inbox.prune();
+      await this.recoverRound();
     } catch (error) {
       this.options.logger.error({ err: error }, 'telegram inbox recovery failed; next round will try again');
     }
+  }
+
+  /** Queues the pending updates not in memory; prunes now and then. Throws when the inbox is away. */
+  private async recoverRound(): Promise<void> {
+    if (this.stopped) return;
+    for (const entry of await this.options.inbox.pending()) {
+      this.schedule(entry.update, entry.chatKey, entry.receivedAt.getTime());
+    }
+    if (++this.rounds % PRUNE_EVERY_ROUNDS === 1) await this.options.inbox.prune();
   }
 
   private schedule(update: Update, key: string, receivedAtMs: number): void {

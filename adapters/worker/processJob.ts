@@ -1,4 +1,5 @@
 import { RETRYABLE_REJECTIONS } from '../../core/ledger/index.js';
+import { backoffMs } from '../../core/backoff/index.js';
 import { MAX_PROCESSING_ATTEMPTS, type HoldResolution, type SessionRejection } from '../../core/sessions/index.js';
 import { runAiAttempt, type AiAttempt } from './aiJob.js';
 import type { Holds } from './holds.js';
@@ -39,7 +40,9 @@ const iso = (date: Date): string => date.toISOString();
 const plusSeconds = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
 
 /** Exponential backoff for the n-th retry (n ≥ 1), in seconds. */
-export const backoffSeconds = (n: number): number => Math.min(RETRY_MAX_SECONDS, RETRY_MIN_SECONDS * 2 ** Math.max(0, n - 1));
+export const backoffSeconds = (n: number): number =>
+  // No jitter: the retry time is written on the job row, and jobs of different sessions do not collide.
+  backoffMs(n, { baseMs: RETRY_MIN_SECONDS * 1000, ceilingMs: RETRY_MAX_SECONDS * 1000, jitter: 'none' }, 0) / 1000;
 
 const hasTimeLeft = (expiresAt: Date, now: Date): boolean => now.getTime() + CAPTURE_MARGIN_SECONDS * 1000 < expiresAt.getTime();
 

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { loopSettings, startLoop, type LoopServices } from '../../app/loop/index.js';
 import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import type { LedgerConfig } from '../../core/ledger/index.js';
 import { ProjectorRunner } from '../../projections/runner.js';
@@ -44,7 +44,12 @@ export interface SweeperOptions {
   intervalMs?: number;
   /** Also run the projector that feeds `credit_holds` and `session_activity`. Default true. */
   runFeeder?: boolean;
+  /** The lease store (one sweeper across processes), metrics and health. */
+  loops?: LoopServices | undefined;
 }
+
+/** The sweeper's loop: one instance across processes holds its lease. */
+export const SWEEPER_LOOP = 'hold-sweeper';
 
 export interface SweepReport {
   holds: Partial<Record<SettleOutcome, number>>;
@@ -65,33 +70,29 @@ export const startSweeper = (options: SweeperOptions): RunningSweeper => {
   const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
   const sessions = sessionStreams(store, ACTOR);
   const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
-  const stopping = new AbortController();
-
   const sweep = async (): Promise<SweepReport> => ({
     holds: await sweepExpiredHolds({ pool, holds, clock, logger, batch: SWEEP_BATCH }),
     sessions: await expireIdleSessions({ pool, sessions, holds, clock, logger, batch: SWEEP_BATCH }),
   });
 
-  const loop = async (): Promise<void> => {
-    // The first pass waits one interval: the feeder catches up meanwhile.
-    for (;;) {
-      await sleep(options.intervalMs ?? SWEEP_INTERVAL_MS, undefined, { signal: stopping.signal }).catch(() => undefined);
-      if (stopping.signal.aborted) return;
-      try {
-        await sweep();
-      } catch (error) {
-        logger.warn({ err: error }, 'sweep failed: trying again next interval');
-      }
-    }
-  };
-
+  const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS;
   feeder?.start();
-  const looping = loop();
+  // Each sweep is decided on the account and session streams, appended at an exact revision:
+  // a sweep by a holder that lost its lease changes nothing twice, so it needs no fence.
+  const loop = startLoop<never>({
+    logger,
+    ...loopSettings(options.loops, true),
+    // The first pass waits one interval: the feeder catches up meanwhile.
+    name: SWEEPER_LOOP, idleMs: intervalMs, initialDelayMs: intervalMs,
+    backoff: { baseMs: Math.min(1_000, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
+    step: async () => {
+      await sweep();
+    },
+  });
   return {
     sweep,
     stop: async () => {
-      stopping.abort();
-      await looping;
+      await loop.stop();
       await feeder?.stop();
     },
   };

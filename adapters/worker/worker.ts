@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { loopSettings, startLoop, type LoopServices, type StepContext, type StepResult } from '../../app/loop/index.js';
 import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import type { LedgerConfig } from '../../core/ledger/index.js';
 import { ProjectorRunner } from '../../projections/runner.js';
@@ -29,7 +30,14 @@ export interface WorkerOptions {
   idlePollMs?: number;
   /** Also run the projector that feeds `session_jobs` (one instance runs across processes). Default true. */
   runFeeder?: boolean;
+  /** Metrics and health of the claim loop. It takes no lease: jobs are leased one by one, fenced by their token. */
+  loops?: LoopServices | undefined;
 }
+
+/** The claim loop's name. */
+export const WORKER_LOOP = 'ai-worker';
+/** Claiming failed (the database away): try again from the idle poll, doubling up to this, ms. */
+export const CLAIM_RETRY_CEILING_MS = 10_000;
 
 export interface RunningWorker {
   /** Stops claiming, lets running jobs finish for STOP_GRACE_MS, then aborts their AI calls. */
@@ -56,7 +64,6 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
   const sessions = sessionStreams(store, ACTOR);
   const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
   const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
-  const stopping = new AbortController();
   const aborting = new AbortController();
   const running = new Set<Promise<void>>();
 
@@ -104,34 +111,34 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
     }
   };
 
-  const loop = async (): Promise<void> => {
-    while (!stopping.signal.aborted) {
-      if (running.size >= concurrency) {
-        await Promise.race(running);
-        continue;
-      }
-      let job: ClaimedJob | undefined;
-      try {
-        job = await claimJob(pool, clock(), workerId);
-      } catch (error) {
-        logger.warn({ err: error }, 'claiming a session job failed');
-      }
-      if (!job) {
-        await pause(options.idlePollMs ?? WORKER_IDLE_POLL_MS, stopping.signal);
-        continue;
-      }
-      const claim: Promise<void> = runClaim(job).finally(() => running.delete(claim));
-      running.add(claim);
+  /** One step: wait for a free slot, or claim a due job and start it. */
+  let stopAsked: Promise<void> | undefined;
+  const step = async (ctx: StepContext<never>): Promise<StepResult<never>> => {
+    if (running.size >= concurrency) {
+      // A stop need not wait for a slot: the running jobs get their own grace below.
+      stopAsked ??= new Promise<void>((resolve) => ctx.stopping.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([...running, stopAsked]);
+      return { more: !ctx.stopping.aborted };
     }
+    const job = await claimJob(pool, clock(), workerId);
+    if (!job) return {};
+    const claim: Promise<void> = runClaim(job).finally(() => running.delete(claim));
+    running.add(claim);
+    return { more: true };
   };
 
   feeder?.start();
-  const looping = loop();
+  const idlePollMs = options.idlePollMs ?? WORKER_IDLE_POLL_MS;
+  const loop = startLoop<never>({
+    logger,
+    ...loopSettings(options.loops, false),
+    name: WORKER_LOOP, idleMs: idlePollMs, step,
+    backoff: { baseMs: idlePollMs, ceilingMs: Math.max(idlePollMs, CLAIM_RETRY_CEILING_MS), jitter: 'equal' },
+  });
   logger.info({ workerId, concurrency }, 'session worker started');
   return {
     stop: async () => {
-      stopping.abort();
-      await looping;
+      await loop.stop();
       const grace = new AbortController();
       await Promise.race([Promise.allSettled(running), pause(STOP_GRACE_MS, grace.signal)]);
       grace.abort();

@@ -1,4 +1,6 @@
 import type { Logger } from '../../projections/logger.js';
+import { loopSettings, startLoop, type DurableLoop, type LoopServices } from '../loop/index.js';
+import { backoffMs } from '../../core/backoff/index.js';
 import { applyFact, type ApplyDependencies, type ApplyResult } from './apply.js';
 import type { PaymentFact } from './facts.js';
 import type { InboxRow, PaymentInbox } from './inbox.js';
@@ -21,13 +23,10 @@ export const PROCESSOR_BACKOFF_CEILING_MS = 15 * 60_000;
 /** A refund waiting for its purchase looks again this often, however long it waits. */
 export const PROCESSOR_WAIT_INTERVAL_MS = 60 * 60_000;
 
-/** The processor logs through the application's one logger type. */
-export type ProcessorLogger = Logger;
-
 export interface PaymentsProcessorOptions extends ApplyDependencies {
   inbox: PaymentInbox;
   interpret: Interpreter;
-  logger?: ProcessorLogger;
+  logger?: Logger;
   /** Concurrent workers in this process. */
   workers?: number;
   batchSize?: number;
@@ -38,6 +37,8 @@ export interface PaymentsProcessorOptions extends ApplyDependencies {
   backoffMs?: (attempt: number) => number;
   /** Called after a row was read and before the ledger is touched (tests stop a process here). */
   beforeApply?: (row: InboxRow, fact: PaymentFact) => Promise<void>;
+  /** Metrics and health of the workers' loops (they take no lease: rows are leased one by one). */
+  loops?: LoopServices | undefined;
 }
 
 export interface ProcessedRow {
@@ -60,16 +61,17 @@ export interface PaymentsProcessor {
   stop(): Promise<void>;
 }
 
-export const defaultBackoffMs = (attempt: number): number => {
-  const exponential = Math.min(PROCESSOR_BACKOFF_CEILING_MS, PROCESSOR_BACKOFF_BASE_MS * 2 ** Math.min(attempt - 1, 20));
-  return Math.round(exponential * (0.5 + Math.random() / 2));
-};
+export const defaultBackoffMs = (attempt: number): number =>
+  backoffMs(attempt, { baseMs: PROCESSOR_BACKOFF_BASE_MS, ceilingMs: PROCESSOR_BACKOFF_CEILING_MS, jitter: 'equal' }, Math.random());
 
-const noLogger: ProcessorLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+/** A round that failed as a whole (the database away): try again from the poll interval, doubling up to this. */
+export const PROCESSOR_ROUND_RETRY_CEILING_MS = 30_000;
+
+const noLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface Settings {
   options: PaymentsProcessorOptions;
-  logger: ProcessorLogger;
+  logger: Logger;
   leaseMs: number;
   maxAttempts: number;
   backoffMs: (attempt: number) => number;
@@ -136,19 +138,6 @@ const processRow = async (s: Settings, row: InboxRow): Promise<ProcessedRow> => 
   }
 };
 
-/** Timers that `wakeAll` cuts short. */
-const sleepers = () => {
-  const waiting = new Set<() => void>();
-  return {
-    sleep: (ms: number) => new Promise<void>((resolve) => {
-      const done = () => { clearTimeout(timer); waiting.delete(done); resolve(); };
-      const timer = setTimeout(done, ms);
-      waiting.add(done);
-    }),
-    wakeAll: () => { for (const done of [...waiting]) done(); },
-  };
-};
-
 /**
  * The inbox worker: claims due rows (FOR UPDATE SKIP LOCKED, with a lease), reads each into a
  * fact, applies it by an idempotent ledger command, and marks it. A row that fails for a
@@ -162,9 +151,7 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
     maxAttempts: options.maxAttempts ?? PROCESSOR_MAX_ATTEMPTS, backoffMs: options.backoffMs ?? defaultBackoffMs,
   };
   const pollMs = options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS;
-  const { sleep, wakeAll } = sleepers();
-  const loops: Promise<void>[] = [];
-  let running = false;
+  const loops: DurableLoop[] = [];
 
   /** One claim-and-process round; returns the rows processed. */
   const round = async (): Promise<ProcessedRow[]> => {
@@ -173,24 +160,20 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
     for (const row of rows) processed.push(await processRow(s, row));
     return processed;
   };
-  const loop = async (): Promise<void> => {
-    while (running) {
-      try {
-        if ((await round()).length === 0) await sleep(pollMs);
-      } catch (error) {
-        s.logger.error({ err: error }, 'payments processor round failed');
-        await sleep(pollMs);
-      }
-    }
-  };
+  const startWorker = (index: number): DurableLoop => startLoop<never>({
+    logger: s.logger,
+    ...loopSettings(options.loops, false),
+    name: `payments-processor-${index + 1}`, idleMs: pollMs,
+    backoff: { baseMs: pollMs, ceilingMs: Math.max(pollMs, PROCESSOR_ROUND_RETRY_CEILING_MS), jitter: 'equal' },
+    step: async () => ({ more: (await round()).length > 0 }),
+  });
 
   return {
     start: () => {
-      if (running) return;
-      running = true;
-      for (let i = 0; i < (options.workers ?? 1); i++) loops.push(loop());
+      if (loops.length > 0) return;
+      for (let i = 0; i < (options.workers ?? 1); i++) loops.push(startWorker(i));
     },
-    wake: wakeAll,
+    wake: () => { for (const loop of loops) loop.wake(); },
     drain: async () => {
       const all: ProcessedRow[] = [];
       for (let processed = await round(); processed.length > 0; processed = await round()) all.push(...processed);
@@ -201,9 +184,7 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
       return row && processRow(s, row);
     },
     stop: async () => {
-      running = false;
-      wakeAll();
-      await Promise.all(loops.splice(0));
+      await Promise.all(loops.splice(0).map((loop) => loop.stop()));
     },
   };
 };

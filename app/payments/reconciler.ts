@@ -1,3 +1,4 @@
+import { loopSettings, startLoop, type LoopServices } from '../loop/index.js';
 import type { Provider } from '../../core/ledger/commands.js';
 import type { PaymentFact } from './facts.js';
 import type { DeliveryRecorder, InboxKind } from './inbox.js';
@@ -90,21 +91,39 @@ export interface ReconcilerSchedule {
   stop(): Promise<void>;
 }
 
-/** Runs the reconciler every `intervalMs` (first run after one interval); `onRun` gets each result. */
+/** The reconciler's loop: one instance across processes (its lease), a run every interval. */
+export const RECONCILER_LOOP = 'payments-reconciler';
+/** After a run that failed as a whole (the database away), try again from this, doubling up to the interval. */
+export const RECONCILE_RETRY_MIN_MS = 60_000;
+
+/**
+ * Runs the reconciler every `intervalMs` (first run after one interval) on the durable loop;
+ * `onRun` gets each result. What it writes is keyed by payment id, so a run by a holder that
+ * lost its lease records nothing twice: it needs no fence.
+ */
 export const startReconciler = (
   stores: ReconcileStores,
   sources: readonly PaidPaymentSource[],
-  options: { intervalMs?: number; onRun?: (result: Reconciliation) => void; onError?: (error: unknown) => void } = {},
+  options: {
+    intervalMs?: number;
+    onRun?: (result: Reconciliation) => void;
+    onError?: (error: unknown) => void;
+    loops?: LoopServices | undefined;
+  } = {},
 ): ReconcilerSchedule => {
-  let current: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    current = current.then(() => reconcilePayments(stores, sources).then(options.onRun, options.onError));
-  }, options.intervalMs ?? RECONCILE_INTERVAL_MS);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await current;
+  const intervalMs = options.intervalMs ?? RECONCILE_INTERVAL_MS;
+  const loop = startLoop<never>({
+    ...loopSettings(options.loops, true),
+    name: RECONCILER_LOOP, idleMs: intervalMs, initialDelayMs: intervalMs,
+    backoff: { baseMs: Math.min(RECONCILE_RETRY_MIN_MS, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
+    step: async () => {
+      try {
+        options.onRun?.(await reconcilePayments(stores, sources));
+      } catch (error) {
+        options.onError?.(error);
+        throw error;
+      }
     },
-  };
+  });
+  return { stop: () => loop.stop() };
 };

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import t, { type Test } from 'tap';
-import { inTransaction } from '../../adapters/postgres/index.js';
+import { inTransaction } from '../transaction.js';
 import { deterministicUuid, MemoryEventStore, type EventStore, type RecordedEvent } from '../../core/eventstore/index.js';
 import type { AccountEvent } from '../../core/ledger/index.js';
 import { testDatabase } from '../../test/support/database.js';

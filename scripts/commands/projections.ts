@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type pg from 'pg';
 import type { EventStore } from '../../core/eventstore/index.js';
-import type { ProjectionHealth } from '../../adapters/http/health.js';
+import type { ProjectionHealth } from '../../projections/health.js';
 import {
   PROJECTIONS,
   projectionByName,

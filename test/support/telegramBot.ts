@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Update } from 'grammy/types';
 import pino from 'pino';
+import { PostgresLeaseStore } from '../../adapters/postgres/index.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import {
   ProviderRejected, type FitRequest, type FitResult, type StyleRequest, type StyleResult, type TryOnRequest, type TryOnResult,
@@ -196,6 +197,8 @@ export const botHarness = async (
     settings: { token: TEST_TOKEN, apiRoot: fake.apiRoot, transport: options.transport ?? { mode: 'polling' } },
     pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, logger: silent,
     botInfo: TEST_BOT_INFO, webCheckoutUrl: 'https://modera.example/checkout',
+    // As in production: the notifier runs under a lease, which settles interrupted claims.
+    loops: { leases: new PostgresLeaseStore(pool) },
     overrides: { now: () => clock.now, ...options.overrides },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });

@@ -1,4 +1,5 @@
 import type { AllStreamResolvedEvent, AllStreamSubscription, KurrentDBClient } from '@kurrent/kurrentdb-client';
+import { backoffMs } from '../../../core/backoff/index.js';
 import {
   StoreUnavailable,
   type RecordedEvent,
@@ -34,7 +35,7 @@ export const RESUBSCRIBE_DEFAULTS: ResubscribePolicy = {
 };
 
 export const backoffDelayMs = (attempt: number, policy: ResubscribePolicy): number =>
-  Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  backoffMs(attempt, { baseMs: policy.baseDelayMs, ceilingMs: policy.maxDelayMs, jitter: 'none' }, 0);
 
 const CLOSED = Symbol('closed');
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { backoffMs } from '../../../core/backoff/index.js';
 import { LISTEN_SQL } from './sql.js';
 
 /** First and longest pause before reconnecting a dropped LISTEN connection. */
@@ -17,7 +18,8 @@ export class ChangeListener {
   private closed = false;
   private started = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private backoffMs = LISTEN_RECONNECT_MIN_MS;
+  /** Reconnects failed in a row. */
+  private failures = 0;
 
   constructor(
     private readonly connect: () => pg.Client,
@@ -86,7 +88,7 @@ export class ChangeListener {
     try {
       await client.connect();
       await client.query(LISTEN_SQL);
-      this.backoffMs = LISTEN_RECONNECT_MIN_MS;
+      this.failures = 0;
       // Anything committed while we were not listening is picked up by this wake-up.
       this.wakeAll();
     } catch (error) {
@@ -96,8 +98,8 @@ export class ChangeListener {
 
   private scheduleReconnect(): void {
     if (this.closed) return;
-    const delayMs = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, LISTEN_RECONNECT_MAX_MS);
+    this.failures += 1;
+    const delayMs = backoffMs(this.failures, { baseMs: LISTEN_RECONNECT_MIN_MS, ceilingMs: LISTEN_RECONNECT_MAX_MS, jitter: 'none' }, 0);
     this.reconnectTimer = setTimeout(() => void this.open(), delayMs);
   }
 }
