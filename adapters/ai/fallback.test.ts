@@ -6,6 +6,7 @@ import { fakeAiEnv } from '../../test/fakes/aiEnv.js';
 import { failure, fakeProviders, FAKE_TIMEOUT_MS, tryOnRequest } from '../../test/fakes/aiProviders.js';
 import { startAiServer } from '../../test/fakes/aiServer.js';
 import { PERSON_PNG, TRY_ON_PNG } from '../../test/fakes/png.js';
+import { waitFor } from '../../test/support/waitFor.js';
 
 const server = await startAiServer();
 t.teardown(() => server.close());
@@ -19,6 +20,7 @@ const chainFromEnv = (env: Record<string, string | undefined> = {}, onFailed?: (
   return setup.chain;
 };
 const chain = chainFromEnv();
+const HANG_TIMEOUT_MS = FAKE_TIMEOUT_MS * 5;
 const count = () => ({
   openai: server.requestsTo('openai.images').length + server.requestsTo('openai.responses').length,
   gemini: server.requestsTo('gemini.generate').length,
@@ -66,10 +68,13 @@ t.test('all providers fail → AllProvidersFailed with each attempt, in order', 
 
 t.test('OutcomeUnknown on the first provider is surfaced, not sent to the second', async (t) => {
   server.script('openai.images', 'hang');
-  const quick = chainFromEnv({ AI_IMAGE_TIMEOUT_MS: String(FAKE_TIMEOUT_MS) });
+  // Long enough that the request reaches the fake even on a loaded machine: otherwise it can
+  // arrive after this test and take the next test's scripted answer.
+  const quick = chainFromEnv({ AI_IMAGE_TIMEOUT_MS: String(HANG_TIMEOUT_MS) });
   const error = await failure(quick.generate(tryOnRequest()));
   t.type(error, OutcomeUnknown);
   t.match(error, { provider: 'openai', code: 'timeout' });
+  await waitFor('the hung request at the fake OpenAI', () => count().openai === 1);
   t.same(count(), { openai: 1, gemini: 0 }, 'no second (billed) generation');
 });
 
