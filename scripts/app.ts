@@ -8,7 +8,7 @@ import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds }
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
-import { startSweeper, startWorker } from '../adapters/worker/index.js';
+import { startSweeper, startWorker } from '../app/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
 import { ConfigError, type Config, type Feature } from './config.js';

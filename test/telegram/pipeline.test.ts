@@ -1,6 +1,6 @@
 import pino from 'pino';
 import t from 'tap';
-import { createHolds, expireIdleSessions, sessionStreams } from '../../adapters/worker/index.js';
+import { createHolds, expireIdleSessions, sessionStreams } from '../../app/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
 import { botHarness, buttonsOf, eventually, ScriptedAi, textOf } from '../support/telegramBot.js';
 

@@ -2,7 +2,7 @@ import { aiConfigFromEnv, createAiProviders } from '../../adapters/ai/index.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createPool } from '../../adapters/postgres/index.js';
 import { LocalImageStore } from '../../adapters/storage/localImageStore.js';
-import { startWorker } from '../../adapters/worker/index.js';
+import { startWorker } from '../../app/worker/index.js';
 
 /**
  * A worker in a process of its own, for the crash test to kill with SIGKILL mid-job. Its clock

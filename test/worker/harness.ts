@@ -9,7 +9,7 @@ import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js'
 import { LocalImageStore, storeUpload } from '../../adapters/storage/index.js';
 import {
   orchestrationProjection, sessionStreams, startSweeper, startWorker, type RunningSweeper, type RunningWorker, type SessionStreams,
-} from '../../adapters/worker/index.js';
+} from '../../app/worker/index.js';
 import { createCommandHandler, type EventStore } from '../../core/eventstore/index.js';
 import { accountDecider, accountStream, foldAccount, summaryOf, type AccountEvent, type LedgerConfig } from '../../core/ledger/index.js';
 import type { ImageKind } from '../../core/sessions/index.js';

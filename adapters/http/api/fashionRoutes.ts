@@ -23,7 +23,7 @@ import type { RouteContext } from './serviceApi.js';
 
 type Outcome = { ok: true; position: number } | { ok: false; rejection: string; position: number };
 
-/** The session services the bot uses (adapters/telegram/services/sessions.ts), as far as the API needs them. */
+/** The session services the bot uses (app/sessions/services.ts), as far as the API needs them. */
 export interface FashionDependencies {
   tryOn: {
     start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;

@@ -1,10 +1,10 @@
 import {
   createCommandHandler, READ_MAX_COUNT, type CommandHandler, type CommandResult, type EventStore,
-} from '../../../core/eventstore/index.js';
-import { accountStream, type AccountCommand, type Rejection } from '../../../core/ledger/index.js';
-import type { HoldRequest } from '../../../core/sessions/index.js';
-import type { Holds } from '../../worker/index.js';
-import type { Actor, Outcome } from '../ports.js';
+} from '../../core/eventstore/index.js';
+import { accountStream, type AccountCommand, type Rejection } from '../../core/ledger/index.js';
+import type { HoldRequest } from '../../core/sessions/index.js';
+import type { Holds } from '../worker/index.js';
+import type { Actor, Outcome } from '../../adapters/telegram/ports.js';
 
 /** What the try-on and stylist services share: loading a session, running its commands, reserving. */
 

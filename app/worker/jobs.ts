@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { SessionKind } from './sessionStreams.js';
+import type { SessionKind } from '../sessions/sessionStreams.js';
 import { ERROR_TEXT_MAX_CHARS, JOB_LEASE_SECONDS } from './limits.js';
 import { clip } from './types.js';
 

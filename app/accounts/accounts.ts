@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../../../core/eventstore/index.js';
-import { accountStream } from '../../../core/ledger/index.js';
+import type { EventStore } from '../../core/eventstore/index.js';
+import { accountStream } from '../../core/ledger/index.js';
 import {
   consentDecider, consentStream, hasConsent, type Consent, type ConsentCommand, type ConsentEvent,
-} from '../../../core/sessions/index.js';
-import type { AccountsPort, ConsentPort, SupportPort } from '../ports.js';
-import { outcomeOf, sessionStreams, type LedgerHandler } from './sessionStreams.js';
+} from '../../core/sessions/index.js';
+import type { AccountsPort, ConsentPort, SupportPort } from '../../adapters/telegram/ports.js';
+import { outcomeOf, sessionStreams, type LedgerHandler } from '../sessions/commandPath.js';
 
 /** The account, consent and support ports over the ledger and the event store. */
 

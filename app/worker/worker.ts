@@ -10,7 +10,7 @@ import { claimJob, finishJob, recordHoldExpiry, renewLease, retryJob, type Claim
 import { LEASE_RENEW_EVERY_MS, MAX_WORKER_CONCURRENCY, STOP_GRACE_MS, WORKER_CONCURRENCY, WORKER_IDLE_POLL_MS } from './limits.js';
 import { orchestrationProjection } from './orchestrationProjection.js';
 import { backoffSeconds, processJob, type JobContext, type JobEnd } from './processJob.js';
-import { sessionStreams } from './sessionStreams.js';
+import { sessionStreams } from '../sessions/sessionStreams.js';
 import { silentLogger, systemClock, type Clock, type WorkerAi, type WorkerImages, type WorkerLogger } from './types.js';
 
 export interface WorkerOptions {

@@ -1,14 +1,14 @@
 import t from 'tap';
-import { PostgresEventStore } from '../eventstore/postgres/index.js';
+import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, accountStream, foldAccount, summaryOf, type AccountEvent } from '../../core/ledger/index.js';
 import { ProjectorRunner } from '../../projections/runner.js';
-import { testDatabase } from '../../test/support/database.js';
-import { projected, waitFor } from '../../test/support/waitFor.js';
-import { createHolds } from './holds.js';
-import { orchestrationProjection } from './orchestrationProjection.js';
-import { startSweeper, sweepExpiredHolds } from './sweeper.js';
-import { silentLogger } from './types.js';
+import { testDatabase } from '../support/database.js';
+import { projected, waitFor } from '../support/waitFor.js';
+import { createHolds } from '../../app/worker/holds.js';
+import { orchestrationProjection } from '../../app/worker/orchestrationProjection.js';
+import { startSweeper, sweepExpiredHolds } from '../../app/worker/sweeper.js';
+import { silentLogger } from '../../app/worker/types.js';
 
 /**
  * The hold sweeper against a worker's capture, both orders and at once. The sweeper picks its

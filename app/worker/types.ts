@@ -1,5 +1,5 @@
-import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from '../ai/index.js';
-import type { ImageStore } from '../storage/imageStore.js';
+import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from '../../adapters/ai/index.js';
+import type { ImageStore } from '../../adapters/storage/imageStore.js';
 
 /** Where time comes from: tests move it instead of sleeping through 30 minutes. */
 export type Clock = () => Date;

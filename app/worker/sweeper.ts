@@ -7,7 +7,7 @@ import { createHolds, type Holds, type SettleOutcome } from './holds.js';
 import { SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
 import { orchestrationProjection } from './orchestrationProjection.js';
 import { expireIdleSessions, type ExpiryReport } from './sessionExpiry.js';
-import { sessionStreams } from './sessionStreams.js';
+import { sessionStreams } from '../sessions/sessionStreams.js';
 import { silentLogger, systemClock, type Clock, type WorkerLogger } from './types.js';
 
 const ACTOR = 'system:sweeper';

@@ -18,8 +18,8 @@ import {
   type CallReceipt,
   type StylePreferences as AiStylePreferences,
   type TokenUsage,
-} from '../ai/index.js';
-import { ImageNotFound } from '../storage/imageStore.js';
+} from '../../adapters/ai/index.js';
+import { ImageNotFound } from '../../adapters/storage/imageStore.js';
 import type { WorkerAi, WorkerImages } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { SESSION_IDLE_TIMEOUT_SECONDS } from '../../core/sessions/index.js';
 import type { Holds, SettleOutcome } from './holds.js';
 import { SWEEP_BATCH } from './limits.js';
-import { resolutionIn, type SessionKind, type SessionStreams } from './sessionStreams.js';
+import { resolutionIn, type SessionKind, type SessionStreams } from '../sessions/sessionStreams.js';
 import type { Clock, WorkerLogger } from './types.js';
 
 /**

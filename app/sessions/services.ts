@@ -1,11 +1,11 @@
-import type { EventStore } from '../../../core/eventstore/index.js';
+import type { EventStore } from '../../core/eventstore/index.js';
 import {
   stylingStream, stylistDecider, tryOnDecider, tryOnStream, type StylistCommand, type StylistEvent, type StylistSession,
   type TryOnCommand, type TryOnEvent, type TryOnSession,
-} from '../../../core/sessions/index.js';
-import type { Actor, ConsentPort, Outcome, Prices, StylistPort, TryOnPort } from '../ports.js';
-import type { Holds } from '../../worker/index.js';
-import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT } from './sessionStreams.js';
+} from '../../core/sessions/index.js';
+import type { Actor, ConsentPort, Outcome, Prices, StylistPort, TryOnPort } from '../../adapters/telegram/ports.js';
+import type { Holds } from '../worker/index.js';
+import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT } from './commandPath.js';
 
 /**
  * The bot's side of the session orchestration: each user step is a session command; the last

@@ -4,7 +4,7 @@ import { runAiAttempt, type AiAttempt } from './aiJob.js';
 import type { Holds } from './holds.js';
 import type { ClaimedJob } from './jobs.js';
 import { CAPTURE_MARGIN_SECONDS, RETRY_MAX_SECONDS, RETRY_MIN_SECONDS } from './limits.js';
-import { resolutionIn, type LoadedSession, type SessionResult, type SessionStreams } from './sessionStreams.js';
+import { resolutionIn, type LoadedSession, type SessionResult, type SessionStreams } from '../sessions/sessionStreams.js';
 import type { Clock, WorkerAi, WorkerImages } from './types.js';
 
 /**
