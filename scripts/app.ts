@@ -7,6 +7,7 @@ import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapt
 import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
+import { pgJobQueue, pgSweepCandidates } from '../adapters/postgres/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
 import { startSweeper, startWorker } from '../app/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
@@ -69,10 +70,10 @@ const startBackground = (roles: readonly Role[], app: { store: EventStore; datab
     components.push({ name: 'payments processor', stop: () => services.payments.processor.stop() });
     const reconciler = services.payments.startReconciler();
     components.push({ name: 'payments reconciler', stop: () => reconciler.stop() });
-    const sweeper = startSweeper(common);
+    const sweeper = startSweeper({ ...common, candidates: pgSweepCandidates(database.pool) });
     components.push({ name: 'hold sweeper', stop: () => sweeper.stop() });
     if (services.ai.status === 'on') {
-      const worker = startWorker({ ...common, ai: services.ai.chain, images: services.images });
+      const worker = startWorker({ ...common, jobs: pgJobQueue(database.pool), ai: services.ai.chain, images: services.images });
       components.push({ name: 'ai worker', stop: () => worker.stop() });
     } else {
       logger.warn({ reason: services.ai.reason }, 'AI worker not started: try-on and stylist jobs wait until a provider is configured');

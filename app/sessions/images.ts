@@ -1,5 +1,6 @@
 import { IMAGE_DIRECTORIES } from '../../core/sessions/index.js';
-import { storeUpload, type ImageStore } from '../../adapters/storage/index.js';
+import type { ImageStore } from './imageStore.js';
+import { storeUpload } from './storeUpload.js';
 import type { ImagesPort } from '../../adapters/telegram/ports.js';
 
 /** Every directory a session's images live in (uploads and generated), from the key layout. */

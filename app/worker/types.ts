@@ -1,5 +1,5 @@
-import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from '../../adapters/ai/index.js';
-import type { ImageStore } from '../../adapters/storage/imageStore.js';
+import type { ImageStore } from '../sessions/imageStore.js';
+import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from './aiPorts.js';
 
 /** Where time comes from: tests move it instead of sleeping through 30 minutes. */
 export type Clock = () => Date;
@@ -14,7 +14,7 @@ export interface WorkerLogger {
 
 export const silentLogger: WorkerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** The AI ports a worker calls; the fallback chain of `createAiProviders` is all three. */
+/** The AI ports a worker calls (aiPorts.ts); adapters/ai's fallback chain implements all three. */
 export type WorkerAi = TryOnGenerator & StyleAnalyzer & FitAssessor;
 
 /** The image store calls a worker makes. */

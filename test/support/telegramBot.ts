@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Update } from 'grammy/types';
 import pino from 'pino';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
+import { pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
 import {
   ProviderRejected, type FitRequest, type FitResult, type StyleRequest, type StyleResult, type TryOnRequest, type TryOnResult,
 } from '../../adapters/ai/index.js';
@@ -206,11 +207,11 @@ export const botHarness = async (
   if (options.transport) await runtime.start();
   else await runtime.notifier.start();
   const worker = options.ai && startWorker({
-    store, pool, ai: options.ai, images, idlePollMs: 20, logger: silent, ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
+    store, pool, jobs: pgJobQueue(pool), ai: options.ai, images, idlePollMs: 20, logger: silent, ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
   });
   // An interval no test reaches: the sweeps run when the test calls `sweep`, as time is made to pass.
   const sweeper = options.sweeper ? startSweeper({
-    store, pool, clock: () => clock.now, logger: silent, intervalMs: 3_600_000, runFeeder: !options.ai, // the worker feeds it
+    store, pool, candidates: pgSweepCandidates(pool), clock: () => clock.now, logger: silent, intervalMs: 3_600_000, runFeeder: !options.ai, // the worker feeds it
   }) : undefined;
   t.teardown(async () => {
     await sweeper?.stop();
