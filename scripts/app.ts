@@ -7,7 +7,7 @@ import { collectHealth, type HealthCheck, type ProjectionHealth } from '../adapt
 import { projectionQuarantinedStreams, projectorLagEvents, projectorLagSeconds } from '../adapters/http/metrics.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds, startCheckout } from '../adapters/payments/index.js';
-import { pgJobQueue, pgSweepCandidates } from '../adapters/postgres/index.js';
+import { createReadModel, pgJobQueue, pgSweepCandidates } from '../adapters/postgres/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
 import { startSweeper, startWorker } from '../app/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
@@ -137,7 +137,7 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
           settings,
           runtime: createTelegramRuntime({
             settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig,
-            images: services.images, snapshots: services.snapshots, logger,
+            images: services.images, reads: createReadModel(database.pool), snapshots: services.snapshots, logger,
             webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
             wakePayments: () => services.payments.processor.wake(),
           }),

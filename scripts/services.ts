@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { aiConfigFromEnv, createAiProviders, type AiSetup } from '../adapters/ai/index.js';
 import { setupPayments, type Payments } from '../adapters/payments/index.js';
-import { PostgresSnapshotStore } from '../adapters/postgres/snapshotStore.js';
+import { PostgresSnapshotStore } from '../adapters/eventstore/postgres/snapshotStore.js';
 import { LocalImageStore, R2ImageStore, r2ConfigFromEnv, type ImageStore } from '../adapters/storage/index.js';
 import { createCommandHandler, type CommandHandler, type EventStore } from '../core/eventstore/index.js';
 import {

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { inTransaction } from './pool.js';
+import { inTransaction } from '../../projections/transaction.js';
 
 export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;

@@ -5,7 +5,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent, Subscription } from '../../core/eventstore/index.js';
 import { accountStream } from '../../core/ledger/index.js';
-import { inTransaction } from '../postgres/index.js';
+import { inTransaction } from '../../projections/transaction.js';
 import type { ChatStateStore } from './chatState.js';
 import type { BotContext } from './context.js';
 import { isBlockedError, resultOf, type Deliveries } from './deliveries.js';

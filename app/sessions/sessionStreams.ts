@@ -1,9 +1,4 @@
-import {
-  createCommandHandler,
-  type CommandDecider,
-  type CommandResult,
-  type EventStore,
-} from '../../core/eventstore/index.js';
+import type { CommandResult, EventStore } from '../../core/eventstore/index.js';
 import {
   stylingStream,
   stylistDecider,
@@ -19,10 +14,12 @@ import {
   type TryOnEvent,
   type TryOnSession,
 } from '../../core/sessions/index.js';
+import { sessionCommandPath, type NOT_SESSION_OWNER } from './commandPath.js';
+import type { Actor } from './ports.js';
 
 /**
- * The session streams as the orchestration sees them: load a session by kind and id, and send it
- * the worker's commands. Both kinds share the hold fields and the worker's reports; only the
+ * The session streams as the orchestration (worker, sweepers) sees them: load a session by kind
+ * and id, and send it the worker's commands. Both kinds share the hold fields and the worker's reports; only the
  * result and failure commands differ by name.
  */
 
@@ -38,7 +35,9 @@ export type SharedCommand =
   | { type: 'RecordReservationRejected'; reason: string; occurredAt: string }
   | { type: 'ExpireSession'; occurredAt: string };
 
-export type SessionResult = CommandResult<SessionRejection>;
+/** A session's refusal; `not_session_owner` only ever for a person's command. */
+export type SessionResultRejection = SessionRejection | typeof NOT_SESSION_OWNER;
+export type SessionResult = CommandResult<SessionResultRejection>;
 
 export interface SessionStreams {
   load(kind: SessionKind, sessionId: string): Promise<LoadedSession>;
@@ -46,16 +45,10 @@ export interface SessionStreams {
   styling(sessionId: string, command: StylistCommand): Promise<SessionResult>;
   shared(kind: SessionKind, sessionId: string, command: SharedCommand): Promise<SessionResult>;
   /** Records the AI failure: the session then asks for its hold to be released (`ai_failed`). */
-  fail(kind: SessionKind, sessionId: string, failure: { reason: string; attempts: number; occurredAt: string }): Promise<SessionResult>;
+  fail(
+    kind: SessionKind, sessionId: string, failure: { reason: string; attempts: number; occurredAt: string },
+  ): Promise<SessionResult>;
 }
-
-const withMetadata = <C extends { occurredAt: string }, E extends { type: string; data: unknown }, S>(
-  decider: Omit<CommandDecider<C, E, S, SessionRejection>, 'metadataOf'>,
-  actor: string,
-): CommandDecider<C, E, S, SessionRejection> => ({
-  ...decider,
-  metadataOf: (command) => ({ occurredAt: command.occurredAt, actor }),
-});
 
 export const streamOf = (kind: SessionKind, sessionId: string): string =>
   kind === 'tryon' ? tryOnStream(sessionId) : stylingStream(sessionId);
@@ -70,24 +63,32 @@ export const resolutionIn = (result: SessionResult): HoldResolution | null => {
   return null;
 };
 
-/** Session streams over `store`; events carry `actor` in their metadata (`system:worker`, …). */
-export const sessionStreams = (store: EventStore, actor: string): SessionStreams => {
-  const tryOnHandler = createCommandHandler(withMetadata<TryOnCommand, TryOnEvent, TryOnSession>(tryOnDecider, actor), { store });
-  const stylingHandler = createCommandHandler(
-    withMetadata<StylistCommand, StylistEvent, StylistSession>(stylistDecider, actor), { store });
+/** A try-on's state, folded from its stream (`not_started` for an unknown id). */
+export const loadTryOn = (store: EventStore, sessionId: string): Promise<TryOnSession> =>
+  sessionCommandPath(store, tryOnDecider).load(tryOnStream(sessionId));
 
-  const load = async (kind: SessionKind, sessionId: string): Promise<LoadedSession> => {
-    const recorded = await store.readStream(streamOf(kind, sessionId));
-    if (kind === 'tryon') {
-      const events = recorded.map((r) => ({ type: r.type, data: r.data }) as TryOnEvent);
-      return { kind, state: events.reduce(tryOnDecider.evolve, tryOnDecider.initialState()) };
-    }
-    const events = recorded.map((r) => ({ type: r.type, data: r.data }) as StylistEvent);
-    return { kind, state: events.reduce(stylistDecider.evolve, stylistDecider.initialState()) };
-  };
+/** A stylist session's state, folded from its stream (`not_started` for an unknown id). */
+export const loadStyling = (store: EventStore, sessionId: string): Promise<StylistSession> =>
+  sessionCommandPath(store, stylistDecider).load(stylingStream(sessionId));
 
-  const tryOn = (sessionId: string, command: TryOnCommand) => tryOnHandler(tryOnStream(sessionId), command);
-  const styling = (sessionId: string, command: StylistCommand) => stylingHandler(stylingStream(sessionId), command);
+/**
+ * Session streams over `store`, through the one session command path: every command is sent as
+ * `actor`, and its events carry it in their metadata (`system:worker`, `system:sweeper`, …).
+ */
+export const sessionStreams = (store: EventStore, actor: Actor): SessionStreams => {
+  const tryOnPath = sessionCommandPath<TryOnCommand, TryOnEvent, TryOnSession, SessionRejection>(store, tryOnDecider);
+  const stylingPath = sessionCommandPath<StylistCommand, StylistEvent, StylistSession, SessionRejection>(
+    store, stylistDecider);
+
+  const load = async (kind: SessionKind, sessionId: string): Promise<LoadedSession> =>
+    kind === 'tryon'
+      ? { kind, state: await tryOnPath.load(tryOnStream(sessionId)) }
+      : { kind, state: await stylingPath.load(stylingStream(sessionId)) };
+
+  const tryOn = (sessionId: string, command: TryOnCommand) =>
+    tryOnPath.run(tryOnStream(sessionId), { ...command, actor });
+  const styling = (sessionId: string, command: StylistCommand) =>
+    stylingPath.run(stylingStream(sessionId), { ...command, actor });
   return {
     load,
     tryOn,

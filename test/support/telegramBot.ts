@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Update } from 'grammy/types';
 import pino from 'pino';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
-import { pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
+import { createReadModel, pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
 import {
   ProviderRejected, type FitRequest, type FitResult, type StyleRequest, type StyleResult, type TryOnRequest, type TryOnResult,
 } from '../../adapters/ai/index.js';
@@ -12,7 +12,7 @@ import { LocalImageStore } from '../../adapters/storage/index.js';
 import type { BotDependencies } from '../../adapters/telegram/context.js';
 import { createTelegramRuntime, type TelegramMode, type TelegramRuntime } from '../../adapters/telegram/runtime.js';
 import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES } from '../../adapters/telegram/notifications.js';
-import type { LedgerHandler } from '../../app/sessions/commandPath.js';
+import type { LedgerHandler } from '../../app/accounts/ledger.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
@@ -195,7 +195,7 @@ export const botHarness = async (
   const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
   const runtime = createTelegramRuntime({
     settings: { token: TEST_TOKEN, apiRoot: fake.apiRoot, transport: options.transport ?? { mode: 'polling' } },
-    pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, logger: silent,
+    pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, reads: createReadModel(pool), logger: silent,
     botInfo: TEST_BOT_INFO, webCheckoutUrl: 'https://modera.example/checkout',
     overrides: { now: () => clock.now, ...options.overrides },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),

@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { EventStore } from '../../../core/eventstore/index.js';
-import {
-  MAX_BUDGET_MINOR, stylingStream, stylistDecider, tryOnDecider, tryOnStream, type HoldResolution, type ImageInput, type ImageKind,
-  type StylePreferences, type StylistSession, type TryOnSession,
-} from '../../../core/sessions/index.js';
-import { readWholeStream } from '../../reports/read.js';
+import type { Outcome, StylistPort, TryOnPort } from '../../../app/sessions/ports.js';
+import { loadStyling, loadTryOn } from '../../../app/sessions/sessionStreams.js';
+import { MAX_BUDGET_MINOR, type HoldResolution, type ImageInput, type ImageKind } from '../../../core/sessions/index.js';
 import { HttpError } from '../errors.js';
 import {
   RecommendationsQuerySchema, RecommendationsReplySchema, SessionParamsSchema, SessionStartedReplySchema, StyleAnalysisBodySchema,
@@ -21,20 +18,14 @@ import type { RouteContext } from './serviceApi.js';
  * the session streams.
  */
 
-type Outcome = { ok: true; position: number } | { ok: false; rejection: string; position: number };
-
-/** The session services the bot uses (app/sessions/services.ts), as far as the API needs them. */
+/**
+ * The session services the bot uses (app/sessions/services.ts), as far as the API needs them,
+ * made with the actor `service:api`: the events of every step after the start carry it (a start
+ * is the user's own, `user:<id>`).
+ */
 export interface FashionDependencies {
-  tryOn: {
-    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
-    provideClothing(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-    providePerson(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-  };
-  stylist: {
-    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
-    providePhoto(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-    submitPreferences(sessionId: string, preferences: StylePreferences, occurredAt: string): Promise<Outcome>;
-  };
+  tryOn: Pick<TryOnPort, 'start' | 'provideClothing' | 'providePerson'>;
+  stylist: Pick<StylistPort, 'start' | 'providePhoto' | 'submitPreferences'>;
   /** Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it: `imagesFromUrl`. */
   images: {
     fromUrl(kind: ImageKind, sessionId: string, url: string): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;
@@ -59,9 +50,6 @@ const stored = async (deps: FashionDependencies, kind: ImageKind, sessionId: str
   return result.image;
 };
 
-const load = async <S>(store: EventStore, stream: string, decider: { initialState(): S; evolve(s: S, e: never): S }): Promise<S> =>
-  (await readWholeStream(store, stream)).reduce((s, r) => decider.evolve(s, { type: r.type, data: r.data } as never), decider.initialState());
-
 const holdState = (s: { hold: unknown; holdResolution: HoldResolution | null }): 'none' | 'held' | 'captured' | 'released' =>
   s.hold === null || s.holdResolution?.action === 'none' ? 'none' : s.holdResolution === null ? 'held' : s.holdResolution.action === 'capture' ? 'captured' : 'released';
 
@@ -85,7 +73,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     await check(deps.tryOn.start(userId, sessionId, now()));
     await check(deps.tryOn.provideClothing(sessionId, await stored(deps, 'clothing', sessionId, request.body.clothing_image_url), now()));
     const position = await check(deps.tryOn.providePerson(sessionId, await stored(deps, 'person', sessionId, request.body.person_image_url), now()));
-    const session = await load<TryOnSession>(context.store, tryOnStream(sessionId), tryOnDecider);
+    const session = await loadTryOn(context.store, sessionId);
     return reply.code(202).send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
   });
 
@@ -94,7 +82,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     preHandler: context.guard,
   }, async (request) => {
     const { sessionId } = request.params;
-    const s = await load<TryOnSession>(context.store, tryOnStream(sessionId), tryOnDecider);
+    const s = await loadTryOn(context.store, sessionId);
     if (s.status === 'not_started') throw new HttpError('not_found', `no try-on session ${sessionId}`);
     return {
       sessionId, userId: s.userId, status: s.status, resultImageKey: s.result?.resultImageKey ?? null, qualityScore: s.result?.qualityScore ?? null,
@@ -113,7 +101,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     await check(deps.stylist.start(userId, sessionId, now()));
     await check(deps.stylist.providePhoto(sessionId, await stored(deps, 'style_input', sessionId, request.body.person_image_url), now()));
     const position = await check(deps.stylist.submitPreferences(sessionId, { ...preferences, budget }, now()));
-    const session = await load<StylistSession>(context.store, stylingStream(sessionId), stylistDecider);
+    const session = await loadStyling(context.store, sessionId);
     return reply.code(202).send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
   });
 
@@ -122,7 +110,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     preHandler: context.guard,
   }, async (request) => {
     const { session_id: sessionId, user_id: userId } = request.query;
-    const s = await load<StylistSession>(context.store, stylingStream(sessionId), stylistDecider);
+    const s = await loadStyling(context.store, sessionId);
     if (s.status === 'not_started' || (userId !== undefined && s.userId !== userId)) throw new HttpError('not_found', `no stylist session ${sessionId}`);
     return { sessionId, userId: s.userId, status: s.status, profile: s.result?.profile ?? null, recommendations: s.result?.recommendations ?? [], products: s.products ?? [] };
   });

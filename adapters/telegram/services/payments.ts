@@ -8,7 +8,7 @@ import {
 } from '../../payments/telegramStars/invoice.js';
 import { PAYMENT_HELD, type PaymentsPort } from '../ports.js';
 import { holdStarsPayment } from './paymentReview.js';
-import type { LedgerHandler } from '../../../app/sessions/commandPath.js';
+import type { LedgerHandler } from '../../../app/accounts/ledger.js';
 
 /**
  * Stars in the bot, over the payments adapters: invoices and pre-checkout checks from
