@@ -14,7 +14,7 @@ export interface Balance {
   /** Credits on hold for work in progress (`users.credits_reserved`). */
   held: number;
   /**
-   * The account stream is quarantined (an event could not be projected, issue 13): the figures
+   * The account stream is quarantined (an event could not be projected): the figures
    * stopped before it and must not be shown as the balance.
    */
   quarantined: boolean;

@@ -1,7 +1,7 @@
 import type { ProviderName } from './aiPorts.js';
 
 /**
- * Failures of an AI call, one class per failure domain (STYLE §9). What the caller should do
+ * Failures of an AI call, one class per failure domain. What the caller should do
  * differs by domain, not by provider:
  * - `ProviderRejected`: the provider answered "no" (bad request, refused content, auth, quota).
  *   Sending the same thing again will not help; another provider may say yes. Nothing billed.

@@ -5,3 +5,7 @@ export { createHolds, holdTtlSeconds, type Holds, type SettleOutcome } from './h
 export type { ClaimedJob, JobFinish, JobQueue, SweepCandidates } from './jobs.js';
 export * from './limits.js';
 export { systemClock, type Clock, type WorkerAi, type WorkerImages, type WorkerLogger } from './types.js';
+export type {
+  AiProvider, CallReceipt, FitAssessor, StyleAnalyzer, TokenUsage, TryOnGenerator,
+} from './aiPorts.js';
+export { AllProvidersFailed, InvalidAiInput, OutcomeUnknown, ProviderError } from './aiErrors.js';
