@@ -97,7 +97,8 @@ export const createHarness = async (t: Test): Promise<Harness> => {
   const imagesDir = await mkdtemp(path.join(os.tmpdir(), 'modera-worker-'));
   const clock = fakeClock();
   const images = new LocalImageStore(imagesDir, { signingSecret: 'x'.repeat(32), clock });
-  const bot = sessionStreams(store, 'user:test');
+  // The bot's own actor: it acts for the many users of these tests (a `user:` actor may act only on its own sessions).
+  const bot = sessionStreams(store, 'system:bot');
   const accounts = createCommandHandler(accountDecider(), { store });
   const feeder = new ProjectorRunner({ store, pool, projection: orchestrationProjection, idlePollMs: 5 });
   feeder.start();
