@@ -9,10 +9,10 @@ import { filesRoute } from '../adapters/http/filesRoute.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds } from '../app/payments/index.js';
 import { providerRefunders } from '../adapters/payments/index.js';
-import { fashionSessionLocator } from '../adapters/postgres/index.js';
+import { createReadModel, fashionSessionLocator, pgJobQueue, pgSweepCandidates } from '../adapters/postgres/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
 import { startInputPurge } from './inputPurge.js';
-import { startSweeper, startWorker } from '../adapters/worker/index.js';
+import { startSweeper, startWorker } from '../app/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
 import { ConfigError, type Config, type Feature } from './config.js';
@@ -73,12 +73,12 @@ const startBackground = (roles: readonly Role[], app: { store: EventStore; datab
     components.push({ name: 'payments processor', stop: () => services.payments.processor.stop() });
     const reconciler = services.payments.startReconciler();
     components.push({ name: 'payments reconciler', stop: () => reconciler.stop() });
-    const sweeper = startSweeper(common);
+    const sweeper = startSweeper({ ...common, candidates: pgSweepCandidates(database.pool) });
     components.push({ name: 'hold sweeper', stop: () => sweeper.stop() });
     const purge = startInputPurge(services.images, { loops: services.loops });
     components.push({ name: 'input purge', stop: () => purge.stop() });
     if (services.ai.status === 'on') {
-      const worker = startWorker({ ...common, ai: services.ai.chain, images: services.images });
+      const worker = startWorker({ ...common, jobs: pgJobQueue(database.pool), ai: services.ai.chain, images: services.images });
       components.push({ name: 'ai worker', stop: () => worker.stop() });
     } else {
       logger.warn({ reason: services.ai.reason }, 'AI worker not started: try-on and stylist jobs wait until a provider is configured');
@@ -129,7 +129,7 @@ const createTelegram = (config: Config, roles: readonly Role[], parts: Parts): T
   }
   const runtime = createTelegramRuntime({
     settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig, loops: services.loops,
-    images: services.images, snapshots: services.snapshots, logger,
+    images: services.images, reads: createReadModel(database.pool), snapshots: services.snapshots, logger,
     webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
     wakePayments: () => services.payments.processor.wake(),
   });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { aiConfigFromEnv, createAiProviders, type AiSetup } from '../adapters/ai/index.js';
 import { setupPayments, type Payments } from './paymentsSetup.js';
-import { PostgresSnapshotStore } from '../adapters/postgres/snapshotStore.js';
+import { PostgresSnapshotStore } from '../adapters/eventstore/postgres/snapshotStore.js';
 import { PostgresLeaseStore } from '../adapters/postgres/leaseStore.js';
 import { loopMetrics } from '../adapters/http/metrics.js';
 import { LoopRegistry, type LoopServices } from '../app/loop/index.js';

@@ -4,7 +4,7 @@ import { createGeminiProvider } from './gemini.js';
 import { createOpenAiProvider } from './openai.js';
 import { MODEL_PRICES_MICRO_USD_PER_MILLION_TOKENS } from './pricing.js';
 import { MAX_RETRIES_LIMIT } from './transport.js';
-import type { AiProvider, ProviderName } from './ports.js';
+import type { AiProvider, ProviderName } from '../../app/worker/aiPorts.js';
 
 /** Defaults, each a named limit: every wait and retry has a bound. An image edit takes 20–120 s. */
 export const DEFAULT_IMAGE_TIMEOUT_MS = 180_000;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { aiConfigFromEnv, createAiProviders } from './config.js';
-import { AllProvidersFailed, InvalidAiInput, OutcomeUnknown, type ProviderError } from './errors.js';
+import { AllProvidersFailed, InvalidAiInput, OutcomeUnknown, type ProviderError } from '../../app/worker/aiErrors.js';
 import { withFallback, type AiChain } from './fallback.js';
 import { fakeAiEnv } from '../../test/fakes/aiEnv.js';
 import { failure, fakeProviders, FAKE_TIMEOUT_MS, tryOnRequest } from '../../test/fakes/aiProviders.js';

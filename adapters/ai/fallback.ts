@@ -1,8 +1,8 @@
-import { AllProvidersFailed, OutcomeUnknown, ProviderError } from './errors.js';
+import { AllProvidersFailed, OutcomeUnknown, ProviderError } from '../../app/worker/aiErrors.js';
 import type {
   AiProvider, FitAssessor, FitRequest, FitResult, StyleAnalyzer, StyleRequest, StyleResult,
   TryOnGenerator, TryOnRequest, TryOnResult,
-} from './ports.js';
+} from '../../app/worker/aiPorts.js';
 
 export interface FallbackOptions {
   /**

@@ -2,7 +2,7 @@ import { ApiError, GoogleGenAI, type GenerateContentResponse, type Part } from '
 import { z } from 'zod';
 import {
   MalformedResponse, ProviderRejected, ProviderUnreachable, type ProviderError,
-} from './errors.js';
+} from '../../app/worker/aiErrors.js';
 import { checkInputImage, MAX_OUTPUT_IMAGE_BYTES, sniffImageType } from './images.js';
 import { costMicroUsd, type ModelPrice } from './pricing.js';
 import { FIT_INSTRUCTIONS, STYLE_INSTRUCTIONS, stylePreferencesText, TRY_ON_PROMPT } from './prompts.js';
@@ -13,7 +13,7 @@ import {
 import type {
   AiProvider, FitRequest, FitResult, ImageMimeType, StyleRequest, StyleResult, TokenUsage,
   TryOnRequest, TryOnResult,
-} from './ports.js';
+} from '../../app/worker/aiPorts.js';
 
 export interface GeminiSettings {
   apiKey: string;

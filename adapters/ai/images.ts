@@ -1,5 +1,5 @@
-import { InvalidAiInput } from './errors.js';
-import type { ImageMimeType } from './ports.js';
+import { InvalidAiInput } from '../../app/worker/aiErrors.js';
+import type { ImageMimeType } from '../../app/worker/aiPorts.js';
 
 /** Largest photo we send to a provider (the architecture's upload limit). */
 export const MAX_INPUT_IMAGE_BYTES = 10 * 1024 * 1024;

@@ -2,11 +2,11 @@ export type {
   AiProvider, CallReceipt, FitAssessor, FitRequest, FitResult, GarmentCategory, ImageMimeType,
   ProviderName, Recommendation, StyleAnalyzer, StylePreferences, StyleProfile, StyleRequest,
   StyleResult, TokenUsage, TryOnGenerator, TryOnRequest, TryOnResult,
-} from './ports.js';
+} from '../../app/worker/aiPorts.js';
 export {
   AI_ERROR_CODES, AllProvidersFailed, InvalidAiInput, MalformedResponse, OutcomeUnknown,
   ProviderError, ProviderRejected, ProviderUnreachable, errorDomain, type AiErrorCode,
-} from './errors.js';
+} from '../../app/worker/aiErrors.js';
 export {
   aiConfigFromEnv, aiConfigSchema, createAiProviders, type AiConfig, type AiSetup, type ProviderOff,
 } from './config.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { InvalidAiInput, MalformedResponse, OutcomeUnknown, ProviderRejected, ProviderUnreachable } from './errors.js';
+import { InvalidAiInput, MalformedResponse, OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../app/worker/aiErrors.js';
 import { FAKE_OPENAI_KEY } from '../../test/fakes/aiEnv.js';
 import { FAKE_USAGE } from '../../test/fakes/aiPayloads.js';
 import { dig, failure, fakeProviders, FAKE_TIMEOUT_MS, tryOnRequest } from '../../test/fakes/aiProviders.js';

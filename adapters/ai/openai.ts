@@ -4,7 +4,7 @@ import type { ResponseInputContent } from 'openai/resources/responses/responses'
 import { z } from 'zod';
 import {
   MalformedResponse, ProviderRejected, ProviderUnreachable, type ProviderError,
-} from './errors.js';
+} from '../../app/worker/aiErrors.js';
 import { checkInputImage, dataUrl, extensionOf, MAX_OUTPUT_IMAGE_BYTES, sniffImageType } from './images.js';
 import { costMicroUsd, type ModelPrice } from './pricing.js';
 import { FIT_INSTRUCTIONS, STYLE_INSTRUCTIONS, stylePreferencesText, TRY_ON_PROMPT } from './prompts.js';
@@ -16,7 +16,7 @@ import {
 } from './transport.js';
 import type {
   AiProvider, FitRequest, FitResult, ImageMimeType, StyleRequest, StyleResult, TokenUsage, TryOnRequest, TryOnResult,
-} from './ports.js';
+} from '../../app/worker/aiPorts.js';
 
 export interface OpenAiSettings {
   apiKey: string;

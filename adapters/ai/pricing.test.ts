@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DEFAULT_MODELS } from './config.js';
-import { AI_ERROR_CODES, AllProvidersFailed, OutcomeUnknown, ProviderRejected } from './errors.js';
+import { AI_ERROR_CODES, AllProvidersFailed, OutcomeUnknown, ProviderRejected } from '../../app/worker/aiErrors.js';
 import { checkInputImage, MAX_INPUT_IMAGE_BYTES, sniffImageType } from './images.js';
 import { costMicroUsd, MODEL_PRICES_MICRO_USD_PER_MILLION_TOKENS as PRICES, ZERO_USAGE } from './pricing.js';
 import { geminiJsonSchema, MAX_TEXT_CHARS, styleAnalysisSchema, toStyle } from './schemas.js';

@@ -1,4 +1,4 @@
-import type { TokenUsage } from './ports.js';
+import type { TokenUsage } from '../../app/worker/aiPorts.js';
 
 /**
  * Prices in integer micro-USD per one million tokens (USD 1 / 1M tokens = 1_000_000 here), so

@@ -1,5 +1,5 @@
 import { MAX_FIT_NOTES, MAX_PREFERENCE_CHARS, MAX_RECOMMENDATIONS } from './schemas.js';
-import type { StylePreferences } from './ports.js';
+import type { StylePreferences } from '../../app/worker/aiPorts.js';
 
 /**
  * The instructions both providers get, kept in one place so that OpenAI and Gemini are asked the

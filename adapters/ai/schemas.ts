@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FitResult, GarmentCategory, Recommendation, StyleProfile } from './ports.js';
+import type { FitResult, GarmentCategory, Recommendation, StyleProfile } from '../../app/worker/aiPorts.js';
 
 /**
  * The structured answers we ask both providers for, as zod schemas: sent to the model as JSON

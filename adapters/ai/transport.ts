@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../../core/backoff/index.js';
-import { OutcomeUnknown, ProviderError, ProviderUnreachable } from './errors.js';
-import type { ProviderName } from './ports.js';
+import { OutcomeUnknown, ProviderError, ProviderUnreachable } from '../../app/worker/aiErrors.js';
+import type { ProviderName } from '../../app/worker/aiPorts.js';
 
 /**
  * Our one retry policy for both SDKs (their own retries are switched off). Both SDKs retry a

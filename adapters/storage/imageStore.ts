@@ -1,39 +1,14 @@
-import { isSafeStorageKey, type ImageMimeType } from '../../core/sessions/index.js';
+import { isSafeStorageKey } from '../../core/sessions/index.js';
 
 /**
- * The image storage port. Two implementations: R2 (S3 API) in production and a local directory
- * when no R2 is configured. Keys come from `keyFor` (core/sessions/imageKeys.ts) and are checked
- * again here, so no caller can address a path outside the store.
+ * The limits and key checks of the image stores. The port they implement, and its errors, are
+ * declared with the session use cases (app/sessions/imageStore.ts); re-exported for callers here.
+ * Keys are checked again here, so no caller can address a path outside the store.
  */
-
-export interface StoredImage {
-  key: string;
-  bytes: Uint8Array;
-  mimeType: string;
-  lastModified: Date;
-}
-
-export interface PurgeResult {
-  deleted: number;
-  /** Objects looked at under the prefix, deleted or not. */
-  scanned: number;
-  /** False when a limit stopped the run early; the next run carries on. */
-  complete: boolean;
-}
-
-export interface ImageStore {
-  readonly kind: 'r2' | 'local';
-  /** Stores (or overwrites) one object. Keys are content-addressed, so a retry writes the same bytes. */
-  put(key: string, bytes: Uint8Array, mimeType: ImageMimeType): Promise<void>;
-  /** Reads one object; throws ImageNotFound when there is none. */
-  get(key: string): Promise<StoredImage>;
-  /** Deletes one object; deleting a missing one succeeds. */
-  delete(key: string): Promise<void>;
-  /** A URL that lets its holder GET the object until `ttlSeconds` from now, and not after. */
-  presignedGetUrl(key: string, ttlSeconds: number): Promise<string>;
-  /** Deletes objects under `prefix` last written before `cutoff`. */
-  deleteOlderThan(prefix: string, cutoff: Date): Promise<PurgeResult>;
-}
+export {
+  ImageNotFound, StorageError, StorageRejected, StorageUnavailable,
+  type ImageStore, type PurgeResult, type StorageErrorCode, type StoredImage,
+} from '../../app/sessions/imageStore.js';
 
 /** Shortest and longest life of a presigned URL. A day covers any AI job; S3 allows up to 7 days. */
 export const PRESIGNED_URL_MIN_TTL_SECONDS = 1;
@@ -42,40 +17,6 @@ export const PRESIGNED_URL_MAX_TTL_SECONDS = 24 * 60 * 60;
 export const MAX_STORED_OBJECT_BYTES = 20 * 1024 * 1024;
 /** Most objects one deleteOlderThan run deletes; a daily job catches up over a few runs. */
 export const PURGE_MAX_DELETES_PER_RUN = 10_000;
-
-export type StorageErrorCode = 'not_found' | 'storage_rejected' | 'storage_unavailable';
-
-/** Failures of a store, one class per failure domain; `code` is stable. */
-export class StorageError extends Error {
-  constructor(readonly code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StorageError';
-  }
-}
-
-/** The object does not exist (S3 `NoSuchKey`, or no file). */
-export class ImageNotFound extends StorageError {
-  constructor(readonly key: string) {
-    super('not_found', `no image at ${key}`);
-    this.name = 'ImageNotFound';
-  }
-}
-
-/** The service answered and said no (access denied, bad request): retrying will not help. */
-export class StorageRejected extends StorageError {
-  constructor(readonly serviceCode: string, message: string, cause?: unknown) {
-    super('storage_rejected', message, { cause });
-    this.name = 'StorageRejected';
-  }
-}
-
-/** The service could not be reached or failed (5xx, timeout); a write's outcome is unknown. */
-export class StorageUnavailable extends StorageError {
-  constructor(message: string, cause?: unknown) {
-    super('storage_unavailable', message, { cause });
-    this.name = 'StorageUnavailable';
-  }
-}
 
 /** Keys and prefixes outside the safe character set are a bug in the caller: crash. */
 export const assertKey = (key: string): void => {

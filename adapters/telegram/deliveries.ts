@@ -4,7 +4,7 @@ import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import { accountStream, type ReservationCapturedData } from '../../core/ledger/index.js';
 import type { HoldResolution } from '../../core/sessions/index.js';
 import type { Logger } from '../../projections/logger.js';
-import type { LedgerHandler } from './services/sessionStreams.js';
+import type { LedgerHandler } from '../../app/accounts/ledger.js';
 
 /**
  * Blocked chats and results that could not be delivered, kept so a user who unblocks the bot gets them.

@@ -3,10 +3,15 @@ import type { Bot } from 'grammy';
 import type { LoopServices } from '../../app/loop/index.js';
 import type { UserFromGetMe } from 'grammy/types';
 import type pg from 'pg';
+import { createAccountsService, createConsentService, createSupportService } from '../../app/accounts/accounts.js';
+import type { LedgerHandler } from '../../app/accounts/ledger.js';
+import type { ReadModelPort } from '../../app/accounts/ports.js';
+import type { ImageStore } from '../../app/sessions/imageStore.js';
+import { createImages } from '../../app/sessions/images.js';
+import { createStylistService, createTryOnService } from '../../app/sessions/services.js';
+import { createHolds } from '../../app/worker/holds.js';
 import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import { featurePrice, type LedgerConfig } from '../../core/ledger/index.js';
-import type { ImageStore } from '../storage/index.js';
-import { createHolds } from '../worker/index.js';
 import { AlbumStore } from './albums.js';
 import { createBot } from './bot.js';
 import { ChatDebounce } from './chatDebounce.js';
@@ -18,20 +23,15 @@ import type { Logger } from '../../projections/logger.js';
 import { Notifier } from './notifier.js';
 import { ALLOWED_UPDATES, startPolling } from './polling.js';
 import { telegramWebhookRoutes } from './routes.js';
-import { createAccountsService, createConsentService, createSupportService } from './services/accounts.js';
-import { createImages } from './services/images.js';
 import { createStarsPayments } from './services/payments.js';
-import { createReadModel } from './services/readModel.js';
-import { createStylistService, createTryOnService } from './services/sessions.js';
-import type { LedgerHandler } from './services/sessionStreams.js';
 import type { PresencePort } from './ports.js';
 import { Deliveries, markBlockedOn403, UndeliveredSweeper } from './deliveries.js';
 import { UpdateInbox } from './updateInbox.js';
 import { UpdateProcessor } from './updateProcessor.js';
 
 /**
- * The whole bot wired to the real system: ports over the ledger, the session streams, the read
- * tables, payments and storage; the update inbox and processor; the notifier. The app starts it
+ * The whole bot wired to the real system: the account and session use cases (app/), the read
+ * tables, payments and storage as the composition root hands them in; the update inbox and processor; the notifier. The app starts it
  * in webhook mode (with a public URL) or polling mode (local use).
  */
 
@@ -68,6 +68,8 @@ export interface TelegramRuntimeOptions {
   ledger: LedgerHandler;
   ledgerConfig: LedgerConfig;
   images: ImageStore;
+  /** The balance and history reads over the ledger's read tables (adapters/postgres). */
+  reads: ReadModelPort;
   /** The ledger's snapshot store, if the app keeps one (holds load faster with it). */
   snapshots?: SnapshotStore;
   logger: Logger;
@@ -105,7 +107,7 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
     albums: new AlbumStore(pool),
     debounce: new ChatDebounce(pool),
     accounts: createAccountsService(ledger),
-    reads: createReadModel(pool),
+    reads: options.reads,
     consent,
     images: createImages(options.images),
     tryOn: createTryOnService(sessions),

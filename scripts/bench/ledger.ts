@@ -3,9 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
-import { PostgresSnapshotStore, createPool, migrate, startEmbeddedPostgres } from '../../adapters/postgres/index.js';
-import { createCommandHandler, type CommandHandler } from '../../core/eventstore/index.js';
-import { accountDecider, accountStream, defaultLedgerConfig, type AccountCommand, type Rejection } from '../../core/ledger/index.js';
+import { PostgresSnapshotStore } from '../../adapters/eventstore/postgres/index.js';
+import { createPool, migrate, startEmbeddedPostgres } from '../../adapters/postgres/index.js';
+import { createCommandHandler } from '../../core/eventstore/index.js';
+import type { LedgerHandler } from '../../app/accounts/ledger.js';
+import { accountDecider, accountStream, defaultLedgerConfig } from '../../core/ledger/index.js';
 import { appends, type Throughput } from './eventstore/cases.js';
 import { mustSucceed, purchaseOf, reserveLatencies, userCycles, writeLongHistory, type CommandRun } from './ledger/cases.js';
 import { compared, median, percentile, report, type BenchReport, type Figure } from './report.js';
@@ -23,7 +25,7 @@ const POOL_MAX = USERS + 4;
 
 const rounded = (value: number, digits = 0): number => Number(value.toFixed(digits));
 
-type Handler = CommandHandler<AccountCommand, Rejection>;
+type Handler = LedgerHandler;
 
 interface Setup {
   store: PostgresEventStore;

@@ -19,7 +19,7 @@ const reconcile = async (options: { json?: boolean; since?: string }): Promise<n
   const logger = createLogger(config, { stderr: true });
   const database = await openDatabase(config, logger);
   const [{ createEventStore }, { PostgresSnapshotStore }, { createCommandHandler }, ledger, { setupPayments }] = await Promise.all([
-    import('../../adapters/eventstore/index.js'), import('../../adapters/postgres/index.js'),
+    import('../../adapters/eventstore/index.js'), import('../../adapters/eventstore/postgres/snapshotStore.js'),
     import('../../core/eventstore/commandHandler.js'), import('../../core/ledger/index.js'), import('../paymentsSetup.js'),
   ]);
   const store = createEventStore({ eventStoreUrl: config.env.EVENTSTORE_URL, pool: database.pool });

@@ -1,7 +1,8 @@
 import { accountStream, packageById, type Currency, type PackageId, type Provider } from '../../core/ledger/index.js';
 import type { LedgerConfig } from '../../core/ledger/index.js';
 import type { DemoClock, SeededRandom } from './random.js';
-import { must, type LedgerHandler } from './sessions.js';
+import type { LedgerHandler } from '../../app/accounts/index.js';
+import { must } from './sessions.js';
 
 /**
  * A purchase as the payments processor applies it: PurchaseCredits keyed by the provider's

@@ -1,11 +1,12 @@
 import { createCommandHandler, type CommandHandler, type CommandResult, type EventStore } from '../../core/eventstore/index.js';
-import { accountStream, type AccountCommand, type Rejection } from '../../core/ledger/index.js';
+import { accountStream } from '../../core/ledger/index.js';
 import {
   keyFor, stylingStream, stylistDecider, tryOnDecider, tryOnStream, type AiReceipt, type HoldRequest, type ImageInput,
   type ImageKind, type StylistCommand, type StylistEvent, type StylistSession, type TryOnCommand, type TryOnEvent,
   type TryOnSession,
 } from '../../core/sessions/index.js';
 import type { DemoClock, SeededRandom } from './random.js';
+import type { LedgerHandler } from '../../app/accounts/index.js';
 
 /**
  * Try-on and stylist sessions for the demo, through the real deciders and the ledger, in the
@@ -14,7 +15,6 @@ import type { DemoClock, SeededRandom } from './random.js';
  */
 
 export type SessionOutcome = 'succeeded' | 'ai_failed' | 'expired' | 'no_credits';
-export type LedgerHandler = CommandHandler<AccountCommand, Rejection>;
 
 export interface SessionContext {
   ledger: LedgerHandler;

@@ -1,7 +1,7 @@
 import { aiConfigFromEnv } from '../../adapters/ai/config.js';
 import { createGeminiProvider } from '../../adapters/ai/gemini.js';
 import { createOpenAiProvider } from '../../adapters/ai/openai.js';
-import type { AiProvider, TryOnRequest } from '../../adapters/ai/ports.js';
+import type { AiProvider, TryOnRequest } from '../../app/worker/aiPorts.js';
 import { fakeAiEnv } from './aiEnv.js';
 import type { AiFakeServer } from './aiServer.js';
 import { GARMENT_PNG, PERSON_PNG } from './png.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
-import { PostgresSnapshotStore } from '../../adapters/postgres/index.js';
+import { PostgresSnapshotStore } from '../../adapters/eventstore/postgres/index.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import {
   DEFAULT_LEDGER_CONFIG_INPUT,

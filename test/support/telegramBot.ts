@@ -5,6 +5,7 @@ import type { Update } from 'grammy/types';
 import pino from 'pino';
 import { PostgresLeaseStore } from '../../adapters/postgres/index.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
+import { createReadModel, pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
 import {
   ProviderRejected, type FitRequest, type FitResult, type StyleRequest, type StyleResult, type TryOnRequest, type TryOnResult,
 } from '../../adapters/ai/index.js';
@@ -12,12 +13,12 @@ import { LocalImageStore } from '../../adapters/storage/index.js';
 import type { BotDependencies } from '../../adapters/telegram/context.js';
 import { createTelegramRuntime, type TelegramMode, type TelegramRuntime } from '../../adapters/telegram/runtime.js';
 import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES } from '../../adapters/telegram/notifications.js';
-import type { LedgerHandler } from '../../adapters/telegram/services/sessionStreams.js';
+import type { LedgerHandler } from '../../app/accounts/ledger.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, defaultLedgerConfig } from '../../core/ledger/index.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import { ProjectorRunner } from '../../projections/runner.js';
-import { startSweeper, startWorker, type WorkerAi } from '../../adapters/worker/index.js';
+import { startSweeper, startWorker, type WorkerAi } from '../../app/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
 import { captureCalls, FakeTelegram, TEST_BOT_INFO, TEST_TOKEN, type ApiCall } from '../fakes/telegramServer.js';
 import { testDatabase } from './database.js';
@@ -195,7 +196,7 @@ export const botHarness = async (
   const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
   const runtime = createTelegramRuntime({
     settings: { token: TEST_TOKEN, apiRoot: fake.apiRoot, transport: options.transport ?? { mode: 'polling' } },
-    pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, logger: silent,
+    pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, reads: createReadModel(pool), logger: silent,
     botInfo: TEST_BOT_INFO, webCheckoutUrl: 'https://modera.example/checkout',
     // As in production: the notifier runs under a lease, which settles interrupted claims.
     loops: { leases: new PostgresLeaseStore(pool) },
@@ -209,11 +210,11 @@ export const botHarness = async (
   if (options.transport) await runtime.start();
   else await runtime.notifier.start();
   const worker = options.ai && startWorker({
-    store, pool, ai: options.ai, images, idlePollMs: 20, logger: silent, ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
+    store, pool, jobs: pgJobQueue(pool), ai: options.ai, images, idlePollMs: 20, logger: silent, ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
   });
   // An interval no test reaches: the sweeps run when the test calls `sweep`, as time is made to pass.
   const sweeper = options.sweeper ? startSweeper({
-    store, pool, clock: () => clock.now, logger: silent, intervalMs: 3_600_000, runFeeder: !options.ai, // the worker feeds it
+    store, pool, candidates: pgSweepCandidates(pool), clock: () => clock.now, logger: silent, intervalMs: 3_600_000, runFeeder: !options.ai, // the worker feeds it
   }) : undefined;
   t.teardown(async () => {
     await sweeper?.stop();

@@ -1,4 +1,4 @@
-import { orchestrationProjection } from '../../adapters/worker/index.js';
+import { orchestrationProjection } from '../../projections/sessions/orchestrationProjection.js';
 import { NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES } from '../../adapters/telegram/notifications.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import type { BotHarness } from '../support/telegramBot.js';

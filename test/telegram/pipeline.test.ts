@@ -1,6 +1,8 @@
 import pino from 'pino';
 import t from 'tap';
-import { createHolds, expireIdleSessions, sessionStreams } from '../../adapters/worker/index.js';
+import { pgSweepCandidates } from '../../adapters/postgres/index.js';
+import { sessionStreams } from '../../app/sessions/index.js';
+import { createHolds, expireIdleSessions } from '../../app/worker/index.js';
 import { tinyPng } from '../fixtures/images.js';
 import { botHarness, buttonsOf, eventually, ScriptedAi, textOf } from '../support/telegramBot.js';
 
@@ -119,7 +121,7 @@ t.test("the sweeper expires an idle session first: the notifier tells the user a
   await eventually(async () => (await h.pool.query('SELECT 1 FROM session_activity WHERE session_id = $1', [rows[0].session_id])).rowCount === 1);
   const later = new Date(Date.now() + 31 * 60 * 1000);
   await expireIdleSessions({
-    pool: h.pool, sessions: sessionStreams(h.store, 'system:sweeper'), holds: createHolds({ store: h.store, actor: 'system:sweeper' }),
+    candidates: pgSweepCandidates(h.pool), sessions: sessionStreams(h.store, 'system:sweeper'), holds: createHolds({ store: h.store, actor: 'system:sweeper' }),
     clock: () => later, logger: pino({ level: 'silent' }),
   });
   const notice = await h.waitForCall((c) => /30 minutes/.test(textOf(c)));

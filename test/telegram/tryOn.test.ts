@@ -1,5 +1,7 @@
 import { InputFile } from 'grammy';
 import t, { type Test as Tap } from 'tap';
+import { accountStream } from '../../core/ledger/index.js';
+import { tryOnStream } from '../../core/sessions/index.js';
 import { tinyJpeg, tinyPng } from '../fixtures/images.js';
 
 import { botHarness, buttonsOf, eventually, ScriptedAi, textOf, type BotHarness, type TestUser } from '../support/telegramBot.js';
@@ -30,6 +32,19 @@ const uploadBoth = async (h: BotHarness, user: TestUser): Promise<string[]> => {
   await h.send(user.document(`person-${user.id}`, 'image/png'));
   return sent().filter((c) => c.method === 'sendMessage').map(textOf);
 };
+
+t.test("a bot-started session's events each name their actor: the user's steps, and the bot's own hold", async (t) => {
+  const h = await botHarness(t);
+  const user = h.user(211);
+  const sessionId = await startTryOn(t, h, user);
+  await uploadBoth(h, user);
+  const events = await h.store.readStream(tryOnStream(sessionId));
+  t.same(events.map((e) => e.type), ['TryOnStarted', 'ClothingImageProvided', 'PersonImageProvided', 'TryOnSubmitted']);
+  t.same(events.map((e) => e.metadata.actor), events.map(() => `user:${user.id}`), 'every step was the user\'s');
+  const account = await h.store.readStream(accountStream(String(user.id)));
+  const hold = account.find((e) => e.type === 'CreditsReserved');
+  t.equal(hold?.metadata.actor, 'system:bot', 'the bot reserved the credits on its own behalf');
+});
 
 t.test('a whole try-on: photos, cost and balance, processing, the result photo with its buttons, then the profile', async (t) => {
   const ai = new ScriptedAi();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { JOB_LEASE_SECONDS } from '../../adapters/worker/index.js';
+import { JOB_LEASE_SECONDS } from '../../app/worker/index.js';
 import { fakeAiEnv } from '../fakes/aiEnv.js';
 import { AI_ENV, createHarness, holdHistory } from './harness.js';
 

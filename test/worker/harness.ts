@@ -7,14 +7,15 @@ import type { Test } from 'tap';
 import { aiConfigFromEnv, createAiProviders, type AiChain } from '../../adapters/ai/index.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { LocalImageStore, storeUpload } from '../../adapters/storage/index.js';
-import {
-  orchestrationProjection, sessionStreams, startSweeper, startWorker, type RunningSweeper, type RunningWorker, type SessionStreams,
-} from '../../adapters/worker/index.js';
+import { pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
+import { sessionStreams, type SessionStreams } from '../../app/sessions/index.js';
+import { startSweeper, startWorker, type RunningSweeper, type RunningWorker } from '../../app/worker/index.js';
 import { createCommandHandler, type EventStore } from '../../core/eventstore/index.js';
 import { accountDecider, accountStream, foldAccount, summaryOf, type AccountEvent, type LedgerConfig } from '../../core/ledger/index.js';
 import type { ImageKind } from '../../core/sessions/index.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import { ProjectorRunner } from '../../projections/runner.js';
+import { orchestrationProjection } from '../../projections/sessions/orchestrationProjection.js';
 import { sessionsProjection } from '../../projections/sessions/index.js';
 import { fakeAiEnv } from '../fakes/aiEnv.js';
 import { startAiServer, type AiFakeServer } from '../fakes/aiServer.js';
@@ -96,7 +97,8 @@ export const createHarness = async (t: Test): Promise<Harness> => {
   const imagesDir = await mkdtemp(path.join(os.tmpdir(), 'modera-worker-'));
   const clock = fakeClock();
   const images = new LocalImageStore(imagesDir, { signingSecret: 'x'.repeat(32), clock });
-  const bot = sessionStreams(store, 'user:test');
+  // The bot's own actor: it acts for the many users of these tests (a `user:` actor may act only on its own sessions).
+  const bot = sessionStreams(store, 'system:bot');
   const accounts = createCommandHandler(accountDecider(), { store });
   const feeder = new ProjectorRunner({ store, pool, projection: orchestrationProjection, idlePollMs: 5 });
   feeder.start();
@@ -120,12 +122,12 @@ export const createHarness = async (t: Test): Promise<Harness> => {
   const h: Harness = {
     pool, url, store, ai, chain: setup.chain, images, imagesDir, clock, bot,
     startWorker: (options = {}) => {
-      const worker = startWorker({ store, pool, ai: setup.chain, images, clock, idlePollMs: 10, runFeeder: false, ...options });
+      const worker = startWorker({ store, pool, jobs: pgJobQueue(pool), ai: setup.chain, images, clock, idlePollMs: 10, runFeeder: false, ...options });
       stoppers.push(() => worker.stop());
       return worker;
     },
     startSweeper: () => {
-      const sweeper = startSweeper({ store, pool, clock, intervalMs: 3_600_000, runFeeder: false });
+      const sweeper = startSweeper({ store, pool, candidates: pgSweepCandidates(pool), clock, intervalMs: 3_600_000, runFeeder: false });
       stoppers.push(() => sweeper.stop());
       return sweeper;
     },

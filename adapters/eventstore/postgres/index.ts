@@ -5,3 +5,4 @@ export {
   type PostgresEventStoreOptions,
 } from './postgresEventStore.js';
 export { isUnavailable } from './errors.js';
+export { PostgresSnapshotStore, type PostgresSnapshotStoreOptions } from './snapshotStore.js';

@@ -1,18 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { EventStore } from '../../../core/eventstore/index.js';
-import {
-  MAX_BUDGET_MINOR, stylingStream, stylistDecider, tryOnDecider, tryOnStream, type HoldResolution, type ImageInput, type ImageKind,
-  type StylistSession, type TryOnSession,
-} from '../../../core/sessions/index.js';
-import { readWholeStream } from '../../../app/reports/read.js';
+import type { Outcome } from '../../../app/sessions/ports.js';
+import { loadStyling, loadTryOn } from '../../../app/sessions/sessionStreams.js';
+import { MAX_BUDGET_MINOR, type HoldResolution, type ImageInput, type ImageKind } from '../../../core/sessions/index.js';
 import { HttpError } from '../errors.js';
 import {
   RecommendationsQuerySchema, RecommendationsReplySchema, SessionParamsSchema, SessionStartedReplySchema, StyleAnalysisBodySchema,
   TryOnBodySchema, TryOnStatusReplySchema,
 } from './fashionSchemas.js';
 import { errorReplies } from './schemas.js';
-import type { FashionDependencies, Outcome, RouteContext } from './routeContext.js';
+import type { FashionDependencies, RouteContext } from './routeContext.js';
 
 /**
  * The fashion routes: thin entries to the try-on and stylist sessions. Each step is a session
@@ -39,9 +36,6 @@ const stored = async (deps: FashionDependencies, kind: ImageKind, sessionId: str
   return result.image;
 };
 
-const load = async <S>(store: EventStore, stream: string, decider: { initialState(): S; evolve(s: S, e: never): S }): Promise<S> =>
-  (await readWholeStream(store, stream)).reduce((s, r) => decider.evolve(s, { type: r.type, data: r.data } as never), decider.initialState());
-
 const holdState = (s: { hold: unknown; holdResolution: HoldResolution | null }): 'none' | 'held' | 'captured' | 'released' =>
   s.hold === null || s.holdResolution?.action === 'none' ? 'none' : s.holdResolution === null ? 'held' : s.holdResolution.action === 'capture' ? 'captured' : 'released';
 
@@ -65,7 +59,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     await check(deps.tryOn.start(userId, sessionId, now()));
     await check(deps.tryOn.provideClothing(sessionId, await stored(deps, 'clothing', sessionId, request.body.clothing_image_url), now()));
     const position = await check(deps.tryOn.providePerson(sessionId, await stored(deps, 'person', sessionId, request.body.person_image_url), now()));
-    const session = await load<TryOnSession>(context.store, tryOnStream(sessionId), tryOnDecider);
+    const session = await loadTryOn(context.store, sessionId);
     return reply.code(202).send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
   });
 
@@ -74,7 +68,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     preHandler: context.guard,
   }, async (request) => {
     const { sessionId } = request.params;
-    const s = await load<TryOnSession>(context.store, tryOnStream(sessionId), tryOnDecider);
+    const s = await loadTryOn(context.store, sessionId);
     if (s.status === 'not_started') throw new HttpError('not_found', `no try-on session ${sessionId}`);
     return {
       sessionId, userId: s.userId, status: s.status, resultImageKey: s.result?.resultImageKey ?? null, qualityScore: s.result?.qualityScore ?? null,
@@ -93,7 +87,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     await check(deps.stylist.start(userId, sessionId, now()));
     await check(deps.stylist.providePhoto(sessionId, await stored(deps, 'style_input', sessionId, request.body.person_image_url), now()));
     const position = await check(deps.stylist.submitPreferences(sessionId, { ...preferences, budget }, now()));
-    const session = await load<StylistSession>(context.store, stylingStream(sessionId), stylistDecider);
+    const session = await loadStyling(context.store, sessionId);
     return reply.code(202).send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
   });
 
@@ -102,7 +96,7 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
     preHandler: context.guard,
   }, async (request) => {
     const { session_id: sessionId, user_id: userId } = request.query;
-    const s = await load<StylistSession>(context.store, stylingStream(sessionId), stylistDecider);
+    const s = await loadStyling(context.store, sessionId);
     if (s.status === 'not_started' || (userId !== undefined && s.userId !== userId)) throw new HttpError('not_found', `no stylist session ${sessionId}`);
     return { sessionId, userId: s.userId, status: s.status, profile: s.result?.profile ?? null, recommendations: s.result?.recommendations ?? [], products: s.products ?? [] };
   });

@@ -2,7 +2,8 @@ import type { preHandlerAsyncHookHandler } from 'fastify';
 import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import type { LedgerConfig } from '../../../core/ledger/index.js';
-import type { ImageInput, ImageKind, StylePreferences } from '../../../core/sessions/index.js';
+import type { ImageInput, ImageKind } from '../../../core/sessions/index.js';
+import type { StylistPort, TryOnPort } from '../../../app/sessions/ports.js';
 import type { ExecuteAccount } from './commandMetrics.js';
 import type { StartPurchase } from './purchases.js';
 
@@ -12,21 +13,14 @@ import type { StartPurchase } from './purchases.js';
  * importing their own registrar.
  */
 
-/** What a session step answers: the position it wrote, or the rejection. */
-export type Outcome = { ok: true; position: number } | { ok: false; rejection: string; position: number };
-
-/** The session services the bot uses (adapters/telegram/services/sessions.ts), as far as the API needs them. */
+/**
+ * The session services the bot uses (app/sessions/services.ts), as far as the API needs them,
+ * made with the actor `service:api`: the events of every step after the start carry it (a start
+ * is the user's own, `user:<id>`).
+ */
 export interface FashionDependencies {
-  tryOn: {
-    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
-    provideClothing(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-    providePerson(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-  };
-  stylist: {
-    start(userId: string, sessionId: string, occurredAt: string): Promise<Outcome>;
-    providePhoto(sessionId: string, image: ImageInput, occurredAt: string): Promise<Outcome>;
-    submitPreferences(sessionId: string, preferences: StylePreferences, occurredAt: string): Promise<Outcome>;
-  };
+  tryOn: Pick<TryOnPort, 'start' | 'provideClothing' | 'providePerson'>;
+  stylist: Pick<StylistPort, 'start' | 'providePhoto' | 'submitPreferences'>;
   /** Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it: `imagesFromUrl`. */
   images: {
     fromUrl(kind: ImageKind, sessionId: string, url: string): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;

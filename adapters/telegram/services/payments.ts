@@ -8,7 +8,7 @@ import {
 } from '../../../app/payments/stars.js';
 import { PAYMENT_HELD, type PaymentsPort } from '../ports.js';
 import { holdStarsPayment } from './paymentReview.js';
-import type { LedgerHandler } from './sessionStreams.js';
+import type { LedgerHandler } from '../../../app/accounts/ledger.js';
 
 /**
  * Stars in the bot, over the payments adapters: invoices and pre-checkout checks from

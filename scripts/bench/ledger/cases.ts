@@ -1,4 +1,4 @@
-import { deterministicUuid, APPEND_MAX_EVENTS, type CommandHandler, type EventStore, type NewEvent } from '../../../core/eventstore/index.js';
+import { deterministicUuid, APPEND_MAX_EVENTS, type EventStore, type NewEvent } from '../../../core/eventstore/index.js';
 import {
   accountStream,
   decide,
@@ -7,10 +7,9 @@ import {
   type Account,
   type AccountCommand,
   type LedgerConfig,
-  type Rejection,
 } from '../../../core/ledger/index.js';
+import type { LedgerHandler } from '../../../app/accounts/index.js';
 
-export type LedgerHandler = CommandHandler<AccountCommand, Rejection>;
 
 const HISTORY_START_MS = Date.parse('2024-01-01T00:00:00.000Z');
 

@@ -10,16 +10,9 @@ import {
   type TryOnCommand,
   type TryOnSession,
 } from '../../core/sessions/index.js';
-import {
-  AllProvidersFailed,
-  InvalidAiInput,
-  OutcomeUnknown,
-  ProviderError,
-  type CallReceipt,
-  type StylePreferences as AiStylePreferences,
-  type TokenUsage,
-} from '../ai/index.js';
-import { ImageNotFound } from '../storage/imageStore.js';
+import { ImageNotFound } from '../sessions/imageStore.js';
+import { AllProvidersFailed, InvalidAiInput, OutcomeUnknown, ProviderError } from './aiErrors.js';
+import type { CallReceipt, StylePreferences as AiStylePreferences, TokenUsage } from './aiPorts.js';
 import type { WorkerAi, WorkerImages } from './types.js';
 
 /**

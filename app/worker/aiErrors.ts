@@ -1,4 +1,4 @@
-import type { ProviderName } from './ports.js';
+import type { ProviderName } from './aiPorts.js';
 
 /**
  * Failures of an AI call, one class per failure domain (what to do next depends on it). What the caller should do

@@ -1,13 +1,13 @@
-import type pg from 'pg';
-import { loopSettings, startLoop, type LoopServices } from '../../app/loop/index.js';
+import { loopSettings, startLoop, type LoopServices } from '../loop/index.js';
 import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import type { LedgerConfig } from '../../core/ledger/index.js';
-import { ProjectorRunner } from '../../projections/runner.js';
+import { ProjectorRunner, type RunnerOptions } from '../../projections/runner.js';
+import { orchestrationProjection } from '../../projections/sessions/orchestrationProjection.js';
 import { createHolds, type Holds, type SettleOutcome } from './holds.js';
+import type { SweepCandidates } from './jobs.js';
 import { SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
-import { orchestrationProjection } from './orchestrationProjection.js';
 import { expireIdleSessions, type ExpiryReport } from './sessionExpiry.js';
-import { sessionStreams } from './sessionStreams.js';
+import { sessionStreams } from '../sessions/sessionStreams.js';
 import { silentLogger, systemClock, type Clock, type WorkerLogger } from './types.js';
 
 const ACTOR = 'system:sweeper';
@@ -18,15 +18,12 @@ const ACTOR = 'system:sweeper';
  * one of them lands and the other sees the hold resolved (`reservation_already_resolved`), or the
  * capture, if it comes at or after the expiry, is refused outright (`reservation_expired`).
  */
-export const sweepExpiredHolds = async (deps: { pool: pg.Pool; holds: Holds; clock: Clock; logger: WorkerLogger; batch?: number }):
-Promise<Partial<Record<SettleOutcome, number>>> => {
+export const sweepExpiredHolds = async (deps: {
+  candidates: Pick<SweepCandidates, 'expiredHolds'>; holds: Holds; clock: Clock; logger: WorkerLogger; batch?: number;
+}): Promise<Partial<Record<SettleOutcome, number>>> => {
   const now = deps.clock();
-  const { rows } = await deps.pool.query<{ user_id: number; reservation_id: string }>(
-    `SELECT user_id, reservation_id FROM credit_holds WHERE resolved_at IS NULL AND expires_at <= $1
-     ORDER BY expires_at LIMIT $2`, [now, deps.batch ?? SWEEP_BATCH]);
   const counts: Partial<Record<SettleOutcome, number>> = {};
-  for (const row of rows) {
-    const hold = { userId: String(row.user_id), reservationId: row.reservation_id };
+  for (const hold of await deps.candidates.expiredHolds(now, deps.batch ?? SWEEP_BATCH)) {
     const outcome = await deps.holds.release(hold, 'expired', now.toISOString(), ACTOR);
     counts[outcome] = (counts[outcome] ?? 0) + 1;
     if (outcome === 'released') deps.logger.info(hold, 'expired hold released');
@@ -36,7 +33,9 @@ Promise<Partial<Record<SettleOutcome, number>>> => {
 
 export interface SweeperOptions {
   store: EventStore;
-  pool: pg.Pool;
+  /** Where the orchestration projection (the feeder) keeps `credit_holds` and `session_activity`. */
+  pool: RunnerOptions['pool'];
+  candidates: SweepCandidates;
   logger?: WorkerLogger;
   clock?: Clock;
   snapshots?: SnapshotStore;
@@ -64,15 +63,15 @@ export interface RunningSweeper {
 
 /** Starts the hold sweeper and the idle-session expiry, every `intervalMs` (default SWEEP_INTERVAL_MS). */
 export const startSweeper = (options: SweeperOptions): RunningSweeper => {
-  const { pool, store } = options;
+  const { pool, store, candidates } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
   const sessions = sessionStreams(store, ACTOR);
   const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
   const sweep = async (): Promise<SweepReport> => ({
-    holds: await sweepExpiredHolds({ pool, holds, clock, logger, batch: SWEEP_BATCH }),
-    sessions: await expireIdleSessions({ pool, sessions, holds, clock, logger, batch: SWEEP_BATCH }),
+    holds: await sweepExpiredHolds({ candidates, holds, clock, logger, batch: SWEEP_BATCH }),
+    sessions: await expireIdleSessions({ candidates, sessions, holds, clock, logger, batch: SWEEP_BATCH }),
   });
 
   const intervalMs = options.intervalMs ?? SWEEP_INTERVAL_MS;

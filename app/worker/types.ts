@@ -1,5 +1,5 @@
-import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from '../ai/index.js';
-import type { ImageStore } from '../storage/imageStore.js';
+import type { ImageStore } from '../sessions/imageStore.js';
+import type { FitAssessor, StyleAnalyzer, TryOnGenerator } from './aiPorts.js';
 
 /** Where time comes from: tests move it instead of sleeping through 30 minutes. */
 export type Clock = () => Date;
@@ -8,7 +8,7 @@ export const systemClock: Clock = () => new Date();
 /** The worker and the sweepers log through the application's one logger type. */
 export { silentLogger, type Logger as WorkerLogger } from '../../projections/logger.js';
 
-/** The AI ports a worker calls; the fallback chain of `createAiProviders` is all three. */
+/** The AI ports a worker calls (aiPorts.ts); adapters/ai's fallback chain implements all three. */
 export type WorkerAi = TryOnGenerator & StyleAnalyzer & FitAssessor;
 
 /** The image store calls a worker makes. */

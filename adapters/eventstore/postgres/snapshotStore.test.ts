@@ -1,6 +1,6 @@
 import t from 'tap';
-import { testDatabase } from '../../test/support/database.js';
-import { PostgresEventStore } from '../eventstore/postgres/index.js';
+import { testDatabase } from '../../../test/support/database.js';
+import { PostgresEventStore } from './index.js';
 import { PostgresSnapshotStore } from './snapshotStore.js';
 
 const STREAM = 'account-42';

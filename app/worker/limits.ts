@@ -1,5 +1,5 @@
 /**
- * Limits of the orchestration (everything has a bound), each a named constant with its unit. Session rules
+ * Limits of the orchestration, each a named constant with its unit. Session rules
  * (idle timeout, hold lifetime asked, AI attempts) live in core/sessions; these are the worker's.
  */
 
@@ -16,12 +16,8 @@ export const MAX_WORKER_CONCURRENCY = 32;
 export const JOB_LEASE_SECONDS = 60;
 export const LEASE_RENEW_EVERY_MS = 20_000;
 
-/**
- * Claims of one job before it is given up (`failed`). A claim that ends in "retry later"
- * (outcome unknown, a transient failure) or a crash counts; five AI attempts, the wait for the
- * hold's expiry and a few crashes fit.
- */
-export const JOB_MAX_CLAIMS = 12;
+/** Claims of one job before it is given up: kept on the job row by the orchestration projection. */
+export { JOB_MAX_CLAIMS } from '../../projections/sessions/orchestrationProjection.js';
 
 /** Backoff between retries of a job: first and longest pause, seconds. */
 export const RETRY_MIN_SECONDS = 5;

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../../../core/eventstore/index.js';
-import { accountStream } from '../../../core/ledger/index.js';
+import type { EventStore } from '../../core/eventstore/index.js';
+import { accountStream } from '../../core/ledger/index.js';
 import {
   consentDecider, consentStream, hasConsent, type Consent, type ConsentCommand, type ConsentEvent,
-} from '../../../core/sessions/index.js';
-import type { AccountsPort, ConsentPort, SupportPort } from '../ports.js';
-import { outcomeOf, sessionStreams, type LedgerHandler } from './sessionStreams.js';
+} from '../../core/sessions/index.js';
+import { outcomeOf, sessionCommandPath } from '../sessions/commandPath.js';
+import type { ConsentPort } from '../sessions/ports.js';
+import type { LedgerHandler } from './ledger.js';
+import type { AccountsPort, SupportPort } from './ports.js';
 
 /** The account, consent and support ports over the ledger and the event store. */
 
@@ -20,7 +22,7 @@ export const createAccountsService = (ledger: LedgerHandler): AccountsPort => ({
 });
 
 export const createConsentService = (store: EventStore): ConsentPort => {
-  const streams = sessionStreams<ConsentCommand, ConsentEvent, Consent>(store, consentDecider);
+  const streams = sessionCommandPath<ConsentCommand, ConsentEvent, Consent>(store, consentDecider);
   return {
     has: async (userId) => hasConsent(await streams.load(consentStream(userId)), CONSENT_VERSION),
     give: async (userId, occurredAt) =>

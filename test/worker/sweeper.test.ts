@@ -1,14 +1,15 @@
 import t from 'tap';
-import { PostgresEventStore } from '../eventstore/postgres/index.js';
+import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
 import { accountDecider, accountStream, foldAccount, summaryOf, type AccountEvent } from '../../core/ledger/index.js';
 import { ProjectorRunner } from '../../projections/runner.js';
-import { testDatabase } from '../../test/support/database.js';
-import { projected, waitFor } from '../../test/support/waitFor.js';
-import { createHolds } from './holds.js';
-import { orchestrationProjection } from './orchestrationProjection.js';
-import { startSweeper, sweepExpiredHolds } from './sweeper.js';
-import { silentLogger } from './types.js';
+import { testDatabase } from '../support/database.js';
+import { projected, waitFor } from '../support/waitFor.js';
+import { createHolds } from '../../app/worker/holds.js';
+import { orchestrationProjection } from '../../projections/sessions/orchestrationProjection.js';
+import { pgSweepCandidates } from '../../adapters/postgres/index.js';
+import { startSweeper, sweepExpiredHolds } from '../../app/worker/sweeper.js';
+import { silentLogger } from '../../app/worker/types.js';
 
 /**
  * The hold sweeper against a worker's capture, both orders and at once. The sweeper picks its
@@ -40,7 +41,7 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
     await projected(pool, runner, head);
     await runner.stop();
   };
-  const sweep = (seconds: number) => sweepExpiredHolds({ pool, holds: sweeperHolds, clock: () => new Date(at(seconds)), logger: silentLogger });
+  const sweep = (seconds: number) => sweepExpiredHolds({ candidates: pgSweepCandidates(pool), holds: sweeperHolds, clock: () => new Date(at(seconds)), logger: silentLogger });
   const account = async () =>
     summaryOf(foldAccount((await store.readStream(accountStream(userId))).map((e) => ({ type: e.type, data: e.data }) as AccountEvent)).core);
 
@@ -84,7 +85,7 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
 
   await t.test('startSweeper: feeds credit_holds and sweeps on its own, every interval', async (t) => {
     await reserve('auto');
-    const sweeper = startSweeper({ store, pool, clock: () => new Date(at(TTL + 1)), intervalMs: 20 });
+    const sweeper = startSweeper({ store, pool, candidates: pgSweepCandidates(pool), clock: () => new Date(at(TTL + 1)), intervalMs: 20 });
     await waitFor('the sweeper to release the hold', async () => (await account()).held === 0);
     await sweeper.stop();
     t.match(await account(), { held: 0 });

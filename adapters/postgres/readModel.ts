@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { accountStream } from '../../../core/ledger/index.js';
-import { LEDGER_PROJECTION } from '../../../projections/ledger/ledgerProjection.js';
-import type { ReadModelPort, TransactionView } from '../ports.js';
+import { accountStream } from '../../core/ledger/index.js';
+import { LEDGER_PROJECTION } from '../../projections/ledger/ledgerProjection.js';
+import type { ReadModelPort, TransactionView } from '../../app/accounts/ports.js';
 
 /**
  * The profile's reads, from the read tables the ledger projection keeps (`users`,

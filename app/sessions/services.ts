@@ -1,25 +1,28 @@
-import type { EventStore } from '../../../core/eventstore/index.js';
+import type { EventStore } from '../../core/eventstore/index.js';
 import {
   stylingStream, stylistDecider, tryOnDecider, tryOnStream, type StylistCommand, type StylistEvent, type StylistSession,
   type TryOnCommand, type TryOnEvent, type TryOnSession,
-} from '../../../core/sessions/index.js';
-import type { Actor, ConsentPort, Outcome, Prices, StylistPort, TryOnPort } from '../ports.js';
-import type { Holds } from '../../worker/index.js';
-import { outcomeOf, reserveOrRecordRefusal, sessionStreams, WAITING_FOR_INPUT } from './sessionStreams.js';
+} from '../../core/sessions/index.js';
+import { outcomeOf, reserveOrRecordRefusal, sessionCommandPath, WAITING_FOR_INPUT } from './commandPath.js';
+import type { Actor, ConsentPort, HoldReserver, Outcome, Prices, StylistPort, TryOnPort } from './ports.js';
 
 /**
- * The bot's side of the session orchestration: each user step is a session command; the last
- * input submits the session, and its credits are reserved on the account right away. What comes
- * after (the worker's result, capture or release) is driven by the session events elsewhere.
+ * The user's side of the session orchestration, for the bot and the HTTP API: each user step is a
+ * session command; the last input submits the session, and its credits are reserved on the
+ * account right away. What comes after (the worker's result, capture or release) is driven by the
+ * session events elsewhere (app/worker).
  */
 
 export interface SessionServiceDependencies {
   store: EventStore;
   /** The worker's holds: the same ReserveCredits (ttl within the ledger's limit) the worker sends. */
-  holds: Pick<Holds, 'reserve'>;
+  holds: HoldReserver;
   consent: Pick<ConsentPort, 'has'>;
   prices: Prices;
-  /** Who a command is from when the caller does not say (the bot's handlers always say: the user). */
+  /**
+   * Who a command is from when the caller does not say (the bot's handlers always say: the user;
+   * the HTTP API's services are made with `service:api`).
+   */
   actor?: Actor;
 }
 
@@ -35,7 +38,7 @@ const settled = (session: TryOnSession | StylistSession, position: number): Outc
     : { ok: true, position };
 
 export const createTryOnService = (deps: SessionServiceDependencies): TryOnPort => {
-  const streams = sessionStreams<TryOnCommand, TryOnEvent, TryOnSession>(deps.store, tryOnDecider);
+  const streams = sessionCommandPath<TryOnCommand, TryOnEvent, TryOnSession>(deps.store, tryOnDecider);
   const byDefault = deps.actor ?? DEFAULT_SESSION_ACTOR;
   const run = async (sessionId: string, command: TryOnCommand, actor: Actor = byDefault) =>
     outcomeOf(await streams.run(tryOnStream(sessionId), { ...command, actor }));
@@ -76,7 +79,7 @@ export const createTryOnService = (deps: SessionServiceDependencies): TryOnPort 
 };
 
 export const createStylistService = (deps: SessionServiceDependencies): StylistPort => {
-  const streams = sessionStreams<StylistCommand, StylistEvent, StylistSession>(deps.store, stylistDecider);
+  const streams = sessionCommandPath<StylistCommand, StylistEvent, StylistSession>(deps.store, stylistDecider);
   const byDefault = deps.actor ?? DEFAULT_SESSION_ACTOR;
   const run = async (sessionId: string, command: StylistCommand, actor: Actor = byDefault) =>
     outcomeOf(await streams.run(stylingStream(sessionId), { ...command, actor }));

@@ -1,8 +1,8 @@
-import type pg from 'pg';
 import { SESSION_IDLE_TIMEOUT_SECONDS } from '../../core/sessions/index.js';
 import type { Holds, SettleOutcome } from './holds.js';
+import type { SweepCandidates } from './jobs.js';
 import { SWEEP_BATCH } from './limits.js';
-import { resolutionIn, type SessionKind, type SessionStreams } from './sessionStreams.js';
+import { resolutionIn, type SessionStreams } from '../sessions/sessionStreams.js';
 import type { Clock, WorkerLogger } from './types.js';
 
 /**
@@ -13,7 +13,7 @@ import type { Clock, WorkerLogger } from './types.js';
  */
 
 export interface ExpiryDeps {
-  pool: pg.Pool;
+  candidates: Pick<SweepCandidates, 'idleSessions'>;
   sessions: SessionStreams;
   holds: Holds;
   clock: Clock;
@@ -31,21 +31,18 @@ export interface ExpiryReport {
 export const expireIdleSessions = async (deps: ExpiryDeps): Promise<ExpiryReport> => {
   const now = deps.clock();
   const cutoff = new Date(now.getTime() - SESSION_IDLE_TIMEOUT_SECONDS * 1000);
-  const { rows } = await deps.pool.query<{ session_id: string; kind: SessionKind }>(
-    `SELECT session_id, kind FROM session_activity WHERE NOT ended AND last_activity_at <= $1
-     ORDER BY last_activity_at LIMIT $2`, [cutoff, deps.batch ?? SWEEP_BATCH]);
   const report: ExpiryReport = { expired: 0, holds: {} };
-  for (const row of rows) {
-    const result = await deps.sessions.shared(row.kind, row.session_id, { type: 'ExpireSession', occurredAt: now.toISOString() });
+  for (const row of await deps.candidates.idleSessions(cutoff, deps.batch ?? SWEEP_BATCH)) {
+    const result = await deps.sessions.shared(row.kind, row.sessionId, { type: 'ExpireSession', occurredAt: now.toISOString() });
     if (!result.ok) continue; // came back to life, or ended otherwise: the projector catches up
     // Already expired by an earlier pass that may have stopped before the release: settle again.
     const resolution = resolutionIn(result)
-      ?? (await deps.sessions.load(row.kind, row.session_id)).state.holdResolution;
+      ?? (await deps.sessions.load(row.kind, row.sessionId)).state.holdResolution;
     if (result.events.length > 0) report.expired += 1;
     if (resolution?.action !== 'release') continue;
     const outcome = await deps.holds.settle(resolution, now.toISOString());
     report.holds[outcome] = (report.holds[outcome] ?? 0) + 1;
-    deps.logger.info({ sessionId: row.session_id, kind: row.kind, outcome }, 'idle session expired');
+    deps.logger.info({ sessionId: row.sessionId, kind: row.kind, outcome }, 'idle session expired');
   }
   return report;
 };

@@ -1,9 +1,11 @@
 export { startWorker, type WorkerOptions, type RunningWorker } from './worker.js';
 export { startSweeper, sweepExpiredHolds, type SweeperOptions, type RunningSweeper, type SweepReport } from './sweeper.js';
 export { expireIdleSessions, type ExpiryReport } from './sessionExpiry.js';
-export { orchestrationProjection, ORCHESTRATION_PROJECTION } from './orchestrationProjection.js';
 export { createHolds, holdTtlSeconds, type Holds, type SettleOutcome } from './holds.js';
-export { sessionStreams, type SessionStreams, type SessionKind } from './sessionStreams.js';
-export { readJob } from './jobs.js';
+export type { ClaimedJob, JobFinish, JobQueue, SweepCandidates } from './jobs.js';
 export * from './limits.js';
 export { systemClock, type Clock, type WorkerAi, type WorkerImages, type WorkerLogger } from './types.js';
+export type {
+  AiProvider, CallReceipt, FitAssessor, StyleAnalyzer, TokenUsage, TryOnGenerator,
+} from './aiPorts.js';
+export { AllProvidersFailed, InvalidAiInput, OutcomeUnknown, ProviderError } from './aiErrors.js';

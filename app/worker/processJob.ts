@@ -1,11 +1,13 @@
 import { RETRYABLE_REJECTIONS } from '../../core/ledger/index.js';
 import { backoffMs } from '../../core/backoff/index.js';
-import { MAX_PROCESSING_ATTEMPTS, type HoldResolution, type SessionRejection } from '../../core/sessions/index.js';
+import { MAX_PROCESSING_ATTEMPTS, type HoldResolution } from '../../core/sessions/index.js';
 import { runAiAttempt, type AiAttempt } from './aiJob.js';
 import type { Holds } from './holds.js';
 import type { ClaimedJob } from './jobs.js';
 import { CAPTURE_MARGIN_SECONDS, RETRY_MAX_SECONDS, RETRY_MIN_SECONDS } from './limits.js';
-import { resolutionIn, type LoadedSession, type SessionResult, type SessionStreams } from './sessionStreams.js';
+import {
+  resolutionIn, type LoadedSession, type SessionResult, type SessionResultRejection, type SessionStreams,
+} from '../sessions/sessionStreams.js';
 import type { Clock, WorkerAi, WorkerImages } from './types.js';
 
 /**
@@ -53,7 +55,7 @@ const settle = async (ctx: JobContext, resolution: HoldResolution): Promise<JobE
  * The session refused a report: it has ended meanwhile (cancelled, expired, an outcome already
  * recorded by an earlier claim) or has sat idle past its timeout. Settle what it says now.
  */
-const afterRefusal = async (ctx: JobContext, job: ClaimedJob, rejection: SessionRejection): Promise<JobEnd> => {
+const afterRefusal = async (ctx: JobContext, job: ClaimedJob, rejection: SessionResultRejection): Promise<JobEnd> => {
   const { state } = await ctx.sessions.load(job.kind, job.sessionId);
   if (state.holdResolution) return settle(ctx, state.holdResolution);
   if (rejection === 'session_expired') {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { RecordedEvent } from '../../core/eventstore/index.js';
 import type { HoldFacts, ReservationReleasedData } from '../../core/ledger/index.js';
 import type { HoldRequest, HoldResolution } from '../../core/sessions/index.js';
-import { UnprojectableEvent } from '../../projections/errors.js';
+import { UnprojectableEvent } from '../errors.js';
 import {
   SESSION_CATEGORIES,
   SESSION_ENDING_TYPES,
@@ -10,9 +10,8 @@ import {
   kindOf,
   sessionEventOf,
   sessionIdOf,
-} from '../../projections/sessions/sessionEvents.js';
-import type { Projection, TableNames } from '../../projections/types.js';
-import { JOB_MAX_CLAIMS } from './limits.js';
+} from './sessionEvents.js';
+import type { Projection, TableNames } from '../types.js';
 
 /**
  * Feeds the orchestration tables (schema/004_sessions_jobs.sql) from the log, through the
@@ -25,6 +24,13 @@ import { JOB_MAX_CLAIMS } from './limits.js';
  */
 
 export const ORCHESTRATION_PROJECTION = 'session_orchestration';
+
+/**
+ * Claims of one job before it is given up (`failed`), written on each job row. A claim that ends
+ * in "retry later" (outcome unknown, a transient failure) or a crash counts; five AI attempts,
+ * the wait for the hold's expiry and a few crashes fit.
+ */
+export const JOB_MAX_CLAIMS = 12;
 const HOLD_EVENT_TYPES = ['CreditsReserved', 'ReservationCaptured', 'ReservationReleased'] as const;
 const ACCOUNT_PREFIX = 'account-';
 

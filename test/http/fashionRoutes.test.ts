@@ -4,14 +4,15 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { defaultLedgerConfig } from '../../../core/ledger/index.js';
-import { LocalImageStore } from '../../storage/index.js';
-import { createImages } from '../../telegram/services/images.js';
-import { createStylistService, createTryOnService } from '../../telegram/services/sessions.js';
-import { solidPng } from '../../../test/fakes/png.js';
-import { bearer, httpApi, SERVICE_TOKEN, type HttpApiBase } from '../../../test/support/httpApi.js';
-import type { FashionDependencies } from './routeContext.js';
-import { imagesFromUrl } from './imagesFromUrl.js';
+import { defaultLedgerConfig } from '../../core/ledger/index.js';
+import { tryOnStream } from '../../core/sessions/index.js';
+import { LocalImageStore } from '../../adapters/storage/index.js';
+import { createImages } from '../../app/sessions/images.js';
+import { createStylistService, createTryOnService } from '../../app/sessions/services.js';
+import { solidPng } from '../fakes/png.js';
+import { bearer, httpApi, SERVICE_TOKEN, type HttpApiBase } from '../support/httpApi.js';
+import type { FashionDependencies } from '../../adapters/http/api/routeContext.js';
+import { imagesFromUrl } from '../../adapters/http/api/imagesFromUrl.js';
 
 const USER = '5101';
 const TRYON = '3d9a1c2e-5b6f-4a7d-8e9f-0a1b2c3d4e5f';
@@ -42,7 +43,7 @@ const fashionOf = async (t: Parameters<typeof httpApi>[0], deps: HttpApiBase): P
       return result.ok ? { ok: true as const, expiresAt: occurredAt } : { ok: false as const, rejection: result.rejection };
     },
   };
-  const services = { store: deps.store, holds, consent: { has: async () => true }, prices: { tryon: 3, styling: 5 } };
+  const services = { store: deps.store, holds, consent: { has: async () => true }, prices: { tryon: 3, styling: 5 }, actor: 'service:api' as const };
   const images = createImages(new LocalImageStore(dir, { signingSecret: 'x'.repeat(32) }));
   return {
     tryOn: createTryOnService(services),
@@ -60,7 +61,7 @@ t.test('fashion routes: try-on and stylist sessions hold credits; status and rec
   t.match((await post(off.app, '/api/v1/fashion/virtual-tryon', tryOnBody)).json(), { error: { code: 'feature_off' } });
   t.equal((await post(off.app, '/api/v1/fashion/virtual-tryon', { ...tryOnBody, session_id: 'not-a-uuid' })).statusCode, 400);
 
-  const { app, executeAccount } = await httpApi(t, { api: async (base) => ({ fashion: await fashionOf(t, base) }) });
+  const { app, executeAccount, store } = await httpApi(t, { api: async (base) => ({ fashion: await fashionOf(t, base) }) });
   const get = (url: string) => app.inject({ method: 'GET', url, headers: bearer(SERVICE_TOKEN) });
   const lost = await post(app, '/api/v1/fashion/virtual-tryon', { ...tryOnBody, session_id: '00000000-0000-4000-8000-00000000dead' });
   t.equal(lost.statusCode, 404, 'no account: nothing can be held');
@@ -71,6 +72,12 @@ t.test('fashion routes: try-on and stylist sessions hold credits; status and rec
   t.equal(started.statusCode, 202);
   t.match(started.json(), { sessionId: TRYON, userId: USER, status: 'tryon_processing', credits: 3 });
   t.equal((await post(app, '/api/v1/fashion/virtual-tryon', tryOnBody)).statusCode, 202, 'a retry of the same session is the same session');
+  t.same(
+    (await store.readStream(tryOnStream(TRYON))).map((e) => [e.type, e.metadata.actor]),
+    [['TryOnStarted', `user:${USER}`], ['ClothingImageProvided', 'service:api'], ['PersonImageProvided', 'service:api'],
+      ['TryOnSubmitted', 'service:api']],
+    'every session event names its actor: the user for the start, the API for its steps',
+  );
   const status = await get(`/api/v1/fashion/tryon-status/${TRYON}`);
   t.same(status.json(), { sessionId: TRYON, userId: USER, status: 'tryon_processing', resultImageKey: null, qualityScore: null, failureReason: null, hold: 'held' });
   t.equal((await get('/api/v1/fashion/tryon-status/00000000-0000-4000-8000-000000000000')).statusCode, 404);

@@ -1,6 +1,7 @@
-import { IMAGE_DIRECTORIES } from '../../../core/sessions/index.js';
-import { storeUpload, type ImageStore } from '../../storage/index.js';
-import type { ImagesPort } from '../ports.js';
+import { IMAGE_DIRECTORIES } from '../../core/sessions/index.js';
+import type { ImageStore } from './imageStore.js';
+import { storeUpload } from './storeUpload.js';
+import type { ImagesPort } from './ports.js';
 
 /** Every directory a session's images live in (uploads and generated), from the key layout. */
 const SESSION_DIRECTORIES = [...new Set(Object.values(IMAGE_DIRECTORIES))];

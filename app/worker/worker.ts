@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
-import { loopSettings, startLoop, type LoopServices, type StepContext, type StepResult } from '../../app/loop/index.js';
+import { loopSettings, startLoop, type LoopServices, type StepContext, type StepResult } from '../loop/index.js';
 import type { EventStore, SnapshotStore } from '../../core/eventstore/index.js';
 import type { LedgerConfig } from '../../core/ledger/index.js';
-import { ProjectorRunner } from '../../projections/runner.js';
+import { ProjectorRunner, type RunnerOptions } from '../../projections/runner.js';
+import { orchestrationProjection } from '../../projections/sessions/orchestrationProjection.js';
 import { createHolds } from './holds.js';
-import { claimJob, finishJob, recordHoldExpiry, renewLease, retryJob, type ClaimedJob } from './jobs.js';
+import type { ClaimedJob, JobQueue } from './jobs.js';
 import { LEASE_RENEW_EVERY_MS, MAX_WORKER_CONCURRENCY, STOP_GRACE_MS, WORKER_CONCURRENCY, WORKER_IDLE_POLL_MS } from './limits.js';
-import { orchestrationProjection } from './orchestrationProjection.js';
 import { backoffSeconds, processJob, type JobContext, type JobEnd } from './processJob.js';
-import { sessionStreams } from './sessionStreams.js';
+import { sessionStreams } from '../sessions/sessionStreams.js';
 import { silentLogger, systemClock, type Clock, type WorkerAi, type WorkerImages, type WorkerLogger } from './types.js';
 
 export interface WorkerOptions {
   store: EventStore;
-  pool: pg.Pool;
+  /** Where the orchestration projection (the feeder) keeps `session_jobs`. */
+  pool: RunnerOptions['pool'];
+  jobs: JobQueue;
   ai: WorkerAi;
   images: WorkerImages;
   logger?: WorkerLogger;
@@ -56,7 +57,7 @@ const pause = async (ms: number, signal: AbortSignal): Promise<void> => {
  * ended. Safe to run in several processes at once.
  */
 export const startWorker = (options: WorkerOptions): RunningWorker => {
-  const { pool, store } = options;
+  const { pool, store, jobs } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const concurrency = Math.min(Math.max(1, options.concurrency ?? WORKER_CONCURRENCY), MAX_WORKER_CONCURRENCY);
@@ -70,8 +71,8 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
   const end = async (job: ClaimedJob, result: JobEnd): Promise<void> => {
     const now = clock();
     const written = result.action === 'retry'
-      ? await retryJob(pool, job, now, result.runAfter, result.error)
-      : await finishJob(pool, job, now, { status: result.action, outcome: result.outcome, error: result.error });
+      ? await jobs.retry(job, now, result.runAfter, result.error)
+      : await jobs.finish(job, now, { status: result.action, outcome: result.outcome, error: result.error });
     if (!written) logger.warn({ sessionId: job.sessionId }, 'job lease lost before its end was written: its next owner carries on');
     const log = result.action === 'failed' ? logger.error : logger.info;
     log.call(logger, { sessionId: job.sessionId, kind: job.kind, claim: job.claim, ...result }, `session job ${result.action}`);
@@ -82,13 +83,13 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
     const onAbort = () => lease.abort();
     aborting.signal.addEventListener('abort', onAbort);
     const renew = setInterval(() => {
-      renewLease(pool, job, clock()).then((kept) => {
+      jobs.renewLease(job, clock()).then((kept) => {
         if (!kept) lease.abort(); // another worker owns it now: stop spending on it
       }, (error: unknown) => logger.warn({ sessionId: job.sessionId, err: error }, 'lease renewal failed'));
     }, LEASE_RENEW_EVERY_MS);
     const ctx: JobContext = {
       sessions, holds, ai: options.ai, images: options.images, clock,
-      onHoldExpiry: async (expiresAt) => { await recordHoldExpiry(pool, job, expiresAt); },
+      onHoldExpiry: async (expiresAt) => { await jobs.recordHoldExpiry(job, expiresAt); },
     };
     try {
       let result: JobEnd;
@@ -120,7 +121,7 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
       await Promise.race([...running, stopAsked]);
       return { more: !ctx.stopping.aborted };
     }
-    const job = await claimJob(pool, clock(), workerId);
+    const job = await jobs.claim(clock(), workerId);
     if (!job) return {};
     const claim: Promise<void> = runClaim(job).finally(() => running.delete(claim));
     running.add(claim);

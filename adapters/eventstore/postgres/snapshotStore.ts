@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { toRecordedEvent, type EventRow } from '../eventstore/postgres/sql.js';
+import { toRecordedEvent, type EventRow } from './sql.js';
 import {
   SNAPSHOT_LOAD_MAX_KEYS,
   type Snapshot,
   type SnapshotEntry,
   type SnapshotStore,
   type SnapshotWithTail,
-} from '../../core/eventstore/index.js';
+} from '../../../core/eventstore/index.js';
 
 // Core and the asked-for entries in one statement: one round trip, and one MVCC snapshot, so the
 // entries read are never newer than the core read with them.
