@@ -9,7 +9,9 @@ import { filesRoute } from '../adapters/http/filesRoute.js';
 import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds } from '../app/payments/index.js';
 import { providerRefunders } from '../adapters/payments/index.js';
-import { createReadModel, fashionSessionLocator, pgJobQueue, pgSweepCandidates } from '../adapters/postgres/index.js';
+import {
+  createReadModel, fashionSessionLocator, fencedTransaction, pgJobQueue, pgSweepCandidates,
+} from '../adapters/postgres/index.js';
 import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
 import { startInputPurge } from './inputPurge.js';
 import { startSweeper, startWorker } from '../app/worker/index.js';
@@ -129,6 +131,8 @@ const createTelegram = (config: Config, roles: readonly Role[], parts: Parts): T
   }
   const runtime = createTelegramRuntime({
     settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig, loops: services.loops,
+    fencedTransaction: (lease, work) => fencedTransaction(database.pool, lease, work),
+    paymentsInbox: services.payments.inbox, purchases: services.payments.purchases,
     images: services.images, reads: createReadModel(database.pool), snapshots: services.snapshots, logger,
     webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
     wakePayments: () => services.payments.processor.wake(),

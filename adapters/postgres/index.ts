@@ -5,6 +5,6 @@ export { migrate, MigrationError, SCHEMA_DIR } from './migrate.js';
 export { PostgresLeaseStore, assertLeaseHeld, fencedTransaction } from './leaseStore.js';
 export { fashionSessionLocator } from './sessionLocator.js';
 export { postgresPaymentInbox, recordDelivery, inboxCounts } from './paymentsInbox.js';
-export { postgresPurchaseIndex, applyFactOnPool } from './paymentPurchases.js';
+export { postgresPurchaseIndex } from './paymentPurchases.js';
 export { pgJobQueue, pgSweepCandidates, readJob } from './sessionJobs.js';
 export { createReadModel, transactionKind, WAIT_POLL_MS } from './readModel.js';

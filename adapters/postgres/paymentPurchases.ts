@@ -1,6 +1,4 @@
 import type pg from 'pg';
-import { applyFact, type ApplyDependencies, type ApplyResult } from '../../app/payments/apply.js';
-import type { PaymentFact } from '../../app/payments/facts.js';
 import type { PurchaseIndex, RecordedPurchase } from '../../app/payments/purchases.js';
 import type { Currency, PackageId, Provider } from '../../core/ledger/commands.js';
 
@@ -45,10 +43,3 @@ export const postgresPurchaseIndex = (db: Queryable): PurchaseIndex => ({
   recordedPaymentIds: (provider, paymentIds) => recordedPaymentIds(db, provider, paymentIds),
 });
 
-/**
- * applyFact for a caller that holds a pool rather than the ports (the bot's Stars payments, until
- * its runtime is given a PurchaseIndex): the purchase index is this pool's.
- */
-export const applyFactOnPool = (
-  deps: Omit<ApplyDependencies, 'purchases'> & { pool: Queryable }, fact: PaymentFact, causationId: string,
-): Promise<ApplyResult> => applyFact({ ...deps, purchases: postgresPurchaseIndex(deps.pool) }, fact, causationId);

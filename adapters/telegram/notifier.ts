@@ -6,7 +6,6 @@ import type pg from 'pg';
 import { DurableLoop, loopSettings, type Lease, type LoopServices, type StepContext, type StepResult } from '../../app/loop/index.js';
 import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import { accountStream } from '../../core/ledger/index.js';
-import { fencedTransaction } from '../postgres/index.js';
 import type { ChatStateStore } from './chatState.js';
 import type { BotContext } from './context.js';
 import { isBlockedError, resultOf, type Deliveries } from './deliveries.js';
@@ -52,9 +51,16 @@ const SETTLEMENT_LOOKBACK_EVENTS = 50;
 /** An event whose message cannot be prepared (its image is gone) is given up after this many tries. */
 export const MAX_PREPARE_ATTEMPTS = 5;
 
+/**
+ * A transaction fenced by the notifier's lease: it commits only while that lease is still held
+ * (the PostgreSQL lease store's `fencedTransaction`, bound to the pool by the composition root).
+ */
+export type FencedTransaction = <T>(lease: Lease | undefined, work: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+
 export interface NotifierOptions {
   store: EventStore;
   pool: pg.Pool;
+  fencedTransaction: FencedTransaction;
   api: Api;
   i18n: I18n<BotContext>;
   images: Pick<ImagesPort, 'read'>;
@@ -190,7 +196,7 @@ export class Notifier {
       : await this.sendUnlessBlocked(outgoing);
     if (delivery.status !== 'sent') this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
     if (delivery.status !== 'sent' && delivery.blocked) await this.keepForReturn(event, outgoing.chatId);
-    await fencedTransaction(this.options.pool, lease, async (tx) => {
+    await this.options.fencedTransaction(lease, async (tx) => {
       await tx.query(
         `UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() WHERE event_id = $1`,
         [event.id, delivery.status, delivery.status === 'sent' ? delivery.messageId : null, delivery.status === 'sent' ? null : delivery.error],
@@ -247,7 +253,7 @@ export class Notifier {
   }
 
   private async advance(position: number, lease: Lease | undefined): Promise<void> {
-    await fencedTransaction(this.options.pool, lease, (tx) =>
+    await this.options.fencedTransaction(lease, (tx) =>
       tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, position]));
   }
 

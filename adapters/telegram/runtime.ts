@@ -20,10 +20,12 @@ import { publishCommands } from './commands.js';
 import { createI18n } from './i18n.js';
 import type { BotContext, BotDependencies } from './context.js';
 import type { Logger } from '../../projections/logger.js';
-import { Notifier } from './notifier.js';
+import { Notifier, type FencedTransaction } from './notifier.js';
 import { ALLOWED_UPDATES, startPolling } from './polling.js';
 import { telegramWebhookRoutes } from './routes.js';
 import { createStarsPayments } from './services/payments.js';
+import type { DeliveryRecorder } from '../../app/payments/inbox.js';
+import type { PurchaseIndex } from '../../app/payments/purchases.js';
 import type { PresencePort } from './ports.js';
 import { Deliveries, markBlockedOn403, UndeliveredSweeper } from './deliveries.js';
 import { UpdateInbox } from './updateInbox.js';
@@ -63,6 +65,11 @@ export interface TelegramRuntimeOptions {
   settings: TelegramSettings;
   /** The lease store, metrics and health the notifier and the update recovery loop run with. */
   loops?: LoopServices | undefined;
+  /** The payments inbox and purchase index the bot's Stars payments are recorded and applied through. */
+  paymentsInbox: DeliveryRecorder;
+  purchases: PurchaseIndex;
+  /** Fences the notifier's writes by its lease (see notifier.ts). */
+  fencedTransaction: FencedTransaction;
   pool: pg.Pool;
   store: EventStore;
   ledger: LedgerHandler;
@@ -113,7 +120,8 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
     tryOn: createTryOnService(sessions),
     stylist: createStylistService(sessions),
     payments: createStarsPayments({
-      pool, store, ledger, ledgerConfig, webCheckoutUrl: options.webCheckoutUrl,
+      inbox: options.paymentsInbox, purchases: options.purchases, store, ledger, ledgerConfig,
+      webCheckoutUrl: options.webCheckoutUrl,
       ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
     }),
     support: createSupportService(store),
@@ -144,7 +152,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger, loops: options.loops });
   const notifier = new Notifier({
     store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries,
-    logger, loops: options.loops,
+    logger, loops: options.loops, fencedTransaction: options.fencedTransaction,
   });
   late.notifier = notifier;
   bot.api.config.use(markBlockedOn403(deliveries, logger));

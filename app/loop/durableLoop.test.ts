@@ -159,7 +159,7 @@ tap.test('failed steps back off within the policy: doubling, jittered, capped', 
   const loop = new DurableLoop<never>({
     name: 'failing', idleMs: 20, backoff: { baseMs: 10, ceilingMs: 40, jitter: 'equal' }, random: () => 0.999,
     lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000 },
-    logger: { info: () => undefined, error: () => undefined, warn: (o) => { if ('retryInMs' in o) retries.push(o.retryInMs as number); } },
+    logger: { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (o) => { if ('retryInMs' in o) retries.push(o.retryInMs as number); } },
     step: async () => { throw new Error('boom'); },
   });
   loop.start();

@@ -1,7 +1,7 @@
+import { silentLogger, type Logger } from '../../projections/logger.js';
 import { backoffMs, type BackoffPolicy } from '../../core/backoff/index.js';
 import { LeaseLost } from './errors.js';
-import type { LoopRegistry } from './services.js';
-import { noMetrics, silentLoopLogger, type Lease, type LeaseStore, type LoopLogger, type LoopMetrics } from './ports.js';
+import { noMetrics, type Lease, type LeaseStore, type LoopMetrics } from './ports.js';
 
 /** Backoff after failed steps unless a loop says otherwise: 100 ms doubling to 30 s, jittered. */
 export const LOOP_BACKOFF: BackoffPolicy = { baseMs: 100, ceilingMs: 30_000, jitter: 'equal' };
@@ -46,7 +46,7 @@ export interface LoopOptions<C> {
   /** Read when the lease is taken (the last holder may have moved it); the step writes it. */
   checkpoint?: { load: () => Promise<C> };
   metrics?: LoopMetrics;
-  logger?: LoopLogger;
+  logger?: Logger;
   stopGraceMs?: number;
   /** A draw in [0, 1) for the backoff's jitter; default Math.random. */
   random?: () => number;
@@ -100,7 +100,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  */
 export class DurableLoop<C = never> {
   readonly name: string;
-  private readonly logger: LoopLogger;
+  private readonly logger: Logger;
   private readonly metrics: LoopMetrics;
   private readonly holder: string;
   private readonly stopping = new AbortController();
@@ -115,7 +115,7 @@ export class DurableLoop<C = never> {
 
   constructor(private readonly options: LoopOptions<C>) {
     this.name = options.name;
-    this.logger = options.logger ?? silentLoopLogger;
+    this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? noMetrics;
     this.holder = options.lease?.holder ?? `${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`;
     this.healthValue = { name: this.name, state: 'stopped', steps: 0, consecutiveFailures: 0 };
@@ -257,6 +257,23 @@ export class DurableLoop<C = never> {
     this.healthValue = { ...this.healthValue, state };
     if (release) await this.options.lease?.store.release(lease).catch((error: unknown) =>
       this.logger.warn({ loop: this.name, err: error }, 'loop lease release failed: it expires on its own'));
+  }
+}
+
+/** The loops running in this process, for /health. */
+export class LoopRegistry {
+  private readonly loops = new Set<Pick<DurableLoop<unknown>, 'health'>>();
+
+  add(loop: Pick<DurableLoop<unknown>, 'health'>): void {
+    this.loops.add(loop);
+  }
+
+  remove(loop: Pick<DurableLoop<unknown>, 'health'>): void {
+    this.loops.delete(loop);
+  }
+
+  health(): LoopHealth[] {
+    return [...this.loops].map((loop) => loop.health());
   }
 }
 

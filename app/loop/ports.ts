@@ -36,11 +36,4 @@ export interface LoopMetrics {
   leaseHeld(loop: string, held: boolean): void;
 }
 
-export interface LoopLogger {
-  info(object: object, message: string): void;
-  warn(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
-
 export const noMetrics: LoopMetrics = { stepEnded: () => undefined, leaseHeld: () => undefined };
-export const silentLoopLogger: LoopLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,22 +1,6 @@
-import type { DurableLoop, LoopHealth, LoopOptions } from './durableLoop.js';
-import type { LeaseStore, LoopLogger, LoopMetrics } from './ports.js';
-
-/** The loops running in this process, for /health. */
-export class LoopRegistry {
-  private readonly loops = new Set<Pick<DurableLoop<unknown>, 'health'>>();
-
-  add(loop: Pick<DurableLoop<unknown>, 'health'>): void {
-    this.loops.add(loop);
-  }
-
-  remove(loop: Pick<DurableLoop<unknown>, 'health'>): void {
-    this.loops.delete(loop);
-  }
-
-  health(): LoopHealth[] {
-    return [...this.loops].map((loop) => loop.health());
-  }
-}
+import type { Logger } from '../../projections/logger.js';
+import type { LoopOptions, LoopRegistry } from './durableLoop.js';
+import type { LeaseStore, LoopMetrics } from './ports.js';
 
 /**
  * What the composition root hands every background job so that its loop runs on the shared
@@ -27,7 +11,7 @@ export interface LoopServices {
   leases?: LeaseStore | undefined;
   metrics?: LoopMetrics | undefined;
   registry?: LoopRegistry | undefined;
-  logger?: LoopLogger | undefined;
+  logger?: Logger | undefined;
 }
 
 /** The parts of LoopOptions that come from LoopServices; `exclusive`: one instance across processes. */

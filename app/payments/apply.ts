@@ -1,13 +1,14 @@
-import type { CommandHandler } from '../../core/eventstore/commandHandler.js';
 import { isTelegramUserId } from '../../core/ids/index.js';
 import { accountStream } from '../../core/ledger/accountDecider.js';
-import type { AccountCommand, CommandMetadata } from '../../core/ledger/commands.js';
+import type { CommandMetadata } from '../../core/ledger/commands.js';
 import { packageById, type LedgerConfig } from '../../core/ledger/config.js';
-import { RETRYABLE_REJECTIONS, type Rejection } from '../../core/ledger/rejections.js';
+import { RETRYABLE_REJECTIONS } from '../../core/ledger/rejections.js';
 import type { PaymentFact } from './facts.js';
 import type { PurchaseIndex, RecordedPurchase } from './purchases.js';
 
-export type LedgerHandler = CommandHandler<AccountCommand, Rejection>;
+import type { LedgerHandler } from '../accounts/ledger.js';
+
+export type { LedgerHandler };
 
 export interface ApplyDependencies {
   purchases: PurchaseIndex;

@@ -3,7 +3,7 @@ import type { Holds, SettleOutcome } from './holds.js';
 import type { SweepCandidates } from './jobs.js';
 import { SWEEP_BATCH } from './limits.js';
 import { resolutionIn, type SessionStreams } from '../sessions/sessionStreams.js';
-import type { Clock, WorkerLogger } from './types.js';
+import type { Clock, Logger } from './types.js';
 
 /**
  * Ends sessions left idle for SESSION_IDLE_TIMEOUT_SECONDS (the architecture document's "30
@@ -17,7 +17,7 @@ export interface ExpiryDeps {
   sessions: SessionStreams;
   holds: Holds;
   clock: Clock;
-  logger: WorkerLogger;
+  logger: Logger;
   batch?: number;
 }
 

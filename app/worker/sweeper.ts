@@ -8,7 +8,7 @@ import type { SweepCandidates } from './jobs.js';
 import { SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
 import { expireIdleSessions, type ExpiryReport } from './sessionExpiry.js';
 import { sessionStreams } from '../sessions/sessionStreams.js';
-import { silentLogger, systemClock, type Clock, type WorkerLogger } from './types.js';
+import { silentLogger, systemClock, type Clock, type Logger } from './types.js';
 
 const ACTOR = 'system:sweeper';
 
@@ -19,7 +19,7 @@ const ACTOR = 'system:sweeper';
  * capture, if it comes at or after the expiry, is refused outright (`reservation_expired`).
  */
 export const sweepExpiredHolds = async (deps: {
-  candidates: Pick<SweepCandidates, 'expiredHolds'>; holds: Holds; clock: Clock; logger: WorkerLogger; batch?: number;
+  candidates: Pick<SweepCandidates, 'expiredHolds'>; holds: Holds; clock: Clock; logger: Logger; batch?: number;
 }): Promise<Partial<Record<SettleOutcome, number>>> => {
   const now = deps.clock();
   const counts: Partial<Record<SettleOutcome, number>> = {};
@@ -36,7 +36,7 @@ export interface SweeperOptions {
   /** Where the orchestration projection (the feeder) keeps `credit_holds` and `session_activity`. */
   pool: RunnerOptions['pool'];
   candidates: SweepCandidates;
-  logger?: WorkerLogger;
+  logger?: Logger;
   clock?: Clock;
   snapshots?: SnapshotStore;
   ledgerConfig?: LedgerConfig;

@@ -6,7 +6,7 @@ export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
 /** The worker and the sweepers log through the application's one logger type. */
-export { silentLogger, type Logger as WorkerLogger } from '../../projections/logger.js';
+export { silentLogger, type Logger } from '../../projections/logger.js';
 
 /** The AI ports a worker calls (aiPorts.ts); adapters/ai's fallback chain implements all three. */
 export type WorkerAi = TryOnGenerator & StyleAnalyzer & FitAssessor;

@@ -11,7 +11,7 @@ import type { ClaimedJob, JobQueue } from './jobs.js';
 import { LEASE_RENEW_EVERY_MS, MAX_WORKER_CONCURRENCY, STOP_GRACE_MS, WORKER_CONCURRENCY, WORKER_IDLE_POLL_MS } from './limits.js';
 import { backoffSeconds, processJob, type JobContext, type JobEnd } from './processJob.js';
 import { sessionStreams } from '../sessions/sessionStreams.js';
-import { silentLogger, systemClock, type Clock, type WorkerAi, type WorkerImages, type WorkerLogger } from './types.js';
+import { silentLogger, systemClock, type Clock, type WorkerAi, type WorkerImages, type Logger } from './types.js';
 
 export interface WorkerOptions {
   store: EventStore;
@@ -20,7 +20,7 @@ export interface WorkerOptions {
   jobs: JobQueue;
   ai: WorkerAi;
   images: WorkerImages;
-  logger?: WorkerLogger;
+  logger?: Logger;
   clock?: Clock;
   /** Jobs run at once; default WORKER_CONCURRENCY. */
   concurrency?: number;

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Update } from 'grammy/types';
 import pino from 'pino';
-import { PostgresLeaseStore } from '../../adapters/postgres/index.js';
+import {
+  fencedTransaction, PostgresLeaseStore, postgresPaymentInbox, postgresPurchaseIndex,
+} from '../../adapters/postgres/index.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createReadModel, pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
 import {
@@ -200,6 +202,8 @@ export const botHarness = async (
     botInfo: TEST_BOT_INFO, webCheckoutUrl: 'https://modera.example/checkout',
     // As in production: the notifier runs under a lease, which settles interrupted claims.
     loops: { leases: new PostgresLeaseStore(pool) },
+    fencedTransaction: (lease, work) => fencedTransaction(pool, lease, work),
+    paymentsInbox: postgresPaymentInbox(pool), purchases: postgresPurchaseIndex(pool),
     overrides: { now: () => clock.now, ...options.overrides },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });

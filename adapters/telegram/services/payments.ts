@@ -1,8 +1,8 @@
-import type pg from 'pg';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import { packageById, type LedgerConfig } from '../../../core/ledger/index.js';
-import { applyFactOnPool as applyFact } from '../../postgres/paymentPurchases.js';
-import { recordDelivery } from '../../postgres/paymentsInbox.js';
+import { applyFact } from '../../../app/payments/apply.js';
+import type { DeliveryRecorder } from '../../../app/payments/inbox.js';
+import type { PurchaseIndex } from '../../../app/payments/purchases.js';
 import {
   checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
 } from '../../../app/payments/stars.js';
@@ -18,7 +18,9 @@ import type { LedgerHandler } from '../../../app/accounts/ledger.js';
  */
 
 export interface StarsPaymentsDependencies {
-  pool: pg.Pool;
+  /** The payments inbox every Stars delivery is written to first. */
+  inbox: DeliveryRecorder;
+  purchases: PurchaseIndex;
   /** Where a payment held for support is recorded (its review stream). */
   store: EventStore;
   ledger: LedgerHandler;
@@ -42,7 +44,7 @@ export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPo
   recordStarsPayment: async (userId, date, payment) => {
     const record = { userId, date, payment };
     const deliveryId = `successful_payment:${payment.telegram_payment_charge_id}`;
-    await recordDelivery(deps.pool, {
+    await deps.inbox.record({
       provider: 'telegram_stars', deliveryId, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record),
     });
     const refusal = starsPaymentRefusal(deps.ledgerConfig, record);
@@ -58,7 +60,7 @@ export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPo
     return { ok: false, rejection: 'reason' in result ? result.reason : result.outcome, position: 0 };
   },
   recordStarsRefund: async (userId, date, refund) => {
-    await recordDelivery(deps.pool, {
+    await deps.inbox.record({
       provider: 'telegram_stars', deliveryId: `refunded_payment:${refund.telegram_payment_charge_id}`,
       kind: 'stars.refunded_payment', source: 'bot', body: JSON.stringify({ userId, date, refund }),
     });
