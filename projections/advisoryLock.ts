@@ -40,7 +40,9 @@ export class ConnectionLock {
     try {
       await client.connect();
       const { rows } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [PROJECTOR_LOCK_CLASS, this.name]);
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+        [PROJECTOR_LOCK_CLASS, this.name],
+      );
       if (!rows[0]?.locked) {
         await client.end().catch(() => undefined);
         return false;
@@ -84,6 +86,7 @@ export const isLockHeld = async (db: pg.Pool | pg.ClientBase, name: string): Pro
   const { rows } = await db.query<{ held: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
        AND classid = $1::int::oid AND objid = hashtext($2)::oid AND objsubid = 2) AS held`,
-    [PROJECTOR_LOCK_CLASS, name]);
+    [PROJECTOR_LOCK_CLASS, name],
+  );
   return rows[0]?.held ?? false;
 };

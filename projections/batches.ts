@@ -25,7 +25,12 @@ export interface Batch {
  * for good, so when the (filtered) read comes back short, no matching event up to the head was
  * left out, and the checkpoint can move to the head even if none matched.
  */
-export const readBatch = async (store: EventStore, projection: Projection, after: number, maxCount: number): Promise<Batch> => {
+export const readBatch = async (
+  store: EventStore,
+  projection: Projection,
+  after: number,
+  maxCount: number,
+): Promise<Batch> => {
   const head = await store.headPosition();
   if (head <= after) return { events: [], next: after };
   const count = Math.min(maxCount, READ_MAX_COUNT);

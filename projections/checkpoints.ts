@@ -24,16 +24,31 @@ export const ensureCheckpoint = async (db: pg.ClientBase | pg.Pool, name: string
 
 export const readCheckpoint = async (db: pg.ClientBase | pg.Pool, name: string): Promise<Checkpoint | undefined> => {
   const { rows } = await db.query<{ name: string; position: number; updated_at: Date; last_error: string | null }>(
-    'SELECT name, position, updated_at, last_error FROM projection_checkpoints WHERE name = $1', [name]);
+    'SELECT name, position, updated_at, last_error FROM projection_checkpoints WHERE name = $1',
+    [name],
+  );
   const row = rows[0];
-  return row && { name: row.name, position: Number(row.position), updatedAt: row.updated_at.toISOString(), lastError: row.last_error };
+  return (
+    row && {
+      name: row.name,
+      position: Number(row.position),
+      updatedAt: row.updated_at.toISOString(),
+      lastError: row.last_error,
+    }
+  );
 };
 
 /** Every checkpoint, rebuilds' included. */
 export const readCheckpoints = async (db: pg.ClientBase | pg.Pool): Promise<Checkpoint[]> => {
   const { rows } = await db.query<{ name: string; position: number; updated_at: Date; last_error: string | null }>(
-    'SELECT name, position, updated_at, last_error FROM projection_checkpoints ORDER BY name');
-  return rows.map((row) => ({ name: row.name, position: Number(row.position), updatedAt: row.updated_at.toISOString(), lastError: row.last_error }));
+    'SELECT name, position, updated_at, last_error FROM projection_checkpoints ORDER BY name',
+  );
+  return rows.map((row) => ({
+    name: row.name,
+    position: Number(row.position),
+    updatedAt: row.updated_at.toISOString(),
+    lastError: row.last_error,
+  }));
 };
 
 /**
@@ -42,10 +57,16 @@ export const readCheckpoints = async (db: pg.ClientBase | pg.Pool): Promise<Chec
  * fence that keeps a batch from being applied twice, even by an instance that lost its lock and
  * does not know it yet.
  */
-export const advanceCheckpoint = async (client: pg.ClientBase, name: string, from: number, to: number): Promise<void> => {
+export const advanceCheckpoint = async (
+  client: pg.ClientBase,
+  name: string,
+  from: number,
+  to: number,
+): Promise<void> => {
   const result = await client.query(
     'UPDATE projection_checkpoints SET position = $3, updated_at = now(), last_error = NULL, failed_at = NULL WHERE name = $1 AND position = $2',
-    [name, from, to]);
+    [name, from, to],
+  );
   if (result.rowCount !== 1) throw new CheckpointMoved(name, from);
 };
 
@@ -53,7 +74,9 @@ export const advanceCheckpoint = async (client: pg.ClientBase, name: string, fro
 export const lockCheckpoint = async (client: pg.ClientBase, name: string): Promise<number> => {
   await ensureCheckpoint(client, name);
   const { rows } = await client.query<{ position: number }>(
-    'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [name]);
+    'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+    [name],
+  );
   return Number(rows[0]!.position);
 };
 
@@ -61,9 +84,13 @@ export const setCheckpoint = async (client: pg.ClientBase, name: string, positio
   await client.query(
     `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2)
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now(), last_error = NULL, failed_at = NULL`,
-    [name, position]);
+    [name, position],
+  );
 };
 
 export const recordFailure = async (db: pg.ClientBase | pg.Pool, name: string, message: string): Promise<void> => {
-  await db.query('UPDATE projection_checkpoints SET last_error = $2, failed_at = now() WHERE name = $1', [name, message]);
+  await db.query('UPDATE projection_checkpoints SET last_error = $2, failed_at = now() WHERE name = $1', [
+    name,
+    message,
+  ]);
 };

@@ -31,7 +31,8 @@ export const copyText = (value: string | null | undefined): string => {
   if (value === null || value === undefined) return '\\N';
   if (!SPECIAL.test(value)) return value;
   if (value.includes('\0')) throw new RangeError('a text value holds NUL, which PostgreSQL text cannot store');
-  if (LONE_SURROGATE.test(value)) throw new RangeError('a text value holds a lone UTF-16 surrogate, which is not valid UTF-8');
+  if (LONE_SURROGATE.test(value))
+    throw new RangeError('a text value holds a lone UTF-16 surrogate, which is not valid UTF-8');
   return value.replace(ESCAPED, (c) => ESCAPES[c]!);
 };
 
@@ -86,7 +87,12 @@ export class CopyRows {
 }
 
 /** Runs `COPY <target> (<columns>) FROM STDIN` with `chunks` as the data, on the caller's client. */
-export const copyInto = async (client: pg.ClientBase, target: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void> => {
+export const copyInto = async (
+  client: pg.ClientBase,
+  target: string,
+  columns: readonly string[],
+  chunks: readonly Buffer[],
+): Promise<void> => {
   if (chunks.length === 0) return;
   await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${target} (${columns.join(', ')}) FROM STDIN`)));
 };

@@ -36,7 +36,13 @@ export const startProjectors = (options: {
   projections?: readonly Projection[];
 }): RunningProjectors => {
   const runners = (options.projections ?? PROJECTIONS).map(
-    (projection) => new ProjectorRunner({ store: options.store, pool: options.pool, projection, ...(options.logger ? { logger: options.logger } : {}) }),
+    (projection) =>
+      new ProjectorRunner({
+        store: options.store,
+        pool: options.pool,
+        projection,
+        ...(options.logger ? { logger: options.logger } : {}),
+      }),
   );
   for (const runner of runners) runner.start();
   return {

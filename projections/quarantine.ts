@@ -28,34 +28,56 @@ export interface QuarantinedStream {
 type Db = pg.ClientBase | pg.Pool;
 
 interface Row {
-  projection: string; stream: string; from_position: string; event_id: string; event_type: string; reason: string;
-  quarantined_at: Date; repair_failed_at: Date | null;
+  projection: string;
+  stream: string;
+  from_position: string;
+  event_id: string;
+  event_type: string;
+  reason: string;
+  quarantined_at: Date;
+  repair_failed_at: Date | null;
 }
 
 const fromRow = (r: Row): QuarantinedStream => ({
-  projection: r.projection, stream: r.stream, fromPosition: Number(r.from_position), eventId: r.event_id, eventType: r.event_type,
-  reason: r.reason, quarantinedAt: r.quarantined_at.toISOString(), repairFailedAt: r.repair_failed_at?.toISOString() ?? null,
+  projection: r.projection,
+  stream: r.stream,
+  fromPosition: Number(r.from_position),
+  eventId: r.event_id,
+  eventType: r.event_type,
+  reason: r.reason,
+  quarantinedAt: r.quarantined_at.toISOString(),
+  repairFailedAt: r.repair_failed_at?.toISOString() ?? null,
 });
 
 /** Every quarantined stream, or those of one projection, oldest first. */
 export const readQuarantine = async (db: Db, projection?: string): Promise<QuarantinedStream[]> => {
   const { rows } = await db.query<Row>(
-    `SELECT * FROM projection_quarantine WHERE $1::text IS NULL OR projection = $1 ORDER BY from_position, projection`, [projection ?? null]);
+    `SELECT * FROM projection_quarantine WHERE $1::text IS NULL OR projection = $1 ORDER BY from_position, projection`,
+    [projection ?? null],
+  );
   return rows.map(fromRow);
 };
 
 /** The quarantine of a stream in any projection (a user's reads are refused while there is one). */
 export const streamQuarantine = async (db: Db, stream: string): Promise<QuarantinedStream[]> => {
-  const { rows } = await db.query<Row>('SELECT * FROM projection_quarantine WHERE stream = $1 ORDER BY projection', [stream]);
+  const { rows } = await db.query<Row>('SELECT * FROM projection_quarantine WHERE stream = $1 ORDER BY projection', [
+    stream,
+  ]);
   return rows.map(fromRow);
 };
 
 /** Puts `event`'s stream in quarantine from that event on. A stream already there keeps its first failure. */
-export const quarantineStream = async (db: Db, projection: string, event: RecordedEvent, reason: string): Promise<void> => {
+export const quarantineStream = async (
+  db: Db,
+  projection: string,
+  event: RecordedEvent,
+  reason: string,
+): Promise<void> => {
   await db.query(
     `INSERT INTO projection_quarantine (projection, stream, from_position, event_id, event_type, reason)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (projection, stream) DO NOTHING`,
-    [projection, event.stream, event.position, event.id, event.type, reason]);
+    [projection, event.stream, event.position, event.id, event.type, reason],
+  );
 };
 
 /**
@@ -63,11 +85,17 @@ export const quarantineStream = async (db: Db, projection: string, event: Record
  * Read inside the batch's transaction, after its checkpoint row is taken, so a repair (which
  * takes that row first) is either wholly before or wholly after this batch.
  */
-export const withoutHeld = async (db: Db, projection: string, events: readonly RecordedEvent[]): Promise<readonly RecordedEvent[]> => {
+export const withoutHeld = async (
+  db: Db,
+  projection: string,
+  events: readonly RecordedEvent[],
+): Promise<readonly RecordedEvent[]> => {
   if (events.length === 0) return events;
   // The table holds a handful of rows (each one is an alert): reading them all beats sending the batch's streams.
   const { rows } = await db.query<{ stream: string; from_position: string }>(
-    'SELECT stream, from_position FROM projection_quarantine WHERE projection = $1', [projection]);
+    'SELECT stream, from_position FROM projection_quarantine WHERE projection = $1',
+    [projection],
+  );
   if (rows.length === 0) return events;
   const from = new Map(rows.map((r) => [r.stream, Number(r.from_position)]));
   return events.filter((e) => e.position < (from.get(e.stream) ?? Number.POSITIVE_INFINITY));
@@ -77,7 +105,13 @@ export type RepairResult =
   | { ok: true; stream: string; projection: string; appliedEvents: number }
   | { ok: false; stream: string; projection: string; reason: string };
 
-const heldEvents = async (store: EventStore, projection: Projection, stream: string, from: number, until: number): Promise<RecordedEvent[]> => {
+const heldEvents = async (
+  store: EventStore,
+  projection: Projection,
+  stream: string,
+  from: number,
+  until: number,
+): Promise<RecordedEvent[]> => {
   const types = projection.filter.eventTypes;
   const held: RecordedEvent[] = [];
   for (let revision = 0; ;) {
@@ -94,13 +128,22 @@ const heldEvents = async (store: EventStore, projection: Projection, stream: str
  * holds the checkpoint row: the projector waits meanwhile. If an event still cannot be applied,
  * nothing changes but the row's reason and `repair_failed_at`.
  */
-export const repairStream = async (store: EventStore, pool: pg.Pool, projection: Projection, stream: string): Promise<RepairResult> => {
+export const repairStream = async (
+  store: EventStore,
+  pool: pg.Pool,
+  projection: Projection,
+  stream: string,
+): Promise<RepairResult> => {
   const name = projection.name;
   try {
     return await inTransaction(pool, async (client) => {
       const checkpoint = await lockCheckpoint(client, name);
-      const { rows } = await client.query<Row>('SELECT * FROM projection_quarantine WHERE projection = $1 AND stream = $2 FOR UPDATE', [name, stream]);
-      if (!rows[0]) return { ok: false as const, stream, projection: name, reason: `${stream} is not quarantined in ${name}` };
+      const { rows } = await client.query<Row>(
+        'SELECT * FROM projection_quarantine WHERE projection = $1 AND stream = $2 FOR UPDATE',
+        [name, stream],
+      );
+      if (!rows[0])
+        return { ok: false as const, stream, projection: name, reason: `${stream} is not quarantined in ${name}` };
       const events = await heldEvents(store, projection, stream, Number(rows[0].from_position), checkpoint);
       if (events.length > 0) await projection.apply(client, events, liveTables(projection));
       await client.query('DELETE FROM projection_quarantine WHERE projection = $1 AND stream = $2', [name, stream]);
@@ -109,7 +152,9 @@ export const repairStream = async (store: EventStore, pool: pg.Pool, projection:
   } catch (error) {
     const reason = (error as Error).message;
     await pool.query(
-      'UPDATE projection_quarantine SET reason = $3, repair_failed_at = now() WHERE projection = $1 AND stream = $2', [name, stream, reason]);
+      'UPDATE projection_quarantine SET reason = $3, repair_failed_at = now() WHERE projection = $1 AND stream = $2',
+      [name, stream, reason],
+    );
     return { ok: false, stream, projection: name, reason };
   }
 };

@@ -12,7 +12,9 @@ const READER = 'modera_reader';
 
 const createReader = async (pool: pg.Pool): Promise<void> => {
   // Roles are cluster-wide and tests may run side by side: create once, tolerate the race.
-  await pool.query(`DO $$ BEGIN CREATE ROLE ${READER} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  await pool.query(
+    `DO $$ BEGIN CREATE ROLE ${READER} NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+  );
   await pool.query(`GRANT SELECT ON users, credit_transactions, fashion_sessions, virtual_tryons, style_analyses,
     product_recommendations, projection_checkpoints TO ${READER}`);
 };
@@ -34,7 +36,14 @@ const seed = async (pool: pg.Pool): Promise<void> => {
   await pool.query(`INSERT INTO projection_checkpoints (name, position) VALUES ('ledger', 2)`);
 };
 
-const TABLES = ['users', 'credit_transactions', 'fashion_sessions', 'virtual_tryons', 'style_analyses', 'product_recommendations'];
+const TABLES = [
+  'users',
+  'credit_transactions',
+  'fashion_sessions',
+  'virtual_tryons',
+  'style_analyses',
+  'product_recommendations',
+];
 
 /** Row counts per table as `READER`, with `setting` as app.current_user_id (none when undefined). */
 const visibleAs = async (pool: pg.Pool, setting: string | undefined): Promise<Record<string, number>> => {
@@ -59,14 +68,32 @@ t.test('a non-owner role sees only the rows of the user in app.current_user_id',
   await createReader(pool);
   await seed(pool);
 
-  t.same(await visibleAs(pool, '101'), {
-    users: 1, credit_transactions: 1, fashion_sessions: 1, virtual_tryons: 1, style_analyses: 0, product_recommendations: 0,
-    projection_checkpoints: 0,
-  }, 'user A sees their own rows only');
-  t.same(await visibleAs(pool, '202'), {
-    users: 1, credit_transactions: 1, fashion_sessions: 1, virtual_tryons: 0, style_analyses: 1, product_recommendations: 1,
-    projection_checkpoints: 0,
-  }, 'user B likewise');
+  t.same(
+    await visibleAs(pool, '101'),
+    {
+      users: 1,
+      credit_transactions: 1,
+      fashion_sessions: 1,
+      virtual_tryons: 1,
+      style_analyses: 0,
+      product_recommendations: 0,
+      projection_checkpoints: 0,
+    },
+    'user A sees their own rows only',
+  );
+  t.same(
+    await visibleAs(pool, '202'),
+    {
+      users: 1,
+      credit_transactions: 1,
+      fashion_sessions: 1,
+      virtual_tryons: 0,
+      style_analyses: 1,
+      product_recommendations: 1,
+      projection_checkpoints: 0,
+    },
+    'user B likewise',
+  );
   const nothing = Object.fromEntries([...TABLES, 'projection_checkpoints'].map((name) => [name, 0]));
   t.same(await visibleAs(pool, undefined), nothing, 'without the setting: nothing');
   t.same(await visibleAs(pool, ''), nothing, 'an empty setting: nothing');
@@ -78,7 +105,11 @@ t.test('a non-owner role sees only the rows of the user in app.current_user_id',
     await client.query(`SELECT set_config('app.current_user_id', '101', true)`);
     const { rows } = await client.query('SELECT username FROM users');
     t.same(rows, [{ username: 'alice' }]);
-    await t.rejects(client.query('UPDATE users SET credits = 1000'), /permission denied/, 'read tables are read-only for users');
+    await t.rejects(
+      client.query('UPDATE users SET credits = 1000'),
+      /permission denied/,
+      'read tables are read-only for users',
+    );
   } finally {
     await client.query('ROLLBACK');
     client.release();
@@ -101,12 +132,17 @@ t.test('on Supabase the id comes from the JWT app_metadata, never from the sessi
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL ROLE ${READER}`);
-    const claims = (c: unknown) => client.query(`SELECT set_config('request.jwt.claims', $1, true)`, [JSON.stringify(c)]);
+    const claims = (c: unknown) =>
+      client.query(`SELECT set_config('request.jwt.claims', $1, true)`, [JSON.stringify(c)]);
     await claims({ sub: 'a-uuid', app_metadata: { telegram_id: 202 } });
     t.same((await client.query('SELECT id FROM users')).rows, [{ id: 202 }], 'the app_metadata claim maps to the user');
     await claims({ sub: 'a-uuid', user_metadata: { telegram_id: 101 } });
     await client.query(`SELECT set_config('app.current_user_id', '101', true)`);
-    t.same((await client.query('SELECT id FROM users')).rows, [], 'user_metadata (user-editable) and the setting are ignored');
+    t.same(
+      (await client.query('SELECT id FROM users')).rows,
+      [],
+      'user_metadata (user-editable) and the setting are ignored',
+    );
   } finally {
     await client.query('ROLLBACK');
     client.release();
@@ -123,8 +159,21 @@ t.test('the invariants the tables hold by themselves', async (t) => {
   await pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, amount_minor, currency, position, created_at)
     VALUES ('00000000-0000-4000-8000-000000000003', 101, 'purchase', 'completed', 100, 49900, 'RUB', 3, now()),
            ('00000000-0000-4000-8000-000000000004', 101, 'purchase', 'completed', 100, 250, 'XTR', 4, now())`);
-  const costs = await pool.query(`SELECT cost_amount::text, event_id::text = id::text AS same FROM credit_transactions WHERE position IN (3, 4) ORDER BY position`);
-  t.same(costs.rows, [{ cost_amount: '499.00', same: true }, { cost_amount: '250.00', same: true }], 'cost_amount in major units; Stars are whole');
-  await t.rejects(pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, position, created_at)
-    VALUES ('00000000-0000-4000-8000-000000000005', 999, 'grant', 'completed', 1, 5, now())`), /foreign key/, 'a transaction needs its user');
+  const costs = await pool.query(
+    `SELECT cost_amount::text, event_id::text = id::text AS same FROM credit_transactions WHERE position IN (3, 4) ORDER BY position`,
+  );
+  t.same(
+    costs.rows,
+    [
+      { cost_amount: '499.00', same: true },
+      { cost_amount: '250.00', same: true },
+    ],
+    'cost_amount in major units; Stars are whole',
+  );
+  await t.rejects(
+    pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, position, created_at)
+    VALUES ('00000000-0000-4000-8000-000000000005', 999, 'grant', 'completed', 1, 5, now())`),
+    /foreign key/,
+    'a transaction needs its user',
+  );
 });

@@ -23,7 +23,10 @@ export const waitForPosition = async (
   const deadline = performance.now() + timeoutMs;
   let pauseMs = POLL_MIN_MS;
   for (;;) {
-    const { rows } = await pool.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
+    const { rows } = await pool.query<{ position: number }>(
+      'SELECT position FROM projection_checkpoints WHERE name = $1',
+      [name],
+    );
     const reached = Number(rows[0]?.position ?? 0);
     if (reached >= position) return reached;
     const left = deadline - performance.now();

@@ -3,10 +3,23 @@ import { inTransaction } from './transaction.js';
 import type { EventStore } from '../core/eventstore/index.js';
 import { ConnectionLock } from './advisoryLock.js';
 import { BATCH_MAX_EVENTS, commitBatch, isolateFailure, isTransient, readBatch, sleep, type Batch } from './batches.js';
-import { advanceCheckpoint, lockCheckpoint, readCheckpoint, rebuildCheckpointName, setCheckpoint } from './checkpoints.js';
+import {
+  advanceCheckpoint,
+  lockCheckpoint,
+  readCheckpoint,
+  rebuildCheckpointName,
+  setCheckpoint,
+} from './checkpoints.js';
 import { ProjectionFailed, UnprojectableEvent } from './errors.js';
 import { quarantineStream, withoutHeld } from './quarantine.js';
-import { createShadowTables, finishShadowTables, shadowsEmpty, shadowsMatch, shadowTables, swapShadowTables } from './shadowTables.js';
+import {
+  createShadowTables,
+  finishShadowTables,
+  shadowsEmpty,
+  shadowsMatch,
+  shadowTables,
+  swapShadowTables,
+} from './shadowTables.js';
 import type { Projection } from './types.js';
 
 /**
@@ -79,10 +92,16 @@ const prepareShadow = async (pool: pg.Pool, projection: Projection, fresh: boole
   inTransaction(pool, async (client) => {
     const name = rebuildCheckpointName(projection.name);
     const checkpoint = await readCheckpoint(client, name);
-    const usable = checkpoint && !fresh && (await shadowsMatch(client, projection.tables)) &&
+    const usable =
+      checkpoint &&
+      !fresh &&
+      (await shadowsMatch(client, projection.tables)) &&
       !(checkpoint.position > 0 && (await shadowsEmpty(client, projection.tables)));
     if (usable) return checkpoint.position;
-    await createShadowTables(client, projection.tables, { fillIndexes: projection.rebuildIndexes, logged: projection.rebuildLogged ?? false });
+    await createShadowTables(client, projection.tables, {
+      fillIndexes: projection.rebuildIndexes,
+      logged: projection.rebuildLogged ?? false,
+    });
     await setCheckpoint(client, name, 0);
     return null;
   });
@@ -101,14 +120,21 @@ const progress = (log: (line: string) => void, name: string, before: number, fil
 };
 
 /** Shadow batches one transaction each, up to `until` (default: until a batch finds nothing new). */
-const fillByBatches = async (options: RebuildOptions, from: number, until: number | undefined, log: (line: string) => void): Promise<Fill> => {
+const fillByBatches = async (
+  options: RebuildOptions,
+  from: number,
+  until: number | undefined,
+  log: (line: string) => void,
+): Promise<Fill> => {
   const { store, pool, projection } = options;
   const batchSize = options.batchSize ?? BATCH_MAX_EVENTS;
   const tables = shadowTables(projection.tables);
   const checkpoint = rebuildCheckpointName(projection.name);
   const fill: Fill = { position: from, applied: 0 };
   const bounded = (batch: Batch): Batch =>
-    until === undefined ? batch : { events: batch.events.filter((e) => e.position <= until), next: Math.min(batch.next, until) };
+    until === undefined
+      ? batch
+      : { events: batch.events.filter((e) => e.position <= until), next: Math.min(batch.next, until) };
   let next: Promise<Batch> = readBatch(store, projection, from, batchSize).then(bounded);
   for (;;) {
     const batch = await next;
@@ -121,11 +147,14 @@ const fillByBatches = async (options: RebuildOptions, from: number, until: numbe
     } catch (error) {
       if (isTransient(error) || batch.events.length === 0) throw error;
       const isolated = await isolateFailure(pool, projection, tables, checkpoint, fill.position, batch.events);
-      if (!isolated.event) throw new ProjectionFailed(`${projection.name} (rebuild)`, undefined, isolated.error ?? error);
+      if (!isolated.event)
+        throw new ProjectionFailed(`${projection.name} (rebuild)`, undefined, isolated.error ?? error);
       // As the live projector does: quarantine the stream, hold it back, go on with the others.
       const reason = (isolated.error as Error)?.message ?? String(isolated.error);
       await quarantineStream(pool, projection.name, isolated.event, reason);
-      log(`rebuild ${projection.name}: ${isolated.event.stream} quarantined at position ${isolated.event.position}: ${reason}`);
+      log(
+        `rebuild ${projection.name}: ${isolated.event.stream} quarantined at position ${isolated.event.position}: ${reason}`,
+      );
       fill.position = isolated.position;
       next = readBatch(store, projection, fill.position, batchSize).then(bounded);
       next.catch(() => undefined);
@@ -175,7 +204,9 @@ const fillShadow = async (options: RebuildOptions, from: number, log: (line: str
   // batch by batch from the last write, which names the event.
   const afterFailure = async (failed: unknown): Promise<Fill> => {
     if (isTransient(failed)) throw failed;
-    log(`rebuild ${projection.name}: a write failed (${(failed as Error).message}); going on batch by batch from ${written}`);
+    log(
+      `rebuild ${projection.name}: a write failed (${(failed as Error).message}); going on batch by batch from ${written}`,
+    );
     const rest = await fillByBatches(options, written, undefined, log);
     return { position: rest.position, applied: fill.applied + rest.applied };
   };
@@ -205,7 +236,9 @@ const fillShadow = async (options: RebuildOptions, from: number, log: (line: str
       }
       fill.position = batch.next;
     }
-    const due = accumulator.pendingEvents >= (options.writeEvents ?? REBUILD_WRITE_EVENTS) || (caughtUp && fill.position > written);
+    const due =
+      accumulator.pendingEvents >= (options.writeEvents ?? REBUILD_WRITE_EVENTS) ||
+      (caughtUp && fill.position > written);
     if (due) {
       // One write in flight at a time: the previous one ends before the next starts.
       const failed = await writing;
@@ -233,7 +266,8 @@ const swap = async (options: RebuildOptions, fill: Fill): Promise<number> => {
     let position = (await readCheckpoint(client, shadowCheckpoint))?.position ?? 0;
     while (position < target) {
       const batch = await readBatch(store, projection, position, options.batchSize ?? BATCH_MAX_EVENTS);
-      if (batch.next === position) throw new Error(`rebuild ${projection.name}: the log ends at ${position}, before ${target}`);
+      if (batch.next === position)
+        throw new Error(`rebuild ${projection.name}: the log ends at ${position}, before ${target}`);
       await advanceCheckpoint(client, shadowCheckpoint, position, batch.next);
       const events = await withoutHeld(client, projection.name, batch.events);
       if (events.length > 0) await projection.apply(client, events, tables);
@@ -255,7 +289,11 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
   await acquire(lock, projection.name);
   try {
     const resumedFrom = await prepareShadow(pool, projection, options.fresh ?? false);
-    log(resumedFrom === null ? `rebuild ${projection.name}: shadow tables created` : `rebuild ${projection.name}: resuming from position ${resumedFrom}`);
+    log(
+      resumedFrom === null
+        ? `rebuild ${projection.name}: shadow tables created`
+        : `rebuild ${projection.name}: resuming from position ${resumedFrom}`,
+    );
     const fill = await fillShadow(options, resumedFrom ?? 0, log);
     log(`rebuild ${projection.name}: filled to position ${fill.position}; building the remaining indexes`);
     await inTransaction(pool, (client) => finishShadowTables(client, projection.tables));
@@ -273,7 +311,13 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
       }
     }
     log(`rebuild ${projection.name}: swapped in at position ${position}`);
-    return { projection: projection.name, position, appliedEvents: fill.applied, resumedFrom, seconds: (performance.now() - started) / 1000 };
+    return {
+      projection: projection.name,
+      position,
+      appliedEvents: fill.applied,
+      resumedFrom,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await lock.release();
   }

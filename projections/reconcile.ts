@@ -84,7 +84,12 @@ export const RECONCILE_READ_CONCURRENCY = 8;
 const accountIds = async (store: EventStore, pool: pg.Pool): Promise<number[]> => {
   const ids = new Set<number>();
   for (let after = 0; ;) {
-    const page = await store.readAll({ after, maxCount: READ_MAX_COUNT, categories: ['account'], eventTypes: ['AccountOpened'] });
+    const page = await store.readAll({
+      after,
+      maxCount: READ_MAX_COUNT,
+      categories: ['account'],
+      eventTypes: ['AccountOpened'],
+    });
     for (const event of page) ids.add(Number(event.stream.slice('account-'.length)));
     if (page.length < READ_MAX_COUNT) break;
     after = page[page.length - 1]!.position;
@@ -97,7 +102,10 @@ const accountIds = async (store: EventStore, pool: pg.Pool): Promise<number[]> =
 const readAccount = async (store: EventStore, userId: number): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];
   for (;;) {
-    const page = await store.readStream(accountStream(String(userId)), { fromRevision: events.length, maxCount: READ_MAX_COUNT });
+    const page = await store.readStream(accountStream(String(userId)), {
+      fromRevision: events.length,
+      maxCount: READ_MAX_COUNT,
+    });
     events.push(...page);
     if (page.length < READ_MAX_COUNT) return events;
   }
@@ -106,11 +114,17 @@ const readAccount = async (store: EventStore, userId: number): Promise<RecordedE
 type TableRow = AccountFigures & { id: number };
 
 /** The rows of `ids` and the ledger checkpoint, from one snapshot. */
-const tableFigures = async (pool: pg.Pool, ids: number[]): Promise<{ checkpoint: number; rows: Map<number, AccountFigures> }> => {
+const tableFigures = async (
+  pool: pg.Pool,
+  ids: number[],
+): Promise<{ checkpoint: number; rows: Map<number, AccountFigures> }> => {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const checkpoint = await client.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1', [LEDGER_PROJECTION]);
+    const checkpoint = await client.query<{ position: number }>(
+      'SELECT position FROM projection_checkpoints WHERE name = $1',
+      [LEDGER_PROJECTION],
+    );
     const { rows } = await client.query<TableRow>(
       `SELECT u.id, u.credits, u.credits_reserved, u.in_debt, u.total_spent_rub_minor, u.total_spent_usd_minor, u.total_spent_xtr_minor,
          u.last_position, coalesce(t.credits_sum, 0)::bigint AS transactions_credits_sum,
@@ -119,9 +133,14 @@ const tableFigures = async (pool: pg.Pool, ids: number[]): Promise<{ checkpoint:
        CROSS JOIN LATERAL (SELECT sum(c.credits_amount) AS credits_sum, count(*) AS count,
            -sum(c.credits_amount) FILTER (WHERE c.transaction_type = 'usage' AND c.status = 'pending') AS pending_held
          FROM credit_transactions c WHERE c.user_id = u.id) t
-       WHERE u.id = ANY($1::bigint[])`, [ids]);
+       WHERE u.id = ANY($1::bigint[])`,
+      [ids],
+    );
     await client.query('COMMIT');
-    return { checkpoint: Number(checkpoint.rows[0]?.position ?? 0), rows: new Map(rows.map(({ id, ...figures }) => [Number(id), figures])) };
+    return {
+      checkpoint: Number(checkpoint.rows[0]?.position ?? 0),
+      rows: new Map(rows.map(({ id, ...figures }) => [Number(id), figures])),
+    };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -134,20 +153,37 @@ const tableFigures = async (pool: pg.Pool, ids: number[]): Promise<{ checkpoint:
  * The differences of one account, comparing events up to what the table has applied; undefined
  * when there was nothing to compare (no event projected yet and no row).
  */
-export const compareAccount = (userId: number, events: readonly RecordedEvent[], table: AccountFigures | undefined, checkpoint: number): Difference[] | undefined => {
+export const compareAccount = (
+  userId: number,
+  events: readonly RecordedEvent[],
+  table: AccountFigures | undefined,
+  checkpoint: number,
+): Difference[] | undefined => {
   const bound = Math.max(checkpoint, table?.last_position ?? 0);
   const applied = events.filter((e) => e.position <= bound);
   const id = String(userId);
   if (applied.length === 0 && !table) return undefined;
-  if (applied.length === 0 || !table) return [{ userId: id, field: 'exists', fromEvents: applied.length > 0, inTable: table !== undefined }];
+  if (applied.length === 0 || !table)
+    return [{ userId: id, field: 'exists', fromEvents: applied.length > 0, inTable: table !== undefined }];
   let expected: AccountFigures;
   try {
     expected = expectedAccount(applied);
   } catch (error) {
-    return [{ userId: id, field: 'events', fromEvents: `the stream does not fold: ${(error as Error).message}`, inTable: null }];
+    return [
+      {
+        userId: id,
+        field: 'events',
+        fromEvents: `the stream does not fold: ${(error as Error).message}`,
+        inTable: null,
+      },
+    ];
   }
-  return ACCOUNT_FIELDS.filter((field) => expected[field] !== table[field])
-    .map((field) => ({ userId: id, field, fromEvents: expected[field], inTable: table[field] }));
+  return ACCOUNT_FIELDS.filter((field) => expected[field] !== table[field]).map((field) => ({
+    userId: id,
+    field,
+    fromEvents: expected[field],
+    inTable: table[field],
+  }));
 };
 
 const mapLimit = async <T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> => {
@@ -203,22 +239,36 @@ export const repairAccount = async (store: EventStore, pool: pg.Pool, userId: nu
 
 /** Every projection's position, lag, state and quarantine, as `projections status` sees them. */
 const projectionChecks = async (store: EventStore, pool: pg.Pool): Promise<ProjectionCheck[]> =>
-  Promise.all(PROJECTIONS.map(async (p) => {
-    const status = await projectionStatus(store, pool, p.name);
-    return {
-      name: p.name, position: status.position, headPosition: status.head, lagEvents: status.lagEvents, state: status.state,
-      ...(status.error ? { error: status.error } : {}),
-      quarantined: status.quarantined.map(({ stream, fromPosition, reason }) => ({ stream, fromPosition, reason })),
-    };
-  }));
+  Promise.all(
+    PROJECTIONS.map(async (p) => {
+      const status = await projectionStatus(store, pool, p.name);
+      return {
+        name: p.name,
+        position: status.position,
+        headPosition: status.head,
+        lagEvents: status.lagEvents,
+        state: status.state,
+        ...(status.error ? { error: status.error } : {}),
+        quarantined: status.quarantined.map(({ stream, fromPosition, reason }) => ({ stream, fromPosition, reason })),
+      };
+    }),
+  );
 
 /** What keeps finance from trusting the tables, one line each (none: it can). */
 export const problemsOf = (report: Pick<ReconcileReport, 'differences' | 'projections'>, maxLag: number): string[] => [
-  ...(report.differences.length > 0 ? [`${report.differences.length} differences between the read tables and the events`] : []),
+  ...(report.differences.length > 0
+    ? [`${report.differences.length} differences between the read tables and the events`]
+    : []),
   ...report.projections.flatMap((p) => [
     ...(p.state === 'failed' ? [`projection ${p.name} failed: ${p.error ?? 'unknown error'}`] : []),
-    ...p.quarantined.map((q) => `projection ${p.name} quarantines ${q.stream} from position ${q.fromPosition}: ${q.reason}`),
-    ...(p.lagEvents > maxLag ? [`projection ${p.name} is ${p.lagEvents} positions behind the head (${p.position} of ${p.headPosition}; at most ${maxLag} allowed)`] : []),
+    ...p.quarantined.map(
+      (q) => `projection ${p.name} quarantines ${q.stream} from position ${q.fromPosition}: ${q.reason}`,
+    ),
+    ...(p.lagEvents > maxLag
+      ? [
+          `projection ${p.name} is ${p.lagEvents} positions behind the head (${p.position} of ${p.headPosition}; at most ${maxLag} allowed)`,
+        ]
+      : []),
   ]),
 ];
 
@@ -228,10 +278,13 @@ const userOfStream = (stream: string): string | undefined =>
 export const reconcile = async (options: ReconcileOptions): Promise<ReconcileReport> => {
   const { store, pool } = options;
   const headPosition = await store.headPosition();
-  const quarantinedUsers = (await readQuarantine(pool, LEDGER_PROJECTION)).map((q) => userOfStream(q.stream)).filter((id) => id !== undefined);
+  const quarantinedUsers = (await readQuarantine(pool, LEDGER_PROJECTION))
+    .map((q) => userOfStream(q.stream))
+    .filter((id) => id !== undefined);
   const skipped = new Set(quarantinedUsers.map(Number));
   const all = options.userId !== undefined ? [Number(options.userId)] : await accountIds(store, pool);
-  if (all.some((id) => !Number.isSafeInteger(id))) throw new RangeError(`user id ${options.userId} is not an integer below 2^53`);
+  if (all.some((id) => !Number.isSafeInteger(id)))
+    throw new RangeError(`user id ${options.userId} is not an integer below 2^53`);
   const ids = all.filter((id) => !skipped.has(id));
   const differences: Difference[] = [];
   let [checkedUsers, pendingUsers, verifiedPosition] = [0, 0, headPosition];
@@ -241,13 +294,23 @@ export const reconcile = async (options: ReconcileOptions): Promise<ReconcileRep
     checkedUsers += page.compared;
     pendingUsers += page.pending;
     verifiedPosition = Math.min(verifiedPosition, page.checkpoint);
-    options.log?.(`reconcile: ${checkedUsers} users compared up to position ${page.checkpoint}, ${pendingUsers} not projected yet, ${differences.length} differences`);
+    options.log?.(
+      `reconcile: ${checkedUsers} users compared up to position ${page.checkpoint}, ${pendingUsers} not projected yet, ${differences.length} differences`,
+    );
   }
   if (ids.length === 0) verifiedPosition = (await readCheckpoint(pool, LEDGER_PROJECTION))?.position ?? 0;
   const projections = await projectionChecks(store, pool);
   const problems = problemsOf({ differences, projections }, options.maxLag ?? 0);
   const report: ReconcileReport = {
-    checkedUsers, differences, verifiedPosition, headPosition, pendingUsers, quarantinedUsers, projections, ok: problems.length === 0, problems,
+    checkedUsers,
+    differences,
+    verifiedPosition,
+    headPosition,
+    pendingUsers,
+    quarantinedUsers,
+    projections,
+    ok: problems.length === 0,
+    problems,
   };
   if (!options.repair || differences.length === 0) return report;
   const repaired = [...new Set(differences.map((d) => Number(d.userId)))];

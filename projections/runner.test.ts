@@ -25,18 +25,24 @@ const counter: Projection = {
         `INSERT INTO ${tables.test_counts} AS c (stream, total, last_position) VALUES ($1, $2, $3)
          ON CONFLICT (stream) DO UPDATE SET total = c.total + EXCLUDED.total, last_position = EXCLUDED.last_position
          WHERE c.last_position < EXCLUDED.last_position`,
-        [event.stream, n, event.position]);
+        [event.stream, n, event.position],
+      );
     }
   },
 };
 
 const counted = (n: unknown, type = 'Counted'): NewEvent => ({
-  id: randomUUID(), type, data: { n }, metadata: { occurredAt: new Date().toISOString() },
+  id: randomUUID(),
+  type,
+  data: { n },
+  metadata: { occurredAt: new Date().toISOString() },
 });
 
 const setup = async (t: Test, backend: 'memory' | 'postgres'): Promise<{ pool: pg.Pool; store: EventStore }> => {
   const { pool } = await testDatabase(t);
-  await pool.query('CREATE TABLE test_counts (stream text PRIMARY KEY, total int NOT NULL, last_position bigint NOT NULL)');
+  await pool.query(
+    'CREATE TABLE test_counts (stream text PRIMARY KEY, total int NOT NULL, last_position bigint NOT NULL)',
+  );
   const store = backend === 'memory' ? new MemoryEventStore() : new PostgresEventStore(pool);
   t.teardown(() => store.close());
   return { pool, store };
@@ -53,12 +59,16 @@ const until = async (what: string, check: () => Promise<boolean>, timeoutMs?: nu
 };
 
 const totals = async (pool: pg.Pool) =>
-  Object.fromEntries((await pool.query('SELECT stream, total FROM test_counts ORDER BY stream')).rows.map((r) => [r.stream, r.total]));
+  Object.fromEntries(
+    (await pool.query('SELECT stream, total FROM test_counts ORDER BY stream')).rows.map((r) => [r.stream, r.total]),
+  );
 
 for (const backend of ['memory', 'postgres'] as const) {
   t.test(`${backend}: projects in batches, skips other events, and the checkpoint reaches the head`, async (t) => {
     const { pool, store } = await setup(t, backend);
-    await store.appendToStream('counter-a', [counted(1), counted(2), counted(3, 'Reset'), counted(4)], { expected: 'no_stream' });
+    await store.appendToStream('counter-a', [counted(1), counted(2), counted(3, 'Reset'), counted(4)], {
+      expected: 'no_stream',
+    });
     await store.appendToStream('other-a', [counted(100)], { expected: 'no_stream' });
     await store.appendToStream('counter-b', [counted(10)], { expected: 'no_stream' });
     await store.appendToStream('other-b', [counted(100), counted(100)], { expected: 'no_stream' });
@@ -76,22 +86,42 @@ for (const backend of ['memory', 'postgres'] as const) {
     await until('past an ignored event', async () => (await readCheckpoint(pool, 'counter'))?.position === 10);
   });
 
-  t.test(`${backend}: an event the handler cannot apply quarantines its stream, naming it; the others go on`, async (t) => {
-    const { pool, store } = await setup(t, backend);
-    await store.appendToStream('counter-a', [counted(1), counted(2), counted('three'), counted(4)], { expected: 'no_stream' });
-    await store.appendToStream('counter-b', [counted(10)], { expected: 'no_stream' });
-    const r = runner(t, pool, store, 10);
-    r.start();
-    await until('the head', async () => (await readCheckpoint(pool, 'counter'))?.position === 5);
-    t.equal(r.state, 'running', 'not failed');
-    t.same(await totals(pool), { 'counter-a': 3, 'counter-b': 10 }, 'counter-a up to the event, held back after it; counter-b applied');
-    t.match(await readQuarantine(pool, 'counter'), [{ stream: 'counter-a', fromPosition: 3, eventType: 'Counted', reason: /position 3 .*data\.n is not a number/ }]);
-    t.match(await projectionStatus(store, pool, 'counter'), { state: 'running', position: 5, lagEvents: 0, quarantined: [{ stream: 'counter-a', fromPosition: 3 }] });
-    await store.appendToStream('counter-b', [counted(1)], { expected: 0 });
-    await store.appendToStream('counter-a', [counted(100)], { expected: 3 });
-    await until('the head again', async () => (await readCheckpoint(pool, 'counter'))?.position === 7);
-    t.same(await totals(pool), { 'counter-a': 3, 'counter-b': 11 }, "counter-a's later event is held back, not applied out of order");
-  });
+  t.test(
+    `${backend}: an event the handler cannot apply quarantines its stream, naming it; the others go on`,
+    async (t) => {
+      const { pool, store } = await setup(t, backend);
+      await store.appendToStream('counter-a', [counted(1), counted(2), counted('three'), counted(4)], {
+        expected: 'no_stream',
+      });
+      await store.appendToStream('counter-b', [counted(10)], { expected: 'no_stream' });
+      const r = runner(t, pool, store, 10);
+      r.start();
+      await until('the head', async () => (await readCheckpoint(pool, 'counter'))?.position === 5);
+      t.equal(r.state, 'running', 'not failed');
+      t.same(
+        await totals(pool),
+        { 'counter-a': 3, 'counter-b': 10 },
+        'counter-a up to the event, held back after it; counter-b applied',
+      );
+      t.match(await readQuarantine(pool, 'counter'), [
+        { stream: 'counter-a', fromPosition: 3, eventType: 'Counted', reason: /position 3 .*data\.n is not a number/ },
+      ]);
+      t.match(await projectionStatus(store, pool, 'counter'), {
+        state: 'running',
+        position: 5,
+        lagEvents: 0,
+        quarantined: [{ stream: 'counter-a', fromPosition: 3 }],
+      });
+      await store.appendToStream('counter-b', [counted(1)], { expected: 0 });
+      await store.appendToStream('counter-a', [counted(100)], { expected: 3 });
+      await until('the head again', async () => (await readCheckpoint(pool, 'counter'))?.position === 7);
+      t.same(
+        await totals(pool),
+        { 'counter-a': 3, 'counter-b': 11 },
+        "counter-a's later event is held back, not applied out of order",
+      );
+    },
+  );
 }
 
 t.test('one active instance; a standby takes over when the holder goes', async (t) => {
@@ -102,7 +132,11 @@ t.test('one active instance; a standby takes over when the holder goes', async (
   await until('first running', async () => first.state === 'running');
   second.start();
   await until('second standing by', async () => second.state === 'standby');
-  t.match(await projectionStatus(store, pool, 'counter'), { state: 'running' }, 'status sees the lock from the database');
+  t.match(
+    await projectionStatus(store, pool, 'counter'),
+    { state: 'running' },
+    'status sees the lock from the database',
+  );
   await store.appendToStream('counter-a', [counted(1), counted(2)], { expected: 'no_stream' });
   await until('applied once', async () => (await totals(pool))['counter-a'] === 3);
 
@@ -123,14 +157,24 @@ t.test('a quarantined stream is applied by a repair once the handler is fixed, a
   const lenient: Projection = {
     ...counter,
     apply: (client, events, tables) =>
-      counter.apply(client, fixed ? events.map((e) => (typeof (e.data as { n: unknown }).n === 'number' ? e : { ...e, data: { n: 0 } })) : events, tables),
+      counter.apply(
+        client,
+        fixed
+          ? events.map((e) => (typeof (e.data as { n: unknown }).n === 'number' ? e : { ...e, data: { n: 0 } }))
+          : events,
+        tables,
+      ),
   };
   await store.appendToStream('counter-a', [counted(1), counted('bad'), counted(2)], { expected: 'no_stream' });
   const r = new ProjectorRunner({ store, pool, projection: lenient, idlePollMs: 5, standbyRetryMs: 50 });
   t.teardown(() => r.stop());
   r.start();
   await until('the head', async () => (await readCheckpoint(pool, 'counter'))?.position === 3);
-  t.match(await repairStream(store, pool, lenient, 'counter-a'), { ok: false, reason: /data\.n is not a number/ }, 'not before the fix');
+  t.match(
+    await repairStream(store, pool, lenient, 'counter-a'),
+    { ok: false, reason: /data\.n is not a number/ },
+    'not before the fix',
+  );
   fixed = true;
   t.match(await repairStream(store, pool, lenient, 'counter-a'), { ok: true, appliedEvents: 2 });
   t.same(await totals(pool), { 'counter-a': 3 });

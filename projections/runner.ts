@@ -123,7 +123,8 @@ export class ProjectorRunner {
           continue;
         }
         // A full batch means more is waiting: read it while this one is written.
-        if (batch.events.length >= this.batchSize) prefetch = this.read(batch.next).catch(() => ({ events: [], next: batch.next }));
+        if (batch.events.length >= this.batchSize)
+          prefetch = this.read(batch.next).catch(() => ({ events: [], next: batch.next }));
         // A batch cut short by a quarantine goes on from where it stopped, not from the prefetch.
         if (!(await this.commit(batch))) prefetch = undefined;
         failures = 0;
@@ -131,7 +132,10 @@ export class ProjectorRunner {
         prefetch = undefined;
         if (error instanceof CheckpointMoved) {
           this.position = (await readCheckpoint(this.options.pool, this.name))?.position ?? 0;
-          this.logger.info({ projection: this.name, position: this.position }, 'checkpoint moved by another writer: continuing from it');
+          this.logger.info(
+            { projection: this.name, position: this.position },
+            'checkpoint moved by another writer: continuing from it',
+          );
         } else if (isTransient(error) || !this.lock.held) {
           failures += 1;
           const retryMs = backoffMs(failures, RETRY_BACKOFF, 0);
@@ -163,13 +167,22 @@ export class ProjectorRunner {
       return true;
     } catch (error) {
       if (error instanceof CheckpointMoved || isTransient(error) || batch.events.length === 0) throw error;
-      const isolated = await isolateFailure(pool, projection, liveTables(projection), this.name, this.position, batch.events);
+      const isolated = await isolateFailure(
+        pool,
+        projection,
+        liveTables(projection),
+        this.name,
+        this.position,
+        batch.events,
+      );
       this.position = isolated.position;
       if (!isolated.event) throw new ProjectionFailed(this.name, undefined, isolated.error ?? error);
       const reason = (isolated.error as Error)?.message ?? String(isolated.error);
       await quarantineStream(pool, this.name, isolated.event, reason);
-      this.logger.error({ projection: this.name, stream: isolated.event.stream, position: isolated.event.position, reason },
-        'projector: stream quarantined, its later events held back; every other stream goes on');
+      this.logger.error(
+        { projection: this.name, stream: isolated.event.stream, position: isolated.event.position, reason },
+        'projector: stream quarantined, its later events held back; every other stream goes on',
+      );
       return false;
     }
   }
@@ -197,7 +210,10 @@ export class ProjectorRunner {
       await sleep(FAILED_RECHECK_MS, signal);
       const checkpoint = await readCheckpoint(this.options.pool, this.name).catch(() => undefined);
       if (checkpoint && checkpoint.lastError === null) {
-        this.logger.info({ projection: this.name, position: checkpoint.position }, 'projector failure cleared: resuming');
+        this.logger.info(
+          { projection: this.name, position: checkpoint.position },
+          'projector failure cleared: resuming',
+        );
         this.failure = undefined;
         this.stateValue = 'standby';
         this.failedSignal = deferred();

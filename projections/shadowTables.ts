@@ -27,19 +27,30 @@ export const shadowIndexName = (name: string): string =>
 export const shadowTables = (tables: readonly string[]): TableNames =>
   Object.fromEntries(tables.map((table) => [table, quoteIdent(shadowName(table))]));
 
-interface IndexInfo { name: string; def: string; unique: boolean; constraint: string | null; constraintDef: string | null }
+interface IndexInfo {
+  name: string;
+  def: string;
+  unique: boolean;
+  constraint: string | null;
+  constraintDef: string | null;
+}
 
 const indexesOf = async (client: pg.ClientBase, table: string): Promise<IndexInfo[]> =>
-  (await client.query<IndexInfo>(
-    `SELECT ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisunique AS unique,
+  (
+    await client.query<IndexInfo>(
+      `SELECT ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisunique AS unique,
        c.conname AS constraint, pg_get_constraintdef(c.oid) AS "constraintDef"
      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
      LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')
-     WHERE i.indrelid = to_regclass($1) ORDER BY ic.relname`, [quoteIdent(table)])).rows;
+     WHERE i.indrelid = to_regclass($1) ORDER BY ic.relname`,
+      [quoteIdent(table)],
+    )
+  ).rows;
 
 /** The statement that makes the shadow's copy of a live index. */
 const indexStatement = (index: IndexInfo, shadow: string): string => {
-  if (index.constraint) return `ALTER TABLE ${shadow} ADD CONSTRAINT ${quoteIdent(shadowIndexName(index.constraint))} ${index.constraintDef}`;
+  if (index.constraint)
+    return `ALTER TABLE ${shadow} ADD CONSTRAINT ${quoteIdent(shadowIndexName(index.constraint))} ${index.constraintDef}`;
   const using = index.def.indexOf(' USING ');
   if (using < 0) throw new Error(`cannot read the definition of index ${index.name}: ${index.def}`);
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(shadowIndexName(index.name))} ON ${shadow}${index.def.slice(using)}`;
@@ -50,8 +61,9 @@ const indexStatement = (index: IndexInfo, shadow: string): string => {
  * security and policies of `table` to `shadow`.
  */
 const tableStatements = async (client: pg.ClientBase, table: string, shadow: string): Promise<string[]> =>
-  (await client.query<{ statement: string }>(
-    `SELECT format('ALTER TABLE %I SET (%s)', $2::text, array_to_string(reloptions, ', ')) AS statement
+  (
+    await client.query<{ statement: string }>(
+      `SELECT format('ALTER TABLE %I SET (%s)', $2::text, array_to_string(reloptions, ', ')) AS statement
        FROM pg_class WHERE oid = to_regclass($1) AND reloptions IS NOT NULL
      UNION ALL SELECT format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', $2::text) FROM pg_class WHERE oid = to_regclass($1) AND relrowsecurity
      UNION ALL SELECT format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', $2::text) FROM pg_class WHERE oid = to_regclass($1) AND relforcerowsecurity
@@ -59,7 +71,9 @@ const tableStatements = async (client: pg.ClientBase, table: string, shadow: str
          (SELECT string_agg(CASE WHEN r = 'public' THEN 'PUBLIC' ELSE quote_ident(r) END, ', ') FROM unnest(roles) r))
        || coalesce(' USING (' || qual || ')', '') || coalesce(' WITH CHECK (' || with_check || ')', '')
        FROM pg_policies WHERE schemaname = current_schema() AND tablename = $3`,
-    [quoteIdent(table), shadow, table])).rows.map((r) => r.statement);
+      [quoteIdent(table), shadow, table],
+    )
+  ).rows.map((r) => r.statement);
 
 /** Refuses what a swap cannot carry over (see the top of this file). */
 const assertSwappable = async (client: pg.ClientBase, tables: readonly string[]): Promise<void> => {
@@ -69,8 +83,11 @@ const assertSwappable = async (client: pg.ClientBase, tables: readonly string[])
        FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)
         AND c.conrelid <> ALL (SELECT to_regclass(n) FROM unnest($1::text[]) n)
      UNION ALL SELECT format('trigger %s on %s', t.tgname, t.tgrelid::regclass)
-       FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)`, [names]);
-  if (rows.length > 0) throw new Error(`cannot rebuild ${tables.join(', ')} by swapping tables: ${rows.map((r) => r.problem).join('; ')}`);
+       FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)`,
+    [names],
+  );
+  if (rows.length > 0)
+    throw new Error(`cannot rebuild ${tables.join(', ')} by swapping tables: ${rows.map((r) => r.problem).join('; ')}`);
 };
 
 /** Whether every shadow exists with the same columns as its live table (a migration may have run since). */
@@ -81,7 +98,8 @@ export const shadowsMatch = async (client: pg.ClientBase, tables: readonly strin
                 WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped) AS live,
               (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute
                 WHERE attrelid = to_regclass($2) AND attnum > 0 AND NOT attisdropped) AS shadow`,
-      [quoteIdent(table), quoteIdent(shadowName(table))]);
+      [quoteIdent(table), quoteIdent(shadowName(table))],
+    );
     if (!rows[0]?.shadow || rows[0].live !== rows[0].shadow) return false;
   }
   return true;
@@ -99,7 +117,11 @@ export interface ShadowOptions {
  * parameters, row-level security and its policies, and the fill's indexes. Run inside the
  * caller's transaction.
  */
-export const createShadowTables = async (client: pg.ClientBase, tables: readonly string[], options: ShadowOptions = {}): Promise<void> => {
+export const createShadowTables = async (
+  client: pg.ClientBase,
+  tables: readonly string[],
+  options: ShadowOptions = {},
+): Promise<void> => {
   await assertSwappable(client, tables);
   await client.query(`DROP TABLE IF EXISTS ${tables.map((table) => quoteIdent(shadowName(table))).join(', ')}`);
   for (const table of tables) {
@@ -108,10 +130,14 @@ export const createShadowTables = async (client: pg.ClientBase, tables: readonly
     // logged again by finishShadowTables before the swap; or logged throughout (see
     // Projection.rebuildLogged). A database crash empties unlogged tables: the rebuild sees
     // empty shadows under a checkpoint past 0 and starts them again (shadowsEmpty).
-    await client.query(`CREATE ${options.logged ? '' : 'UNLOGGED '}TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`);
+    await client.query(
+      `CREATE ${options.logged ? '' : 'UNLOGGED '}TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`,
+    );
     for (const statement of await tableStatements(client, table, shadowName(table))) await client.query(statement);
     const { fillIndexes } = options;
-    const needed = (await indexesOf(client, table)).filter((i) => (fillIndexes ? fillIndexes.includes(i.name) : i.unique));
+    const needed = (await indexesOf(client, table)).filter((i) =>
+      fillIndexes ? fillIndexes.includes(i.name) : i.unique,
+    );
     for (const index of needed) await client.query(indexStatement(index, shadow));
   }
 };
@@ -122,7 +148,9 @@ export const createShadowTables = async (client: pg.ClientBase, tables: readonly
  */
 export const shadowsEmpty = async (client: pg.ClientBase, tables: readonly string[]): Promise<boolean> => {
   for (const table of tables) {
-    const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quoteIdent(shadowName(table))}) AS any`);
+    const { rows } = await client.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${quoteIdent(shadowName(table))}) AS any`,
+    );
     if (rows[0]?.any) return false;
   }
   return true;
@@ -139,17 +167,22 @@ export const finishShadowTables = async (client: pg.ClientBase, tables: readonly
   for (const table of tables) {
     const shadow = quoteIdent(shadowName(table));
     for (const index of await indexesOf(client, table)) {
-      const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS exists', [quoteIdent(shadowIndexName(index.name))]);
+      const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS exists', [
+        quoteIdent(shadowIndexName(index.name)),
+      ]);
       if (!exists.rows[0]?.exists) await client.query(indexStatement(index, shadow));
     }
     const { rows } = await client.query<{ name: string; def: string; referenced: string }>(
       `SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS def, c.confrelid::regclass::text AS referenced
        FROM pg_constraint c WHERE c.conrelid = to_regclass($1) AND c.contype = 'f'
          AND NOT EXISTS (SELECT 1 FROM pg_constraint s WHERE s.conrelid = to_regclass($2) AND s.conname = c.conname)`,
-      [quoteIdent(table), shadow]);
+      [quoteIdent(table), shadow],
+    );
     for (const fk of rows) {
       const target = tables.find((t) => quoteIdent(t) === fk.referenced || t === fk.referenced);
-      const def = target ? fk.def.replace(`REFERENCES ${fk.referenced}(`, `REFERENCES ${quoteIdent(shadowName(target))}(`) : fk.def;
+      const def = target
+        ? fk.def.replace(`REFERENCES ${fk.referenced}(`, `REFERENCES ${quoteIdent(shadowName(target))}(`)
+        : fk.def;
       await client.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${quoteIdent(fk.name)} ${def}`);
     }
   }
@@ -157,15 +190,18 @@ export const finishShadowTables = async (client: pg.ClientBase, tables: readonly
 
 /** Grants, publications and the comment of `table`, as statements for `shadow`. */
 const carriedStatements = async (client: pg.ClientBase, table: string, shadow: string): Promise<string[]> =>
-  (await client.query<{ statement: string }>(
-    `SELECT format('GRANT %s ON %I TO %s%s', a.privilege_type, $2::text,
+  (
+    await client.query<{ statement: string }>(
+      `SELECT format('GRANT %s ON %I TO %s%s', a.privilege_type, $2::text,
          CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
          CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) AS statement
        FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass($1) AND a.grantee <> c.relowner
      UNION ALL SELECT format('ALTER PUBLICATION %I ADD TABLE %I', p.pubname, $2::text)
        FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = to_regclass($1)
      UNION ALL SELECT format('COMMENT ON TABLE %I IS %L', $2::text, d) FROM obj_description(to_regclass($1), 'pg_class') d WHERE d IS NOT NULL`,
-    [quoteIdent(table), shadow])).rows.map((r) => r.statement);
+      [quoteIdent(table), shadow],
+    )
+  ).rows.map((r) => r.statement);
 
 /**
  * Puts the shadows in place of the live tables, inside the caller's transaction: waits at most
@@ -173,15 +209,18 @@ const carriedStatements = async (client: pg.ClientBase, table: string, shadow: s
  * their indexes and constraints to the live names. Readers wait only for this transaction.
  */
 export const swapShadowTables = async (client: pg.ClientBase, tables: readonly string[]): Promise<void> => {
-  if (!(await shadowsMatch(client, tables))) throw new Error(`the shadow tables of ${tables.join(', ')} no longer match the live ones: rebuild again`);
+  if (!(await shadowsMatch(client, tables)))
+    throw new Error(`the shadow tables of ${tables.join(', ')} no longer match the live ones: rebuild again`);
   const renames: string[] = [];
   for (const table of tables) {
     const shadow = quoteIdent(shadowName(table));
     for (const statement of await carriedStatements(client, table, shadowName(table))) await client.query(statement);
     for (const index of await indexesOf(client, table)) {
-      renames.push(index.constraint
-        ? `ALTER TABLE ${quoteIdent(table)} RENAME CONSTRAINT ${quoteIdent(shadowIndexName(index.constraint))} TO ${quoteIdent(index.constraint)}`
-        : `ALTER INDEX ${quoteIdent(shadowIndexName(index.name))} RENAME TO ${quoteIdent(index.name)}`);
+      renames.push(
+        index.constraint
+          ? `ALTER TABLE ${quoteIdent(table)} RENAME CONSTRAINT ${quoteIdent(shadowIndexName(index.constraint))} TO ${quoteIdent(index.constraint)}`
+          : `ALTER INDEX ${quoteIdent(shadowIndexName(index.name))} RENAME TO ${quoteIdent(index.name)}`,
+      );
     }
     renames.unshift(`ALTER TABLE ${shadow} RENAME TO ${quoteIdent(table)}`);
   }

@@ -32,7 +32,21 @@ export const projectionStatus = async (store: EventStore, pool: pg.Pool, name: s
   const lag = await lagOf(store, position);
   const running = await isLockHeld(pool, name);
   const state = checkpoint?.lastError ? 'failed' : running ? 'running' : 'stopped';
-  const quarantined = (await readQuarantine(pool, name)).map(({ stream, fromPosition, eventType, reason, quarantinedAt }) =>
-    ({ stream, fromPosition, eventType, reason, quarantinedAt }));
-  return { name, position, ...lag, state, ...(checkpoint?.lastError ? { error: checkpoint.lastError } : {}), quarantined };
+  const quarantined = (await readQuarantine(pool, name)).map(
+    ({ stream, fromPosition, eventType, reason, quarantinedAt }) => ({
+      stream,
+      fromPosition,
+      eventType,
+      reason,
+      quarantinedAt,
+    }),
+  );
+  return {
+    name,
+    position,
+    ...lag,
+    state,
+    ...(checkpoint?.lastError ? { error: checkpoint.lastError } : {}),
+    quarantined,
+  };
 };

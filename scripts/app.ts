@@ -10,13 +10,29 @@ import { buildHttpServer } from '../adapters/http/server.js';
 import { createProviderRefunds } from '../app/payments/index.js';
 import { providerRefunders } from '../adapters/payments/index.js';
 import {
-  createReadModel, fashionSessionLocator, fencedTransaction, pgJobQueue, pgSweepCandidates,
+  createReadModel,
+  fashionSessionLocator,
+  fencedTransaction,
+  pgJobQueue,
+  pgSweepCandidates,
 } from '../adapters/postgres/index.js';
-import { createTelegramRuntime, telegramSettingsFromEnv, type TelegramRuntime, type TelegramSettings } from '../adapters/telegram/runtime.js';
+import {
+  createTelegramRuntime,
+  telegramSettingsFromEnv,
+  type TelegramRuntime,
+  type TelegramSettings,
+} from '../adapters/telegram/runtime.js';
 import { startInputPurge } from './inputPurge.js';
 import { startSweeper, startWorker } from '../app/worker/index.js';
 import type { EventStore } from '../core/eventstore/index.js';
-import { PROJECTIONS, projectionStatus, reconcile, repairAccount, startProjectors, type RunningProjectors } from '../projections/index.js';
+import {
+  PROJECTIONS,
+  projectionStatus,
+  reconcile,
+  repairAccount,
+  startProjectors,
+  type RunningProjectors,
+} from '../projections/index.js';
 import { ConfigError, type Config, type Feature } from './config.js';
 import { localFiles } from './localFiles.js';
 import { openDatabase, VERSION, type Database } from './runtime.js';
@@ -52,24 +68,44 @@ export const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 const featureChecks = (features: readonly Feature[]): Record<string, HealthCheck> =>
   Object.fromEntries(
-    features.map((f) => [f.name, async () => (f.enabled ? { state: 'up' as const, detail: f.reason ?? 'configured' } : { state: 'off' as const, detail: f.reason ?? '' })]),
+    features.map((f) => [
+      f.name,
+      async () =>
+        f.enabled
+          ? { state: 'up' as const, detail: f.reason ?? 'configured' }
+          : { state: 'off' as const, detail: f.reason ?? '' },
+    ]),
   );
 
 /** Lag of every projection: from this process's runners, or from the checkpoints when they run elsewhere. */
-const projectionHealth = (store: EventStore, database: Database, projectors: RunningProjectors | undefined) => async (): Promise<ProjectionHealth[]> => {
-  const report = projectors ? await projectors.status() : await Promise.all(PROJECTIONS.map((p) => projectionStatus(store, database.pool, p.name)));
-  for (const p of report) {
-    projectorLagEvents.set({ projector: p.name }, p.lagEvents);
-    projectorLagSeconds.set({ projector: p.name }, p.lagSeconds);
-    projectionQuarantinedStreams.set({ projector: p.name }, p.quarantined.length);
-  }
-  return report;
-};
+const projectionHealth =
+  (store: EventStore, database: Database, projectors: RunningProjectors | undefined) =>
+  async (): Promise<ProjectionHealth[]> => {
+    const report = projectors
+      ? await projectors.status()
+      : await Promise.all(PROJECTIONS.map((p) => projectionStatus(store, database.pool, p.name)));
+    for (const p of report) {
+      projectorLagEvents.set({ projector: p.name }, p.lagEvents);
+      projectorLagSeconds.set({ projector: p.name }, p.lagSeconds);
+      projectionQuarantinedStreams.set({ projector: p.name }, p.quarantined.length);
+    }
+    return report;
+  };
 
-const startBackground = (roles: readonly Role[], app: { store: EventStore; database: Database; services: Services; logger: Logger }): Component[] => {
+const startBackground = (
+  roles: readonly Role[],
+  app: { store: EventStore; database: Database; services: Services; logger: Logger },
+): Component[] => {
   const { store, database, services, logger } = app;
   const components: Component[] = [];
-  const common = { store, pool: database.pool, logger, snapshots: services.snapshots, ledgerConfig: services.ledgerConfig, loops: services.loops };
+  const common = {
+    store,
+    pool: database.pool,
+    logger,
+    snapshots: services.snapshots,
+    ledgerConfig: services.ledgerConfig,
+    loops: services.loops,
+  };
   if (roles.includes('worker')) {
     services.payments.processor.start();
     components.push({ name: 'payments processor', stop: () => services.payments.processor.stop() });
@@ -80,10 +116,18 @@ const startBackground = (roles: readonly Role[], app: { store: EventStore; datab
     const purge = startInputPurge(services.images, { loops: services.loops });
     components.push({ name: 'input purge', stop: () => purge.stop() });
     if (services.ai.status === 'on') {
-      const worker = startWorker({ ...common, jobs: pgJobQueue(database.pool), ai: services.ai.chain, images: services.images });
+      const worker = startWorker({
+        ...common,
+        jobs: pgJobQueue(database.pool),
+        ai: services.ai.chain,
+        images: services.images,
+      });
       components.push({ name: 'ai worker', stop: () => worker.stop() });
     } else {
-      logger.warn({ reason: services.ai.reason }, 'AI worker not started: try-on and stylist jobs wait until a provider is configured');
+      logger.warn(
+        { reason: services.ai.reason },
+        'AI worker not started: try-on and stylist jobs wait until a provider is configured',
+      );
     }
   }
   return components;
@@ -94,17 +138,28 @@ interface Telegram {
   runtime: TelegramRuntime;
 }
 
-const apiPlugins = (config: Config, app: { store: EventStore; database: Database; services: Services }, telegram: Telegram | undefined): FastifyPluginAsync[] => {
+const apiPlugins = (
+  config: Config,
+  app: { store: EventStore; database: Database; services: Services },
+  telegram: Telegram | undefined,
+): FastifyPluginAsync[] => {
   const { store, database, services } = app;
   const pool = database.pool;
   return [
     services.payments.routes,
     serviceApiRoutes({
-      token: config.env.INTERNAL_API_TOKEN, pool, store, executeAccount: services.executeAccount, ledgerConfig: services.ledgerConfig,
+      token: config.env.INTERNAL_API_TOKEN,
+      pool,
+      store,
+      executeAccount: services.executeAccount,
+      ledgerConfig: services.ledgerConfig,
       startPurchase: services.payments.checkout,
     }),
     adminRoutes({
-      tokens: config.env.ADMIN_TOKENS, store, sessions: fashionSessionLocator(pool), executeAccount: services.executeAccount,
+      tokens: config.env.ADMIN_TOKENS,
+      store,
+      sessions: fashionSessionLocator(pool),
+      executeAccount: services.executeAccount,
       refundAtProvider: createProviderRefunds(providerRefunders(services.payments, services.payments)),
       rebuildUser: (userId) => repairAccount(store, pool, Number(userId)),
       reconcile: () => reconcile({ store, pool, maxLag: ADMIN_RECONCILE_MAX_LAG_EVENTS }),
@@ -127,13 +182,24 @@ const createTelegram = (config: Config, roles: readonly Role[], parts: Parts): T
   const settings = telegramSettingsFromEnv(config.env);
   if (!settings || !roles.includes('bot')) return undefined;
   if (settings.transport.mode === 'webhook' && !roles.includes('api')) {
-    throw new ConfigError(['--roles: the bot in webhook mode (TELEGRAM_WEBHOOK_URL) needs the api role in the same process']);
+    throw new ConfigError([
+      '--roles: the bot in webhook mode (TELEGRAM_WEBHOOK_URL) needs the api role in the same process',
+    ]);
   }
   const runtime = createTelegramRuntime({
-    settings, pool: database.pool, store, ledger: services.ledger, ledgerConfig: services.ledgerConfig, loops: services.loops,
+    settings,
+    pool: database.pool,
+    store,
+    ledger: services.ledger,
+    ledgerConfig: services.ledgerConfig,
+    loops: services.loops,
     fencedTransaction: (lease, work) => fencedTransaction(database.pool, lease, work),
-    paymentsInbox: services.payments.inbox, purchases: services.payments.purchases,
-    images: services.images, reads: createReadModel(database.pool), snapshots: services.snapshots, logger,
+    paymentsInbox: services.payments.inbox,
+    purchases: services.payments.purchases,
+    images: services.images,
+    reads: createReadModel(database.pool),
+    snapshots: services.snapshots,
+    logger,
     webCheckoutUrl: config.env.PUBLIC_BASE_URL ? `${config.env.PUBLIC_BASE_URL}/checkout` : undefined,
     wakePayments: () => services.payments.processor.wake(),
   });
@@ -158,11 +224,15 @@ const serveHttp = async (
   const http = await buildHttpServer({
     logger,
     ...(config.env.TRUST_PROXY !== undefined ? { trustProxy: config.env.TRUST_PROXY } : {}),
-    health: () => collectHealth({
-      version: VERSION, startedAt: parts.startedAt, checks, critical: ['database', 'eventstore'],
-      projections: projectionHealth(store, database, parts.projectors),
-      loops: () => parts.services.loops.registry.health(),
-    }),
+    health: () =>
+      collectHealth({
+        version: VERSION,
+        startedAt: parts.startedAt,
+        checks,
+        critical: ['database', 'eventstore'],
+        projections: projectionHealth(store, database, parts.projectors),
+        loops: () => parts.services.loops.registry.health(),
+      }),
     plugins: apiPlugins(config, parts, telegram),
   });
   const address = await http.listen({ port: config.env.PORT, host: config.env.HOST });
@@ -178,7 +248,9 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
   const stop = () =>
     (stopping ??= (async () => {
       for (const component of components.reverse()) {
-        await component.stop().catch((error: unknown) => logger.error({ err: error, component: component.name }, 'stop failed'));
+        await component
+          .stop()
+          .catch((error: unknown) => logger.error({ err: error, component: component.name }, 'stop failed'));
       }
       await database.close();
     })());
@@ -189,7 +261,9 @@ export const startApp = async (config: Config, logger: Logger, roles: readonly R
     const features = [...config.features, ...services.features];
     for (const f of features) if (!f.enabled) logger.warn({ feature: f.name, reason: f.reason }, `${f.name} is off`);
 
-    const projectors = roles.includes('projector') ? startProjectors({ store, pool: database.pool, logger }) : undefined;
+    const projectors = roles.includes('projector')
+      ? startProjectors({ store, pool: database.pool, logger })
+      : undefined;
     if (projectors) components.push({ name: 'projectors', stop: () => projectors.stop() });
     components.push(...startBackground(roles, { store, database, services, logger }));
 

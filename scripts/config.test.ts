@@ -29,10 +29,18 @@ t.test('each malformed value is named with what is expected', async (t) => {
     ['database url scheme', { DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: expected a PostgreSQL URL/],
     ['event store scheme', { EVENTSTORE_URL: 'http://kurrent:2113' }, /^EVENTSTORE_URL: expected a KurrentDB URL/],
     ['short api token', { INTERNAL_API_TOKEN: 'short' }, /^INTERNAL_API_TOKEN: expected a secret of at least 16/],
-    ['admin role', { ADMIN_TOKENS: 'ann:owner:0123456789abcdef0' }, /^ADMIN_TOKENS: entry "ann:…" must be name:role:token/],
+    [
+      'admin role',
+      { ADMIN_TOKENS: 'ann:owner:0123456789abcdef0' },
+      /^ADMIN_TOKENS: entry "ann:…" must be name:role:token/,
+    ],
     ['bot token shape', { TELEGRAM_BOT_TOKEN: 'nope' }, /^TELEGRAM_BOT_TOKEN: expected a bot token/],
     ['webhook secret chars', { TELEGRAM_WEBHOOK_SECRET: 'has spaces in it!!' }, /^TELEGRAM_WEBHOOK_SECRET: /],
-    ['stripe half configured', { STRIPE_SECRET_KEY: 'sk_test_x' }, /^STRIPE_WEBHOOK_SECRET: required together with STRIPE_SECRET_KEY/],
+    [
+      'stripe half configured',
+      { STRIPE_SECRET_KEY: 'sk_test_x' },
+      /^STRIPE_WEBHOOK_SECRET: required together with STRIPE_SECRET_KEY/,
+    ],
     ['log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
   ];
   for (const [name, env, expected] of cases) t.match(problemsOf(env), [expected], name);

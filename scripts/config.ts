@@ -13,10 +13,9 @@ const optional = z
   .optional();
 
 const url = (schemes: readonly string[], what: string) =>
-  optional.refine(
-    (v) => v === undefined || (URL.canParse(v) && schemes.some((s) => v.startsWith(`${s}:`))),
-    { message: `expected ${what} (${schemes.map((s) => `${s}://…`).join(' or ')})` },
-  );
+  optional.refine((v) => v === undefined || (URL.canParse(v) && schemes.some((s) => v.startsWith(`${s}:`))), {
+    message: `expected ${what} (${schemes.map((s) => `${s}://…`).join(' or ')})`,
+  });
 
 const secret = (minLength: number) =>
   optional.refine((v) => v === undefined || v.length >= minLength, {
@@ -34,7 +33,10 @@ export interface AdminToken {
 const adminTokens = optional.transform((value, ctx): AdminToken[] => {
   if (!value) return [];
   const entries: AdminToken[] = [];
-  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, role, token, ...rest] = entry.split(':');
     if (!name || !role || !token || rest.length > 0 || !ADMIN_ROLES.includes(role as AdminRole) || token.length < 16) {
       ctx.addIssue({
@@ -53,13 +55,24 @@ const matching = (pattern: RegExp, what: string) =>
 
 const milliseconds = matching(/^\d{1,9}$/, 'a whole number of milliseconds');
 
-const cidrList = optional.transform((value) => value?.split(',').map((s) => s.trim()).filter(Boolean));
+const cidrList = optional.transform((value) =>
+  value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 export const envSchema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql'], 'a PostgreSQL URL'),
   MODERA_DATA_DIR: optional.default('./.modera'),
   EVENTSTORE_URL: url(['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover'], 'a KurrentDB URL'),
-  PORT: optional.default('8000').pipe(z.string().regex(/^\d{1,5}$/, 'expected a port number').transform(Number).pipe(z.number().int().min(0).max(65_535))),
+  PORT: optional.default('8000').pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'expected a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(65_535)),
+  ),
   HOST: optional.default('127.0.0.1'),
   LOG_LEVEL: optional.default('info').pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   INTERNAL_API_TOKEN: secret(16),
@@ -84,7 +97,10 @@ export const envSchema = z.object({
   GEMINI_TEXT_MODEL: optional,
   // The AI settings' ranges (timeouts, retries, prices per model) are checked by adapters/ai when
   // the providers are made: this file stays light, and every CLI command loads it.
-  AI_PROVIDER_ORDER: matching(/^\s*(openai|gemini)\s*(,\s*(openai|gemini)\s*)*$/i, 'openai and gemini, comma-separated'),
+  AI_PROVIDER_ORDER: matching(
+    /^\s*(openai|gemini)\s*(,\s*(openai|gemini)\s*)*$/i,
+    'openai and gemini, comma-separated',
+  ),
   AI_IMAGE_TIMEOUT_MS: milliseconds,
   AI_TEXT_TIMEOUT_MS: milliseconds,
   AI_MAX_RETRIES: matching(/^\d{1,3}$/, 'a number of retries'),
@@ -104,7 +120,9 @@ export const envSchema = z.object({
   CLOUDFLARE_R2_BUCKET: optional,
   PUBLIC_BASE_URL: url(['https', 'http'], 'the public base URL of this service'),
   // Behind a reverse proxy: `true` (trust every hop) or the proxies' addresses/CIDRs, comma-separated.
-  TRUST_PROXY: optional.transform((v) => (v === undefined ? undefined : v === 'true' ? true : v === 'false' ? false : v)),
+  TRUST_PROXY: optional.transform((v) =>
+    v === undefined ? undefined : v === 'true' ? true : v === 'false' ? false : v,
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -148,7 +166,8 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
     ['YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY', env.YOOKASSA_SHOP_ID, env.YOOKASSA_SECRET_KEY],
   ];
   for (const [a, b, va, vb] of pairs) {
-    if ((va === undefined) !== (vb === undefined)) problems.push(`${va === undefined ? a : b}: required together with ${va === undefined ? b : a}`);
+    if ((va === undefined) !== (vb === undefined))
+      problems.push(`${va === undefined ? a : b}: required together with ${va === undefined ? b : a}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -158,16 +177,25 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env): Config => {
       feature('service_api', [['INTERNAL_API_TOKEN', env.INTERNAL_API_TOKEN]]),
       feature('admin', [['ADMIN_TOKENS', env.ADMIN_TOKENS.length > 0 ? true : undefined]]),
       feature('telegram_bot', [['TELEGRAM_BOT_TOKEN', env.TELEGRAM_BOT_TOKEN]]),
-      feature('stripe', [['STRIPE_SECRET_KEY', env.STRIPE_SECRET_KEY], ['STRIPE_WEBHOOK_SECRET', env.STRIPE_WEBHOOK_SECRET]]),
-      feature('yookassa', [['YOOKASSA_SHOP_ID', env.YOOKASSA_SHOP_ID], ['YOOKASSA_SECRET_KEY', env.YOOKASSA_SECRET_KEY]]),
+      feature('stripe', [
+        ['STRIPE_SECRET_KEY', env.STRIPE_SECRET_KEY],
+        ['STRIPE_WEBHOOK_SECRET', env.STRIPE_WEBHOOK_SECRET],
+      ]),
+      feature('yookassa', [
+        ['YOOKASSA_SHOP_ID', env.YOOKASSA_SHOP_ID],
+        ['YOOKASSA_SECRET_KEY', env.YOOKASSA_SECRET_KEY],
+      ]),
       {
         name: 'ai',
         enabled: env.OPENAI_API_KEY !== undefined || env.GEMINI_API_KEY !== undefined,
         ...(env.OPENAI_API_KEY || env.GEMINI_API_KEY ? {} : { reason: 'set OPENAI_API_KEY or GEMINI_API_KEY' }),
       },
-      feature('r2_storage', [['CLOUDFLARE_R2_ENDPOINT', env.CLOUDFLARE_R2_ENDPOINT],
-        ['CLOUDFLARE_R2_ACCESS_KEY', env.CLOUDFLARE_R2_ACCESS_KEY], ['CLOUDFLARE_R2_SECRET_KEY', env.CLOUDFLARE_R2_SECRET_KEY],
-        ['CLOUDFLARE_R2_BUCKET', env.CLOUDFLARE_R2_BUCKET]]),
+      feature('r2_storage', [
+        ['CLOUDFLARE_R2_ENDPOINT', env.CLOUDFLARE_R2_ENDPOINT],
+        ['CLOUDFLARE_R2_ACCESS_KEY', env.CLOUDFLARE_R2_ACCESS_KEY],
+        ['CLOUDFLARE_R2_SECRET_KEY', env.CLOUDFLARE_R2_SECRET_KEY],
+        ['CLOUDFLARE_R2_BUCKET', env.CLOUDFLARE_R2_BUCKET],
+      ]),
     ],
   };
 };

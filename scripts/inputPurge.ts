@@ -30,7 +30,9 @@ export const startInputPurge = (images: ImageStore, options: InputPurgeOptions =
   const clock = options.clock ?? (() => new Date());
   return startLoop<never>({
     ...loopSettings(options.loops, true),
-    name: INPUT_PURGE_LOOP, idleMs: intervalMs, initialDelayMs: options.firstDelayMs ?? INPUT_PURGE_FIRST_DELAY_MS,
+    name: INPUT_PURGE_LOOP,
+    idleMs: intervalMs,
+    initialDelayMs: options.firstDelayMs ?? INPUT_PURGE_FIRST_DELAY_MS,
     backoff: { baseMs: Math.min(INPUT_PURGE_RETRY_MIN_MS, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
     step: async () => {
       const result = await purgeExpiredInputs(images, clock());

@@ -9,8 +9,17 @@ import type { LedgerHandler } from '../app/payments/apply.js';
 import { createInterpreter } from '../app/payments/interpret.js';
 import { paymentInboxReaders } from '../adapters/payments/inboxReaders.js';
 import { paidPaymentSources } from '../adapters/payments/paidPayments.js';
-import { createPaymentsProcessor, type PaymentsProcessor, type PaymentsProcessorOptions } from '../app/payments/processor.js';
-import { reconcilePayments, startReconciler, type ReconcilerSchedule, type Reconciliation } from '../app/payments/reconciler.js';
+import {
+  createPaymentsProcessor,
+  type PaymentsProcessor,
+  type PaymentsProcessorOptions,
+} from '../app/payments/processor.js';
+import {
+  reconcilePayments,
+  startReconciler,
+  type ReconcilerSchedule,
+  type Reconciliation,
+} from '../app/payments/reconciler.js';
 import { paymentRoutes } from '../adapters/http/payments/routes.js';
 import { createStripeClient } from '../adapters/payments/stripe/client.js';
 import { createYooKassaClient, type YooKassaClient } from '../adapters/payments/yookassa/client.js';
@@ -82,50 +91,88 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   const { env, pool } = options;
   const inbox = postgresPaymentInbox(pool);
   const purchases = postgresPurchaseIndex(pool);
-  const stripe = env.STRIPE_SECRET_KEY ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL }) : undefined;
-  const yookassa = env.YOOKASSA_SHOP_ID && env.YOOKASSA_SECRET_KEY
-    ? createYooKassaClient({ shopId: env.YOOKASSA_SHOP_ID, secretKey: env.YOOKASSA_SECRET_KEY, apiUrl: env.YOOKASSA_API_URL })
+  const stripe = env.STRIPE_SECRET_KEY
+    ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL })
     : undefined;
-  const telegram = env.TELEGRAM_BOT_TOKEN ? new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }) : undefined;
-  const checkoutOn = telegram !== undefined && env.PUBLIC_BASE_URL !== undefined && (stripe !== undefined || yookassa !== undefined);
+  const yookassa =
+    env.YOOKASSA_SHOP_ID && env.YOOKASSA_SECRET_KEY
+      ? createYooKassaClient({
+          shopId: env.YOOKASSA_SHOP_ID,
+          secretKey: env.YOOKASSA_SECRET_KEY,
+          apiUrl: env.YOOKASSA_API_URL,
+        })
+      : undefined;
+  const telegram = env.TELEGRAM_BOT_TOKEN
+    ? new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' })
+    : undefined;
+  const checkoutOn =
+    telegram !== undefined && env.PUBLIC_BASE_URL !== undefined && (stripe !== undefined || yookassa !== undefined);
   const providers: CheckoutProviders = {
-    ledgerConfig: options.ledgerConfig, publicBaseUrl: env.PUBLIC_BASE_URL ?? 'http://localhost',
-    stripe, yookassa: yookassa && { client: yookassa, receipt: options.receipt }, telegram,
+    ledgerConfig: options.ledgerConfig,
+    publicBaseUrl: env.PUBLIC_BASE_URL ?? 'http://localhost',
+    stripe,
+    yookassa: yookassa && { client: yookassa, receipt: options.receipt },
+    telegram,
   };
   const checkout: StartCheckout = (request) => startCheckout(providers, request);
   const processor = createPaymentsProcessor({
-    inbox, purchases, ledger: options.ledger, ledgerConfig: options.ledgerConfig,
+    inbox,
+    purchases,
+    ledger: options.ledger,
+    ledgerConfig: options.ledgerConfig,
     interpret: createInterpreter(paymentInboxReaders({ yookassa })),
-    ...(options.logger ? { logger: options.logger } : {}), loops: options.loops, ...options.processor,
+    ...(options.logger ? { logger: options.logger } : {}),
+    loops: options.loops,
+    ...options.processor,
   });
   const routes = paymentRoutes({
     inbox,
     stripe: stripe && env.STRIPE_WEBHOOK_SECRET ? stripeDeliveryCheck(env.STRIPE_WEBHOOK_SECRET) : undefined,
-    yookassa: yookassa ? yookassaDeliveryCheck(ipAllowlist(env.YOOKASSA_WEBHOOK_ALLOWED_IPS ?? YOOKASSA_PUBLISHED_RANGES)) : undefined,
-    checkout: checkoutOn ? {
-      startCheckout: checkout, packages: options.ledgerConfig.packages, stripe: stripe !== undefined, yookassa: yookassa !== undefined,
-      botToken: env.TELEGRAM_BOT_TOKEN!,
-      botUsername: options.botUsername ?? (async () => (await telegram!.getMe()).username),
-    } : undefined,
+    yookassa: yookassa
+      ? yookassaDeliveryCheck(ipAllowlist(env.YOOKASSA_WEBHOOK_ALLOWED_IPS ?? YOOKASSA_PUBLISHED_RANGES))
+      : undefined,
+    checkout: checkoutOn
+      ? {
+          startCheckout: checkout,
+          packages: options.ledgerConfig.packages,
+          stripe: stripe !== undefined,
+          yookassa: yookassa !== undefined,
+          botToken: env.TELEGRAM_BOT_TOKEN!,
+          botUsername: options.botUsername ?? (async () => (await telegram!.getMe()).username),
+        }
+      : undefined,
     onRecorded: processor.wake,
   });
   const sources = paidPaymentSources({ stripe, yookassa, telegram });
   return {
-    stripe, yookassa, telegram, inbox, purchases, processor, routes, checkout,
+    stripe,
+    yookassa,
+    telegram,
+    inbox,
+    purchases,
+    processor,
+    routes,
+    checkout,
     features: [
-      stripe && env.STRIPE_WEBHOOK_SECRET ? on('payments_stripe') : off('payments_stripe', 'set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET'),
+      stripe && env.STRIPE_WEBHOOK_SECRET
+        ? on('payments_stripe')
+        : off('payments_stripe', 'set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET'),
       yookassa ? on('payments_yookassa') : off('payments_yookassa', 'set YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY'),
       telegram ? on('payments_stars') : off('payments_stars', 'set TELEGRAM_BOT_TOKEN'),
-      checkoutOn ? on('payments_checkout_page') : off('payments_checkout_page', 'set TELEGRAM_BOT_TOKEN, PUBLIC_BASE_URL and Stripe or YooKassa'),
+      checkoutOn
+        ? on('payments_checkout_page')
+        : off('payments_checkout_page', 'set TELEGRAM_BOT_TOKEN, PUBLIC_BASE_URL and Stripe or YooKassa'),
     ],
     reconcile: (reconcileOptions = {}) => reconcilePayments({ inbox, purchases }, sources, reconcileOptions),
-    startReconciler: (intervalMs) => startReconciler({ inbox, purchases }, sources, {
-      ...(intervalMs === undefined ? {} : { intervalMs }), loops: options.loops,
-      onRun: (result) => {
-        processor.wake();
-        options.logger?.info({ reconciliation: result }, 'payments reconciled');
-      },
-      onError: (error) => options.logger?.error({ err: error }, 'payments reconciliation failed'),
-    }),
+    startReconciler: (intervalMs) =>
+      startReconciler({ inbox, purchases }, sources, {
+        ...(intervalMs === undefined ? {} : { intervalMs }),
+        loops: options.loops,
+        onRun: (result) => {
+          processor.wake();
+          options.logger?.info({ reconciliation: result }, 'payments reconciled');
+        },
+        onError: (error) => options.logger?.error({ err: error }, 'payments reconciliation failed'),
+      }),
   };
 };

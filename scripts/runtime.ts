@@ -4,7 +4,9 @@ import type pg from 'pg';
 import { createPool, migrate, startEmbeddedPostgres, type EmbeddedServer } from '../adapters/postgres/index.js';
 import type { Config } from './config.js';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** The database every role shares: DATABASE_URL, or the embedded server in MODERA_DATA_DIR. */
 export interface Database {
@@ -27,7 +29,10 @@ export const openDatabase = async (
   let url = config.env.DATABASE_URL;
   if (!url) {
     logger.info({ dataDir: config.dataDir }, 'DATABASE_URL not set: starting the embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (line) => logger.debug({ postgres: line }) });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      log: (line) => logger.debug({ postgres: line }),
+    });
     url = embedded.url;
   }
   const pool = createPool(url, { max: options.poolMax ?? 20 });

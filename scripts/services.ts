@@ -74,15 +74,22 @@ const localSigningSecret = async (dataDir: string): Promise<string> => {
   return secret;
 };
 
-const createImageStore = async (config: Config): Promise<{ images: ImageStore; feature: Feature; localFilesSecret?: string }> => {
+const createImageStore = async (
+  config: Config,
+): Promise<{ images: ImageStore; feature: Feature; localFilesSecret?: string }> => {
   const r2 = r2ConfigFromEnv(r2EnvOf(config.env));
-  if (r2) return { images: new R2ImageStore(r2), feature: { name: 'image_storage', enabled: true, reason: 'Cloudflare R2' } };
+  if (r2)
+    return { images: new R2ImageStore(r2), feature: { name: 'image_storage', enabled: true, reason: 'Cloudflare R2' } };
   const localFilesSecret = await localSigningSecret(config.dataDir);
   const images = new LocalImageStore(path.join(config.dataDir, 'files'), {
     signingSecret: localFilesSecret,
     ...(config.env.PUBLIC_BASE_URL ? { urlBase: config.env.PUBLIC_BASE_URL } : {}),
   });
-  const feature = { name: 'image_storage', enabled: true, reason: `local directory ${path.join(config.dataDir, 'files')}` };
+  const feature = {
+    name: 'image_storage',
+    enabled: true,
+    reason: `local directory ${path.join(config.dataDir, 'files')}`,
+  };
   return { images, feature, localFilesSecret };
 };
 
@@ -106,13 +113,21 @@ export const createServices = async (options: {
   const ledgerConfig = await loadLedgerConfig(config.env.MODERA_LEDGER_CONFIG);
   // One query loads snapshot, ids and tail only when the events sit in the same database.
   const snapshots = new PostgresSnapshotStore(database.pool, { eventsInSameDatabase: store.backend === 'postgres' });
-  const ledger = guardAccountCommands(createCommandHandler(accountDecider(ledgerConfig), {
-    store,
-    snapshots,
-    backoff: jitteredBackoff,
-    onSnapshotError: (error, stream) => logger.warn({ err: error, stream }, 'snapshot save failed; the command stands'),
-  }));
-  const loops = { leases: new PostgresLeaseStore(database.pool), metrics: loopMetrics, registry: new LoopRegistry(), logger };
+  const ledger = guardAccountCommands(
+    createCommandHandler(accountDecider(ledgerConfig), {
+      store,
+      snapshots,
+      backoff: jitteredBackoff,
+      onSnapshotError: (error, stream) =>
+        logger.warn({ err: error, stream }, 'snapshot save failed; the command stands'),
+    }),
+  );
+  const loops = {
+    leases: new PostgresLeaseStore(database.pool),
+    metrics: loopMetrics,
+    registry: new LoopRegistry(),
+    logger,
+  };
   const payments = setupPayments({ env: config.env, pool: database.pool, ledger, ledgerConfig, logger, loops });
   const ai = aiSetup(config, logger);
   const { images, feature: storage, localFilesSecret } = await createImageStore(config);

@@ -36,7 +36,10 @@ const price = z.object({
 /** The AI section of the app's configuration. A provider without an API key is off. */
 export const aiConfigSchema = z
   .object({
-    providerOrder: z.array(z.enum(['openai', 'gemini'])).min(1).default([...DEFAULT_PROVIDER_ORDER])
+    providerOrder: z
+      .array(z.enum(['openai', 'gemini']))
+      .min(1)
+      .default([...DEFAULT_PROVIDER_ORDER])
       .refine((order) => new Set(order).size === order.length, 'a provider is listed twice'),
     fallbackOnOutcomeUnknown: z.boolean().default(false),
     imageTimeoutMs: ms(DEFAULT_IMAGE_TIMEOUT_MS),
@@ -101,7 +104,10 @@ export const aiConfigFromEnv = (env: Env): AiConfig => {
   const order = set(env.AI_PROVIDER_ORDER);
   const flag = set(env.AI_FALLBACK_ON_OUTCOME_UNKNOWN)?.toLowerCase();
   const raw = {
-    providerOrder: order?.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean),
+    providerOrder: order
+      ?.split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
     fallbackOnOutcomeUnknown: flag === undefined ? undefined : flag === 'true' ? true : flag === 'false' ? false : flag,
     imageTimeoutMs: set(env.AI_IMAGE_TIMEOUT_MS),
     textTimeoutMs: set(env.AI_TEXT_TIMEOUT_MS),

@@ -40,7 +40,11 @@ for (const behaviour of ['invalid_request', 'refused', 'malformed_json', 'no_ima
     t.match(result, { provider: 'gemini', model: 'gemini-3.1-flash-image' });
     t.ok(result.image.equals(TRY_ON_PNG));
     t.same(count(), { openai: 1, gemini: 1 });
-    t.same(failed.map((error) => error.provider), ['openai'], 'the skipped failure is reported');
+    t.same(
+      failed.map((error) => error.provider),
+      ['openai'],
+      'the skipped failure is reported',
+    );
   });
 }
 
@@ -59,10 +63,13 @@ t.test('all providers fail → AllProvidersFailed with each attempt, in order', 
   const all = error as AllProvidersFailed;
   t.equal(all.code, 'all_providers_failed');
   t.equal(all.operation, 'tryon.generate');
-  t.same(all.attempts.map((a) => [a.name, a.provider, a.code, a.attempts]), [
-    ['ProviderRejected', 'openai', 'image_refused', 1],
-    ['ProviderUnreachable', 'gemini', 'server_error', 3],
-  ]);
+  t.same(
+    all.attempts.map((a) => [a.name, a.provider, a.code, a.attempts]),
+    [
+      ['ProviderRejected', 'openai', 'image_refused', 1],
+      ['ProviderUnreachable', 'gemini', 'server_error', 3],
+    ],
+  );
   t.equal(all.mayHaveBilled, false);
 });
 
@@ -91,9 +98,13 @@ t.test('with AI_FALLBACK_ON_OUTCOME_UNKNOWN=true the second provider is tried', 
 });
 
 t.test('our own invalid input stops the chain before any provider', async (t) => {
-  const error = await failure(chain.analyze({
-    personImage: Buffer.alloc(0), preferences: { style: '', occasion: '', budget: '' }, sessionId: 's',
-  }));
+  const error = await failure(
+    chain.analyze({
+      personImage: Buffer.alloc(0),
+      preferences: { style: '', occasion: '', budget: '' },
+      sessionId: 's',
+    }),
+  );
   t.type(error, InvalidAiInput);
   t.same(count(), { openai: 0, gemini: 0 });
 });
@@ -103,7 +114,9 @@ t.test('the configured order is followed', async (t) => {
   t.same(geminiFirst.providers, ['gemini', 'openai']);
   server.script('gemini.generate', 'invalid_request');
   const result = await geminiFirst.analyze({
-    personImage: PERSON_PNG, preferences: { style: 'classic', occasion: 'work', budget: 'any' }, sessionId: 's',
+    personImage: PERSON_PNG,
+    preferences: { style: 'classic', occasion: 'work', budget: 'any' },
+    sessionId: 's',
   });
   t.equal(result.provider, 'openai');
 });

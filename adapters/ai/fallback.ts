@@ -1,7 +1,15 @@
 import { AllProvidersFailed, OutcomeUnknown, ProviderError } from '../../app/worker/aiErrors.js';
 import type {
-  AiProvider, FitAssessor, FitRequest, FitResult, StyleAnalyzer, StyleRequest, StyleResult,
-  TryOnGenerator, TryOnRequest, TryOnResult,
+  AiProvider,
+  FitAssessor,
+  FitRequest,
+  FitResult,
+  StyleAnalyzer,
+  StyleRequest,
+  StyleResult,
+  TryOnGenerator,
+  TryOnRequest,
+  TryOnResult,
 } from '../../app/worker/aiPorts.js';
 
 export interface FallbackOptions {

@@ -11,7 +11,10 @@ const server = await startAiServer();
 t.teardown(() => server.close());
 t.beforeEach(() => server.reset());
 const { gemini } = fakeProviders(server);
-const quick = fakeProviders(server, { AI_IMAGE_TIMEOUT_MS: String(FAKE_TIMEOUT_MS), AI_TEXT_TIMEOUT_MS: String(FAKE_TIMEOUT_MS) }).gemini;
+const quick = fakeProviders(server, {
+  AI_IMAGE_TIMEOUT_MS: String(FAKE_TIMEOUT_MS),
+  AI_TEXT_TIMEOUT_MS: String(FAKE_TIMEOUT_MS),
+}).gemini;
 
 const styleRequest = {
   personImage: PERSON_PNG,
@@ -25,7 +28,12 @@ t.test('try-on: generateContent with person, garment and prompt; the inlineData 
   t.ok(result.image.equals(TRY_ON_PNG));
   t.match(result, { mimeType: 'image/png', provider: 'gemini', model: 'gemini-3.1-flash-image' });
   const u = FAKE_USAGE.geminiImage;
-  t.same(result.usage, { inputTokens: u.input, outputTokens: u.output, inputImageTokens: u.inputImage, outputImageTokens: u.output });
+  t.same(result.usage, {
+    inputTokens: u.input,
+    outputTokens: u.output,
+    inputImageTokens: u.inputImage,
+    outputImageTokens: u.output,
+  });
   // 100 text × $0.50 + 1290 image × $0.50 + 1290 image out × $60, per million tokens
   t.equal(result.costMicroUsd, 50 + 645 + 77_400);
 
@@ -33,17 +41,26 @@ t.test('try-on: generateContent with person, garment and prompt; the inlineData 
   t.equal(more.length, 0);
   t.equal(sent?.path, '/v1beta/models/gemini-3.1-flash-image:generateContent');
   t.equal(sent?.headers['x-goog-api-key'], FAKE_GEMINI_KEY);
-  t.match(dig(sent?.json, 'contents'), [{ role: 'user', parts: [inline(PERSON_PNG), inline(GARMENT_PNG), { text: /Virtual try-on/ }] }]);
+  t.match(dig(sent?.json, 'contents'), [
+    { role: 'user', parts: [inline(PERSON_PNG), inline(GARMENT_PNG), { text: /Virtual try-on/ }] },
+  ]);
   t.same(dig(sent?.json, 'generationConfig', 'responseModalities'), ['TEXT', 'IMAGE']);
 });
 
 t.test('style: JSON mode with a response schema; validated with zod', async (t) => {
   const result = await gemini.analyze(styleRequest);
-  t.match(result, { provider: 'gemini', model: 'gemini-2.5-flash', profile: { colorPalette: ['navy', 'camel', 'white'] } });
+  t.match(result, {
+    provider: 'gemini',
+    model: 'gemini-2.5-flash',
+    profile: { colorPalette: ['navy', 'camel', 'white'] },
+  });
   t.equal(result.recommendations.length, 3);
   const u = FAKE_USAGE.geminiText;
-  t.same(result.usage, { inputTokens: u.input, outputTokens: u.output + u.thoughts, inputImageTokens: u.inputImage, outputImageTokens: 0 },
-    'thinking tokens count as output');
+  t.same(
+    result.usage,
+    { inputTokens: u.input, outputTokens: u.output + u.thoughts, inputImageTokens: u.inputImage, outputImageTokens: 0 },
+    'thinking tokens count as output',
+  );
   t.equal(result.costMicroUsd, 178 + 78 + 750);
 
   const body = server.requestsTo('gemini.generate')[0]?.json;
@@ -62,15 +79,35 @@ t.test('fit: quality score and notes', async (t) => {
   t.ok(dig(body, 'generationConfig', 'responseJsonSchema', 'properties', 'qualityScore'));
 });
 
-type Case = [name: string, behaviours: Behaviour[], call: 'generate' | 'assess',
-  error: abstract new (...args: never[]) => Error, code: string, requests: number];
+type Case = [
+  name: string,
+  behaviours: Behaviour[],
+  call: 'generate' | 'assess',
+  error: abstract new (...args: never[]) => Error,
+  code: string,
+  requests: number,
+];
 const cases: Case[] = [
   ['400 INVALID_ARGUMENT', ['invalid_request'], 'generate', ProviderRejected, 'invalid_request', 1],
   ['400 API_KEY_INVALID', ['unauthorized'], 'generate', ProviderRejected, 'unauthorized', 1],
   ['finishReason IMAGE_SAFETY, no image', ['refused'], 'generate', ProviderRejected, 'image_refused', 1],
   ['promptFeedback.blockReason', ['prompt_blocked'], 'generate', ProviderRejected, 'image_refused', 1],
-  ['500 × 3: retried twice', ['server_error', 'server_error', 'server_error'], 'generate', ProviderUnreachable, 'server_error', 3],
-  ['429 RESOURCE_EXHAUSTED × 3', ['rate_limited', 'rate_limited', 'rate_limited'], 'assess', ProviderUnreachable, 'rate_limited', 3],
+  [
+    '500 × 3: retried twice',
+    ['server_error', 'server_error', 'server_error'],
+    'generate',
+    ProviderUnreachable,
+    'server_error',
+    3,
+  ],
+  [
+    '429 RESOURCE_EXHAUSTED × 3',
+    ['rate_limited', 'rate_limited', 'rate_limited'],
+    'assess',
+    ProviderUnreachable,
+    'rate_limited',
+    3,
+  ],
   ['200 broken JSON', ['malformed_json'], 'generate', MalformedResponse, 'malformed_json', 1],
   ['200 text only, no image', ['no_image'], 'generate', MalformedResponse, 'no_image', 1],
   ['200 inlineData that is no image we take', ['invalid_output'], 'generate', MalformedResponse, 'invalid_image', 1],
@@ -83,7 +120,9 @@ const cases: Case[] = [
 for (const [name, behaviours, call, errorClass, code, requests] of cases) {
   t.test(`${name} → ${errorClass.name} ${code}`, async (t) => {
     server.script('gemini.generate', ...behaviours);
-    const error = await failure(call === 'generate' ? gemini.generate(tryOnRequest()) : gemini.assess({ tryOnImage: TRY_ON_PNG }));
+    const error = await failure(
+      call === 'generate' ? gemini.generate(tryOnRequest()) : gemini.assess({ tryOnImage: TRY_ON_PNG }),
+    );
     t.type(error, errorClass);
     t.match(error, { code, provider: 'gemini', attempts: requests });
     t.equal(server.requestsTo('gemini.generate').length, requests, `${requests} request(s) sent`);

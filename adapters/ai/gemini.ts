@@ -1,18 +1,32 @@
 import { ApiError, GoogleGenAI, type GenerateContentResponse, type Part } from '@google/genai';
 import { z } from 'zod';
 import {
-  MalformedResponse, ProviderRejected, ProviderUnreachable, type ProviderError,
+  MalformedResponse,
+  ProviderRejected,
+  ProviderUnreachable,
+  type ProviderError,
 } from '../../app/worker/aiErrors.js';
 import { checkInputImage, MAX_OUTPUT_IMAGE_BYTES, sniffImageType } from './images.js';
 import { costMicroUsd, type ModelPrice } from './pricing.js';
 import { FIT_INSTRUCTIONS, STYLE_INSTRUCTIONS, stylePreferencesText, TRY_ON_PROMPT } from './prompts.js';
 import { fitAssessmentSchema, geminiJsonSchema, styleAnalysisSchema, toFit, toStyle } from './schemas.js';
 import {
-  callProvider, classifyTransportError, isRetryableStatus, type CallContext, type RetryPolicy,
+  callProvider,
+  classifyTransportError,
+  isRetryableStatus,
+  type CallContext,
+  type RetryPolicy,
 } from './transport.js';
 import type {
-  AiProvider, FitRequest, FitResult, ImageMimeType, StyleRequest, StyleResult, TokenUsage,
-  TryOnRequest, TryOnResult,
+  AiProvider,
+  FitRequest,
+  FitResult,
+  ImageMimeType,
+  StyleRequest,
+  StyleResult,
+  TokenUsage,
+  TryOnRequest,
+  TryOnResult,
 } from '../../app/worker/aiPorts.js';
 
 export interface GeminiSettings {
@@ -34,23 +48,33 @@ const MAX_FIT_OUTPUT_TOKENS = 4_000;
 
 /** Finish and block reasons that mean "the safety system said no". */
 const REFUSAL_REASONS = new Set([
-  'SAFETY', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII',
-  'RECITATION', 'MODEL_ARMOR',
+  'SAFETY',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'RECITATION',
+  'MODEL_ARMOR',
 ]);
 
 const googleErrorSchema = z.object({
-  error: z.object({
-    message: z.string(),
-    status: z.string(),
-    details: z.array(z.object({ reason: z.string() }).partial()),
-  }).partial(),
+  error: z
+    .object({
+      message: z.string(),
+      status: z.string(),
+      details: z.array(z.object({ reason: z.string() }).partial()),
+    })
+    .partial(),
 });
 
 const classifyGemini = (error: unknown, context: CallContext): ProviderError => {
   const details = { provider: context.provider, model: context.model, cause: error };
   if (error instanceof SyntaxError) {
-    return new MalformedResponse('malformed_json', `gemini: unusable answer: ${error.message.slice(0, 200)}`,
-      { ...details, status: 200 });
+    return new MalformedResponse('malformed_json', `gemini: unusable answer: ${error.message.slice(0, 200)}`, {
+      ...details,
+      status: 200,
+    });
   }
   if (!(error instanceof ApiError)) return classifyTransportError(error, context);
   const { status } = error;
@@ -106,14 +130,18 @@ export const createGeminiProvider = (settings: GeminiSettings): AiProvider => {
     return { provider: 'gemini' as const, model, usage, costMicroUsd: costMicroUsd(price, usage) };
   };
   const fail = (
-    code: 'no_image' | 'invalid_image' | 'invalid_output' | 'malformed_json', model: string, message: string,
+    code: 'no_image' | 'invalid_image' | 'invalid_output' | 'malformed_json',
+    model: string,
+    message: string,
   ) => new MalformedResponse(code, `gemini: ${message}`, { provider: 'gemini', model, status: 200 });
-  const refused = (
-    code: 'image_refused' | 'content_refused', model: string, reason: string,
-  ) => new ProviderRejected(code, `gemini refused: ${reason}`, { provider: 'gemini', model, status: 200 });
+  const refused = (code: 'image_refused' | 'content_refused', model: string, reason: string) =>
+    new ProviderRejected(code, `gemini refused: ${reason}`, { provider: 'gemini', model, status: 200 });
 
   const send = (
-    model: string, timeoutMs: number, signal: AbortSignal | undefined, parts: Part[],
+    model: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    parts: Part[],
     config: Record<string, unknown>,
   ): Promise<GenerateContentResponse> =>
     callProvider(
@@ -135,7 +163,11 @@ export const createGeminiProvider = (settings: GeminiSettings): AiProvider => {
   };
 
   const structured = async <S extends z.ZodType>(
-    schema: S, instructions: string, parts: Part[], maxOutputTokens: number, signal: AbortSignal | undefined,
+    schema: S,
+    instructions: string,
+    parts: Part[],
+    maxOutputTokens: number,
+    signal: AbortSignal | undefined,
   ): Promise<{ parsed: z.infer<S>; usage: TokenUsage }> => {
     const model = settings.textModel;
     const response = await send(model, settings.textTimeoutMs, signal, parts, {
@@ -159,7 +191,8 @@ export const createGeminiProvider = (settings: GeminiSettings): AiProvider => {
       throw fail('malformed_json', model, 'structured answer is not JSON');
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw fail('invalid_output', model, `answer fails the schema: ${parsed.error.message.slice(0, 200)}`);
+    if (!parsed.success)
+      throw fail('invalid_output', model, `answer fails the schema: ${parsed.error.message.slice(0, 200)}`);
     return { parsed: parsed.data, usage: usageOf(response) };
   };
 
@@ -170,15 +203,23 @@ export const createGeminiProvider = (settings: GeminiSettings): AiProvider => {
       const person = inline(request.personImage, checkInputImage('personImage', request.personImage));
       const garment = inline(request.garmentImage, checkInputImage('garmentImage', request.garmentImage));
       const model = settings.imageModel;
-      const response = await send(model, settings.imageTimeoutMs, request.signal,
+      const response = await send(
+        model,
+        settings.imageTimeoutMs,
+        request.signal,
         [person, garment, { text: TRY_ON_PROMPT }],
-        { responseModalities: ['TEXT', 'IMAGE'] });
+        { responseModalities: ['TEXT', 'IMAGE'] },
+      );
       const refusal = refusalOf(response);
       if (refusal) throw refused('image_refused', model, refusal);
       const parts = response.candidates?.[0]?.content?.parts ?? [];
       const data = parts.find((part) => part.inlineData?.data && !part.thought)?.inlineData?.data;
       if (!data) {
-        const said = parts.map((part) => part.text ?? '').join(' ').trim().slice(0, 200);
+        const said = parts
+          .map((part) => part.text ?? '')
+          .join(' ')
+          .trim()
+          .slice(0, 200);
         throw fail('no_image', model, `answer has no image part${said ? `; model said: ${said}` : ''}`);
       }
       if ((data.length * 3) / 4 > MAX_OUTPUT_IMAGE_BYTES) throw fail('invalid_image', model, 'image too large');
@@ -191,9 +232,11 @@ export const createGeminiProvider = (settings: GeminiSettings): AiProvider => {
     async analyze(request: StyleRequest): Promise<StyleResult> {
       const type = checkInputImage('personImage', request.personImage);
       const { parsed, usage } = await structured(
-        styleAnalysisSchema, STYLE_INSTRUCTIONS,
+        styleAnalysisSchema,
+        STYLE_INSTRUCTIONS,
         [inline(request.personImage, type), { text: stylePreferencesText(request.preferences) }],
-        MAX_STYLE_OUTPUT_TOKENS, request.signal,
+        MAX_STYLE_OUTPUT_TOKENS,
+        request.signal,
       );
       return { ...toStyle(parsed), ...receipt(settings.textModel, usage) };
     },
@@ -205,7 +248,11 @@ export const createGeminiProvider = (settings: GeminiSettings): AiProvider => {
       }
       parts.push({ text: 'Assess this try-on.' });
       const { parsed, usage } = await structured(
-        fitAssessmentSchema, FIT_INSTRUCTIONS, parts, MAX_FIT_OUTPUT_TOKENS, request.signal,
+        fitAssessmentSchema,
+        FIT_INSTRUCTIONS,
+        parts,
+        MAX_FIT_OUTPUT_TOKENS,
+        request.signal,
       );
       return { ...toFit(parsed), ...receipt(settings.textModel, usage) };
     },

@@ -12,11 +12,7 @@ const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 export const sniffImageType = (bytes: Buffer): ImageMimeType | undefined => {
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_MAGIC)) return 'image/png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (
-    bytes.length >= 12 &&
-    bytes.toString('latin1', 0, 4) === 'RIFF' &&
-    bytes.toString('latin1', 8, 12) === 'WEBP'
-  ) {
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
     return 'image/webp';
   }
   return undefined;
@@ -28,10 +24,7 @@ export const sniffImageType = (bytes: Buffer): ImageMimeType | undefined => {
  */
 export const checkInputImage = (label: string, bytes: Buffer): ImageMimeType => {
   if (bytes.length > MAX_INPUT_IMAGE_BYTES) {
-    throw new InvalidAiInput(
-      'input_too_large',
-      `${label}: ${bytes.length} bytes, limit ${MAX_INPUT_IMAGE_BYTES}`,
-    );
+    throw new InvalidAiInput('input_too_large', `${label}: ${bytes.length} bytes, limit ${MAX_INPUT_IMAGE_BYTES}`);
   }
   const type = sniffImageType(bytes);
   if (!type) throw new InvalidAiInput('unsupported_image', `${label}: not a PNG, JPEG or WebP image`);

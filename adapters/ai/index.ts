@@ -1,14 +1,42 @@
 export type {
-  AiProvider, CallReceipt, FitAssessor, FitRequest, FitResult, GarmentCategory, ImageMimeType,
-  ProviderName, Recommendation, StyleAnalyzer, StylePreferences, StyleProfile, StyleRequest,
-  StyleResult, TokenUsage, TryOnGenerator, TryOnRequest, TryOnResult,
+  AiProvider,
+  CallReceipt,
+  FitAssessor,
+  FitRequest,
+  FitResult,
+  GarmentCategory,
+  ImageMimeType,
+  ProviderName,
+  Recommendation,
+  StyleAnalyzer,
+  StylePreferences,
+  StyleProfile,
+  StyleRequest,
+  StyleResult,
+  TokenUsage,
+  TryOnGenerator,
+  TryOnRequest,
+  TryOnResult,
 } from '../../app/worker/aiPorts.js';
 export {
-  AI_ERROR_CODES, AllProvidersFailed, InvalidAiInput, MalformedResponse, OutcomeUnknown,
-  ProviderError, ProviderRejected, ProviderUnreachable, errorDomain, type AiErrorCode,
+  AI_ERROR_CODES,
+  AllProvidersFailed,
+  InvalidAiInput,
+  MalformedResponse,
+  OutcomeUnknown,
+  ProviderError,
+  ProviderRejected,
+  ProviderUnreachable,
+  errorDomain,
+  type AiErrorCode,
 } from '../../app/worker/aiErrors.js';
 export {
-  aiConfigFromEnv, aiConfigSchema, createAiProviders, type AiConfig, type AiSetup, type ProviderOff,
+  aiConfigFromEnv,
+  aiConfigSchema,
+  createAiProviders,
+  type AiConfig,
+  type AiSetup,
+  type ProviderOff,
 } from './config.js';
 export { withFallback, type AiChain, type FallbackOptions, type Operation } from './fallback.js';
 export { createOpenAiProvider, type OpenAiSettings } from './openai.js';

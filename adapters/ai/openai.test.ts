@@ -1,5 +1,11 @@
 import t from 'tap';
-import { InvalidAiInput, MalformedResponse, OutcomeUnknown, ProviderRejected, ProviderUnreachable } from '../../app/worker/aiErrors.js';
+import {
+  InvalidAiInput,
+  MalformedResponse,
+  OutcomeUnknown,
+  ProviderRejected,
+  ProviderUnreachable,
+} from '../../app/worker/aiErrors.js';
 import { FAKE_OPENAI_KEY } from '../../test/fakes/aiEnv.js';
 import { FAKE_USAGE } from '../../test/fakes/aiPayloads.js';
 import { dig, failure, fakeProviders, FAKE_TIMEOUT_MS, tryOnRequest } from '../../test/fakes/aiProviders.js';
@@ -11,7 +17,10 @@ const server = await startAiServer();
 t.teardown(() => server.close());
 t.beforeEach(() => server.reset());
 const { openai } = fakeProviders(server);
-const quick = fakeProviders(server, { AI_IMAGE_TIMEOUT_MS: String(FAKE_TIMEOUT_MS), AI_TEXT_TIMEOUT_MS: String(FAKE_TIMEOUT_MS) }).openai;
+const quick = fakeProviders(server, {
+  AI_IMAGE_TIMEOUT_MS: String(FAKE_TIMEOUT_MS),
+  AI_TEXT_TIMEOUT_MS: String(FAKE_TIMEOUT_MS),
+}).openai;
 
 const styleRequest = {
   personImage: PERSON_PNG,
@@ -25,7 +34,12 @@ t.test('try-on: images.edit with both photos, high input fidelity, our key; imag
   t.equal(result.mimeType, 'image/png');
   t.match(result, { provider: 'openai', model: 'gpt-image-1.5' });
   const u = FAKE_USAGE.openaiImage;
-  t.same(result.usage, { inputTokens: u.input, outputTokens: u.output, inputImageTokens: u.inputImage, outputImageTokens: u.output });
+  t.same(result.usage, {
+    inputTokens: u.input,
+    outputTokens: u.output,
+    inputImageTokens: u.inputImage,
+    outputImageTokens: u.output,
+  });
   // 112 text × $5 + 1170 image × $8 + 1056 image out × $32, per million tokens, in micro-USD
   t.equal(result.costMicroUsd, 560 + 9_360 + 33_792);
 
@@ -38,7 +52,13 @@ t.test('try-on: images.edit with both photos, high input fidelity, our key; imag
   t.same(sent?.fields?.n, ['1']);
   t.same(sent?.fields?.user, ['tryon-session-1']);
   t.match(sent?.fields?.prompt?.[0], /Image 1 is a photo of a person/);
-  t.same(sent?.files?.map((file) => [file.field, file.type]), [['image[]', 'image/png'], ['image[]', 'image/png']]);
+  t.same(
+    sent?.files?.map((file) => [file.field, file.type]),
+    [
+      ['image[]', 'image/png'],
+      ['image[]', 'image/png'],
+    ],
+  );
   t.ok(sent?.files?.[0]?.bytes.equals(PERSON_PNG), 'person first');
   t.ok(sent?.files?.[1]?.bytes.equals(GARMENT_PNG), 'garment second');
 });
@@ -47,10 +67,17 @@ t.test('style: responses.parse with a strict json_schema; validated profile and 
   const result = await openai.analyze(styleRequest);
   t.match(result, { provider: 'openai', model: 'gpt-4.1-mini', profile: { bodyType: 'rectangle' } });
   t.equal(result.recommendations.length, 3);
-  t.same(result.recommendations[0], {
-    title: 'Navy wool blazer', category: 'outerwear', query: 'тёмно-синий шерстяной пиджак',
-    reason: 'Structures the shoulders.', score: 0.91,
-  }, 'null productUrl dropped');
+  t.same(
+    result.recommendations[0],
+    {
+      title: 'Navy wool blazer',
+      category: 'outerwear',
+      query: 'тёмно-синий шерстяной пиджак',
+      reason: 'Structures the shoulders.',
+      score: 0.91,
+    },
+    'null productUrl dropped',
+  );
   t.equal(result.recommendations[1]?.productUrl, 'https://www.wildberries.ru/catalog/123/detail.aspx');
   t.notOk('productUrl' in (result.recommendations[2] ?? {}), 'a javascript: URL is dropped');
   t.notOk('query' in (result.recommendations[2] ?? {}), 'a null query is dropped');
@@ -58,7 +85,9 @@ t.test('style: responses.parse with a strict json_schema; validated profile and 
 
   const sent = server.requestsTo('openai.responses')[0]?.json;
   t.match(sent, {
-    model: 'gpt-4.1-mini', store: false, safety_identifier: 'styling-session-1',
+    model: 'gpt-4.1-mini',
+    store: false,
+    safety_identifier: 'styling-session-1',
     text: { format: { type: 'json_schema', name: 'style_analysis', strict: true } },
   });
   t.match(dig(sent, 'input', 0, 'content', 0, 'text'), /style="smart casual"; occasion="office"; budget="до 15000 ₽"/);
@@ -73,29 +102,86 @@ t.test('fit: a small structured output, with the garment when given', async (t) 
   t.equal(dig(sent, 'input', 0, 'content', 'length'), 2, 'try-on and garment images');
 });
 
-type Case = [name: string, route: Route, behaviours: Behaviour[], call: 'generate' | 'analyze' | 'assess',
-  error: abstract new (...args: never[]) => Error, code: string, requests: number];
+type Case = [
+  name: string,
+  route: Route,
+  behaviours: Behaviour[],
+  call: 'generate' | 'analyze' | 'assess',
+  error: abstract new (...args: never[]) => Error,
+  code: string,
+  requests: number,
+];
 const cases: Case[] = [
   ['400 invalid request', 'openai.images', ['invalid_request'], 'generate', ProviderRejected, 'invalid_request', 1],
   ['401 wrong key', 'openai.images', ['unauthorized'], 'generate', ProviderRejected, 'unauthorized', 1],
   ['moderation_blocked image', 'openai.images', ['refused'], 'generate', ProviderRejected, 'image_refused', 1],
-  ['429 insufficient_quota: not retried', 'openai.images', ['quota_exceeded'], 'generate', ProviderRejected, 'quota_exceeded', 1],
-  ['500 × 3: retried twice', 'openai.images', ['server_error', 'server_error', 'server_error'], 'generate', ProviderUnreachable, 'server_error', 3],
-  ['429 × 3: retried twice', 'openai.responses', ['rate_limited', 'rate_limited', 'rate_limited'], 'analyze', ProviderUnreachable, 'rate_limited', 3],
+  [
+    '429 insufficient_quota: not retried',
+    'openai.images',
+    ['quota_exceeded'],
+    'generate',
+    ProviderRejected,
+    'quota_exceeded',
+    1,
+  ],
+  [
+    '500 × 3: retried twice',
+    'openai.images',
+    ['server_error', 'server_error', 'server_error'],
+    'generate',
+    ProviderUnreachable,
+    'server_error',
+    3,
+  ],
+  [
+    '429 × 3: retried twice',
+    'openai.responses',
+    ['rate_limited', 'rate_limited', 'rate_limited'],
+    'analyze',
+    ProviderUnreachable,
+    'rate_limited',
+    3,
+  ],
   ['200 broken JSON', 'openai.images', ['malformed_json'], 'generate', MalformedResponse, 'malformed_json', 1],
   ['200 without an image', 'openai.images', ['no_image'], 'generate', MalformedResponse, 'no_image', 1],
-  ['200 with bytes that are no image', 'openai.images', ['invalid_output'], 'generate', MalformedResponse, 'invalid_image', 1],
+  [
+    '200 with bytes that are no image',
+    'openai.images',
+    ['invalid_output'],
+    'generate',
+    MalformedResponse,
+    'invalid_image',
+    1,
+  ],
   ['text refusal', 'openai.responses', ['refused'], 'analyze', ProviderRejected, 'content_refused', 1],
-  ['structured output off-schema', 'openai.responses', ['invalid_output'], 'assess', MalformedResponse, 'invalid_output', 1],
-  ['answer cut at max_output_tokens', 'openai.responses', ['incomplete'], 'assess', MalformedResponse, 'invalid_output', 1],
+  [
+    'structured output off-schema',
+    'openai.responses',
+    ['invalid_output'],
+    'assess',
+    MalformedResponse,
+    'invalid_output',
+    1,
+  ],
+  [
+    'answer cut at max_output_tokens',
+    'openai.responses',
+    ['incomplete'],
+    'assess',
+    MalformedResponse,
+    'invalid_output',
+    1,
+  ],
   ['responses: broken JSON', 'openai.responses', ['malformed_json'], 'assess', MalformedResponse, 'malformed_json', 1],
   ['connection dropped after the request', 'openai.images', ['drop'], 'generate', OutcomeUnknown, 'connection_lost', 1],
 ];
 
 const callPort = (call: Case[3]) =>
-  call === 'generate' ? openai.generate(tryOnRequest())
-  : call === 'analyze' ? openai.analyze(styleRequest)
-  : openai.assess({ tryOnImage: TRY_ON_PNG });
+  call === 'generate'
+    ? openai.generate(tryOnRequest())
+    : call === 'analyze'
+      ? openai.analyze(styleRequest)
+      : openai.assess({ tryOnImage: TRY_ON_PNG });
 
 for (const [name, route, behaviours, call, errorClass, code, requests] of cases) {
   t.test(`${name} → ${errorClass.name} ${code}`, async (t) => {
@@ -137,9 +223,7 @@ t.test("the caller's abort after sending is OutcomeUnknown aborted", async (t) =
 
 t.test('connection refused: ProviderUnreachable after the retries', async (t) => {
   const port = await freePort();
-  const { openai: offline } = fakeProviders(
-    { ...server, openaiBaseUrl: `http://127.0.0.1:${port}/v1` },
-  );
+  const { openai: offline } = fakeProviders({ ...server, openaiBaseUrl: `http://127.0.0.1:${port}/v1` });
   const error = await failure(offline.generate(tryOnRequest()));
   t.type(error, ProviderUnreachable);
   t.match(error, { code: 'connection_failed', attempts: 3 });

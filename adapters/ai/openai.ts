@@ -3,19 +3,32 @@ import { zodTextFormat } from 'openai/helpers/zod';
 import type { ResponseInputContent } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import {
-  MalformedResponse, ProviderRejected, ProviderUnreachable, type ProviderError,
+  MalformedResponse,
+  ProviderRejected,
+  ProviderUnreachable,
+  type ProviderError,
 } from '../../app/worker/aiErrors.js';
 import { checkInputImage, dataUrl, extensionOf, MAX_OUTPUT_IMAGE_BYTES, sniffImageType } from './images.js';
 import { costMicroUsd, type ModelPrice } from './pricing.js';
 import { FIT_INSTRUCTIONS, STYLE_INSTRUCTIONS, stylePreferencesText, TRY_ON_PROMPT } from './prompts.js';
+import { fitAssessmentSchema, styleAnalysisSchema, toFit, toStyle } from './schemas.js';
 import {
-  fitAssessmentSchema, styleAnalysisSchema, toFit, toStyle,
-} from './schemas.js';
-import {
-  callProvider, classifyTransportError, isRetryableStatus, type CallContext, type RetryPolicy,
+  callProvider,
+  classifyTransportError,
+  isRetryableStatus,
+  type CallContext,
+  type RetryPolicy,
 } from './transport.js';
 import type {
-  AiProvider, FitRequest, FitResult, ImageMimeType, StyleRequest, StyleResult, TokenUsage, TryOnRequest, TryOnResult,
+  AiProvider,
+  FitRequest,
+  FitResult,
+  ImageMimeType,
+  StyleRequest,
+  StyleResult,
+  TokenUsage,
+  TryOnRequest,
+  TryOnResult,
 } from '../../app/worker/aiPorts.js';
 
 export interface OpenAiSettings {
@@ -106,8 +119,8 @@ const imageOfAnswer = (raw: unknown, model: string): { image: Buffer; mimeType: 
   const mimeType = sniffImageType(image);
   if (!mimeType) throw malformed('invalid_image', model, 'b64_json is not a PNG/JPEG/WebP image');
   const u = body.data.usage;
-  const outputImageTokens = u?.output_tokens_details?.image_tokens ??
-    (u ? u.output_tokens - (u.output_tokens_details?.text_tokens ?? 0) : 0);
+  const outputImageTokens =
+    u?.output_tokens_details?.image_tokens ?? (u ? u.output_tokens - (u.output_tokens_details?.text_tokens ?? 0) : 0);
   const usage: TokenUsage = {
     inputTokens: u?.input_tokens ?? 0,
     outputTokens: u?.output_tokens ?? 0,
@@ -125,8 +138,11 @@ const structuredOfAnswer = <T>(response: ParsedResponse, model: string): { parse
     .flatMap((item) => (item.type === 'message' ? item.content : []))
     .find((part) => part.type === 'refusal');
   if (refusal) {
-    throw new ProviderRejected('content_refused', `openai refused: ${refusal.refusal.slice(0, 200)}`,
-      { provider: 'openai', model, status: 200 });
+    throw new ProviderRejected('content_refused', `openai refused: ${refusal.refusal.slice(0, 200)}`, {
+      provider: 'openai',
+      model,
+      status: 200,
+    });
   }
   if (response.status === 'incomplete') {
     throw malformed('invalid_output', model, `incomplete answer (${response.incomplete_details?.reason ?? 'unknown'})`);
@@ -137,7 +153,12 @@ const structuredOfAnswer = <T>(response: ParsedResponse, model: string): { parse
   const tokens = usage.success && usage.data ? usage.data : { input_tokens: 0, output_tokens: 0 };
   return {
     parsed,
-    usage: { inputTokens: tokens.input_tokens, outputTokens: tokens.output_tokens, inputImageTokens: 0, outputImageTokens: 0 },
+    usage: {
+      inputTokens: tokens.input_tokens,
+      outputTokens: tokens.output_tokens,
+      inputImageTokens: 0,
+      outputImageTokens: 0,
+    },
   };
 };
 
@@ -187,12 +208,16 @@ class OpenAiProvider implements AiProvider {
   async analyze(request: StyleRequest): Promise<StyleResult> {
     const type = checkInputImage('personImage', request.personImage);
     const { parsed, usage } = await this.#structured(
-      styleAnalysisSchema, 'style_analysis', STYLE_INSTRUCTIONS,
+      styleAnalysisSchema,
+      'style_analysis',
+      STYLE_INSTRUCTIONS,
       [
         { type: 'input_text', text: stylePreferencesText(request.preferences) },
         { type: 'input_image', image_url: dataUrl(request.personImage, type), detail: 'auto' },
       ],
-      MAX_STYLE_OUTPUT_TOKENS, request.signal, request.sessionId,
+      MAX_STYLE_OUTPUT_TOKENS,
+      request.signal,
+      request.sessionId,
     );
     return { ...toStyle(parsed), ...this.#receipt(this.settings.textModel, usage) };
   }
@@ -207,8 +232,12 @@ class OpenAiProvider implements AiProvider {
       content.push({ type: 'input_image', image_url: dataUrl(request.garmentImage, type), detail: 'auto' });
     }
     const { parsed, usage } = await this.#structured(
-      fitAssessmentSchema, 'fit_assessment', FIT_INSTRUCTIONS, content,
-      MAX_FIT_OUTPUT_TOKENS, request.signal,
+      fitAssessmentSchema,
+      'fit_assessment',
+      FIT_INSTRUCTIONS,
+      content,
+      MAX_FIT_OUTPUT_TOKENS,
+      request.signal,
     );
     return { ...toFit(parsed), ...this.#receipt(this.settings.textModel, usage) };
   }
@@ -220,20 +249,34 @@ class OpenAiProvider implements AiProvider {
   }
 
   #call<T>(
-    model: string, timeoutMs: number, signal: AbortSignal | undefined,
-    refusalCode: 'image_refused' | 'content_refused', send: (signal: AbortSignal) => Promise<T>,
+    model: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    refusalCode: 'image_refused' | 'content_refused',
+    send: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     return callProvider(
-      { provider: 'openai', model, timeoutMs, retry: this.settings.retry, callerSignal: signal,
-        classify: classifyOpenAi(refusalCode) },
+      {
+        provider: 'openai',
+        model,
+        timeoutMs,
+        retry: this.settings.retry,
+        callerSignal: signal,
+        classify: classifyOpenAi(refusalCode),
+      },
       send,
     );
   }
 
   /** Runs a Responses call with structured output and returns the parsed object and usage. */
   async #structured<S extends z.ZodType>(
-    schema: S, name: string, instructions: string, content: ResponseInputContent[],
-    maxOutputTokens: number, signal: AbortSignal | undefined, safetyId?: string,
+    schema: S,
+    name: string,
+    instructions: string,
+    content: ResponseInputContent[],
+    maxOutputTokens: number,
+    signal: AbortSignal | undefined,
+    safetyId?: string,
   ): Promise<{ parsed: z.infer<S>; usage: TokenUsage }> {
     const model = this.settings.textModel;
     const timeout = this.settings.textTimeoutMs;

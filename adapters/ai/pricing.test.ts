@@ -31,8 +31,14 @@ t.test('every default model has a price, in whole micro-USD', async (t) => {
 });
 
 t.test('every error code is documented with its failure domain', async (t) => {
-  const domains = new Set(['ProviderRejected', 'ProviderUnreachable', 'OutcomeUnknown', 'MalformedResponse',
-    'AllProvidersFailed', 'InvalidAiInput']);
+  const domains = new Set([
+    'ProviderRejected',
+    'ProviderUnreachable',
+    'OutcomeUnknown',
+    'MalformedResponse',
+    'AllProvidersFailed',
+    'InvalidAiInput',
+  ]);
   for (const [code, entry] of Object.entries(AI_ERROR_CODES)) {
     t.match(code, /^[a-z_]+$/);
     t.ok(domains.has(entry.domain), `${code}: ${entry.domain}`);
@@ -40,7 +46,14 @@ t.test('every error code is documented with its failure domain', async (t) => {
   }
   const rejected = new ProviderRejected('image_refused', 'no', { provider: 'openai', model: 'm', status: 400 });
   const unknown = new OutcomeUnknown('timeout', 'lost', { provider: 'gemini', model: 'g' });
-  t.match(rejected, { name: 'ProviderRejected', code: 'image_refused', provider: 'openai', model: 'm', status: 400, attempts: 1 });
+  t.match(rejected, {
+    name: 'ProviderRejected',
+    code: 'image_refused',
+    provider: 'openai',
+    model: 'm',
+    status: 400,
+    attempts: 1,
+  });
   const all = new AllProvidersFailed('tryon.generate', [rejected, unknown]);
   t.equal(all.message, 'tryon.generate: all providers failed: openai/m image_refused, gemini/g timeout');
   t.equal(all.mayHaveBilled, true);
@@ -59,18 +72,32 @@ t.test('Gemini schema: unsupported keywords dropped, field names kept', async (t
   const schema = geminiJsonSchema(styleAnalysisSchema);
   t.equal(dig(schema, '$schema'), undefined);
   const item = dig(schema, 'properties', 'recommendations', 'items');
-  t.same(Object.keys(dig(item, 'properties') ?? {}), ['title', 'category', 'query', 'productUrl', 'reason', 'score'],
-    'a field called "title" is not mistaken for the keyword');
+  t.same(
+    Object.keys(dig(item, 'properties') ?? {}),
+    ['title', 'category', 'query', 'productUrl', 'reason', 'score'],
+    'a field called "title" is not mistaken for the keyword',
+  );
   t.match(dig(item, 'properties', 'score'), { type: 'number', minimum: 0, maximum: 1 });
   t.equal(dig(schema, 'properties', 'recommendations', 'maxItems'), 8);
 });
 
 t.test('model text is trimmed and cut to MAX_TEXT_CHARS', async (t) => {
   const style = toStyle({
-    profile: { summary: ` ${'x'.repeat(MAX_TEXT_CHARS + 50)} `, bodyType: 'a', colorPalette: [' ', 'red'], styleKeywords: [] },
-    recommendations: [{ title: 't', category: 'top', query: '  ', productUrl: 'http://plain.example', reason: 'r', score: 0.5 }],
+    profile: {
+      summary: ` ${'x'.repeat(MAX_TEXT_CHARS + 50)} `,
+      bodyType: 'a',
+      colorPalette: [' ', 'red'],
+      styleKeywords: [],
+    },
+    recommendations: [
+      { title: 't', category: 'top', query: '  ', productUrl: 'http://plain.example', reason: 'r', score: 0.5 },
+    ],
   });
   t.equal(style.profile.summary.length, MAX_TEXT_CHARS);
   t.same(style.profile.colorPalette, ['red']);
-  t.same(style.recommendations[0], { title: 't', category: 'top', reason: 'r', score: 0.5 }, 'blank query and http URL dropped');
+  t.same(
+    style.recommendations[0],
+    { title: 't', category: 'top', reason: 'r', score: 0.5 },
+    'blank query and http URL dropped',
+  );
 });

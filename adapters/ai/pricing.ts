@@ -13,8 +13,7 @@ export interface ModelPrice {
 }
 
 const USD_PER_MILLION = 1_000_000;
-const usd = (dollarsPerMillionTokens: number): number =>
-  Math.round(dollarsPerMillionTokens * USD_PER_MILLION);
+const usd = (dollarsPerMillionTokens: number): number => Math.round(dollarsPerMillionTokens * USD_PER_MILLION);
 
 /**
  * ESTIMATES, copied by hand from the providers' public price pages (standard tier, no batch or

@@ -15,7 +15,14 @@ export const MAX_TEXT_CHARS = 500;
 export const MAX_PREFERENCE_CHARS = 200;
 
 export const GARMENT_CATEGORIES = [
-  'top', 'bottom', 'dress', 'outerwear', 'shoes', 'bag', 'accessory', 'other',
+  'top',
+  'bottom',
+  'dress',
+  'outerwear',
+  'shoes',
+  'bag',
+  'accessory',
+  'other',
 ] as const satisfies readonly GarmentCategory[];
 
 const score = z.number().min(0).max(1);
@@ -62,9 +69,7 @@ const httpsUrl = (value: string | null): string | undefined => {
   }
 };
 
-export const toStyle = (
-  output: StyleAnalysisOutput,
-): { profile: StyleProfile; recommendations: Recommendation[] } => ({
+export const toStyle = (output: StyleAnalysisOutput): { profile: StyleProfile; recommendations: Recommendation[] } => ({
   profile: {
     summary: clip(output.profile.summary),
     bodyType: clip(output.profile.bodyType),
@@ -92,9 +97,27 @@ export const toFit = (output: FitAssessmentOutput): Pick<FitResult, 'qualityScor
 
 /** JSON Schema keywords Gemini's `responseJsonSchema` documents as supported. */
 const GEMINI_SCHEMA_KEYS = new Set([
-  '$id', '$defs', '$ref', '$anchor', 'type', 'format', 'title', 'description', 'enum', 'items',
-  'prefixItems', 'minItems', 'maxItems', 'minimum', 'maximum', 'anyOf', 'oneOf', 'properties',
-  'additionalProperties', 'required', 'propertyOrdering',
+  '$id',
+  '$defs',
+  '$ref',
+  '$anchor',
+  'type',
+  'format',
+  'title',
+  'description',
+  'enum',
+  'items',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'anyOf',
+  'oneOf',
+  'properties',
+  'additionalProperties',
+  'required',
+  'propertyOrdering',
 ]);
 
 const keepGeminiKeys = (node: unknown, underProperties = false): unknown => {

@@ -49,9 +49,17 @@ export const withRetries = async <T>(
 
 /** Error codes of Node/undici that can only happen before a request went out. */
 const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
 const causeCodes = (error: unknown): string[] => {
@@ -133,10 +141,7 @@ export interface CallOptions extends Omit<CallContext, 'deadline'> {
  * One provider call: a fresh deadline per request, the SDK's error mapped to a failure domain,
  * and retries only where the provider did not take the request.
  */
-export const callProvider = <T>(
-  options: CallOptions,
-  send: (signal: AbortSignal) => Promise<T>,
-): Promise<T> =>
+export const callProvider = <T>(options: CallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> =>
   withRetries(
     options.retry,
     async () => {

@@ -16,11 +16,14 @@ const bearer = (request: FastifyRequest): string | undefined => {
 };
 
 /** onRequest hook of the service API's scope (before parsing and validation): the bearer must be INTERNAL_API_TOKEN. */
-export const requireServiceToken = (token: string | undefined) => async (request: FastifyRequest): Promise<void> => {
-  if (!token) throw new HttpError('feature_off', 'the service API is off: INTERNAL_API_TOKEN is not set');
-  const presented = bearer(request);
-  if (!presented || !safeEqual(presented, token)) throw new HttpError('unauthorized', 'a valid bearer token is required');
-};
+export const requireServiceToken =
+  (token: string | undefined) =>
+  async (request: FastifyRequest): Promise<void> => {
+    if (!token) throw new HttpError('feature_off', 'the service API is off: INTERNAL_API_TOKEN is not set');
+    const presented = bearer(request);
+    if (!presented || !safeEqual(presented, token))
+      throw new HttpError('unauthorized', 'a valid bearer token is required');
+  };
 
 export interface AdminIdentity {
   name: string;
@@ -54,7 +57,8 @@ export const requireAdmin = (
     const presented = bearer(request);
     const match = presented ? tokens.find((t) => safeEqual(presented, t.token)) : undefined;
     if (!match) throw new HttpError('unauthorized', 'a valid admin bearer token is required');
-    if (!roles.includes(match.role)) throw new HttpError('forbidden', `role ${match.role} may not do this (needs ${roles.join(' or ')})`);
+    if (!roles.includes(match.role))
+      throw new HttpError('forbidden', `role ${match.role} may not do this (needs ${roles.join(' or ')})`);
     request.admin = { name: match.name, role: match.role };
   };
   adminGuards.add(guard);

@@ -5,7 +5,12 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { JSON_MAX_DEPTH, jsonDepthExceeds } from '../../core/input/index.js';
 import { TELEGRAM_USER_ID_RULE } from '../../core/ids/index.js';
 import {
-  errorBody, HTTP_ERRORS, HttpError, isHttpErrorCode, type HttpErrorBody, type HttpErrorCode,
+  errorBody,
+  HTTP_ERRORS,
+  HttpError,
+  isHttpErrorCode,
+  type HttpErrorBody,
+  type HttpErrorCode,
 } from './errors.js';
 import { isUserIdFailure } from './userIds.js';
 
@@ -30,8 +35,15 @@ const FASTIFY_CODES: Record<string, HttpErrorCode> = {
 
 /** A client error status with no more specific code: the code registered with that status. */
 const CODE_OF_STATUS: Record<number, HttpErrorCode> = {
-  400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 408: 'request_timeout',
-  413: 'payload_too_large', 414: 'uri_too_long', 415: 'unsupported_media_type', 429: 'rate_limited',
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
   431: 'headers_too_large',
 };
 
@@ -102,7 +114,8 @@ const installClosingAnswer = (app: FastifyInstance): void => {
 export const installErrorHandling = (app: FastifyInstance): void => {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
-    send(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+    send(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
   installJsonParser(app);
   installClosingAnswer(app);
 };
@@ -133,8 +146,10 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   const body = JSON.stringify(errorBody(code, message));
   this.log.debug({ err: error }, 'client error');
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }

@@ -33,7 +33,10 @@ const withTimeout = async (check: HealthCheck): Promise<DependencyHealth> => {
     const result = await Promise.race([
       check(),
       new Promise<DependencyHealth>((resolve) => {
-        timer = setTimeout(() => resolve({ state: 'down', detail: `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms` }), HEALTH_CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => resolve({ state: 'down', detail: `no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms` }),
+          HEALTH_CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return { latencyMs: Math.round(performance.now() - started), ...result };
@@ -61,7 +64,8 @@ export const collectHealth = async (options: {
   const dependencies = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
   const projections = await options.projections().catch(() => []);
   const criticalDown = options.critical.some((name) => dependencies[name]?.state === 'down');
-  const anyDown = results.some((r) => r.state === 'down') ||
+  const anyDown =
+    results.some((r) => r.state === 'down') ||
     projections.some((p) => p.state === 'failed' || (p.quarantined?.length ?? 0) > 0);
   return {
     status: criticalDown ? 'down' : anyDown ? 'degraded' : 'ok',

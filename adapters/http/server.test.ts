@@ -26,7 +26,10 @@ t.test('/health names every dependency; a critical one down answers 503', async 
 
   const ok = await app.inject({ method: 'GET', url: '/health' });
   t.equal(ok.statusCode, 200);
-  t.match(ok.json(), { status: 'ok', dependencies: { database: { state: 'up' }, stripe: { state: 'off', detail: 'set STRIPE_SECRET_KEY' } } });
+  t.match(ok.json(), {
+    status: 'ok',
+    dependencies: { database: { state: 'up' }, stripe: { state: 'off', detail: 'set STRIPE_SECRET_KEY' } },
+  });
 
   databaseUp = false;
   const down = await app.inject({ method: 'GET', url: '/health' });
@@ -55,7 +58,9 @@ t.test('bodies over the limit are refused before any handler', async (t) => {
   });
   t.teardown(() => app.close());
   const response = await app.inject({
-    method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    url: '/echo',
+    headers: { 'content-type': 'application/json' },
     payload: JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT_BYTES) }),
   });
   t.equal(response.statusCode, 413);
@@ -68,7 +73,11 @@ t.test('malformed requests get a 4xx with a machine-readable code, never a 500',
     health: health({ database: async () => ({ state: 'up' }) }),
     plugins: [
       async (app) => {
-        app.post('/typed', { schema: { body: z.object({ credits: z.number().int().positive() }) } }, async (request) => request.body);
+        app.post(
+          '/typed',
+          { schema: { body: z.object({ credits: z.number().int().positive() }) } },
+          async (request) => request.body,
+        );
         app.get('/boom', async () => {
           throw new Error('unexpected');
         });
@@ -112,7 +121,9 @@ t.test('bearer and admin role checks', async (t) => {
       async (app) => {
         const service = requireServiceToken('service-token-0123456789');
         app.get('/api/ping', { onRequest: service }, async () => ({ ok: true }));
-        app.get('/admin/support-only', { onRequest: requireAdmin(tokens, ['support']) }, async (r) => ({ by: r.admin?.name }));
+        app.get('/admin/support-only', { onRequest: requireAdmin(tokens, ['support']) }, async (r) => ({
+          by: r.admin?.name,
+        }));
       },
     ],
   });
@@ -122,7 +133,11 @@ t.test('bearer and admin role checks', async (t) => {
   t.equal((await get('/api/ping')).statusCode, 401);
   t.equal((await get('/api/ping', 'wrong-token-000000000000')).statusCode, 401);
   t.equal((await get('/api/ping', 'service-token-0123456789')).statusCode, 200);
-  t.equal((await get('/admin/support-only', 'finance-token-0123456789')).statusCode, 403, 'finance may not act as support');
+  t.equal(
+    (await get('/admin/support-only', 'finance-token-0123456789')).statusCode,
+    403,
+    'finance may not act as support',
+  );
   t.same((await get('/admin/support-only', 'support-token-0123456789')).json(), { by: 'ann' });
   t.equal((await get('/admin/support-only', 'service-token-0123456789')).statusCode, 401);
 });
@@ -164,56 +179,67 @@ const responsesIn = (raw: string): Array<{ status: number; body: unknown }> =>
     body: JSON.parse(raw.slice(m.index + m[0].length, m.index + m[0].length + Number(m[2]))) as unknown,
   }));
 
-t.test('refusals by Node before Fastify sees a request, and requests during shutdown: the registry shape', async (t) => {
-  let entered = false;
-  let closing = false;
-  let release = (): void => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const app = await buildHttpServer({
-    logger,
-    health: health({ database: async () => ({ state: 'up' }) }),
-    plugins: [async (app) => {
-      app.addHook('preClose', async () => {
-        closing = true;
-      });
-      app.get('/slow', async () => {
-        entered = true;
-        await gate;
-        return { ok: true };
-      });
-    }],
-  });
-  t.teardown(() => app.close());
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  const cases: Array<[string, string, keyof typeof HTTP_ERRORS]> = [
-    ['headers over the limit', `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`,
-      'headers_too_large'],
-    ['not HTTP', 'HELLO THERE\r\n\r\n', 'invalid_request'],
-    ['a malformed percent-encoding', 'GET /health%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-      'invalid_request'],
-  ];
-  for (const [name, request, code] of cases) {
-    const [answer] = responsesIn(await rawExchange(port, request));
-    t.match(answer, { status: HTTP_ERRORS[code].status, body: { error: { code, message: String } } }, name);
-  }
+t.test(
+  'refusals by Node before Fastify sees a request, and requests during shutdown: the registry shape',
+  async (t) => {
+    let entered = false;
+    let closing = false;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const app = await buildHttpServer({
+      logger,
+      health: health({ database: async () => ({ state: 'up' }) }),
+      plugins: [
+        async (app) => {
+          app.addHook('preClose', async () => {
+            closing = true;
+          });
+          app.get('/slow', async () => {
+            entered = true;
+            await gate;
+            return { ok: true };
+          });
+        },
+      ],
+    });
+    t.teardown(() => app.close());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const cases: Array<[string, string, keyof typeof HTTP_ERRORS]> = [
+      [
+        'headers over the limit',
+        `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`,
+        'headers_too_large',
+      ],
+      ['not HTTP', 'HELLO THERE\r\n\r\n', 'invalid_request'],
+      [
+        'a malformed percent-encoding',
+        'GET /health%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        'invalid_request',
+      ],
+    ];
+    for (const [name, request, code] of cases) {
+      const [answer] = responsesIn(await rawExchange(port, request));
+      t.match(answer, { status: HTTP_ERRORS[code].status, body: { error: { code, message: String } } }, name);
+    }
 
-  // The second request comes on the busy connection once close() has begun (new connections are refused by then).
-  const socket = connect(port, '127.0.0.1', () => socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'));
-  let raw = '';
-  socket.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-  socket.on('error', () => undefined);
-  const ended = new Promise((resolve) => socket.on('close', resolve));
-  await until(() => entered, 'the slow request is in its handler');
-  const closed = app.close();
-  await until(() => closing, 'close() has begun');
-  socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
-  // Node reads a connection's next request once the one before is answered.
-  release();
-  await until(() => raw.includes('shutting_down'), 'the second request is answered').finally(() => socket.destroy());
-  await closed;
-  await ended;
-  const answers = responsesIn(raw);
-  const expected = [{ status: 200 }, { status: 503, body: { error: { code: 'shutting_down' } } }];
-  t.match(answers, expected, 'the request read during shutdown');
-});
+    // The second request comes on the busy connection once close() has begun (new connections are refused by then).
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'));
+    let raw = '';
+    socket.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    socket.on('error', () => undefined);
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    await until(() => entered, 'the slow request is in its handler');
+    const closed = app.close();
+    await until(() => closing, 'close() has begun');
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    // Node reads a connection's next request once the one before is answered.
+    release();
+    await until(() => raw.includes('shutting_down'), 'the second request is answered').finally(() => socket.destroy());
+    await closed;
+    await ended;
+    const answers = responsesIn(raw);
+    const expected = [{ status: 200 }, { status: 503, body: { error: { code: 'shutting_down' } } }];
+    t.match(answers, expected, 'the request read during shutdown');
+  },
+);

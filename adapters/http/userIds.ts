@@ -8,7 +8,10 @@ import { isTelegramUserId, parseTelegramUserId, TELEGRAM_USER_ID_RULE } from '..
  */
 
 /** A `:userId` path parameter: the canonical decimal string. */
-export const UserIdParamSchema = z.string().refine(isTelegramUserId, TELEGRAM_USER_ID_RULE).describe(TELEGRAM_USER_ID_RULE);
+export const UserIdParamSchema = z
+  .string()
+  .refine(isTelegramUserId, TELEGRAM_USER_ID_RULE)
+  .describe(TELEGRAM_USER_ID_RULE);
 
 /** A `user_id` in a body or query: the seed sends a number, some clients a string; both become the decimal string. */
 export const UserIdFieldSchema = z

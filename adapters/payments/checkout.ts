@@ -29,17 +29,25 @@ export const startCheckout = async (deps: CheckoutProviders, request: CheckoutRe
     case 'stripe': {
       if (!deps.stripe) throw new CheckoutUnavailable('provider_off', 'Stripe is not configured');
       const session = await createStripeCheckout(deps.stripe, {
-        userId: request.userId, package: pkg, attemptId: request.attemptId,
-        successUrl: returnUrl(deps.publicBaseUrl, 'stripe', 'done'), cancelUrl: returnUrl(deps.publicBaseUrl, 'stripe', 'cancel'),
+        userId: request.userId,
+        package: pkg,
+        attemptId: request.attemptId,
+        successUrl: returnUrl(deps.publicBaseUrl, 'stripe', 'done'),
+        cancelUrl: returnUrl(deps.publicBaseUrl, 'stripe', 'cancel'),
       });
       return { provider: 'stripe', url: session.url, reference: session.sessionId };
     }
     case 'yookassa': {
       if (!deps.yookassa) throw new CheckoutUnavailable('provider_off', 'YooKassa is not configured');
-      if (!request.email) throw new CheckoutUnavailable('email_required', 'YooKassa needs an e-mail for the receipt (54-FZ)');
+      if (!request.email)
+        throw new CheckoutUnavailable('email_required', 'YooKassa needs an e-mail for the receipt (54-FZ)');
       const payment = await createYooKassaCheckout(deps.yookassa.client, {
-        userId: request.userId, package: pkg, attemptId: request.attemptId, email: request.email,
-        returnUrl: returnUrl(deps.publicBaseUrl, 'yookassa', 'done'), receipt: deps.yookassa.receipt,
+        userId: request.userId,
+        package: pkg,
+        attemptId: request.attemptId,
+        email: request.email,
+        returnUrl: returnUrl(deps.publicBaseUrl, 'yookassa', 'done'),
+        receipt: deps.yookassa.receipt,
       });
       return { provider: 'yookassa', url: payment.url, reference: payment.paymentId };
     }
@@ -47,7 +55,13 @@ export const startCheckout = async (deps: CheckoutProviders, request: CheckoutRe
       if (!deps.telegram) throw new CheckoutUnavailable('provider_off', 'the Telegram bot is not configured');
       const invoice = starsInvoice(pkg, request.userId);
       const url = await deps.telegram.createInvoiceLink(
-        invoice.title, invoice.description, invoice.payload, invoice.providerToken, invoice.currency, invoice.prices);
+        invoice.title,
+        invoice.description,
+        invoice.payload,
+        invoice.providerToken,
+        invoice.currency,
+        invoice.prices,
+      );
       return { provider: 'telegram_stars', url };
     }
     default: {

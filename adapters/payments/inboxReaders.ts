@@ -4,7 +4,10 @@ import { ProviderRejected } from '../../app/payments/errors.js';
 import { rejected, type PaymentFact } from '../../app/payments/facts.js';
 import type { InboxRowReaders } from '../../app/payments/interpret.js';
 import {
-  starsPurchaseFact, starsRefundFact, type StarsPaymentRecord, type StarsRefundRecord,
+  starsPurchaseFact,
+  starsRefundFact,
+  type StarsPaymentRecord,
+  type StarsRefundRecord,
 } from '../../app/payments/stars.js';
 import { stripeFact, stripeSessionFact } from './stripe/webhook.js';
 import { starsTransactionFact } from './telegramStars/transactions.js';
@@ -39,13 +42,16 @@ export const paymentInboxReaders = (deps: InboxReaderDependencies): InboxRowRead
   'stripe.event': (body) => stripeFact(body as Stripe.Event),
   'stripe.checkout_session': (body) =>
     stripeSessionFact(body as Stripe.Checkout.Session, 'reconciled checkout session'),
-  'yookassa.notification': (body) => yookassaRow(deps.yookassa, async (client) => {
-    const notification = YooKassaNotificationSchema.safeParse(body);
-    if (!notification.success) return rejected('not a YooKassa notification');
-    return yookassaFact(client, notification.data);
-  }),
-  'yookassa.payment': (body) => yookassaRow(deps.yookassa, async (client) =>
-    yookassaPurchase(await client.getPayment((body as { id: string }).id))),
+  'yookassa.notification': (body) =>
+    yookassaRow(deps.yookassa, async (client) => {
+      const notification = YooKassaNotificationSchema.safeParse(body);
+      if (!notification.success) return rejected('not a YooKassa notification');
+      return yookassaFact(client, notification.data);
+    }),
+  'yookassa.payment': (body) =>
+    yookassaRow(deps.yookassa, async (client) =>
+      yookassaPurchase(await client.getPayment((body as { id: string }).id)),
+    ),
   'stars.successful_payment': (body) => starsPurchaseFact(body as StarsPaymentRecord),
   'stars.refunded_payment': (body) => starsRefundFact(body as StarsRefundRecord),
   'stars.transaction': (body) => starsTransactionFact(body as StarTransaction),

@@ -26,7 +26,11 @@ const stripePaid = async (stripe: Stripe, since: Date): Promise<PaidPayment[]> =
   const found: PaidPayment[] = [];
   let seen = 0;
   await callStripe(async () => {
-    const sessions = stripe.checkout.sessions.list({ created: { gte: unixSeconds(since) }, status: 'complete', limit: 100 });
+    const sessions = stripe.checkout.sessions.list({
+      created: { gte: unixSeconds(since) },
+      status: 'complete',
+      limit: 100,
+    });
     for await (const session of sessions) {
       found.push(...purchaseOrNothing(stripeSessionFact(session, 'reconciler'), 'stripe.checkout_session', session));
       if (++seen >= RECONCILE_MAX_PAYMENTS) break;
@@ -40,7 +44,9 @@ const yookassaPaid = async (client: YooKassaClient, since: Date): Promise<PaidPa
   let cursor: string | undefined;
   for (let seen = 0; seen < RECONCILE_MAX_PAYMENTS;) {
     const page = await client.listPayments({
-      status: 'succeeded', createdGte: since.toISOString(), ...(cursor ? { cursor } : {}),
+      status: 'succeeded',
+      createdGte: since.toISOString(),
+      ...(cursor ? { cursor } : {}),
     });
     for (const payment of page.items) {
       found.push(...purchaseOrNothing(yookassaPurchase(payment), 'yookassa.payment', { id: payment.id }));

@@ -24,27 +24,36 @@ export interface RefundClients {
  * answers CHARGE_ALREADY_REFUNDED, which counts as done.
  */
 export const providerRefunders = (
-  clients: RefundClients, deps: { inbox: DeliveryRecorder; purchases: PurchaseIndex },
+  clients: RefundClients,
+  deps: { inbox: DeliveryRecorder; purchases: PurchaseIndex },
 ): ProviderRefunders => {
   const { stripe, yookassa, telegram } = clients;
   const refunders: ProviderRefunders = {};
   // A Stripe purchase is recorded by its PaymentIntent id (see stripe/webhook.ts).
-  if (stripe) refunders.stripe = async (request) => {
-    await callStripe(() => stripe.refunds.create(
-      { payment_intent: request.paymentId, amount: request.amountMinor, metadata: { userId: request.userId } },
-      { idempotencyKey: request.idempotencyKey },
-    ));
-  };
-  if (yookassa) refunders.yookassa = async (request) => {
-    await yookassa.createRefund({
-      payment_id: request.paymentId,
-      amount: { value: decimalFromMinor(request.amountMinor), currency: request.currency },
-      description: YOOKASSA_REFUND_DESCRIPTION,
-    }, request.idempotencyKey);
-  };
+  if (stripe)
+    refunders.stripe = async (request) => {
+      await callStripe(() =>
+        stripe.refunds.create(
+          { payment_intent: request.paymentId, amount: request.amountMinor, metadata: { userId: request.userId } },
+          { idempotencyKey: request.idempotencyKey },
+        ),
+      );
+    };
+  if (yookassa)
+    refunders.yookassa = async (request) => {
+      await yookassa.createRefund(
+        {
+          payment_id: request.paymentId,
+          amount: { value: decimalFromMinor(request.amountMinor), currency: request.currency },
+          description: YOOKASSA_REFUND_DESCRIPTION,
+        },
+        request.idempotencyKey,
+      );
+    };
   // Stars are refunded whole: Telegram takes no amount.
-  if (telegram) refunders.telegram_stars = async (request) => {
-    await refundStarsPayment({ api: telegram, ...deps }, { userId: request.userId, chargeId: request.paymentId });
-  };
+  if (telegram)
+    refunders.telegram_stars = async (request) => {
+      await refundStarsPayment({ api: telegram, ...deps }, { userId: request.userId, chargeId: request.paymentId });
+    };
   return refunders;
 };

@@ -26,9 +26,12 @@ t.test('initialises once, keeps data across restarts, refuses a second live owne
   t.match(String(version?.server_version), /^17\./, 'PostgreSQL 17');
 
   // A second owner in another live process is refused with a clear message.
-  const child = spawn(process.execPath, ['--import=tsx', '-e',
+  const child = spawn(process.execPath, [
+    '--import=tsx',
+    '-e',
     `import('${path.resolve('adapters/postgres/embedded.ts')}').then(m => m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} }))
-       .then(() => { console.log('STARTED'); process.exit(0) }, e => { console.log(e.message); process.exit(3) })`]);
+       .then(() => { console.log('STARTED'); process.exit(0) }, e => { console.log(e.message); process.exit(3) })`,
+  ]);
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -45,9 +48,12 @@ t.test('a server left running by a killed process is taken over', async (t) => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modera-embedded-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   // Start the server in a child process, then kill -9 that process: its postgres lives on.
-  const child = spawn(process.execPath, ['--import=tsx', '-e',
+  const child = spawn(process.execPath, [
+    '--import=tsx',
+    '-e',
     `import('${path.resolve('adapters/postgres/embedded.ts')}').then(m => m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, durable: false }))
-       .then(s => { console.log('URL ' + s.url) })`]);
+       .then(s => { console.log('URL ' + s.url) })`,
+  ]);
   const url = await new Promise<string>((resolve) =>
     child.stdout.on('data', (c: Buffer) => {
       const m = /URL (\S+)/.exec(c.toString());

@@ -72,7 +72,9 @@ const freePort = (): Promise<number> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -140,8 +142,14 @@ const initialise = async (clusterDir: string, user: { uid: number; gid: number }
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         initdb,
-        [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=postgres`, `--pwfile=${pwFile}`,
-          '--encoding=UTF8', '--locale=C'],
+        [
+          `--pgdata=${clusterDir}`,
+          '--auth=scram-sha-256',
+          `--username=postgres`,
+          `--pwfile=${pwFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
         { ...user, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let output = '';
@@ -149,7 +157,9 @@ const initialise = async (clusterDir: string, user: { uid: number; gid: number }
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.on('error', reject);
       child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new EmbeddedPostgresError(`initdb failed (exit ${code}): ${output.slice(-2000)}`)),
+        code === 0
+          ? resolve()
+          : reject(new EmbeddedPostgresError(`initdb failed (exit ${code}): ${output.slice(-2000)}`)),
       );
     });
   } finally {
@@ -169,7 +179,9 @@ const startServer = (
 ): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
     const settings = [
-      'listen_addresses=127.0.0.1', 'unix_socket_directories=', `max_connections=${tuning.maxConnections}`,
+      'listen_addresses=127.0.0.1',
+      'unix_socket_directories=',
+      `max_connections=${tuning.maxConnections}`,
       ...(tuning.durable ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']),
     ];
     const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])], {
@@ -179,7 +191,9 @@ const startServer = (
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGQUIT');
-      reject(new EmbeddedPostgresError(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms: ${output.slice(-2000)}`));
+      reject(
+        new EmbeddedPostgresError(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms: ${output.slice(-2000)}`),
+      );
     }, START_TIMEOUT_MS);
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString();

@@ -20,7 +20,8 @@ export class PostgresLeaseStore implements LeaseStore {
              acquired_at = now(), renewed_at = now()
        WHERE l.expires_at <= now()
        RETURNING generation`,
-      [name, holder, ttlMs]);
+      [name, holder, ttlMs],
+    );
     const generation = rows[0]?.generation;
     return generation === undefined ? undefined : { name, holder, generation };
   }
@@ -30,7 +31,8 @@ export class PostgresLeaseStore implements LeaseStore {
     const { rowCount } = await this.db.query(
       `UPDATE loop_leases SET expires_at = ${TTL}, renewed_at = now()
         WHERE name = $1 AND holder = $2 AND generation = $4`,
-      [lease.name, lease.holder, ttlMs, lease.generation]);
+      [lease.name, lease.holder, ttlMs, lease.generation],
+    );
     return rowCount === 1;
   }
 
@@ -38,7 +40,8 @@ export class PostgresLeaseStore implements LeaseStore {
   async release(lease: Lease): Promise<void> {
     await this.db.query(
       'UPDATE loop_leases SET expires_at = now() WHERE name = $1 AND holder = $2 AND generation = $3',
-      [lease.name, lease.holder, lease.generation]);
+      [lease.name, lease.holder, lease.generation],
+    );
   }
 }
 
@@ -50,12 +53,17 @@ export class PostgresLeaseStore implements LeaseStore {
 export const assertLeaseHeld = async (client: pg.ClientBase, lease: Lease): Promise<void> => {
   const { rowCount } = await client.query(
     'SELECT 1 FROM loop_leases WHERE name = $1 AND holder = $2 AND generation = $3 FOR SHARE',
-    [lease.name, lease.holder, lease.generation]);
+    [lease.name, lease.holder, lease.generation],
+  );
   if (rowCount !== 1) throw new LeaseLost(lease);
 };
 
 /** `work` in one transaction fenced by `lease` (no fence for a loop without a lease). */
-export const fencedTransaction = <T>(pool: pg.Pool, lease: Lease | undefined, work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+export const fencedTransaction = <T>(
+  pool: pg.Pool,
+  lease: Lease | undefined,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> =>
   inTransaction(pool, async (client) => {
     if (lease) await assertLeaseHeld(client, lease);
     return work(client);

@@ -73,7 +73,9 @@ export const migrate = async (pool: pg.Pool, options: { dir?: string } = {}): Pr
       await inTransaction(pool, async (tx) => {
         await tx.query(migration.sql);
         await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-          migration.version, migration.name, migration.checksum,
+          migration.version,
+          migration.name,
+          migration.checksum,
         ]);
       });
       applied.push(migration.name);

@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import {
-  HINT_PROVIDERS, INBOX_TEXT_MAX_LENGTH, type Delivery, type InboxFinish, type InboxKind, type InboxRetry, type InboxRow,
-  type InboxSource, type InboxStatus, type PaymentInbox,
+  HINT_PROVIDERS,
+  INBOX_TEXT_MAX_LENGTH,
+  type Delivery,
+  type InboxFinish,
+  type InboxKind,
+  type InboxRetry,
+  type InboxRow,
+  type InboxSource,
+  type InboxStatus,
+  type PaymentInbox,
 } from '../../app/payments/inbox.js';
 import type { Provider } from '../../core/ledger/commands.js';
 
@@ -12,13 +20,25 @@ import type { Provider } from '../../core/ledger/commands.js';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 interface DbRow {
-  id: number; provider: Provider; delivery_id: string; kind: InboxKind; source: InboxSource; body: Buffer;
-  attempts: number; payment_id: string | null;
+  id: number;
+  provider: Provider;
+  delivery_id: string;
+  kind: InboxKind;
+  source: InboxSource;
+  body: Buffer;
+  attempts: number;
+  payment_id: string | null;
 }
 const RETURNING = 'RETURNING id, provider, delivery_id, kind, source, body, attempts, payment_id';
 const toRow = (r: DbRow): InboxRow => ({
-  id: r.id, provider: r.provider, deliveryId: r.delivery_id, kind: r.kind, source: r.source, body: r.body,
-  attempts: r.attempts, paymentId: r.payment_id,
+  id: r.id,
+  provider: r.provider,
+  deliveryId: r.delivery_id,
+  kind: r.kind,
+  source: r.source,
+  body: r.body,
+  attempts: r.attempts,
+  paymentId: r.payment_id,
 });
 const CLAIM = `UPDATE payments_inbox SET status = 'processing', attempts = attempts + 1,
                       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)`;
@@ -48,18 +68,30 @@ const requeue = async (db: Queryable, delivery: Delivery): Promise<boolean> => {
  * Records a delivery; `duplicate` when this (provider, delivery id) was recorded before and the
  * new delivery changes nothing (the row is applied, in hand, or due anyway).
  */
-export const recordDelivery = async (db: Queryable, delivery: Delivery): Promise<{ id: number; duplicate: boolean }> => {
+export const recordDelivery = async (
+  db: Queryable,
+  delivery: Delivery,
+): Promise<{ id: number; duplicate: boolean }> => {
   const inserted = await db.query<{ id: number }>(
     `INSERT INTO payments_inbox (provider, delivery_id, kind, source, body, headers, remote_ip)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (provider, delivery_id) DO NOTHING RETURNING id`,
-    [delivery.provider, delivery.deliveryId, delivery.kind, delivery.source, Buffer.from(delivery.body),
-      JSON.stringify(delivery.headers ?? {}), delivery.remoteIp ?? null],
+    [
+      delivery.provider,
+      delivery.deliveryId,
+      delivery.kind,
+      delivery.source,
+      Buffer.from(delivery.body),
+      JSON.stringify(delivery.headers ?? {}),
+      delivery.remoteIp ?? null,
+    ],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, duplicate: false };
   const requeued = await requeue(db, delivery);
   const existing = await db.query<{ id: number }>(
-    'SELECT id FROM payments_inbox WHERE provider = $1 AND delivery_id = $2', [delivery.provider, delivery.deliveryId]);
+    'SELECT id FROM payments_inbox WHERE provider = $1 AND delivery_id = $2',
+    [delivery.provider, delivery.deliveryId],
+  );
   return { id: existing.rows[0]!.id, duplicate: !requeued };
 };
 
@@ -86,26 +118,25 @@ export const claimDue = async (db: Queryable, options: { limit: number; leaseMs:
  * the row again, this worker's late answer is dropped (the other one's stands; the ledger made
  * both harmless anyway). Returns whether the row was updated.
  */
-export const finishRow = async (
-  db: Queryable,
-  row: InboxRow,
-  result: InboxFinish,
-): Promise<boolean> => {
+export const finishRow = async (db: Queryable, row: InboxRow, result: InboxFinish): Promise<boolean> => {
   const updated = await db.query(
     `UPDATE payments_inbox SET status = $3, outcome = $4, payment_id = coalesce($5, payment_id),
             last_error = $6, processed_at = now()
       WHERE id = $1 AND attempts = $2 AND status = 'processing'`,
-    [row.id, row.attempts, result.status, clip(result.outcome), result.paymentId ?? null, result.error ? clip(result.error) : null],
+    [
+      row.id,
+      row.attempts,
+      result.status,
+      clip(result.outcome),
+      result.paymentId ?? null,
+      result.error ? clip(result.error) : null,
+    ],
   );
   return updated.rowCount === 1;
 };
 
 /** Puts a claimed row back to be tried again after `delayMs`. */
-export const retryRow = async (
-  db: Queryable,
-  row: InboxRow,
-  retry: InboxRetry,
-): Promise<boolean> => {
+export const retryRow = async (db: Queryable, row: InboxRow, retry: InboxRetry): Promise<boolean> => {
   const updated = await db.query(
     `UPDATE payments_inbox SET status = 'pending', last_error = $3, payment_id = coalesce($4, payment_id),
             next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
@@ -126,9 +157,12 @@ export const wakeRowsOfPayment = async (db: Queryable, provider: Provider, payme
 };
 
 /** How many rows are in each status, per provider. */
-export const inboxCounts = async (db: Queryable): Promise<Array<{ provider: Provider; status: InboxStatus; count: number }>> => {
+export const inboxCounts = async (
+  db: Queryable,
+): Promise<Array<{ provider: Provider; status: InboxStatus; count: number }>> => {
   const result = await db.query<{ provider: Provider; status: InboxStatus; count: number }>(
-    'SELECT provider, status, count(*)::int AS count FROM payments_inbox GROUP BY provider, status ORDER BY provider, status');
+    'SELECT provider, status, count(*)::int AS count FROM payments_inbox GROUP BY provider, status ORDER BY provider, status',
+  );
   return result.rows;
 };
 

@@ -38,34 +38,51 @@ const CLAIM_SQL = `
 const claimJob = async (pool: pg.Pool, now: Date, workerId: string): Promise<ClaimedJob | undefined> => {
   const { rows } = await pool.query<JobRow>(CLAIM_SQL, [now, JOB_LEASE_SECONDS, randomUUID(), workerId]);
   const row = rows[0];
-  return row && {
-    sessionId: row.session_id, kind: row.kind, userId: String(row.user_id), claim: row.claims, maxClaims: row.max_claims,
-    holdExpiresAt: row.hold_expires_at, leaseToken: row.lease_token,
-  };
+  return (
+    row && {
+      sessionId: row.session_id,
+      kind: row.kind,
+      userId: String(row.user_id),
+      claim: row.claims,
+      maxClaims: row.max_claims,
+      holdExpiresAt: row.hold_expires_at,
+      leaseToken: row.lease_token,
+    }
+  );
 };
 
 const updateOwned = async (pool: pg.Pool, job: ClaimedJob, set: string, values: unknown[]): Promise<boolean> => {
   const { rowCount } = await pool.query(
     `UPDATE session_jobs SET ${set} WHERE session_id = $1 AND lease_token = $2 AND status = 'running'`,
-    [job.sessionId, job.leaseToken, ...values]);
+    [job.sessionId, job.leaseToken, ...values],
+  );
   return rowCount === 1;
 };
 
 const renewLease = (pool: pg.Pool, job: ClaimedJob, now: Date): Promise<boolean> =>
-  updateOwned(pool, job, `leased_until = $3::timestamptz + make_interval(secs => $4), updated_at = $3`, [now, JOB_LEASE_SECONDS]);
+  updateOwned(pool, job, `leased_until = $3::timestamptz + make_interval(secs => $4), updated_at = $3`, [
+    now,
+    JOB_LEASE_SECONDS,
+  ]);
 
 const recordHoldExpiry = (pool: pg.Pool, job: ClaimedJob, expiresAt: Date): Promise<boolean> =>
   updateOwned(pool, job, 'hold_expires_at = $3', [expiresAt]);
 
 const finishJob = (pool: pg.Pool, job: ClaimedJob, now: Date, end: JobFinish): Promise<boolean> =>
-  updateOwned(pool, job,
+  updateOwned(
+    pool,
+    job,
     `status = $3, outcome = $4, last_error = coalesce($5, last_error), lease_token = NULL, leased_until = NULL, updated_at = $6`,
-    [end.status, end.outcome, end.error === undefined ? null : clip(end.error, ERROR_TEXT_MAX_CHARS), now]);
+    [end.status, end.outcome, end.error === undefined ? null : clip(end.error, ERROR_TEXT_MAX_CHARS), now],
+  );
 
 const retryJob = (pool: pg.Pool, job: ClaimedJob, now: Date, runAfter: Date, error: string): Promise<boolean> =>
-  updateOwned(pool, job,
+  updateOwned(
+    pool,
+    job,
     `status = 'pending', run_after = $3, last_error = $4, lease_token = NULL, leased_until = NULL, updated_at = $5`,
-    [runAfter, clip(error, ERROR_TEXT_MAX_CHARS), now]);
+    [runAfter, clip(error, ERROR_TEXT_MAX_CHARS), now],
+  );
 
 /** The job's row, for tests and support. */
 export const readJob = async (pool: pg.Pool, sessionId: string): Promise<Record<string, unknown> | undefined> =>
@@ -85,13 +102,17 @@ export const pgSweepCandidates = (pool: pg.Pool): SweepCandidates => ({
   expiredHolds: async (now, limit) => {
     const { rows } = await pool.query<{ user_id: number; reservation_id: string }>(
       `SELECT user_id, reservation_id FROM credit_holds WHERE resolved_at IS NULL AND expires_at <= $1
-       ORDER BY expires_at LIMIT $2`, [now, limit]);
+       ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    );
     return rows.map((row) => ({ userId: String(row.user_id), reservationId: row.reservation_id }));
   },
   idleSessions: async (cutoff, limit) => {
     const { rows } = await pool.query<{ session_id: string; kind: SessionKind }>(
       `SELECT session_id, kind FROM session_activity WHERE NOT ended AND last_activity_at <= $1
-       ORDER BY last_activity_at LIMIT $2`, [cutoff, limit]);
+       ORDER BY last_activity_at LIMIT $2`,
+      [cutoff, limit],
+    );
     return rows.map((row) => ({ sessionId: row.session_id, kind: row.kind }));
   },
 });

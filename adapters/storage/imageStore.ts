@@ -6,8 +6,14 @@ import { isSafeStorageKey } from '../../core/sessions/index.js';
  * Keys are checked again here, so no caller can address a path outside the store.
  */
 export {
-  ImageNotFound, StorageError, StorageRejected, StorageUnavailable,
-  type ImageStore, type PurgeResult, type StorageErrorCode, type StoredImage,
+  ImageNotFound,
+  StorageError,
+  StorageRejected,
+  StorageUnavailable,
+  type ImageStore,
+  type PurgeResult,
+  type StorageErrorCode,
+  type StoredImage,
 } from '../../app/sessions/imageStore.js';
 
 /** Shortest and longest life of a presigned URL. A day covers any AI job; S3 allows up to 7 days. */
@@ -24,15 +30,23 @@ export const assertKey = (key: string): void => {
 };
 
 export const assertPrefix = (prefix: string): void => {
-  if (!isSafeStorageKey(prefix, { prefix: true })) throw new RangeError(`unsafe storage prefix: ${JSON.stringify(prefix.slice(0, 100))}`);
+  if (!isSafeStorageKey(prefix, { prefix: true }))
+    throw new RangeError(`unsafe storage prefix: ${JSON.stringify(prefix.slice(0, 100))}`);
 };
 
 export const assertTtl = (ttlSeconds: number): void => {
-  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < PRESIGNED_URL_MIN_TTL_SECONDS || ttlSeconds > PRESIGNED_URL_MAX_TTL_SECONDS) {
-    throw new RangeError(`presigned URL lifetime must be ${PRESIGNED_URL_MIN_TTL_SECONDS}..${PRESIGNED_URL_MAX_TTL_SECONDS} s, got ${ttlSeconds}`);
+  if (
+    !Number.isSafeInteger(ttlSeconds) ||
+    ttlSeconds < PRESIGNED_URL_MIN_TTL_SECONDS ||
+    ttlSeconds > PRESIGNED_URL_MAX_TTL_SECONDS
+  ) {
+    throw new RangeError(
+      `presigned URL lifetime must be ${PRESIGNED_URL_MIN_TTL_SECONDS}..${PRESIGNED_URL_MAX_TTL_SECONDS} s, got ${ttlSeconds}`,
+    );
   }
 };
 
 export const assertSize = (bytes: Uint8Array): void => {
-  if (bytes.length > MAX_STORED_OBJECT_BYTES) throw new RangeError(`object of ${bytes.length} bytes exceeds ${MAX_STORED_OBJECT_BYTES}`);
+  if (bytes.length > MAX_STORED_OBJECT_BYTES)
+    throw new RangeError(`object of ${bytes.length} bytes exceeds ${MAX_STORED_OBJECT_BYTES}`);
 };

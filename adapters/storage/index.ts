@@ -9,7 +9,12 @@ export {
   type LocalUrlCheck,
 } from './localSignedUrl.js';
 export { purgeExpiredInputs, INPUT_RETENTION_SECONDS } from './purgeExpiredInputs.js';
-export { storeUpload, contentHashOf, type StoredUpload, type StoreUploadResult } from '../../app/sessions/storeUpload.js';
+export {
+  storeUpload,
+  contentHashOf,
+  type StoredUpload,
+  type StoreUploadResult,
+} from '../../app/sessions/storeUpload.js';
 // Key layout and upload validation are pure and live in the core; re-exported for callers here.
 export {
   keyFor,

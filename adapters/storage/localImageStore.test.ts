@@ -20,7 +20,10 @@ const key = (kind: 'clothing' | 'person' | 'tryon_result', seed: string, session
 
 const newStore = (t: Test, options: { urlBase?: string } = {}) => {
   const root = t.testdir();
-  return { root, store: new LocalImageStore(path.join(root, 'files'), { signingSecret: SECRET, clock: () => NOW, ...options }) };
+  return {
+    root,
+    store: new LocalImageStore(path.join(root, 'files'), { signingSecret: SECRET, clock: () => NOW, ...options }),
+  };
 };
 
 t.test('put then get returns the same bytes, type and time', async (t) => {
@@ -33,7 +36,11 @@ t.test('put then get returns the same bytes, type and time', async (t) => {
   t.equal(got.mimeType, 'image/png');
   t.ok(Math.abs(got.lastModified.getTime() - Date.now()) < 5_000);
   t.ok(existsSync(path.join(root, 'files', ...k.split('/'))), 'stored at files/<key>');
-  t.same((await readdir(path.dirname(path.join(root, 'files', ...k.split('/'))))).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
+  t.same(
+    (await readdir(path.dirname(path.join(root, 'files', ...k.split('/'))))).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temp file left',
+  );
   await store.put(k, bytes, 'image/png');
   t.same(Buffer.from((await store.get(k)).bytes), bytes, 'a retried put is harmless');
 });
@@ -59,8 +66,11 @@ t.test('purge deletes old inputs only and tidies empty directories', async (t) =
   const old = new Date(Date.now() - 25 * 3600 * 1000);
   const fresh = new Date(Date.now() - 23 * 3600 * 1000);
   const files = [
-    [key('clothing', 'old-1', OTHER_SESSION_ID), old], [key('person', 'old-2', OTHER_SESSION_ID), old],
-    [key('clothing', 'old-3'), old], [key('person', 'fresh'), fresh], [key('tryon_result', 'old-result'), old],
+    [key('clothing', 'old-1', OTHER_SESSION_ID), old],
+    [key('person', 'old-2', OTHER_SESSION_ID), old],
+    [key('clothing', 'old-3'), old],
+    [key('person', 'fresh'), fresh],
+    [key('tryon_result', 'old-result'), old],
   ] as const;
   for (const [k, date] of files) {
     await store.put(k, tinyPng(), 'image/png');
@@ -70,9 +80,20 @@ t.test('purge deletes old inputs only and tidies empty directories', async (t) =
   await t.rejects(store.get(key('clothing', 'old-3')), ImageNotFound);
   t.ok(await store.get(key('person', 'fresh')), 'a fresh input stays');
   t.ok(await store.get(key('tryon_result', 'old-result')), 'generated images are not inputs');
-  t.notOk(existsSync(path.join(root, 'files', 'user-uploads', 'clothing', OTHER_SESSION_ID)), 'emptied session directory removed');
-  t.same(await purgeExpiredInputs(store, new Date()), { deleted: 0, scanned: 1, complete: true }, 'a second run finds nothing');
-  t.same(await store.deleteOlderThan('user-uploads/nothing-here/', new Date()), { deleted: 0, scanned: 0, complete: true });
+  t.notOk(
+    existsSync(path.join(root, 'files', 'user-uploads', 'clothing', OTHER_SESSION_ID)),
+    'emptied session directory removed',
+  );
+  t.same(
+    await purgeExpiredInputs(store, new Date()),
+    { deleted: 0, scanned: 1, complete: true },
+    'a second run finds nothing',
+  );
+  t.same(await store.deleteOlderThan('user-uploads/nothing-here/', new Date()), {
+    deleted: 0,
+    scanned: 0,
+    complete: true,
+  });
 });
 
 t.test('a purge stops at its limit and the next run carries on', async (t) => {
@@ -100,15 +121,28 @@ t.test('a signed URL verifies until it expires', async (t) => {
   t.same(verifyLocalSignedUrl(later, at(120)), { ok: false, reason: 'bad_signature' }, 'the expiry cannot be extended');
   const otherKey = url.replace(k, key('tryon_result', 'other'));
   t.same(verifyLocalSignedUrl(otherKey, at(0)), { ok: false, reason: 'bad_signature' }, 'the signature covers the key');
-  t.same(verifyLocalSignedUrl(url, { ...at(0), secret: 'another-secret-of-sufficient-length!!' }), { ok: false, reason: 'bad_signature' });
-  for (const bad of ['/files/../../etc/passwd?expires=1&signature=x', '/other/path?expires=1', url.replace(/&signature=.*/, ''), '/files/%E0%A4%A?expires=1']) {
+  t.same(verifyLocalSignedUrl(url, { ...at(0), secret: 'another-secret-of-sufficient-length!!' }), {
+    ok: false,
+    reason: 'bad_signature',
+  });
+  for (const bad of [
+    '/files/../../etc/passwd?expires=1&signature=x',
+    '/other/path?expires=1',
+    url.replace(/&signature=.*/, ''),
+    '/files/%E0%A4%A?expires=1',
+  ]) {
     t.same(verifyLocalSignedUrl(bad, at(0)), { ok: false, reason: 'malformed' }, bad);
   }
 });
 
 t.test('signed URLs with a base URL and a custom path', async (t) => {
   const root = t.testdir();
-  const store = new LocalImageStore(root, { signingSecret: SECRET, clock: () => NOW, urlBase: 'https://modera.example', pathPrefix: '/media/' });
+  const store = new LocalImageStore(root, {
+    signingSecret: SECRET,
+    clock: () => NOW,
+    urlBase: 'https://modera.example',
+    pathPrefix: '/media/',
+  });
   const url = await store.presignedGetUrl(key('clothing', 'x'), 300);
   t.ok(url.startsWith('https://modera.example/media/user-uploads/clothing/'));
   t.match(verifyLocalSignedUrl(url, { secret: SECRET, now: NOW, pathPrefix: '/media/' }), { ok: true });
@@ -133,7 +167,17 @@ t.test('storeUpload validates, hashes and stores', async (t) => {
   t.same(Buffer.from((await store.get(stored.image.imageKey)).bytes), bytes);
 
   const text = Buffer.from('just some text, named holiday.jpg');
-  t.match(await storeUpload(store, { kind: 'clothing', sessionId: SESSION_ID, bytes: text }), { ok: false, rejection: 'unsupported_image_type' });
-  t.match(await storeUpload(store, { kind: 'clothing', sessionId: SESSION_ID, bytes: tinyPng(20_000, 100) }), { ok: false, rejection: 'image_dimensions_out_of_range' });
-  t.same(await store.deleteOlderThan('user-uploads/clothing/', new Date(Date.now() + 1000)), { deleted: 0, scanned: 0, complete: true }, 'refused images are never stored');
+  t.match(await storeUpload(store, { kind: 'clothing', sessionId: SESSION_ID, bytes: text }), {
+    ok: false,
+    rejection: 'unsupported_image_type',
+  });
+  t.match(await storeUpload(store, { kind: 'clothing', sessionId: SESSION_ID, bytes: tinyPng(20_000, 100) }), {
+    ok: false,
+    rejection: 'image_dimensions_out_of_range',
+  });
+  t.same(
+    await store.deleteOlderThan('user-uploads/clothing/', new Date(Date.now() + 1000)),
+    { deleted: 0, scanned: 0, complete: true },
+    'refused images are never stored',
+  );
 });

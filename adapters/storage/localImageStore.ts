@@ -16,7 +16,11 @@ import {
 } from './imageStore.js';
 import { LOCAL_FILES_PATH, assertSigningSecret, signLocalPath } from './localSignedUrl.js';
 
-const MIME_BY_EXTENSION: Record<string, ImageMimeType> = { '.jpg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
+const MIME_BY_EXTENSION: Record<string, ImageMimeType> = {
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
 const TEMP_SUFFIX = '.tmp';
 
 export interface LocalImageStoreOptions {
@@ -43,7 +47,10 @@ export class LocalImageStore implements ImageStore {
   private readonly root: string;
   private readonly clock: () => Date;
 
-  constructor(rootDir: string, private readonly options: LocalImageStoreOptions) {
+  constructor(
+    rootDir: string,
+    private readonly options: LocalImageStoreOptions,
+  ) {
     assertSigningSecret(options.signingSecret);
     this.root = path.resolve(rootDir);
     this.clock = options.clock ?? (() => new Date());
@@ -62,7 +69,8 @@ export class LocalImageStore implements ImageStore {
     const file = this.pathOf(key);
     assertSize(bytes);
     const declared = MIME_BY_EXTENSION[path.extname(key)];
-    if (declared !== undefined && declared !== mimeType) throw new RangeError(`key ${key} does not fit type ${mimeType}`);
+    if (declared !== undefined && declared !== mimeType)
+      throw new RangeError(`key ${key} does not fit type ${mimeType}`);
     try {
       await mkdir(path.dirname(file), { recursive: true });
       const temp = `${file}.${randomUUID()}${TEMP_SUFFIX}`;
@@ -78,7 +86,12 @@ export class LocalImageStore implements ImageStore {
     const file = this.pathOf(key);
     try {
       const [bytes, info] = await Promise.all([readFile(file), stat(file)]);
-      return { key, bytes: new Uint8Array(bytes), mimeType: MIME_BY_EXTENSION[path.extname(key)] ?? 'application/octet-stream', lastModified: info.mtime };
+      return {
+        key,
+        bytes: new Uint8Array(bytes),
+        mimeType: MIME_BY_EXTENSION[path.extname(key)] ?? 'application/octet-stream',
+        lastModified: info.mtime,
+      };
     } catch (error) {
       if (isMissing(error)) throw new ImageNotFound(key);
       throw new StorageUnavailable(`get ${key}: ${(error as Error).message}`, error);
@@ -100,7 +113,12 @@ export class LocalImageStore implements ImageStore {
     assertKey(key);
     assertTtl(ttlSeconds);
     const expiresAtSeconds = Math.floor(this.clock().getTime() / 1000) + ttlSeconds;
-    const signed = signLocalPath(key, expiresAtSeconds, this.options.signingSecret, this.options.pathPrefix ?? LOCAL_FILES_PATH);
+    const signed = signLocalPath(
+      key,
+      expiresAtSeconds,
+      this.options.signingSecret,
+      this.options.pathPrefix ?? LOCAL_FILES_PATH,
+    );
     return `${this.options.urlBase ?? ''}${signed}`;
   }
 
@@ -123,7 +141,10 @@ export class LocalImageStore implements ImageStore {
       throw new StorageUnavailable(`list ${prefix}: ${(error as Error).message}`, error);
     }
     for (const entry of entries) {
-      if (result.deleted >= (this.options.maxDeletesPerPurge ?? PURGE_MAX_DELETES_PER_RUN)) { result.complete = false; return; }
+      if (result.deleted >= (this.options.maxDeletesPerPurge ?? PURGE_MAX_DELETES_PER_RUN)) {
+        result.complete = false;
+        return;
+      }
       const key = directory === '' ? entry.name : `${directory}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!`${key}/`.startsWith(prefix) && !prefix.startsWith(`${key}/`)) continue;

@@ -22,12 +22,16 @@ export const assertSigningSecret = (secret: string | Uint8Array): void => {
 };
 
 /** The path and query of a signed URL for `key` valid until `expiresAtSeconds` (Unix time). */
-export const signLocalPath = (key: string, expiresAtSeconds: number, secret: string | Uint8Array, pathPrefix = LOCAL_FILES_PATH): string =>
+export const signLocalPath = (
+  key: string,
+  expiresAtSeconds: number,
+  secret: string | Uint8Array,
+  pathPrefix = LOCAL_FILES_PATH,
+): string =>
   `${pathPrefix}${key}?expires=${expiresAtSeconds}&signature=${mac(secret, key, expiresAtSeconds).toString('base64url')}`;
 
 export type LocalUrlCheck =
-  | { ok: true; key: string; expiresAt: Date }
-  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
+  { ok: true; key: string; expiresAt: Date } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 /**
  * Checks a signed local URL (absolute, or a path with its query as the HTTP layer sees it).
@@ -59,7 +63,8 @@ export const verifyLocalSignedUrl = (
   const expiresAtSeconds = Number(expires);
   const expected = mac(options.secret, key, expiresAtSeconds);
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad_signature' };
   if (options.now.getTime() >= expiresAtSeconds * 1000) return { ok: false, reason: 'expired' };
   return { ok: true, key, expiresAt: new Date(expiresAtSeconds * 1000) };
 };

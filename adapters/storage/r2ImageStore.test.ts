@@ -23,8 +23,13 @@ const now = () => new Date(pinnedMs ?? Date.now() + clockOffsetMs);
 const amzDateMs = (value: string): number =>
   Date.parse(value.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
 
-const configOf = (s3: FakeS3Server, over: Partial<R2Config> = {}): R2Config =>
-  ({ endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, bucket: s3.bucket, ...over });
+const configOf = (s3: FakeS3Server, over: Partial<R2Config> = {}): R2Config => ({
+  endpoint: s3.endpoint,
+  accessKeyId: s3.accessKeyId,
+  secretAccessKey: s3.secretAccessKey,
+  bucket: s3.bucket,
+  ...over,
+});
 const key = (kind: 'clothing' | 'person' | 'tryon_result', seed: string) =>
   keyFor({ kind, sessionId: SESSION_ID, contentHash: hashOf(seed), mimeType: 'image/jpeg' });
 const CHECKSUM_HEADERS = /^(x-amz-checksum-|x-amz-sdk-checksum-algorithm$|x-amz-trailer$|content-md5$)/;
@@ -50,21 +55,51 @@ t.test('put then get returns the same bytes and type', async (t) => {
   t.ok(got.lastModified instanceof Date && Math.abs(got.lastModified.getTime() - Date.now()) < 5_000);
 
   const [put, get] = s3.requests;
-  t.match(put, { operation: 'PutObject', method: 'PUT', path: `/${s3.bucket}/${k}`, bucket: s3.bucket, key: k, auth: 'header', status: 200 });
+  t.match(put, {
+    operation: 'PutObject',
+    method: 'PUT',
+    path: `/${s3.bucket}/${k}`,
+    bucket: s3.bucket,
+    key: k,
+    auth: 'header',
+    status: 200,
+  });
   t.equal(put!.headers.host, new URL(s3.endpoint).host, 'path-style: the bucket is not in the host name');
-  t.match(put!.headers.authorization, /^AWS4-HMAC-SHA256 Credential=FAKEACCESSKEY\/\d{8}\/auto\/s3\/aws4_request/, "signed for region 'auto'");
-  t.equal(put!.headers['x-amz-content-sha256'], createHash('sha256').update(bytes).digest('hex'), 'payload signed, not streamed');
-  t.same(Object.keys(put!.headers).filter((h) => CHECKSUM_HEADERS.test(h)), [], 'no checksum forced on the upload');
+  t.match(
+    put!.headers.authorization,
+    /^AWS4-HMAC-SHA256 Credential=FAKEACCESSKEY\/\d{8}\/auto\/s3\/aws4_request/,
+    "signed for region 'auto'",
+  );
+  t.equal(
+    put!.headers['x-amz-content-sha256'],
+    createHash('sha256').update(bytes).digest('hex'),
+    'payload signed, not streamed',
+  );
+  t.same(
+    Object.keys(put!.headers).filter((h) => CHECKSUM_HEADERS.test(h)),
+    [],
+    'no checksum forced on the upload',
+  );
   t.equal(put!.headers['content-type'], 'image/jpeg');
   t.match(get, { operation: 'GetObject', path: `/${s3.bucket}/${k}`, auth: 'header', status: 200 });
   t.notOk(get!.headers['x-amz-checksum-mode'], 'no response checksum asked for');
 });
 
 t.test('the SDK defaults would add checksums R2 does not need (control)', async (t) => {
-  const defaults = new S3Client({ region: 'auto', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+  const defaults = new S3Client({
+    region: 'auto',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
   t.teardown(() => defaults.destroy());
-  await defaults.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'control/x.png', Body: tinyPng(), ContentType: 'image/png' })).catch(() => undefined);
-  t.ok(s3.requests.some((r) => Object.keys(r.headers).some((h) => CHECKSUM_HEADERS.test(h))), 'the default client sends checksum headers');
+  await defaults
+    .send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'control/x.png', Body: tinyPng(), ContentType: 'image/png' }))
+    .catch(() => undefined);
+  t.ok(
+    s3.requests.some((r) => Object.keys(r.headers).some((h) => CHECKSUM_HEADERS.test(h))),
+    'the default client sends checksum headers',
+  );
 });
 
 t.test('a missing key is a typed NotFound', async (t) => {
@@ -81,7 +116,10 @@ t.test('delete removes the object and is idempotent', async (t) => {
   await store.delete(k);
   await t.rejects(store.get(k), ImageNotFound);
   await store.delete(k);
-  t.same(s3.requests.filter((r) => r.operation === 'DeleteObject').map((r) => r.status), [204, 204]);
+  t.same(
+    s3.requests.filter((r) => r.operation === 'DeleteObject').map((r) => r.status),
+    [204, 204],
+  );
 });
 
 t.test('purge deletes old inputs only, across list pages', async (t) => {
@@ -89,8 +127,11 @@ t.test('purge deletes old inputs only, across list pages', async (t) => {
   const old = new Date(Date.now() - 25 * 3600 * 1000);
   const fresh = new Date(Date.now() - 23 * 3600 * 1000);
   const objects = [
-    [key('clothing', 'old-1'), old], [key('clothing', 'old-2'), old], [key('person', 'old-3'), old],
-    [key('person', 'fresh'), fresh], [key('tryon_result', 'old-result'), old],
+    [key('clothing', 'old-1'), old],
+    [key('clothing', 'old-2'), old],
+    [key('person', 'old-3'), old],
+    [key('person', 'fresh'), fresh],
+    [key('tryon_result', 'old-result'), old],
   ] as const;
   for (const [k, date] of objects) {
     await store.put(k, tinyPng(), 'image/jpeg');
@@ -102,8 +143,14 @@ t.test('purge deletes old inputs only, across list pages', async (t) => {
   t.same([...s3.objects().keys()].sort(), [key('person', 'fresh'), key('tryon_result', 'old-result')].sort());
   const lists = s3.requests.filter((r) => r.operation === 'ListObjectsV2');
   t.ok(lists.length >= 2, 'paged through continuation tokens');
-  t.ok(lists.slice(1).every((r) => r.query['continuation-token']), 'later pages carry the token');
-  t.ok(lists.every((r) => r.query.prefix === 'user-uploads/'), 'listed under user-uploads/ only');
+  t.ok(
+    lists.slice(1).every((r) => r.query['continuation-token']),
+    'later pages carry the token',
+  );
+  t.ok(
+    lists.every((r) => r.query.prefix === 'user-uploads/'),
+    'listed under user-uploads/ only',
+  );
 });
 
 t.test('a purge stops at its limit and the next run carries on', async (t) => {
@@ -128,7 +175,10 @@ t.test('a presigned URL works until it expires', async (t) => {
   t.equal(parsed.pathname, `/${s3.bucket}/${k}`);
   t.equal(parsed.searchParams.get('X-Amz-Expires'), '60');
   t.match(parsed.searchParams.get('X-Amz-Credential'), /\/auto\/s3\/aws4_request$/);
-  t.notOk([...parsed.searchParams.keys()].some((p) => /checksum/i.test(p)), 'no checksum parameters in the URL');
+  t.notOk(
+    [...parsed.searchParams.keys()].some((p) => /checksum/i.test(p)),
+    'no checksum parameters in the URL',
+  );
 
   const ok = await fetch(url);
   t.equal(ok.status, 200);
@@ -175,9 +225,17 @@ t.test('failures by domain', async (t) => {
 
   s3.failNext(1);
   await store.put(key('clothing', 'retried'), tinyPng(), 'image/jpeg');
-  t.same(s3.requests.slice(-2).map((r) => r.status), [503, 200], 'one SlowDown is retried');
+  t.same(
+    s3.requests.slice(-2).map((r) => r.status),
+    [503, 200],
+    'one SlowDown is retried',
+  );
   s3.failNext(10);
-  await t.rejects(store.put(key('clothing', 'throttled'), tinyPng(), 'image/jpeg'), StorageUnavailable, 'persistent 503 is unavailability');
+  await t.rejects(
+    store.put(key('clothing', 'throttled'), tinyPng(), 'image/jpeg'),
+    StorageUnavailable,
+    'persistent 503 is unavailability',
+  );
   s3.failNext(0);
 
   const closed = await startFakeS3Server();
@@ -188,8 +246,18 @@ t.test('failures by domain', async (t) => {
 });
 
 t.test('configuration from the environment', async (t) => {
-  const env = { CLOUDFLARE_R2_ENDPOINT: 'https://acc.r2.cloudflarestorage.com', CLOUDFLARE_R2_ACCESS_KEY: 'a', CLOUDFLARE_R2_SECRET_KEY: 's', CLOUDFLARE_R2_BUCKET: 'b' };
-  t.same(r2ConfigFromEnv(env), { endpoint: env.CLOUDFLARE_R2_ENDPOINT, accessKeyId: 'a', secretAccessKey: 's', bucket: 'b' });
+  const env = {
+    CLOUDFLARE_R2_ENDPOINT: 'https://acc.r2.cloudflarestorage.com',
+    CLOUDFLARE_R2_ACCESS_KEY: 'a',
+    CLOUDFLARE_R2_SECRET_KEY: 's',
+    CLOUDFLARE_R2_BUCKET: 'b',
+  };
+  t.same(r2ConfigFromEnv(env), {
+    endpoint: env.CLOUDFLARE_R2_ENDPOINT,
+    accessKeyId: 'a',
+    secretAccessKey: 's',
+    bucket: 'b',
+  });
   t.equal(r2ConfigFromEnv({ ...env, CLOUDFLARE_R2_BUCKET: undefined }), null, 'any missing: off');
   t.equal(r2ConfigFromEnv({ ...env, CLOUDFLARE_R2_SECRET_KEY: '' }), null, 'empty counts as missing');
 });

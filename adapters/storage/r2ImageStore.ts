@@ -42,9 +42,15 @@ export const R2_PURGE_CONCURRENCY = 8;
 
 /** The R2 settings from the environment, or null when any is missing (image storage is then local). */
 export const r2ConfigFromEnv = (env: Record<string, string | undefined>): R2Config | null => {
-  const { CLOUDFLARE_R2_ENDPOINT: endpoint, CLOUDFLARE_R2_ACCESS_KEY: accessKeyId, CLOUDFLARE_R2_SECRET_KEY: secretAccessKey,
-    CLOUDFLARE_R2_BUCKET: bucket } = env;
-  return endpoint && accessKeyId && secretAccessKey && bucket ? { endpoint, accessKeyId, secretAccessKey, bucket } : null;
+  const {
+    CLOUDFLARE_R2_ENDPOINT: endpoint,
+    CLOUDFLARE_R2_ACCESS_KEY: accessKeyId,
+    CLOUDFLARE_R2_SECRET_KEY: secretAccessKey,
+    CLOUDFLARE_R2_BUCKET: bucket,
+  } = env;
+  return endpoint && accessKeyId && secretAccessKey && bucket
+    ? { endpoint, accessKeyId, secretAccessKey, bucket }
+    : null;
 };
 
 /**
@@ -61,7 +67,11 @@ export const createR2Client = (config: R2Config): S3Client =>
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: R2_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: R2_CONNECT_TIMEOUT_MS, requestTimeout: R2_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: R2_CONNECT_TIMEOUT_MS,
+      requestTimeout: R2_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   });
 
 /** Sorts an SDK failure into the storage failure domains. */
@@ -71,7 +81,10 @@ const storageError = (error: unknown, what: string): Error => {
       ? new StorageRejected(error.name, `${what}: R2 said ${error.name}: ${error.message}`, error)
       : new StorageUnavailable(`${what}: R2 failed with ${error.name}`, error);
   }
-  return new StorageUnavailable(`${what}: R2 unreachable: ${error instanceof Error ? error.message : String(error)}`, error);
+  return new StorageUnavailable(
+    `${what}: R2 unreachable: ${error instanceof Error ? error.message : String(error)}`,
+    error,
+  );
 };
 
 /** Image storage in a Cloudflare R2 bucket through the S3 API. */
@@ -92,7 +105,15 @@ export class R2ImageStore implements ImageStore {
     assertKey(key);
     assertSize(bytes);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: mimeType, ContentLength: bytes.length }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: mimeType,
+          ContentLength: bytes.length,
+        }),
+      );
     } catch (error) {
       throw storageError(error, `put ${key}`);
     }
@@ -104,7 +125,12 @@ export class R2ImageStore implements ImageStore {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
-      return { key, bytes, mimeType: out.ContentType ?? 'application/octet-stream', lastModified: out.LastModified ?? new Date(0) };
+      return {
+        key,
+        bytes,
+        mimeType: out.ContentType ?? 'application/octet-stream',
+        lastModified: out.LastModified ?? new Date(0),
+      };
     } catch (error) {
       if (error instanceof NoSuchKey || error instanceof NotFound) throw new ImageNotFound(key);
       throw storageError(error, `get ${key}`);
@@ -125,7 +151,9 @@ export class R2ImageStore implements ImageStore {
   async presignedGetUrl(key: string, ttlSeconds: number): Promise<string> {
     assertKey(key);
     assertTtl(ttlSeconds);
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: ttlSeconds });
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: ttlSeconds,
+    });
   }
 
   /** Lists `prefix` page by page and deletes what was last written before `cutoff`. */
@@ -137,13 +165,16 @@ export class R2ImageStore implements ImageStore {
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }));
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+        );
       } catch (error) {
         throw storageError(error, `list ${prefix}`);
       }
       const contents: _Object[] = page.Contents ?? [];
       scanned += contents.length;
-      const old = contents.filter((o) => o.Key !== undefined && o.LastModified !== undefined && o.LastModified < cutoff)
+      const old = contents
+        .filter((o) => o.Key !== undefined && o.LastModified !== undefined && o.LastModified < cutoff)
         .slice(0, this.maxDeletesPerPurge - deleted);
       for (let i = 0; i < old.length; i += R2_PURGE_CONCURRENCY) {
         await Promise.all(old.slice(i, i + R2_PURGE_CONCURRENCY).map((o) => this.delete(o.Key!)));

@@ -55,7 +55,9 @@ export interface BotOptions {
  * payment, and a successful_payment is money already taken. They are not counted.
  */
 const rateLimitKey = (ctx: BotContext): string | undefined =>
-  ctx.preCheckoutQuery || ctx.message?.successful_payment || ctx.message?.refunded_payment ? undefined : ctx.from?.id.toString();
+  ctx.preCheckoutQuery || ctx.message?.successful_payment || ctx.message?.refunded_payment
+    ? undefined
+    : ctx.from?.id.toString();
 
 /** Builds the bot with its middleware; it handles whatever `handleUpdate` is given. */
 export const createBot = (options: BotOptions): Bot<BotContext> => {
@@ -70,23 +72,30 @@ export const createBot = (options: BotOptions): Bot<BotContext> => {
   const deps = { now: () => new Date(), newId: () => randomUUID(), ...options.deps };
   const rate = options.rateLimit ?? RATE_LIMIT;
 
-  bot.use(limit<BotContext, never>({
-    limit: rate.limit,
-    timeFrame: rate.timeFrameMs,
-    keyGenerator: rateLimitKey,
-    // Told once per window; the rest of the flood is dropped without an answer.
-    onLimitExceeded: (ctx) => {
-      const language = languageOf(ctx.from?.language_code) ?? DEFAULT_LANGUAGE;
-      ctx.reply(i18n.t(language, 'rate-limited')).catch((error: unknown) => deps.logger.warn({ err: error }, 'rate-limit notice failed'));
-    },
-  }) as Middleware<BotContext>);
+  bot.use(
+    limit<BotContext, never>({
+      limit: rate.limit,
+      timeFrame: rate.timeFrameMs,
+      keyGenerator: rateLimitKey,
+      // Told once per window; the rest of the flood is dropped without an answer.
+      onLimitExceeded: (ctx) => {
+        const language = languageOf(ctx.from?.language_code) ?? DEFAULT_LANGUAGE;
+        ctx
+          .reply(i18n.t(language, 'rate-limited'))
+          .catch((error: unknown) => deps.logger.warn({ err: error }, 'rate-limit notice failed'));
+      },
+    }) as Middleware<BotContext>,
+  );
 
   bot.use(async (ctx, next) => {
     // Only people talking to the bot in private: no groups, channels or updates without a sender.
     if (!ctx.from || ctx.from.is_bot || (ctx.chat && ctx.chat.type !== 'private')) return;
     // Telegram's ids fit 52 bits (core/ids); any other sender is not a user we can keep an account for.
     if (!isTelegramUserIdNumber(ctx.from.id)) {
-      deps.logger.warn({ updateId: ctx.update.update_id, fromId: String(ctx.from.id) }, 'update from an invalid user id dropped');
+      deps.logger.warn(
+        { updateId: ctx.update.update_id, fromId: String(ctx.from.id) },
+        'update from an invalid user id dropped',
+      );
       return;
     }
     ctx.deps = deps;

@@ -49,26 +49,37 @@ export class ChatDebounce {
 
   /** Whether to act on this tap or command; false for a quick repeat of the last one. */
   async claimAction(
-    userId: string, action: string, updateId: number, windowMs = ACTION_REPEAT_WINDOW_MS,
+    userId: string,
+    action: string,
+    updateId: number,
+    windowMs = ACTION_REPEAT_WINDOW_MS,
   ): Promise<boolean> {
     return this.claim(CLAIM_ACTION, userId, action, updateId, windowMs);
   }
 
   /** Whether to send this prompt; false when it would repeat the last message sent to the chat. */
   async claimPrompt(
-    userId: string, prompt: string, updateId: number, windowMs = PROMPT_REPEAT_WINDOW_MS,
+    userId: string,
+    prompt: string,
+    updateId: number,
+    windowMs = PROMPT_REPEAT_WINDOW_MS,
   ): Promise<boolean> {
     return this.claim(CLAIM_PROMPT, userId, prompt, updateId, windowMs);
   }
 
   /** Another message went to the chat: the next prompt is no longer a repeat. */
   async clearPrompt(userId: string): Promise<void> {
-    await this.pool.query(
-      'UPDATE bot_chats SET last_prompt = NULL WHERE user_id = $1 AND last_prompt IS NOT NULL', [userId]);
+    await this.pool.query('UPDATE bot_chats SET last_prompt = NULL WHERE user_id = $1 AND last_prompt IS NOT NULL', [
+      userId,
+    ]);
   }
 
   private async claim(
-    sql: string, userId: string, value: string, updateId: number, windowMs: number,
+    sql: string,
+    userId: string,
+    value: string,
+    updateId: number,
+    windowMs: number,
   ): Promise<boolean> {
     const { rows } = await this.pool.query<{ repeat: boolean }>(sql, [userId, value, updateId, windowMs]);
     // No row yet (the chat was never seen): nothing to repeat.

@@ -14,7 +14,8 @@ export class ChatQueue {
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly concurrency: number = DEFAULT_CHAT_CONCURRENCY) {
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+      throw new RangeError('concurrency must be a positive integer');
   }
 
   /** Chats with work queued or running. */

@@ -61,7 +61,16 @@ export class ChatStateStore {
     const row = rows[0];
     return row
       ? fromRow(row)
-      : { userId, language: null, flow: 'menu', sessionId: null, draft: {}, lastPosition: 0, lastActivityAt: new Date(0), known: false };
+      : {
+          userId,
+          language: null,
+          flow: 'menu',
+          sessionId: null,
+          draft: {},
+          lastPosition: 0,
+          lastActivityAt: new Date(0),
+          known: false,
+        };
   }
 
   /**

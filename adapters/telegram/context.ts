@@ -7,7 +7,15 @@ import type { ChatState, ChatStateStore } from './chatState.js';
 import type { TelegramFiles } from './files.js';
 import type { Logger } from '../../projections/logger.js';
 import type {
-  AccountsPort, ConsentPort, ImagesPort, PaymentsPort, PresencePort, Prices, ReadModelPort, StylistPort, SupportPort,
+  AccountsPort,
+  ConsentPort,
+  ImagesPort,
+  PaymentsPort,
+  PresencePort,
+  Prices,
+  ReadModelPort,
+  StylistPort,
+  SupportPort,
   TryOnPort,
 } from './ports.js';
 

@@ -55,7 +55,9 @@ export class Deliveries {
 
   async isBlocked(userId: string): Promise<boolean> {
     const { rows } = await this.pool.query<{ blocked: boolean }>(
-      'SELECT blocked_at IS NOT NULL AS blocked FROM bot_chats WHERE user_id = $1', [userId]);
+      'SELECT blocked_at IS NOT NULL AS blocked FROM bot_chats WHERE user_id = $1',
+      [userId],
+    );
     return rows[0]?.blocked ?? false;
   }
 
@@ -70,7 +72,9 @@ export class Deliveries {
   /** The user is back; returns whether the chat was blocked. */
   async unblock(userId: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      'UPDATE bot_chats SET blocked_at = NULL WHERE user_id = $1 AND blocked_at IS NOT NULL', [userId]);
+      'UPDATE bot_chats SET blocked_at = NULL WHERE user_id = $1 AND blocked_at IS NOT NULL',
+      [userId],
+    );
     return rowCount === 1;
   }
 
@@ -107,31 +111,43 @@ export class Deliveries {
   /** At start: a send a crash interrupted may have gone out; it is never sent again (at most once). */
   async settleInterrupted(): Promise<number> {
     const { rowCount } = await this.pool.query(
-      `UPDATE bot_undelivered_results SET status = 'unknown', finished_at = now() WHERE status = 'sending'`);
+      `UPDATE bot_undelivered_results SET status = 'unknown', finished_at = now() WHERE status = 'sending'`,
+    );
     return rowCount ?? 0;
   }
 
   /** Results still waiting at `now` past their expiry. */
   async expired(now: Date, limit: number = UNDELIVERED_SWEEP_BATCH): Promise<KeptResult[]> {
     const { rows } = await this.pool.query<{
-      event_id: string; user_id: string; session_id: string; stream: string; credits: number;
+      event_id: string;
+      user_id: string;
+      session_id: string;
+      stream: string;
+      credits: number;
     }>(
       `SELECT event_id, user_id::text, session_id, stream, credits FROM bot_undelivered_results
         WHERE status = 'waiting' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [now, limit],
     );
     return rows.map((r) => ({
-      eventId: r.event_id, userId: r.user_id, sessionId: r.session_id, stream: r.stream, credits: r.credits,
+      eventId: r.event_id,
+      userId: r.user_id,
+      sessionId: r.session_id,
+      stream: r.stream,
+      credits: r.credits,
     }));
   }
 }
 
 /** The credits the ledger really captured for this session's hold (none if the capture was lost). */
 const capturedCredits = async (store: EventStore, result: KeptResult): Promise<number> => {
-  const recent = await store.readStream(
-    accountStream(result.userId), { direction: 'backwards', maxCount: CAPTURE_LOOKBACK_EVENTS });
-  const capture = recent.find((e) =>
-    e.type === 'ReservationCaptured' && (e.data as ReservationCapturedData).reservationId === result.sessionId);
+  const recent = await store.readStream(accountStream(result.userId), {
+    direction: 'backwards',
+    maxCount: CAPTURE_LOOKBACK_EVENTS,
+  });
+  const capture = recent.find(
+    (e) => e.type === 'ReservationCaptured' && (e.data as ReservationCapturedData).reservationId === result.sessionId,
+  );
   return capture ? (capture.data as ReservationCapturedData).credits : 0;
 };
 
@@ -148,8 +164,12 @@ export const returnExpiredResults = async (
     const credits = await capturedCredits(deps.store, result);
     if (credits > 0) {
       const outcome = await deps.ledger(accountStream(result.userId), {
-        type: 'AdjustCredits', adjustmentId: `undelivered-${result.sessionId}`, delta: credits,
-        reason: UNDELIVERED_ADJUSTMENT_REASON, operator: ACTOR, occurredAt: now.toISOString(),
+        type: 'AdjustCredits',
+        adjustmentId: `undelivered-${result.sessionId}`,
+        delta: credits,
+        reason: UNDELIVERED_ADJUSTMENT_REASON,
+        operator: ACTOR,
+        occurredAt: now.toISOString(),
         metadata: { actor: ACTOR },
       });
       if (!outcome.ok) {
@@ -176,7 +196,8 @@ export class UndeliveredSweeper {
   start(): void {
     this.timer = setInterval(() => {
       returnExpiredResults(this.deps).catch((error: unknown) =>
-        this.deps.logger.error({ err: error }, 'undelivered results sweep failed; the next round tries again'));
+        this.deps.logger.error({ err: error }, 'undelivered results sweep failed; the next round tries again'),
+      );
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -192,15 +213,17 @@ export class UndeliveredSweeper {
  * chat means the user blocked the bot: the chat is marked, so nothing more is sent until they
  * come back. The answer itself is passed on unchanged.
  */
-export const markBlockedOn403 = (deliveries: Deliveries, logger: Logger): Transformer =>
+export const markBlockedOn403 =
+  (deliveries: Deliveries, logger: Logger): Transformer =>
   async (prev, method, payload, signal) => {
     const response = await prev(method, payload, signal);
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     // Private chats only: their id is the user's (positive); the bot writes to no other.
     const privateChat = (typeof chatId === 'number' || typeof chatId === 'string') && Number(chatId) > 0;
     if (!response.ok && response.error_code === 403 && privateChat) {
-      await deliveries.block(String(chatId)).catch((error: unknown) =>
-        logger.error({ err: error, chatId }, 'could not mark the chat blocked'));
+      await deliveries
+        .block(String(chatId))
+        .catch((error: unknown) => logger.error({ err: error, chatId }, 'could not mark the chat blocked'));
     }
     return response;
   };

@@ -42,29 +42,48 @@ export const CALLBACK = {
 
 export const mainMenu = (t: Translate): InlineKeyboard =>
   new InlineKeyboard()
-    .text(t('menu-tryon'), 'menu:tryon').text(t('menu-stylist'), 'menu:stylist').row()
-    .text(t('menu-profile'), 'menu:profile').text(t('menu-buy'), 'menu:buy').row()
-    .text(t('menu-help'), 'menu:help').text(t('menu-settings'), 'menu:settings');
+    .text(t('menu-tryon'), 'menu:tryon')
+    .text(t('menu-stylist'), 'menu:stylist')
+    .row()
+    .text(t('menu-profile'), 'menu:profile')
+    .text(t('menu-buy'), 'menu:buy')
+    .row()
+    .text(t('menu-help'), 'menu:help')
+    .text(t('menu-settings'), 'menu:settings');
 
 export const backToMenu = (t: Translate): InlineKeyboard => new InlineKeyboard().text(t('button-menu'), 'menu:home');
 
-export const cancelFlow = (t: Translate): InlineKeyboard => new InlineKeyboard().text(t('button-cancel'), 'flow:cancel');
+export const cancelFlow = (t: Translate): InlineKeyboard =>
+  new InlineKeyboard().text(t('button-cancel'), 'flow:cancel');
 
 export const languages = (t: Translate): InlineKeyboard =>
-  LANGUAGES.reduce((keyboard, language) => keyboard.text(t(`language-${language}`), `lang:${language}`), new InlineKeyboard());
+  LANGUAGES.reduce(
+    (keyboard, language) => keyboard.text(t(`language-${language}`), `lang:${language}`),
+    new InlineKeyboard(),
+  );
 
 /** Consent asked on the way into a flow; the answer carries the flow to go on with. */
 export const consent = (t: Translate, flow: 'tryon' | 'stylist'): InlineKeyboard =>
-  new InlineKeyboard().text(t('consent-accept'), `consent:yes:${flow}`).text(t('consent-decline'), `consent:no:${flow}`);
+  new InlineKeyboard()
+    .text(t('consent-accept'), `consent:yes:${flow}`)
+    .text(t('consent-decline'), `consent:no:${flow}`);
 
 export const tryOnResult = (t: Translate, sessionId: string): InlineKeyboard => {
   const keyboard = new InlineKeyboard();
-  for (let rating = MIN_RATING; rating <= MAX_RATING; rating++) keyboard.text(t('rate-button', { rating }), `rate:${sessionId}:${rating}`);
-  return keyboard.row().text(t('tryon-again'), `tryon:again:${sessionId}`).text(t('button-menu'), `tryon:menu:${sessionId}`);
+  for (let rating = MIN_RATING; rating <= MAX_RATING; rating++)
+    keyboard.text(t('rate-button', { rating }), `rate:${sessionId}:${rating}`);
+  return keyboard
+    .row()
+    .text(t('tryon-again'), `tryon:again:${sessionId}`)
+    .text(t('button-menu'), `tryon:menu:${sessionId}`);
 };
 
 const grid = (
-  t: Translate, prefix: string, sessionId: string, choices: readonly string[], perRow: number,
+  t: Translate,
+  prefix: string,
+  sessionId: string,
+  choices: readonly string[],
+  perRow: number,
 ): InlineKeyboard => {
   const keyboard = new InlineKeyboard();
   choices.forEach((choice, index) => {
@@ -85,9 +104,14 @@ export const budgets = (t: Translate, sessionId: string, labels: Record<BudgetTi
   return keyboard.text(t('button-cancel'), 'flow:cancel');
 };
 
-export const buyMenu = (t: Translate, packages: readonly CreditPackage[], webCheckoutUrl: string | undefined): InlineKeyboard => {
+export const buyMenu = (
+  t: Translate,
+  packages: readonly CreditPackage[],
+  webCheckoutUrl: string | undefined,
+): InlineKeyboard => {
   const keyboard = new InlineKeyboard();
-  for (const p of packages) keyboard.text(t('buy-package', { credits: p.credits, stars: p.prices.XTR }), `buy:${p.id}`).row();
+  for (const p of packages)
+    keyboard.text(t('buy-package', { credits: p.credits, stars: p.prices.XTR }), `buy:${p.id}`).row();
   if (webCheckoutUrl) keyboard.url(t('buy-web'), webCheckoutUrl).row();
   return keyboard.text(t('button-menu'), 'menu:home');
 };
@@ -97,9 +121,12 @@ export const stylistResult = (t: Translate, sessionId: string): InlineKeyboard =
 
 export const settings = (t: Translate): InlineKeyboard =>
   new InlineKeyboard()
-    .text(t('settings-language'), 'settings:language').row()
-    .text(t('settings-withdraw-consent'), 'settings:withdraw').row()
-    .text(t('settings-delete-photos'), 'settings:delete_photos').row()
+    .text(t('settings-language'), 'settings:language')
+    .row()
+    .text(t('settings-withdraw-consent'), 'settings:withdraw')
+    .row()
+    .text(t('settings-delete-photos'), 'settings:delete_photos')
+    .row()
     .text(t('button-menu'), 'menu:home');
 
 export const help = (t: Translate): InlineKeyboard =>

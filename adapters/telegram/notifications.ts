@@ -11,7 +11,13 @@ import type { HoldResolution, StylingResultData, TryOnResultData } from '../../c
 
 export const NOTIFIED_CATEGORIES = ['tryon', 'styling', 'account'] as const;
 export const NOTIFIED_EVENT_TYPES = [
-  'TryOnSucceeded', 'TryOnFailed', 'StylingSucceeded', 'StylingFailed', 'SessionExpired', 'CreditsPurchased', 'PurchaseRefunded',
+  'TryOnSucceeded',
+  'TryOnFailed',
+  'StylingSucceeded',
+  'StylingFailed',
+  'SessionExpired',
+  'CreditsPurchased',
+  'PurchaseRefunded',
 ] as const;
 
 /** A session outcome names the hold it settles: the notifier waits (bounded) for the ledger to settle it. */
@@ -31,7 +37,9 @@ export type Notification =
 
 const idOf = (stream: string): string => stream.slice(stream.indexOf('-') + 1);
 
-const released = (resolution: HoldResolution): { userId: string; credits: number; reservationId: string } | undefined =>
+const released = (
+  resolution: HoldResolution,
+): { userId: string; credits: number; reservationId: string } | undefined =>
   resolution.action === 'release'
     ? { userId: resolution.userId, credits: resolution.credits, reservationId: resolution.reservationId }
     : undefined;
@@ -70,11 +78,21 @@ const notificationFor = (event: RecordedEvent): Notification | undefined => {
       return category === 'tryon' || category === 'styling' ? { kind: 'session_expired', sessionId } : undefined;
     case 'CreditsPurchased': {
       const data = event.data as CreditsPurchasedData;
-      return { kind: 'payment_received', userId: idOf(event.stream), credits: data.credits, balance: data.balanceAfter };
+      return {
+        kind: 'payment_received',
+        userId: idOf(event.stream),
+        credits: data.credits,
+        balance: data.balanceAfter,
+      };
     }
     case 'PurchaseRefunded': {
       const data = event.data as PurchaseRefundedData;
-      return { kind: 'purchase_refunded', userId: idOf(event.stream), credits: data.credits, balance: data.balanceAfter };
+      return {
+        kind: 'purchase_refunded',
+        userId: idOf(event.stream),
+        credits: data.credits,
+        balance: data.balanceAfter,
+      };
     }
     default:
       return undefined;
@@ -88,7 +106,10 @@ export const MAX_SHOPPING_BUTTONS = 8;
  * Where a recommendation can be bought: the model's https link if it gave one, else a search
  * for its query at a marketplace that serves the user's language.
  */
-export const shoppingUrl = (recommendation: { productUrl?: string; query?: string; title: string }, language: string): string => {
+export const shoppingUrl = (
+  recommendation: { productUrl?: string; query?: string; title: string },
+  language: string,
+): string => {
   if (recommendation.productUrl?.startsWith('https://')) return recommendation.productUrl;
   const query = encodeURIComponent(recommendation.query ?? recommendation.title);
   return language === 'ru'

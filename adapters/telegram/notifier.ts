@@ -3,7 +3,14 @@ import type { I18n } from '@grammyjs/i18n';
 import { GrammyError, InputFile, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type pg from 'pg';
-import { DurableLoop, loopSettings, type Lease, type LoopServices, type StepContext, type StepResult } from '../../app/loop/index.js';
+import {
+  DurableLoop,
+  loopSettings,
+  type Lease,
+  type LoopServices,
+  type StepContext,
+  type StepResult,
+} from '../../app/loop/index.js';
 import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import { accountStream } from '../../core/ledger/index.js';
 import type { ChatStateStore } from './chatState.js';
@@ -55,7 +62,10 @@ export const MAX_PREPARE_ATTEMPTS = 5;
  * A transaction fenced by the notifier's lease: it commits only while that lease is still held
  * (the PostgreSQL lease store's `fencedTransaction`, bound to the pool by the composition root).
  */
-export type FencedTransaction = <T>(lease: Lease | undefined, work: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+export type FencedTransaction = <T>(
+  lease: Lease | undefined,
+  work: (client: pg.PoolClient) => Promise<T>,
+) => Promise<T>;
 
 export interface NotifierOptions {
   store: EventStore;
@@ -90,7 +100,14 @@ type Delivery =
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 export class Notifier {
@@ -106,7 +123,9 @@ export class Notifier {
   /** Follows the log from the checkpoint; whoever takes the lease first settles claims a crash left open. */
   async start(): Promise<void> {
     const { pool, logger } = this.options;
-    await pool.query('INSERT INTO bot_notifier_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [this.name]);
+    await pool.query('INSERT INTO bot_notifier_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING', [
+      this.name,
+    ]);
     const leased = this.options.loops?.leases !== undefined;
     // Without a lease (one process) the claims are settled before anything is sent.
     if (!leased) await this.settleInterrupted();
@@ -114,7 +133,8 @@ export class Notifier {
     this.loop = new DurableLoop<number>({
       logger,
       ...loopSettings(this.options.loops, true),
-      name: `notifier-${this.name}`, idleMs: NOTIFIER_IDLE_MS,
+      name: `notifier-${this.name}`,
+      idleMs: NOTIFIER_IDLE_MS,
       backoff: { baseMs: NOTIFIER_RETRY_MS[0], ceilingMs: NOTIFIER_RETRY_MS[1], jitter: 'equal' },
       checkpoint: {
         load: async () => {
@@ -136,7 +156,9 @@ export class Notifier {
   /** The position up to which every event has been dealt with. */
   async checkpoint(): Promise<number> {
     const { rows } = await this.options.pool.query<{ position: number }>(
-      'SELECT position FROM bot_notifier_checkpoints WHERE name = $1', [this.name]);
+      'SELECT position FROM bot_notifier_checkpoints WHERE name = $1',
+      [this.name],
+    );
     return rows[0]?.position ?? 0;
   }
 
@@ -163,7 +185,10 @@ export class Notifier {
     const head = await this.options.store.headPosition();
     if (head <= after) return {};
     const read = await this.options.store.readAll({
-      after, categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES, maxCount: NOTIFIER_BATCH_EVENTS,
+      after,
+      categories: NOTIFIED_CATEGORIES,
+      eventTypes: NOTIFIED_EVENT_TYPES,
+      maxCount: NOTIFIER_BATCH_EVENTS,
     });
     let position = after;
     for (const event of read.filter((e) => e.position <= head)) {
@@ -191,17 +216,27 @@ export class Notifier {
       [event.id, event.position, outgoing.chatId, notification.kind],
     );
     if (claimed.rowCount !== 1) return this.advance(event.position, lease);
-    const delivery = 'error' in outgoing
-      ? { status: 'failed' as const, error: outgoing.error }
-      : await this.sendUnlessBlocked(outgoing);
-    if (delivery.status !== 'sent') this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
+    const delivery =
+      'error' in outgoing
+        ? { status: 'failed' as const, error: outgoing.error }
+        : await this.sendUnlessBlocked(outgoing);
+    if (delivery.status !== 'sent')
+      this.options.logger.warn({ eventId: event.id, ...delivery }, 'notification not delivered');
     if (delivery.status !== 'sent' && delivery.blocked) await this.keepForReturn(event, outgoing.chatId);
     await this.options.fencedTransaction(lease, async (tx) => {
       await tx.query(
         `UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() WHERE event_id = $1`,
-        [event.id, delivery.status, delivery.status === 'sent' ? delivery.messageId : null, delivery.status === 'sent' ? null : delivery.error],
+        [
+          event.id,
+          delivery.status,
+          delivery.status === 'sent' ? delivery.messageId : null,
+          delivery.status === 'sent' ? null : delivery.error,
+        ],
       );
-      await tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, event.position]);
+      await tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [
+        this.name,
+        event.position,
+      ]);
     });
     if ('position' in outgoing) await this.options.chats.notePosition(outgoing.chatId, outgoing.position);
   }
@@ -254,11 +289,18 @@ export class Notifier {
 
   private async advance(position: number, lease: Lease | undefined): Promise<void> {
     await this.options.fencedTransaction(lease, (tx) =>
-      tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [this.name, position]));
+      tx.query('UPDATE bot_notifier_checkpoints SET position = GREATEST(position, $2) WHERE name = $1', [
+        this.name,
+        position,
+      ]),
+    );
   }
 
   /** Retries a failing preparation through the run loop's backoff, then records it as failed. */
-  private async prepareBounded(event: RecordedEvent, notification: Notification): Promise<Outgoing | { chatId: string; error: string } | undefined> {
+  private async prepareBounded(
+    event: RecordedEvent,
+    notification: Notification,
+  ): Promise<Outgoing | { chatId: string; error: string } | undefined> {
     try {
       const outgoing = await this.prepare(notification, event.position);
       this.prepareFailures.delete(event.id);
@@ -268,23 +310,35 @@ export class Notifier {
       this.prepareFailures.set(event.id, failures);
       if (failures < MAX_PREPARE_ATTEMPTS || notification.kind === 'session_expired') throw error;
       this.prepareFailures.delete(event.id);
-      return { chatId: notification.userId, error: `could not prepare: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        chatId: notification.userId,
+        error: `could not prepare: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 
   /** The message for a notification, in the user's language; undefined when no one is to be told. */
   private async prepare(notification: Notification, eventPosition: number): Promise<Outgoing | undefined> {
     const { chats, images, i18n } = this.options;
-    const userId = notification.kind === 'session_expired' ? await chats.leaveSession(notification.sessionId) : notification.userId;
+    const userId =
+      notification.kind === 'session_expired' ? await chats.leaveSession(notification.sessionId) : notification.userId;
     if (userId === undefined) return undefined;
-    const settled = 'reservationId' in notification ? await this.settlementOf(userId, notification.reservationId) : undefined;
+    const settled =
+      'reservationId' in notification ? await this.settlementOf(userId, notification.reservationId) : undefined;
     const language = (await chats.languageFor(userId)) ?? DEFAULT_LANGUAGE;
     const t = (key: string, variables?: Record<string, string | number>) => i18n.t(language, key, variables);
-    const photo = notification.kind === 'tryon_result'
-      ? { bytes: await images.read(notification.resultImageKey), fileName: `tryon${path.extname(notification.resultImageKey)}` }
-      : undefined;
+    const photo =
+      notification.kind === 'tryon_result'
+        ? {
+            bytes: await images.read(notification.resultImageKey),
+            fileName: `tryon${path.extname(notification.resultImageKey)}`,
+          }
+        : undefined;
     return {
-      chatId: userId, position: Math.max(eventPosition, settled ?? 0), ...renderNotification(notification, t, language), ...(photo ? { photo } : {}),
+      chatId: userId,
+      position: Math.max(eventPosition, settled ?? 0),
+      ...renderNotification(notification, t, language),
+      ...(photo ? { photo } : {}),
     };
   }
 
@@ -292,9 +346,15 @@ export class Notifier {
   private async settlementOf(userId: string, reservationId: string): Promise<number | undefined> {
     const deadline = Date.now() + HOLD_SETTLE_WAIT_MS;
     for (;;) {
-      const recent = await this.options.store.readStream(accountStream(userId), { direction: 'backwards', maxCount: SETTLEMENT_LOOKBACK_EVENTS });
-      const settlement = recent.find((e) => (e.type === 'ReservationCaptured' || e.type === 'ReservationReleased') &&
-        (e.data as { reservationId?: string }).reservationId === reservationId);
+      const recent = await this.options.store.readStream(accountStream(userId), {
+        direction: 'backwards',
+        maxCount: SETTLEMENT_LOOKBACK_EVENTS,
+      });
+      const settlement = recent.find(
+        (e) =>
+          (e.type === 'ReservationCaptured' || e.type === 'ReservationReleased') &&
+          (e.data as { reservationId?: string }).reservationId === reservationId,
+      );
       if (settlement) return settlement.position;
       if (Date.now() >= deadline || this.abort.signal.aborted) return undefined;
       await sleep(HOLD_SETTLE_POLL_MS, this.abort.signal);
@@ -306,8 +366,14 @@ export class Notifier {
     const markup = outgoing.replyMarkup ? { reply_markup: outgoing.replyMarkup } : {};
     try {
       const message = outgoing.photo
-        ? await api.sendPhoto(outgoing.chatId, new InputFile(outgoing.photo.bytes, outgoing.photo.fileName), { caption: outgoing.text, ...markup })
-        : await api.sendMessage(outgoing.chatId, outgoing.text, { ...markup, link_preview_options: { is_disabled: true } });
+        ? await api.sendPhoto(outgoing.chatId, new InputFile(outgoing.photo.bytes, outgoing.photo.fileName), {
+            caption: outgoing.text,
+            ...markup,
+          })
+        : await api.sendMessage(outgoing.chatId, outgoing.text, {
+            ...markup,
+            link_preview_options: { is_disabled: true },
+          });
       return { status: 'sent', messageId: message.message_id };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -37,10 +37,14 @@ export interface Polling {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** Deletes any webhook (getUpdates refuses to run while one is set) and starts the loop. */
@@ -53,7 +57,12 @@ export const startPolling = async (options: PollingOptions): Promise<Polling> =>
 
   const pollOnce = async () => {
     const updates = await api.getUpdates(
-      { offset, limit: POLL_LIMIT, timeout: options.timeoutSeconds ?? POLL_TIMEOUT_SECONDS, allowed_updates: [...ALLOWED_UPDATES] },
+      {
+        offset,
+        limit: POLL_LIMIT,
+        timeout: options.timeoutSeconds ?? POLL_TIMEOUT_SECONDS,
+        allowed_updates: [...ALLOWED_UPDATES],
+      },
       // grammY types its signal with the abort-controller shim; Node's is the same at run time.
       abort.signal as Parameters<Api['getUpdates']>[1],
     );
@@ -71,7 +80,11 @@ export const startPolling = async (options: PollingOptions): Promise<Polling> =>
       } catch (error) {
         if (abort.signal.aborted) break;
         failures += 1;
-        const retryInMs = backoffMs(failures, { baseMs: POLL_BACKOFF_MS[0], ceilingMs: POLL_BACKOFF_MS[1], jitter: 'none' }, 0);
+        const retryInMs = backoffMs(
+          failures,
+          { baseMs: POLL_BACKOFF_MS[0], ceilingMs: POLL_BACKOFF_MS[1], jitter: 'none' },
+          0,
+        );
         logger.warn({ err: error, retryInMs }, 'telegram polling failed');
         await sleep(retryInMs, abort.signal);
       }

@@ -3,7 +3,15 @@ import type { CreditPackage, PackageId } from '../../core/ledger/index.js';
 import type { Outcome } from '../../app/sessions/ports.js';
 
 export type {
-  Actor, ConsentPort, ImagesPort, Outcome, Prices, StoredImage, StylistPort, TryOnPort, Written,
+  Actor,
+  ConsentPort,
+  ImagesPort,
+  Outcome,
+  Prices,
+  StoredImage,
+  StylistPort,
+  TryOnPort,
+  Written,
 } from '../../app/sessions/ports.js';
 export type { AccountsPort, Balance, ReadModelPort, SupportPort, TransactionView } from '../../app/accounts/ports.js';
 
@@ -56,5 +64,3 @@ export interface PresencePort {
   /** The user is back (unblocked the bot, or wrote): unblocks and sends the results kept for them. */
   returned(userId: string): Promise<void>;
 }
-
-

@@ -14,7 +14,12 @@ export const CAPTION_MAX_CHARS = 1024;
 
 const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-const styling = (result: StylingResultData, sessionId: string, t: Translate, language: string): { text: string; replyMarkup: InlineKeyboardMarkup } => {
+const styling = (
+  result: StylingResultData,
+  sessionId: string,
+  t: Translate,
+  language: string,
+): { text: string; replyMarkup: InlineKeyboardMarkup } => {
   const { profile, recommendations } = result;
   const lines = [
     t('stylist-result', {
@@ -32,7 +37,10 @@ const styling = (result: StylingResultData, sessionId: string, t: Translate, lan
     keyboard.url(t('stylist-shop-button', { title: clip(r.title, 60) }), shoppingUrl(r, language)).row();
   }
   const menu = stylistResult(t, sessionId).inline_keyboard;
-  return { text: clip(lines.join('\n'), MESSAGE_MAX_CHARS), replyMarkup: { inline_keyboard: [...keyboard.inline_keyboard, ...menu] } };
+  return {
+    text: clip(lines.join('\n'), MESSAGE_MAX_CHARS),
+    replyMarkup: { inline_keyboard: [...keyboard.inline_keyboard, ...menu] },
+  };
 };
 
 export const renderNotification = (
@@ -50,7 +58,10 @@ export const renderNotification = (
     case 'styling_failed':
       return { text: t('stylist-failed-refunded', { credits: notification.credits }), replyMarkup: mainMenu(t) };
     case 'payment_received':
-      return { text: t('payment-received', { credits: notification.credits, balance: notification.balance }), replyMarkup: mainMenu(t) };
+      return {
+        text: t('payment-received', { credits: notification.credits, balance: notification.balance }),
+        replyMarkup: mainMenu(t),
+      };
     case 'purchase_refunded':
       return { text: t('purchase-refunded', { credits: notification.credits, balance: notification.balance }) };
     case 'session_expired':

@@ -4,7 +4,11 @@ import t from 'tap';
 import { SECRET_HEADER, telegramWebhookRoutes, WEBHOOK_PATH } from './routes.js';
 
 const SECRET = 'webhook-secret-0123456789';
-const update = (id: number): Update => ({ update_id: id, message: { message_id: 1, date: 0, chat: { id: 5, type: 'private', first_name: 'A' }, text: 'hi' } } as Update);
+const update = (id: number): Update =>
+  ({
+    update_id: id,
+    message: { message_id: 1, date: 0, chat: { id: 5, type: 'private', first_name: 'A' }, text: 'hi' },
+  }) as Update;
 
 const app = async (accept: (u: Update) => Promise<'new' | 'duplicate'>) => {
   const server = Fastify();
@@ -27,7 +31,8 @@ t.test('the right token records the update and answers 200; a redelivery is 200 
   const seen = new Set<number>();
   const server = await app(async (u) => (seen.has(u.update_id) ? 'duplicate' : (seen.add(u.update_id), 'new')));
   t.teardown(() => server.close());
-  const post = () => server.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { [SECRET_HEADER]: SECRET }, payload: update(7) });
+  const post = () =>
+    server.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { [SECRET_HEADER]: SECRET }, payload: update(7) });
   const first = await post();
   t.equal(first.statusCode, 200);
   t.same(first.json(), { ok: true, duplicate: false });
@@ -41,9 +46,19 @@ t.test('a body that is not an update is 400; a recording failure is 500 (Telegra
     throw new Error('database down');
   });
   t.teardown(() => server.close());
-  const bad = await server.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { [SECRET_HEADER]: SECRET }, payload: { hello: 1 } });
+  const bad = await server.inject({
+    method: 'POST',
+    url: WEBHOOK_PATH,
+    headers: { [SECRET_HEADER]: SECRET },
+    payload: { hello: 1 },
+  });
   t.equal(bad.statusCode, 400);
-  const failing = await server.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { [SECRET_HEADER]: SECRET }, payload: update(1) });
+  const failing = await server.inject({
+    method: 'POST',
+    url: WEBHOOK_PATH,
+    headers: { [SECRET_HEADER]: SECRET },
+    payload: update(1),
+  });
   t.equal(failing.statusCode, 500);
 });
 

@@ -27,13 +27,19 @@ const sameSecret = (given: unknown, expected: string): boolean =>
  */
 class WebhookRefused extends Error {
   override readonly name = 'WebhookRefused';
-  constructor(readonly code: 'unauthorized' | 'invalid_request', readonly statusCode: 401 | 400, message: string) {
+  constructor(
+    readonly code: 'unauthorized' | 'invalid_request',
+    readonly statusCode: 401 | 400,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const isUpdate = (body: unknown): body is Update =>
-  typeof body === 'object' && body !== null && Number.isSafeInteger((body as { update_id?: unknown }).update_id) &&
+  typeof body === 'object' &&
+  body !== null &&
+  Number.isSafeInteger((body as { update_id?: unknown }).update_id) &&
   (body as { update_id: number }).update_id >= 0;
 
 /**

@@ -37,9 +37,7 @@ import { UpdateProcessor } from './updateProcessor.js';
  * in webhook mode (with a public URL) or polling mode (local use).
  */
 
-export type TelegramMode =
-  | { mode: 'webhook'; url: string; secretToken: string }
-  | { mode: 'polling' };
+export type TelegramMode = { mode: 'webhook'; url: string; secretToken: string } | { mode: 'polling' };
 
 export interface TelegramSettings {
   token: string;
@@ -49,12 +47,15 @@ export interface TelegramSettings {
 
 /** From the environment: webhook mode when TELEGRAM_WEBHOOK_URL is set, else long polling. */
 export const telegramSettingsFromEnv = (env: {
-  TELEGRAM_BOT_TOKEN?: string | undefined; TELEGRAM_WEBHOOK_URL?: string | undefined;
-  TELEGRAM_WEBHOOK_SECRET?: string | undefined; TELEGRAM_API_ROOT?: string | undefined;
+  TELEGRAM_BOT_TOKEN?: string | undefined;
+  TELEGRAM_WEBHOOK_URL?: string | undefined;
+  TELEGRAM_WEBHOOK_SECRET?: string | undefined;
+  TELEGRAM_API_ROOT?: string | undefined;
 }): TelegramSettings | undefined => {
   if (!env.TELEGRAM_BOT_TOKEN) return undefined;
   const apiRoot = env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org';
-  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) throw new Error('TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET');
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET)
+    throw new Error('TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET');
   const transport: TelegramMode = env.TELEGRAM_WEBHOOK_URL
     ? { mode: 'webhook', url: env.TELEGRAM_WEBHOOK_URL, secretToken: env.TELEGRAM_WEBHOOK_SECRET! }
     : { mode: 'polling' };
@@ -107,7 +108,12 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
   const { pool, store, ledger, ledgerConfig } = options;
   const prices = { tryon: featurePrice(ledgerConfig, 'tryon'), styling: featurePrice(ledgerConfig, 'styling') };
   const consent = options.overrides?.consent ?? createConsentService(store);
-  const holds = createHolds({ store, config: ledgerConfig, actor: 'system:bot', ...(options.snapshots ? { snapshots: options.snapshots } : {}) });
+  const holds = createHolds({
+    store,
+    config: ledgerConfig,
+    actor: 'system:bot',
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+  });
   const sessions = { store, holds, consent, prices };
   return {
     chats: new ChatStateStore(pool),
@@ -120,7 +126,11 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
     tryOn: createTryOnService(sessions),
     stylist: createStylistService(sessions),
     payments: createStarsPayments({
-      inbox: options.paymentsInbox, purchases: options.purchases, store, ledger, ledgerConfig,
+      inbox: options.paymentsInbox,
+      purchases: options.purchases,
+      store,
+      ledger,
+      ledgerConfig,
       webCheckoutUrl: options.webCheckoutUrl,
       ...(options.wakePayments ? { wakeProcessor: options.wakePayments } : {}),
     }),
@@ -146,13 +156,25 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
   const deps = buildDependencies(options, presence);
   const i18n = createI18n();
   const bot = createBot({
-    token: settings.token, apiRoot: settings.apiRoot, deps, i18n,
-    ...(options.botInfo ? { botInfo: options.botInfo } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    token: settings.token,
+    apiRoot: settings.apiRoot,
+    deps,
+    i18n,
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger, loops: options.loops });
   const notifier = new Notifier({
-    store: options.store, pool: options.pool, api: bot.api, i18n, images: deps.images, chats: deps.chats, deliveries,
-    logger, loops: options.loops, fencedTransaction: options.fencedTransaction,
+    store: options.store,
+    pool: options.pool,
+    api: bot.api,
+    i18n,
+    images: deps.images,
+    chats: deps.chats,
+    deliveries,
+    logger,
+    loops: options.loops,
+    fencedTransaction: options.fencedTransaction,
   });
   late.notifier = notifier;
   bot.api.config.use(markBlockedOn403(deliveries, logger));
@@ -161,10 +183,16 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
   const { transport } = settings;
 
   return {
-    bot, processor, notifier, deps,
+    bot,
+    processor,
+    notifier,
+    deps,
     webhookRoutes: () => {
       if (transport.mode !== 'webhook') throw new Error('the webhook route is only served in webhook mode');
-      return telegramWebhookRoutes({ secretToken: transport.secretToken, accept: (update) => processor.accept(update) });
+      return telegramWebhookRoutes({
+        secretToken: transport.secretToken,
+        accept: (update) => processor.accept(update),
+      });
     },
     start: async () => {
       if (!options.botInfo) await bot.init();
@@ -174,7 +202,9 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
       sweeper.start();
       if (transport.mode === 'webhook') {
         await bot.api.setWebhook(transport.url, {
-          secret_token: transport.secretToken, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false,
+          secret_token: transport.secretToken,
+          allowed_updates: [...ALLOWED_UPDATES],
+          drop_pending_updates: false,
         });
         logger.info({ url: transport.url }, 'telegram webhook set');
       } else {

@@ -31,13 +31,22 @@ export interface InboxEntry {
  */
 export const chatKeyOf = (update: Update): string => {
   const message =
-    update.message ?? update.edited_message ?? update.channel_post ?? update.edited_channel_post ??
-    update.business_message ?? update.callback_query?.message;
+    update.message ??
+    update.edited_message ??
+    update.channel_post ??
+    update.edited_channel_post ??
+    update.business_message ??
+    update.callback_query?.message;
   if (message) return String(message.chat.id);
   const from =
-    update.callback_query?.from ?? update.pre_checkout_query?.from ?? update.shipping_query?.from ??
-    update.inline_query?.from ?? update.chosen_inline_result?.from ?? update.my_chat_member?.chat ??
-    update.chat_member?.chat ?? update.chat_join_request?.chat;
+    update.callback_query?.from ??
+    update.pre_checkout_query?.from ??
+    update.shipping_query?.from ??
+    update.inline_query?.from ??
+    update.chosen_inline_result?.from ??
+    update.my_chat_member?.chat ??
+    update.chat_member?.chat ??
+    update.chat_join_request?.chat;
   return from ? String(from.id) : 'global';
 };
 
@@ -46,7 +55,8 @@ export class UpdateInbox {
 
   /** Writes the update down; `duplicate` when this update_id was recorded before. */
   async record(update: Update): Promise<'new' | 'duplicate'> {
-    if (!Number.isSafeInteger(update.update_id) || update.update_id < 0) throw new RangeError('update_id must be a non-negative integer');
+    if (!Number.isSafeInteger(update.update_id) || update.update_id < 0)
+      throw new RangeError('update_id must be a non-negative integer');
     const { rowCount } = await this.pool.query(
       `INSERT INTO telegram_updates (update_id, chat_key, payload) VALUES ($1, $2, $3)
        ON CONFLICT (update_id) DO NOTHING`,
@@ -63,7 +73,10 @@ export class UpdateInbox {
       [limit],
     );
     return rows.map((r) => ({
-      update: r.payload, chatKey: r.chat_key, attempts: r.attempts, receivedAt: r.received_at,
+      update: r.payload,
+      chatKey: r.chat_key,
+      attempts: r.attempts,
+      receivedAt: r.received_at,
     }));
   }
 
@@ -98,8 +111,9 @@ export class UpdateInbox {
       `DELETE FROM telegram_updates WHERE handled_at < now() - make_interval(secs => $1)`,
       [retentionSeconds],
     );
-    await this.pool.query(
-      'DELETE FROM bot_albums WHERE claimed_at < now() - make_interval(secs => $1)', [retentionSeconds]);
+    await this.pool.query('DELETE FROM bot_albums WHERE claimed_at < now() - make_interval(secs => $1)', [
+      retentionSeconds,
+    ]);
     return rowCount ?? 0;
   }
 }

@@ -8,12 +8,21 @@ import { UpdateProcessor, type UpdateHandler } from './updateProcessor.js';
 
 const logger = pino({ level: 'silent' });
 
-const message = (updateId: number, chatId: number, text = `m${updateId}`): Update => ({
-  update_id: updateId,
-  message: { message_id: updateId, date: 0, chat: { id: chatId, type: 'private', first_name: 'U' }, from: { id: chatId, is_bot: false, first_name: 'U' }, text },
-} as Update);
+const message = (updateId: number, chatId: number, text = `m${updateId}`): Update =>
+  ({
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: 0,
+      chat: { id: chatId, type: 'private', first_name: 'U' },
+      from: { id: chatId, is_bot: false, first_name: 'U' },
+      text,
+    },
+  }) as Update;
 
-const recorder = (options: { delayMs?: (u: Update) => number; fail?: (u: Update, attempt: number) => unknown } = {}) => {
+const recorder = (
+  options: { delayMs?: (u: Update) => number; fail?: (u: Update, attempt: number) => unknown } = {},
+) => {
   const handled: Array<{ updateId: number; chat: number }> = [];
   const attempts = new Map<number, number>();
   const bot: UpdateHandler = {
@@ -47,25 +56,47 @@ t.test("one chat's updates are handled in order, even when earlier ones are slow
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(pool), bot, logger });
   for (let id = 1; id <= 8; id++) await processor.accept(message(id, id <= 4 ? 1 : 2));
   await processor.idle();
-  t.same(handled.filter((h) => h.chat === 1).map((h) => h.updateId), [1, 2, 3, 4]);
-  t.same(handled.filter((h) => h.chat === 2).map((h) => h.updateId), [5, 6, 7, 8]);
+  t.same(
+    handled.filter((h) => h.chat === 1).map((h) => h.updateId),
+    [1, 2, 3, 4],
+  );
+  t.same(
+    handled.filter((h) => h.chat === 2).map((h) => h.updateId),
+    [5, 6, 7, 8],
+  );
 });
 
 t.test('a failing handler is retried in place; Telegram refusing is given up at once', async (t) => {
   const { pool } = await testDatabase(t);
-  const forbidden = new GrammyError('Call to sendMessage failed', { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }, 'sendMessage', {});
+  const forbidden = new GrammyError(
+    'Call to sendMessage failed',
+    { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+    'sendMessage',
+    {},
+  );
   const { bot, handled, attempts } = recorder({
-    fail: (u, attempt) => (u.update_id === 1 && attempt === 1 ? new Error('database blip') : u.update_id === 2 ? forbidden : undefined),
+    fail: (u, attempt) =>
+      u.update_id === 1 && attempt === 1 ? new Error('database blip') : u.update_id === 2 ? forbidden : undefined,
   });
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(pool), bot, logger, retryDelaysMs: [1] });
   await processor.accept(message(1, 5));
   await processor.accept(message(2, 5));
   await processor.accept(message(3, 5));
   await processor.idle();
-  t.same(handled.map((h) => h.updateId), [1, 3], 'the retried update went first, the blocked one was dropped');
+  t.same(
+    handled.map((h) => h.updateId),
+    [1, 3],
+    'the retried update went first, the blocked one was dropped',
+  );
   t.equal(attempts.get(2), 1, 'no second attempt after Telegram said no');
-  const { rows } = await pool.query('SELECT update_id, attempts, last_error FROM telegram_updates WHERE handled_at IS NOT NULL ORDER BY update_id');
-  t.match(rows, [{ update_id: 1, attempts: 2, last_error: /database blip/ }, { update_id: 2, attempts: 1, last_error: /blocked/ }, { update_id: 3 }]);
+  const { rows } = await pool.query(
+    'SELECT update_id, attempts, last_error FROM telegram_updates WHERE handled_at IS NOT NULL ORDER BY update_id',
+  );
+  t.match(rows, [
+    { update_id: 1, attempts: 2, last_error: /database blip/ },
+    { update_id: 2, attempts: 1, last_error: /blocked/ },
+    { update_id: 3 },
+  ]);
 });
 
 t.test('an update that keeps failing is given up after the attempt limit', async (t) => {
@@ -87,7 +118,10 @@ t.test('updates acknowledged but not handled before a crash are handled at the n
   const processor = new UpdateProcessor({ inbox, bot, logger, recoveryIntervalMs: 60_000 });
   await processor.start();
   await processor.stop();
-  t.same(handled.map((h) => h.updateId), [1, 2, 3]);
+  t.same(
+    handled.map((h) => h.updateId),
+    [1, 2, 3],
+  );
   t.same(await inbox.pending(), []);
 });
 

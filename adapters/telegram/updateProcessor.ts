@@ -78,7 +78,9 @@ export class UpdateProcessor {
     this.loop = new DurableLoop<never>({
       logger: this.options.logger,
       ...loopSettings(this.options.loops, false),
-      name: UPDATE_RECOVERY_LOOP, idleMs: intervalMs, initialDelayMs: intervalMs,
+      name: UPDATE_RECOVERY_LOOP,
+      idleMs: intervalMs,
+      initialDelayMs: intervalMs,
       backoff: { baseMs: Math.min(RECOVERY_RETRY_MIN_MS, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
       step: () => this.recoverRound(),
     });
@@ -165,9 +167,11 @@ export class UpdateProcessor {
     const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     try {
       const givenUp = await inbox.markFailed(update.update_id, message, { giveUp: isPermanent(error) });
-      (givenUp ? logger.error : logger.warn).call(logger, { err: cause, updateId: update.update_id }, givenUp
-        ? 'telegram update given up'
-        : 'telegram update failed; trying again');
+      (givenUp ? logger.error : logger.warn).call(
+        logger,
+        { err: cause, updateId: update.update_id },
+        givenUp ? 'telegram update given up' : 'telegram update failed; trying again',
+      );
       return givenUp;
     } catch (inboxError) {
       // The database is gone: the update stays pending and the recovery round picks it up.

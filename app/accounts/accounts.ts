@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../../core/eventstore/index.js';
 import { accountStream } from '../../core/ledger/index.js';
 import {
-  consentDecider, consentStream, hasConsent, type Consent, type ConsentCommand, type ConsentEvent,
+  consentDecider,
+  consentStream,
+  hasConsent,
+  type Consent,
+  type ConsentCommand,
+  type ConsentEvent,
 } from '../../core/sessions/index.js';
 import { outcomeOf, sessionCommandPath } from '../sessions/commandPath.js';
 import type { ConsentPort } from '../sessions/ports.js';
@@ -16,9 +21,15 @@ export const CONSENT_VERSION = 1;
 
 export const createAccountsService = (ledger: LedgerHandler): AccountsPort => ({
   open: async (userId, profile, occurredAt) =>
-    outcomeOf(await ledger(accountStream(userId), {
-      type: 'OpenAccount', userId, profile, occurredAt, metadata: { actor: `user:${userId}` },
-    })),
+    outcomeOf(
+      await ledger(accountStream(userId), {
+        type: 'OpenAccount',
+        userId,
+        profile,
+        occurredAt,
+        metadata: { actor: `user:${userId}` },
+      }),
+    ),
 });
 
 export const createConsentService = (store: EventStore): ConsentPort => {
@@ -26,13 +37,24 @@ export const createConsentService = (store: EventStore): ConsentPort => {
   return {
     has: async (userId) => hasConsent(await streams.load(consentStream(userId)), CONSENT_VERSION),
     give: async (userId, occurredAt) =>
-      outcomeOf(await streams.run(consentStream(userId), {
-        type: 'GiveConsent', userId, version: CONSENT_VERSION, occurredAt, actor: `user:${userId}`,
-      })),
+      outcomeOf(
+        await streams.run(consentStream(userId), {
+          type: 'GiveConsent',
+          userId,
+          version: CONSENT_VERSION,
+          occurredAt,
+          actor: `user:${userId}`,
+        }),
+      ),
     withdraw: async (userId, occurredAt) =>
-      outcomeOf(await streams.run(consentStream(userId), {
-        type: 'WithdrawConsent', userId, occurredAt, actor: `user:${userId}`,
-      })),
+      outcomeOf(
+        await streams.run(consentStream(userId), {
+          type: 'WithdrawConsent',
+          userId,
+          occurredAt,
+          actor: `user:${userId}`,
+        }),
+      ),
   };
 };
 
@@ -49,7 +71,14 @@ export const createSupportService = (store: EventStore, newId: () => string = ra
     const requestId = eventId.slice(0, 8).toUpperCase();
     const written = await store.appendToStream(
       `${SUPPORT_CATEGORY}-${eventId}`,
-      [{ id: eventId, type: 'SupportRequested', data: { requestId, userId, topic, channel: 'telegram' }, metadata: { occurredAt, actor: `user:${userId}` } }],
+      [
+        {
+          id: eventId,
+          type: 'SupportRequested',
+          data: { requestId, userId, topic, channel: 'telegram' },
+          metadata: { occurredAt, actor: `user:${userId}` },
+        },
+      ],
       { expected: 'no_stream' },
     );
     return { requestId, position: written.position };

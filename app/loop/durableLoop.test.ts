@@ -3,7 +3,15 @@ import tap from 'tap';
 import { fencedTransaction, PostgresLeaseStore } from '../../adapters/postgres/index.js';
 import { testDatabase } from '../../test/support/database.js';
 import { waitFor } from '../../test/support/waitFor.js';
-import { DurableLoop, LeaseLost, type Lease, type LeaseStore, type LoopMetrics, type LoopOptions, type StepContext } from './index.js';
+import {
+  DurableLoop,
+  LeaseLost,
+  type Lease,
+  type LeaseStore,
+  type LoopMetrics,
+  type LoopOptions,
+  type StepContext,
+} from './index.js';
 
 /** A gate a test opens when it is ready for the step to go on. */
 const gate = () => {
@@ -18,8 +26,12 @@ const writes = async (pool: pg.Pool): Promise<string[]> => {
 };
 
 const leaseRow = async (pool: pg.Pool, name: string) =>
-  (await pool.query<{ holder: string; generation: number; expired: boolean }>(
-    'SELECT holder, generation, expires_at <= now() AS expired FROM loop_leases WHERE name = $1', [name])).rows[0];
+  (
+    await pool.query<{ holder: string; generation: number; expired: boolean }>(
+      'SELECT holder, generation, expires_at <= now() AS expired FROM loop_leases WHERE name = $1',
+      [name],
+    )
+  ).rows[0];
 
 /** A loop whose step, when it is its turn, writes its holder's name in a transaction fenced by its lease. */
 const writer = (pool: pg.Pool, holder: string, overrides: Partial<LoopOptions<never>> = {}) => {
@@ -27,11 +39,15 @@ const writer = (pool: pg.Pool, holder: string, overrides: Partial<LoopOptions<ne
   const outcomes: string[] = [];
   const metrics: LoopMetrics = { stepEnded: (_loop, outcome) => outcomes.push(outcome), leaseHeld: () => undefined };
   const loop = new DurableLoop<never>({
-    name: 'test-loop', idleMs: 20, metrics,
+    name: 'test-loop',
+    idleMs: 20,
+    metrics,
     lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000, standbyRetryMs: 20, holder },
     step: async (ctx) => {
       steps.push(ctx);
-      await fencedTransaction(pool, ctx.lease, (client) => client.query('INSERT INTO loop_test_writes (holder) VALUES ($1)', [holder]));
+      await fencedTransaction(pool, ctx.lease, (client) =>
+        client.query('INSERT INTO loop_test_writes (holder) VALUES ($1)', [holder]),
+      );
     },
     ...overrides,
   });
@@ -58,7 +74,7 @@ tap.test('one holder across instances: the other stands by', async (t) => {
   t.match(a.loop.health(), { state: 'running', holder: 'a', generation: 1 });
 });
 
-tap.test('a lease lost mid-step: the step\'s commit is fenced out and the loop stands by', async (t) => {
+tap.test("a lease lost mid-step: the step's commit is fenced out and the loop stands by", async (t) => {
   const pool = await setup(t);
   const inStep = gate();
   const release = gate();
@@ -68,7 +84,9 @@ tap.test('a lease lost mid-step: the step\'s commit is fenced out and the loop s
     step: async (ctx) => {
       inStep.open();
       await release.opened;
-      await fencedTransaction(pool, ctx.lease, (client) => client.query("INSERT INTO loop_test_writes (holder) VALUES ('a')"));
+      await fencedTransaction(pool, ctx.lease, (client) =>
+        client.query("INSERT INTO loop_test_writes (holder) VALUES ('a')"),
+      );
     },
   });
   a.loop.start();
@@ -101,15 +119,26 @@ tap.test('the fence holds a takeover back until an open step transaction ends', 
   await inside.opened;
   let tookOver: Lease | undefined;
   const takeover = store.acquire('fenced', 'b', 60_000).then((l) => (tookOver = l));
-  await waitFor('the takeover to wait on the fenced row', async () => (await pool.query(
-    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO loop_leases%'")).rowCount === 1);
+  await waitFor(
+    'the takeover to wait on the fenced row',
+    async () =>
+      (
+        await pool.query(
+          "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO loop_leases%'",
+        )
+      ).rowCount === 1,
+  );
   t.equal(tookOver, undefined, 'not taken over while the step is open');
   finish.open();
   await step;
   await takeover;
   t.match(tookOver, { holder: 'b', generation: 2 });
   t.same(await writes(pool), ['a'], 'the step that held the lease when it committed is kept');
-  await t.rejects(fencedTransaction(pool, lease, async () => undefined), LeaseLost, 'the old generation is fenced from now on');
+  await t.rejects(
+    fencedTransaction(pool, lease, async () => undefined),
+    LeaseLost,
+    'the old generation is fenced from now on',
+  );
 });
 
 /** A lease store of a process that hangs: its renewals never come back. */
@@ -119,53 +148,79 @@ const hanging = (store: LeaseStore): LeaseStore & { hang(): void } => {
     acquire: (...args) => store.acquire(...args),
     renew: (lease, ttlMs) => (hung ? new Promise<boolean>(() => undefined) : store.renew(lease, ttlMs)),
     release: (lease) => store.release(lease),
-    hang: () => { hung = true; },
+    hang: () => {
+      hung = true;
+    },
   };
 };
 
-tap.test('a holder that crashes mid-step is taken over after its lease expires, and its late commit is fenced', async (t) => {
-  const pool = await setup(t);
-  const crashed = hanging(new PostgresLeaseStore(pool));
-  const stuck = gate();
-  let aOutcome: unknown;
-  const a = new DurableLoop<never>({
-    name: 'test-loop', idleMs: 20, lease: { store: crashed, ttlMs: 600, holder: 'a' },
-    step: async (ctx) => {
-      crashed.hang();
-      await stuck.opened;
-      aOutcome = await fencedTransaction(pool, ctx.lease, (c) => c.query("INSERT INTO loop_test_writes (holder) VALUES ('a')"))
-        .catch((error: unknown) => error);
-    },
-  });
-  a.start();
-  await waitFor('a to hold the lease', () => a.health().state === 'running');
-  const b = writer(pool, 'b', { lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000, standbyRetryMs: 20, holder: 'b' } });
-  b.loop.start();
-  t.teardown(async () => {
+tap.test(
+  'a holder that crashes mid-step is taken over after its lease expires, and its late commit is fenced',
+  async (t) => {
+    const pool = await setup(t);
+    const crashed = hanging(new PostgresLeaseStore(pool));
+    const stuck = gate();
+    let aOutcome: unknown;
+    const a = new DurableLoop<never>({
+      name: 'test-loop',
+      idleMs: 20,
+      lease: { store: crashed, ttlMs: 600, holder: 'a' },
+      step: async (ctx) => {
+        crashed.hang();
+        await stuck.opened;
+        aOutcome = await fencedTransaction(pool, ctx.lease, (c) =>
+          c.query("INSERT INTO loop_test_writes (holder) VALUES ('a')"),
+        ).catch((error: unknown) => error);
+      },
+    });
+    a.start();
+    await waitFor('a to hold the lease', () => a.health().state === 'running');
+    const b = writer(pool, 'b', {
+      lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000, standbyRetryMs: 20, holder: 'b' },
+    });
+    b.loop.start();
+    t.teardown(async () => {
+      stuck.open();
+      await Promise.all([a.stop(), b.loop.stop()]);
+    });
+    await waitFor("b to take over after a's lease expired", async () => (await writes(pool)).includes('b'));
+    t.match(await leaseRow(pool, 'test-loop'), { holder: 'b', generation: 2 });
     stuck.open();
-    await Promise.all([a.stop(), b.loop.stop()]);
-  });
-  await waitFor('b to take over after a\'s lease expired', async () => (await writes(pool)).includes('b'));
-  t.match(await leaseRow(pool, 'test-loop'), { holder: 'b', generation: 2 });
-  stuck.open();
-  await waitFor('a\'s late commit to be refused', () => aOutcome !== undefined);
-  t.type(aOutcome, LeaseLost);
-  t.notOk((await writes(pool)).includes('a'), 'nothing of the crashed holder committed');
-});
+    await waitFor("a's late commit to be refused", () => aOutcome !== undefined);
+    t.type(aOutcome, LeaseLost);
+    t.notOk((await writes(pool)).includes('a'), 'nothing of the crashed holder committed');
+  },
+);
 
 tap.test('failed steps back off within the policy: doubling, jittered, capped', async (t) => {
   const pool = await setup(t);
   const retries: number[] = [];
   const loop = new DurableLoop<never>({
-    name: 'failing', idleMs: 20, backoff: { baseMs: 10, ceilingMs: 40, jitter: 'equal' }, random: () => 0.999,
+    name: 'failing',
+    idleMs: 20,
+    backoff: { baseMs: 10, ceilingMs: 40, jitter: 'equal' },
+    random: () => 0.999,
     lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000 },
-    logger: { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (o) => { if ('retryInMs' in o) retries.push(o.retryInMs as number); } },
-    step: async () => { throw new Error('boom'); },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
+      warn: (o) => {
+        if ('retryInMs' in o) retries.push(o.retryInMs as number);
+      },
+    },
+    step: async () => {
+      throw new Error('boom');
+    },
   });
   loop.start();
   t.teardown(() => loop.stop());
   await waitFor('six retries', () => retries.length >= 6);
-  t.same(retries.slice(0, 6), [9, 19, 39, 39, 39, 39], 'equal jitter near the top of [cap/2, cap), cap 10, 20, 40, 40…');
+  t.same(
+    retries.slice(0, 6),
+    [9, 19, 39, 39, 39, 39],
+    'equal jitter near the top of [cap/2, cap), cap 10, 20, 40, 40…',
+  );
   t.match(loop.health(), { state: 'backoff', lastError: 'boom' });
   t.ok(loop.health().consecutiveFailures >= 6);
 });
@@ -174,9 +229,13 @@ tap.test('a step that succeeds after failures resets the backoff', async (t) => 
   const pool = await setup(t);
   let calls = 0;
   const loop = new DurableLoop<never>({
-    name: 'flaky', idleMs: 20, backoff: { baseMs: 1, ceilingMs: 5, jitter: 'full' },
+    name: 'flaky',
+    idleMs: 20,
+    backoff: { baseMs: 1, ceilingMs: 5, jitter: 'full' },
     lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000 },
-    step: async () => { if (++calls <= 3) throw new Error('not yet'); },
+    step: async () => {
+      if (++calls <= 3) throw new Error('not yet');
+    },
   });
   loop.start();
   t.teardown(() => loop.stop());
@@ -211,35 +270,46 @@ tap.test('stop during a step waits for the step to finish, then releases the lea
   t.equal(a.loop.health().state, 'stopped');
 });
 
-tap.test('stop is bounded: a step that does not finish is abandoned, its signal aborted, its commit fenced', async (t) => {
-  const pool = await setup(t);
-  const store = new PostgresLeaseStore(pool);
-  const inStep = gate();
-  const never = gate();
-  let step: StepContext<never> | undefined;
-  const loop = new DurableLoop<never>({
-    name: 'stuck', idleMs: 20, stopGraceMs: 100, lease: { store, ttlMs: 60_000 },
-    step: async (ctx) => {
-      step = ctx;
-      inStep.open();
-      await never.opened;
-    },
-  });
-  loop.start();
-  await inStep.opened;
-  await loop.stop();
-  t.ok(step?.signal.aborted, 'the step was told to give up');
-  t.match(await leaseRow(pool, 'stuck'), { expired: true }, 'released: a standby need not wait for the expiry');
-  t.ok(await store.acquire('stuck', 'next', 60_000), 'another instance takes it over at once');
-  await t.rejects(fencedTransaction(pool, step?.lease, async () => undefined), LeaseLost);
-  never.open();
-});
+tap.test(
+  'stop is bounded: a step that does not finish is abandoned, its signal aborted, its commit fenced',
+  async (t) => {
+    const pool = await setup(t);
+    const store = new PostgresLeaseStore(pool);
+    const inStep = gate();
+    const never = gate();
+    let step: StepContext<never> | undefined;
+    const loop = new DurableLoop<never>({
+      name: 'stuck',
+      idleMs: 20,
+      stopGraceMs: 100,
+      lease: { store, ttlMs: 60_000 },
+      step: async (ctx) => {
+        step = ctx;
+        inStep.open();
+        await never.opened;
+      },
+    });
+    loop.start();
+    await inStep.opened;
+    await loop.stop();
+    t.ok(step?.signal.aborted, 'the step was told to give up');
+    t.match(await leaseRow(pool, 'stuck'), { expired: true }, 'released: a standby need not wait for the expiry');
+    t.ok(await store.acquire('stuck', 'next', 60_000), 'another instance takes it over at once');
+    await t.rejects(
+      fencedTransaction(pool, step?.lease, async () => undefined),
+      LeaseLost,
+    );
+    never.open();
+  },
+);
 
 tap.test('the checkpoint is loaded when the lease is taken and follows what each step returns', async (t) => {
   const pool = await setup(t);
   const seen: Array<number | undefined> = [];
   const loop = new DurableLoop<number>({
-    name: 'counting', idleMs: 5, lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000 },
+    name: 'counting',
+    idleMs: 5,
+    lease: { store: new PostgresLeaseStore(pool), ttlMs: 60_000 },
     checkpoint: { load: async () => 41 },
     step: async (ctx) => {
       seen.push(ctx.checkpoint);
@@ -254,7 +324,13 @@ tap.test('the checkpoint is loaded when the lease is taken and follows what each
 
 tap.test('without a lease store every instance runs; wake() cuts the idle pause short', async (t) => {
   let steps = 0;
-  const loop = new DurableLoop<never>({ name: 'local', idleMs: 60_000, step: async () => { steps += 1; } });
+  const loop = new DurableLoop<never>({
+    name: 'local',
+    idleMs: 60_000,
+    step: async () => {
+      steps += 1;
+    },
+  });
   loop.start();
   t.teardown(() => loop.stop());
   await waitFor('the first step', () => steps === 1);

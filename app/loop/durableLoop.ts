@@ -135,7 +135,10 @@ export class DurableLoop<C = never> {
   }
 
   health(): LoopHealth {
-    return { ...this.healthValue, ...(this.lease ? { holder: this.lease.holder, generation: this.lease.generation } : {}) };
+    return {
+      ...this.healthValue,
+      ...(this.lease ? { holder: this.lease.holder, generation: this.lease.generation } : {}),
+    };
   }
 
   /**
@@ -148,10 +151,13 @@ export class DurableLoop<C = never> {
     this.wake();
     if (this.running) {
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.options.stopGraceMs ?? STOP_GRACE_MS)));
+      const grace = new Promise<'late'>(
+        (resolve) => (timer = setTimeout(() => resolve('late'), this.options.stopGraceMs ?? STOP_GRACE_MS)),
+      );
       const ended = await Promise.race([this.running.then(() => 'ended' as const), grace]);
       clearTimeout(timer);
-      if (ended === 'late') this.logger.warn({ loop: this.name }, 'loop step still running after the stop grace: abandoned');
+      if (ended === 'late')
+        this.logger.warn({ loop: this.name }, 'loop step still running after the stop grace: abandoned');
     }
     await this.dropLease('stopped', true);
     this.healthValue = { ...this.healthValue, state: 'stopped' };
@@ -174,7 +180,10 @@ export class DurableLoop<C = never> {
       } catch (error) {
         if (error instanceof LeaseLost) {
           this.stepEnded('fenced', started);
-          this.logger.warn({ loop: this.name, generation: error.lease.generation }, 'lease lost: the step was fenced out, standing by');
+          this.logger.warn(
+            { loop: this.name, generation: error.lease.generation },
+            'lease lost: the step was fenced out, standing by',
+          );
           await this.dropLease('standby', false);
           continue;
         }
@@ -205,14 +214,28 @@ export class DurableLoop<C = never> {
   }
 
   private context(): StepContext<C> {
-    return { lease: this.lease, checkpoint: this.checkpoint, stopping: this.stopping.signal, signal: this.leaseAbort.signal };
+    return {
+      lease: this.lease,
+      checkpoint: this.checkpoint,
+      stopping: this.stopping.signal,
+      signal: this.leaseAbort.signal,
+    };
   }
 
   private async backOff(failures: number, error: unknown, started: number): Promise<void> {
     const retryInMs = backoffMs(failures, this.options.backoff ?? LOOP_BACKOFF, (this.options.random ?? Math.random)());
     this.stepEnded('failed', started);
-    this.healthValue = { ...this.healthValue, state: 'backoff', consecutiveFailures: failures, retryInMs, lastError: messageOf(error) };
-    this.logger.warn({ loop: this.name, err: error, failures, retryInMs }, 'loop step failed: retrying after a backoff');
+    this.healthValue = {
+      ...this.healthValue,
+      state: 'backoff',
+      consecutiveFailures: failures,
+      retryInMs,
+      lastError: messageOf(error),
+    };
+    this.logger.warn(
+      { loop: this.name, err: error, failures, retryInMs },
+      'loop step failed: retrying after a backoff',
+    );
     await pause(retryInMs, this.stopping.signal, this.wakers);
   }
 
@@ -220,9 +243,15 @@ export class DurableLoop<C = never> {
     const durationMs = performance.now() - started;
     this.metrics.stepEnded(this.name, outcome, durationMs);
     const { retryInMs: _retry, ...rest } = this.healthValue;
-    this.healthValue = outcome === 'failed' ? this.healthValue : {
-      ...rest, steps: rest.steps + 1, consecutiveFailures: 0, lastStepAt: new Date().toISOString(),
-    };
+    this.healthValue =
+      outcome === 'failed'
+        ? this.healthValue
+        : {
+            ...rest,
+            steps: rest.steps + 1,
+            consecutiveFailures: 0,
+            lastStepAt: new Date().toISOString(),
+          };
   }
 
   private holdLease(lease: Lease): void {
@@ -232,15 +261,28 @@ export class DurableLoop<C = never> {
     this.leaseAbort = new AbortController();
     this.checkpointLoaded = false;
     this.metrics.leaseHeld(this.name, true);
-    this.logger.info({ loop: this.name, holder: lease.holder, generation: lease.generation }, 'loop lease taken: running');
-    this.renewTimer = setInterval(() => {
-      leasing.store.renew(lease, ttlMs).then((kept) => {
-        if (!kept && this.lease === lease) {
-          this.logger.warn({ loop: this.name, generation: lease.generation }, 'loop lease taken over: standing by');
-          void this.dropLease('standby', false);
-        }
-      }, (error: unknown) => this.logger.warn({ loop: this.name, err: error }, 'loop lease renewal failed: the next one may still succeed'));
-    }, Math.max(1, Math.floor(ttlMs / 3)));
+    this.logger.info(
+      { loop: this.name, holder: lease.holder, generation: lease.generation },
+      'loop lease taken: running',
+    );
+    this.renewTimer = setInterval(
+      () => {
+        leasing.store.renew(lease, ttlMs).then(
+          (kept) => {
+            if (!kept && this.lease === lease) {
+              this.logger.warn({ loop: this.name, generation: lease.generation }, 'loop lease taken over: standing by');
+              void this.dropLease('standby', false);
+            }
+          },
+          (error: unknown) =>
+            this.logger.warn(
+              { loop: this.name, err: error },
+              'loop lease renewal failed: the next one may still succeed',
+            ),
+        );
+      },
+      Math.max(1, Math.floor(ttlMs / 3)),
+    );
     this.renewTimer.unref();
   }
 
@@ -255,8 +297,12 @@ export class DurableLoop<C = never> {
     this.checkpointLoaded = false;
     this.metrics.leaseHeld(this.name, false);
     this.healthValue = { ...this.healthValue, state };
-    if (release) await this.options.lease?.store.release(lease).catch((error: unknown) =>
-      this.logger.warn({ loop: this.name, err: error }, 'loop lease release failed: it expires on its own'));
+    if (release)
+      await this.options.lease?.store
+        .release(lease)
+        .catch((error: unknown) =>
+          this.logger.warn({ loop: this.name, err: error }, 'loop lease release failed: it expires on its own'),
+        );
   }
 }
 

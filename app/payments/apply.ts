@@ -34,18 +34,27 @@ type Fact<K extends PaymentFact['kind']> = Extract<PaymentFact, { kind: K }>;
  * purchase's credits; a partial refund takes its share, rounded up (we never leave the user
  * more credits than they paid for). Exact in BigInt: credits × kopecks can pass 2^53.
  */
-export const clawbackOf = (purchase: Pick<RecordedPurchase, 'credits' | 'amountMinor'>, refundedMinor: number): { credits: number; amountMinor: number } => {
-  if (refundedMinor >= purchase.amountMinor || purchase.amountMinor === 0) return { credits: purchase.credits, amountMinor: purchase.amountMinor };
+export const clawbackOf = (
+  purchase: Pick<RecordedPurchase, 'credits' | 'amountMinor'>,
+  refundedMinor: number,
+): { credits: number; amountMinor: number } => {
+  if (refundedMinor >= purchase.amountMinor || purchase.amountMinor === 0)
+    return { credits: purchase.credits, amountMinor: purchase.amountMinor };
   const numerator = BigInt(purchase.credits) * BigInt(refundedMinor);
   const denominator = BigInt(purchase.amountMinor);
   const credits = Number((numerator + denominator - 1n) / denominator);
   return { credits: Math.max(1, credits), amountMinor: refundedMinor };
 };
 
-const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, metadata: CommandMetadata): Promise<ApplyResult> => {
+const applyPurchase = async (
+  deps: ApplyDependencies,
+  fact: Fact<'purchase'>,
+  metadata: CommandMetadata,
+): Promise<ApplyResult> => {
   // Every provider's facts pass here: a payment for an id that is no Telegram user stays recorded
   // as rejected, with its reason, for support to see; it is never appended (core/ids).
-  if (!isTelegramUserId(fact.userId)) return { status: 'rejected', outcome: `user id ${JSON.stringify(fact.userId)} is not a Telegram user id` };
+  if (!isTelegramUserId(fact.userId))
+    return { status: 'rejected', outcome: `user id ${JSON.stringify(fact.userId)} is not a Telegram user id` };
   // A redelivery keeps the credits first recorded, even if finance changed the package since.
   const recorded = await deps.purchases.find(fact.provider, fact.paymentId);
   const pkg = packageById(deps.ledgerConfig, fact.packageId);
@@ -58,43 +67,84 @@ const applyPurchase = async (deps: ApplyDependencies, fact: Fact<'purchase'>, me
   }
   const credits = recorded?.credits ?? pkg.credits;
   const result = await deps.ledger(accountStream(fact.userId), {
-    type: 'PurchaseCredits', userId: fact.userId, paymentId: fact.paymentId, provider: fact.provider,
-    packageId: fact.packageId, credits, amountMinor: fact.amountMinor, currency: fact.currency,
-    occurredAt: fact.occurredAt, metadata,
+    type: 'PurchaseCredits',
+    userId: fact.userId,
+    paymentId: fact.paymentId,
+    provider: fact.provider,
+    packageId: fact.packageId,
+    credits,
+    amountMinor: fact.amountMinor,
+    currency: fact.currency,
+    occurredAt: fact.occurredAt,
+    metadata,
   });
-  if (!result.ok) return { status: 'failed', reason: `ledger refused the purchase: ${result.rejection}`, paymentId: fact.paymentId };
+  if (!result.ok)
+    return { status: 'failed', reason: `ledger refused the purchase: ${result.rejection}`, paymentId: fact.paymentId };
   await deps.purchases.record({
-    provider: fact.provider, paymentId: fact.paymentId, userId: fact.userId, packageId: fact.packageId, credits,
-    amountMinor: fact.amountMinor, currency: fact.currency, purchasedAt: fact.occurredAt,
+    provider: fact.provider,
+    paymentId: fact.paymentId,
+    userId: fact.userId,
+    packageId: fact.packageId,
+    credits,
+    amountMinor: fact.amountMinor,
+    currency: fact.currency,
+    purchasedAt: fact.occurredAt,
   });
-  return { status: 'done', outcome: result.events.length > 0 ? 'purchased' : 'duplicate', paymentId: fact.paymentId, position: result.position };
+  return {
+    status: 'done',
+    outcome: result.events.length > 0 ? 'purchased' : 'duplicate',
+    paymentId: fact.paymentId,
+    position: result.position,
+  };
 };
 
-const applyRefund = async (deps: ApplyDependencies, fact: Fact<'refund'>, metadata: CommandMetadata): Promise<ApplyResult> => {
+const applyRefund = async (
+  deps: ApplyDependencies,
+  fact: Fact<'refund'>,
+  metadata: CommandMetadata,
+): Promise<ApplyResult> => {
   const { paymentId } = fact;
   const purchase = await deps.purchases.find(fact.provider, paymentId);
   if (!purchase) return { status: 'wait', reason: 'the purchase is not recorded yet', paymentId };
   if (fact.userId && fact.userId !== purchase.userId) {
-    return { status: 'failed', reason: `the refund names user ${fact.userId}, the purchase went to ${purchase.userId}`, paymentId };
+    return {
+      status: 'failed',
+      reason: `the refund names user ${fact.userId}, the purchase went to ${purchase.userId}`,
+      paymentId,
+    };
   }
   if (fact.amountMinor <= 0) return { status: 'ignored', outcome: 'nothing refunded', paymentId };
   const clawback = clawbackOf(purchase, fact.amountMinor);
   const result = await deps.ledger(accountStream(purchase.userId), {
-    type: 'RefundPurchase', paymentId, kind: fact.refundKind, ...clawback, occurredAt: fact.occurredAt, metadata,
+    type: 'RefundPurchase',
+    paymentId,
+    kind: fact.refundKind,
+    ...clawback,
+    occurredAt: fact.occurredAt,
+    metadata,
   });
   if (!result.ok) {
     return RETRYABLE_REJECTIONS.has(result.rejection)
       ? { status: 'wait', reason: `ledger: ${result.rejection}`, paymentId }
       : { status: 'failed', reason: `ledger refused the refund: ${result.rejection}`, paymentId };
   }
-  return { status: 'done', outcome: result.events.length > 0 ? 'refunded' : 'duplicate', paymentId, position: result.position };
+  return {
+    status: 'done',
+    outcome: result.events.length > 0 ? 'refunded' : 'duplicate',
+    paymentId,
+    position: result.position,
+  };
 };
 
 /**
  * Applies one fact to the ledger by an idempotent command, keyed by the provider's payment id:
  * any number of deliveries of one payment make one purchase, and one clawback.
  */
-export const applyFact = async (deps: ApplyDependencies, fact: PaymentFact, causationId: string): Promise<ApplyResult> => {
+export const applyFact = async (
+  deps: ApplyDependencies,
+  fact: PaymentFact,
+  causationId: string,
+): Promise<ApplyResult> => {
   switch (fact.kind) {
     case 'ignored':
     case 'rejected':
@@ -103,7 +153,11 @@ export const applyFact = async (deps: ApplyDependencies, fact: PaymentFact, caus
       return { status: 'not_final', reason: fact.reason, paymentId: fact.paymentId };
     case 'purchase':
     case 'refund': {
-      const metadata: CommandMetadata = { actor: `provider:${fact.provider}`, correlationId: fact.paymentId, causationId };
+      const metadata: CommandMetadata = {
+        actor: `provider:${fact.provider}`,
+        correlationId: fact.paymentId,
+        causationId,
+      };
       return fact.kind === 'purchase' ? applyPurchase(deps, fact, metadata) : applyRefund(deps, fact, metadata);
     }
     default: {

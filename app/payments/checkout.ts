@@ -34,7 +34,10 @@ export type StartCheckout = (request: CheckoutRequest) => Promise<CheckoutAnswer
 /** The provider is not configured here, or the request lacks what it needs. */
 export class CheckoutUnavailable extends Error {
   override readonly name = 'CheckoutUnavailable';
-  constructor(readonly code: 'provider_off' | 'email_required', message: string) {
+  constructor(
+    readonly code: 'provider_off' | 'email_required',
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -1,6 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { checkoutSession, paidSession, paymentIntent, stripeBody, stripeEvent, stripeId, stripeSignature } from '../../test/fakes/stripePayloads.js';
+import {
+  checkoutSession,
+  paidSession,
+  paymentIntent,
+  stripeBody,
+  stripeEvent,
+  stripeId,
+  stripeSignature,
+} from '../../test/fakes/stripePayloads.js';
 import { paymentsHarness, STRIPE_WEBHOOK_SECRET } from '../../test/support/payments.js';
 import { waitFor } from '../../test/support/waitFor.js';
 import { LEDGER_PROJECTION, startProjectors, waitForPosition } from '../../projections/index.js';
@@ -24,28 +32,57 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/webhook/stripe`;
   // Four processors in two "processes" worth of workers, polling hard, so they race for the rows.
-  const processors = [h.processor({ workers: PROCESSOR_WORKERS / 2, pollIntervalMs: 5 }), h.processor({ workers: PROCESSOR_WORKERS / 2, pollIntervalMs: 5 })];
+  const processors = [
+    h.processor({ workers: PROCESSOR_WORKERS / 2, pollIntervalMs: 5 }),
+    h.processor({ workers: PROCESSOR_WORKERS / 2, pollIntervalMs: 5 }),
+  ];
   for (const p of processors) p.start();
 
   // Warm up the route and the pool (a refused delivery writes nothing) so the timing is the steady state.
-  await Promise.all(Array.from({ length: 8 }, () => fetch(url, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' } })));
+  await Promise.all(
+    Array.from({ length: 8 }, () =>
+      fetch(url, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      }),
+    ),
+  );
   await Promise.all(Array.from({ length: 8 }, () => h.pool.query('SELECT 1')));
 
   const started = performance.now();
-  const sends = DELIVERIES.flatMap(([, times], i) => Array.from({ length: times }, async () => {
-    const body = stripeBody(events[i]);
-    const sent = performance.now();
-    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignature(body, STRIPE_WEBHOOK_SECRET) } });
-    return { response, ms: performance.now() - sent };
-  }));
+  const sends = DELIVERIES.flatMap(([, times], i) =>
+    Array.from({ length: times }, async () => {
+      const body = stripeBody(events[i]);
+      const sent = performance.now();
+      const response = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': stripeSignature(body, STRIPE_WEBHOOK_SECRET),
+        },
+      });
+      return { response, ms: performance.now() - sent };
+    }),
+  );
   const responses = await Promise.all(sends);
   const ackMs = performance.now() - started;
-  const answers = await Promise.all(responses.map(async ({ response, ms }) => ({ status: response.status, ms, body: (await response.json()) as { duplicate: boolean } })));
+  const answers = await Promise.all(
+    responses.map(async ({ response, ms }) => ({
+      status: response.status,
+      ms,
+      body: (await response.json()) as { duplicate: boolean },
+    })),
+  );
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   t.same(new Set(answers.map((a) => a.status)), new Set([200]), 'every delivery acknowledged');
 
-  await waitFor('the inbox to be worked off', async () =>
-    (await h.pool.query("SELECT 1 FROM payments_inbox WHERE status IN ('pending', 'processing')")).rowCount === 0);
+  await waitFor(
+    'the inbox to be worked off',
+    async () =>
+      (await h.pool.query("SELECT 1 FROM payments_inbox WHERE status IN ('pending', 'processing')")).rowCount === 0,
+  );
   const settledMs = performance.now() - started;
   for (const p of processors) await p.stop();
 
@@ -53,7 +90,12 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
   const projectors = startProjectors({ store: h.store, pool: h.pool });
   await waitForPosition(h.pool, LEDGER_PROJECTION, await h.store.headPosition(), 10_000);
   await projectors.stop();
-  const user = (await h.pool.query<{ credits: number; credits_reserved: number }>('SELECT credits, credits_reserved FROM users WHERE id = $1', [userId])).rows[0];
+  const user = (
+    await h.pool.query<{ credits: number; credits_reserved: number }>(
+      'SELECT credits, credits_reserved FROM users WHERE id = $1',
+      [userId],
+    )
+  ).rows[0];
 
   const rows = await h.inboxRows();
   const account = await h.account(userId);
@@ -78,9 +120,15 @@ t.test('20 concurrent deliveries of one paid Stripe payment make one purchase', 
   // second append as a retry of the first and returns its result, so both rows may call
   // themselves "purchased". The money is what is exactly-once: one CreditsPurchased, below.
   t.ok(figures.rowOutcomes.includes('purchased'), 'some row applied the purchase');
-  t.ok(figures.rowOutcomes.every((o) => o === 'purchased' || o === 'duplicate'), 'no row failed');
+  t.ok(
+    figures.rowOutcomes.every((o) => o === 'purchased' || o === 'duplicate'),
+    'no row failed',
+  );
   t.equal(figures.creditsPurchasedEvents, 1, 'one CreditsPurchased');
   t.equal(account.balance, 3 + 10, 'welcome grant + one package');
   t.same(user, { credits: 13, credits_reserved: 0 }, 'users.credits is right');
-  t.same(account.events.map((e) => e.type), ['AccountOpened', 'CreditsGranted', 'CreditsPurchased']);
+  t.same(
+    account.events.map((e) => e.type),
+    ['AccountOpened', 'CreditsGranted', 'CreditsPurchased'],
+  );
 });

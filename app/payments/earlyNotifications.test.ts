@@ -36,19 +36,28 @@ t.test('YooKassa: an early notification stays pending; its genuine redelivery is
   const { payment, notification } = earlyPayment(h, '2101');
   t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: false });
   const early = await processor.drain();
-  t.match(early.map((p) => p.result), [{ status: 'retry', reason: /still says payment .* is pending/ }],
-    'asked again later');
+  t.match(
+    early.map((p) => p.result),
+    [{ status: 'retry', reason: /still says payment .* is pending/ }],
+    'asked again later',
+  );
   t.match(await h.inboxRows(), [{ status: 'pending', last_error: /pending/ }], 'kept, not rejected');
   t.equal((await h.account('2101')).events.length, 0, 'nothing credited while the API says pending');
 
   h.yookassaFake.succeed(payment.id);
   const genuine = await deliverYooKassa(h.app, notification);
   t.same(genuine.json(), { received: true, duplicate: false }, 'not answered as a duplicate');
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }],
-    'due at once, not in 10 minutes');
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [{ status: 'done', outcome: 'purchased' }],
+    'due at once, not in 10 minutes',
+  );
   t.equal((await h.account('2101')).purchases, 1);
-  t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: true },
-    'once applied, a redelivery is a duplicate');
+  t.same(
+    (await deliverYooKassa(h.app, notification)).json(),
+    { received: true, duplicate: true },
+    'once applied, a redelivery is a duplicate',
+  );
   t.equal((await processor.drain()).length, 0);
 });
 
@@ -73,12 +82,18 @@ t.test('YooKassa: asked a bounded number of times; a genuine delivery after that
   const processor = h.processor({ maxAttempts: 3 });
   const { payment, notification } = earlyPayment(h, '2103');
   await deliverYooKassa(h.app, notification);
-  t.match((await processor.drain()).map((p) => p.result.status), ['retry', 'retry', 'given_up']);
+  t.match(
+    (await processor.drain()).map((p) => p.result.status),
+    ['retry', 'retry', 'given_up'],
+  );
   t.match(await h.inboxRows(), [{ status: 'failed', attempts: 3 }], 'given up for a person after maxAttempts');
 
   h.yookassaFake.succeed(payment.id);
   t.same((await deliverYooKassa(h.app, notification)).json(), { received: true, duplicate: false });
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' }]);
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [{ status: 'done', outcome: 'purchased' }],
+  );
   t.match(await h.inboxRows(), [{ status: 'done', attempts: 1 }], 'with fresh attempts');
   t.equal((await h.account('2103')).purchases, 1);
 });
@@ -90,14 +105,29 @@ t.test('Stripe: a lost dispute before its purchase waits, and is applied when th
   const session = paidSession(checkoutSession({ userId: '2104', packageId: 'basic', amountTotal: 199 }), paymentIntent);
   const lost = stripeEvent('charge.dispute.closed', dispute({ paymentIntent, amount: 199, status: 'lost' }));
   await deliverStripe(h.app, lost);
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'wait' }]);
-  t.same((await deliverStripe(h.app, lost)).json(), { received: true, duplicate: false },
-    'a redelivery makes the waiting row due');
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'wait' }], 'and it still waits for its purchase');
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [{ status: 'wait' }],
+  );
+  t.same(
+    (await deliverStripe(h.app, lost)).json(),
+    { received: true, duplicate: false },
+    'a redelivery makes the waiting row due',
+  );
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [{ status: 'wait' }],
+    'and it still waits for its purchase',
+  );
 
   await deliverStripe(h.app, stripeEvent('checkout.session.completed', session));
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' },
-    { status: 'done', outcome: 'refunded' }]);
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [
+      { status: 'done', outcome: 'purchased' },
+      { status: 'done', outcome: 'refunded' },
+    ],
+  );
   const account = await h.account('2104');
   t.match(account.events.at(-1), { type: 'PurchaseRefunded', data: { kind: 'chargeback', credits: 10 } });
   t.equal(account.balance, 3, 'the welcome grant stays; the purchase is clawed back');
@@ -110,12 +140,23 @@ t.test('Stripe: async_payment_succeeded before checkout.session.completed credit
   const base = checkoutSession({ userId: '2105', packageId: 'basic', amountTotal: 199 });
   await deliverStripe(h.app, stripeEvent('checkout.session.async_payment_succeeded', paidSession(base, paymentIntent)));
   await deliverStripe(h.app, stripeEvent('checkout.session.completed', paidSession(base, paymentIntent, 'unpaid')));
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'purchased' },
-    { status: 'ignored' }]);
-  await deliverStripe(h.app, stripeEvent('payment_intent.succeeded', {
-    id: paymentIntent, object: 'payment_intent', amount_received: 199, currency: 'usd',
-    metadata: { userId: '2105', packageId: 'basic' },
-  }));
-  t.match((await processor.drain()).map((p) => p.result), [{ status: 'done', outcome: 'duplicate' }]);
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [{ status: 'done', outcome: 'purchased' }, { status: 'ignored' }],
+  );
+  await deliverStripe(
+    h.app,
+    stripeEvent('payment_intent.succeeded', {
+      id: paymentIntent,
+      object: 'payment_intent',
+      amount_received: 199,
+      currency: 'usd',
+      metadata: { userId: '2105', packageId: 'basic' },
+    }),
+  );
+  t.match(
+    (await processor.drain()).map((p) => p.result),
+    [{ status: 'done', outcome: 'duplicate' }],
+  );
   t.equal((await h.account('2105')).purchases, 1);
 });

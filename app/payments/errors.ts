@@ -12,15 +12,39 @@ import type { Provider } from '../../core/ledger/commands.js';
  * Every error has a stable `code` from `PAYMENT_ERROR_CODES`; the message is for people.
  */
 export const PAYMENT_ERROR_CODES = {
-  invalid_request: { domain: 'ProviderRejected', httpStatus: 502, meaning: 'the provider refused the request as invalid (400/404/409/422)' },
+  invalid_request: {
+    domain: 'ProviderRejected',
+    httpStatus: 502,
+    meaning: 'the provider refused the request as invalid (400/404/409/422)',
+  },
   unauthorized: { domain: 'ProviderRejected', httpStatus: 502, meaning: 'API key missing or wrong (401/403)' },
   not_found: { domain: 'ProviderRejected', httpStatus: 502, meaning: 'the provider has no such object (404)' },
-  connection_failed: { domain: 'ProviderUnreachable', httpStatus: 503, meaning: 'could not connect; the request never reached the provider' },
+  connection_failed: {
+    domain: 'ProviderUnreachable',
+    httpStatus: 503,
+    meaning: 'could not connect; the request never reached the provider',
+  },
   rate_limited: { domain: 'ProviderUnreachable', httpStatus: 503, meaning: '429 from the provider' },
-  server_error: { domain: 'ProviderUnreachable', httpStatus: 503, meaning: '5xx from the provider; retry only with the same idempotency key' },
-  timeout: { domain: 'OutcomeUnknown', httpStatus: 504, meaning: 'no answer within the time limit after the request was sent' },
-  connection_lost: { domain: 'OutcomeUnknown', httpStatus: 504, meaning: 'the connection broke after the request was sent' },
-  malformed_response: { domain: 'OutcomeUnknown', httpStatus: 502, meaning: 'an answer we cannot read; the call may have had its effect' },
+  server_error: {
+    domain: 'ProviderUnreachable',
+    httpStatus: 503,
+    meaning: '5xx from the provider; retry only with the same idempotency key',
+  },
+  timeout: {
+    domain: 'OutcomeUnknown',
+    httpStatus: 504,
+    meaning: 'no answer within the time limit after the request was sent',
+  },
+  connection_lost: {
+    domain: 'OutcomeUnknown',
+    httpStatus: 504,
+    meaning: 'the connection broke after the request was sent',
+  },
+  malformed_response: {
+    domain: 'OutcomeUnknown',
+    httpStatus: 502,
+    meaning: 'an answer we cannot read; the call may have had its effect',
+  },
 } as const;
 
 export type PaymentErrorCode = keyof typeof PAYMENT_ERROR_CODES;
@@ -53,7 +77,11 @@ export abstract class PaymentProviderError extends Error {
 /** The provider said no. Do not resend unchanged. */
 export class ProviderRejected extends PaymentProviderError {
   override readonly name = 'ProviderRejected';
-  constructor(readonly code: CodeOf<'ProviderRejected'>, message: string, details: PaymentErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'ProviderRejected'>,
+    message: string,
+    details: PaymentErrorDetails,
+  ) {
     super(message, details);
   }
 }
@@ -61,7 +89,11 @@ export class ProviderRejected extends PaymentProviderError {
 /** The request was never accepted. Safe to retry. */
 export class ProviderUnreachable extends PaymentProviderError {
   override readonly name = 'ProviderUnreachable';
-  constructor(readonly code: CodeOf<'ProviderUnreachable'>, message: string, details: PaymentErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'ProviderUnreachable'>,
+    message: string,
+    details: PaymentErrorDetails,
+  ) {
     super(message, details);
   }
 }
@@ -69,7 +101,11 @@ export class ProviderUnreachable extends PaymentProviderError {
 /** It may have happened. Check (or retry with the same idempotency key) before anything else. */
 export class OutcomeUnknown extends PaymentProviderError {
   override readonly name = 'OutcomeUnknown';
-  constructor(readonly code: CodeOf<'OutcomeUnknown'>, message: string, details: PaymentErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'OutcomeUnknown'>,
+    message: string,
+    details: PaymentErrorDetails,
+  ) {
     super(message, details);
   }
 }

@@ -42,8 +42,11 @@ export type PaymentFact =
 
 export const ignored = (reason: string): PaymentFact => ({ kind: 'ignored', reason });
 export const rejected = (reason: string): PaymentFact => ({ kind: 'rejected', reason });
-export const notFinal = (reason: string, paymentId?: string): PaymentFact =>
-  ({ kind: 'not_final', reason, ...(paymentId === undefined ? {} : { paymentId }) });
+export const notFinal = (reason: string, paymentId?: string): PaymentFact => ({
+  kind: 'not_final',
+  reason,
+  ...(paymentId === undefined ? {} : { paymentId }),
+});
 
 /** Unix seconds → ISO 8601. */
 export const isoFromUnix = (seconds: number): string => new Date(seconds * 1000).toISOString();

@@ -90,4 +90,3 @@ export interface PaymentInbox extends DeliveryRecorder {
   /** How many rows are in each status, per provider. */
   counts(): Promise<Array<{ provider: Provider; status: InboxStatus; count: number }>>;
 }
-

@@ -22,7 +22,9 @@ const json = (row: InboxRow): unknown => JSON.parse(row.body.toString('utf8'));
  * reader reads the payment again from the API, here, outside any request (record, acknowledge,
  * then act).
  */
-export const createInterpreter = (readers: InboxRowReaders): Interpreter => async (row) => {
-  const read = readers[row.kind] as InboxRowReader | undefined;
-  return read ? read(json(row)) : rejected(`unknown inbox kind ${String(row.kind)}`);
-};
+export const createInterpreter =
+  (readers: InboxRowReaders): Interpreter =>
+  async (row) => {
+    const read = readers[row.kind] as InboxRowReader | undefined;
+    return read ? read(json(row)) : rejected(`unknown inbox kind ${String(row.kind)}`);
+  };

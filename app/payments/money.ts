@@ -19,7 +19,8 @@ export const minorFromDecimal = (value: string): number | undefined => {
 
 /** 19900 → "199.00". */
 export const decimalFromMinor = (amountMinor: number): string => {
-  if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) throw new Error(`not an amount in minor units: ${amountMinor}`);
+  if (!Number.isSafeInteger(amountMinor) || amountMinor < 0)
+    throw new Error(`not an amount in minor units: ${amountMinor}`);
   const cents = amountMinor % 100;
   return `${(amountMinor - cents) / 100}.${String(cents).padStart(2, '0')}`;
 };

@@ -62,12 +62,21 @@ export interface PaymentsProcessor {
 }
 
 export const defaultBackoffMs = (attempt: number): number =>
-  backoffMs(attempt, { baseMs: PROCESSOR_BACKOFF_BASE_MS, ceilingMs: PROCESSOR_BACKOFF_CEILING_MS, jitter: 'equal' }, Math.random());
+  backoffMs(
+    attempt,
+    { baseMs: PROCESSOR_BACKOFF_BASE_MS, ceilingMs: PROCESSOR_BACKOFF_CEILING_MS, jitter: 'equal' },
+    Math.random(),
+  );
 
 /** A round that failed as a whole (the database away): try again from the poll interval, doubling up to this. */
 export const PROCESSOR_ROUND_RETRY_CEILING_MS = 30_000;
 
-const noLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const noLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 interface Settings {
   options: PaymentsProcessorOptions;
@@ -100,18 +109,28 @@ const settle = async (s: Settings, row: InboxRow, result: ApplyResult): Promise<
       break;
     case 'ignored':
     case 'rejected':
-      if (result.status === 'rejected') s.logger.warn({ ...where, reason: result.outcome }, 'payment delivery rejected');
+      if (result.status === 'rejected')
+        s.logger.warn({ ...where, reason: result.outcome }, 'payment delivery rejected');
       await inbox.finish(row, { status: result.status, outcome: result.outcome, paymentId: result.paymentId });
       break;
     case 'wait':
-      await inbox.retry(row, { error: result.reason, delayMs: PROCESSOR_WAIT_INTERVAL_MS, paymentId: result.paymentId });
+      await inbox.retry(row, {
+        error: result.reason,
+        delayMs: PROCESSOR_WAIT_INTERVAL_MS,
+        paymentId: result.paymentId,
+      });
       break;
     case 'not_final':
       // Kept pending and asked again with backoff, up to maxAttempts (then `failed`, for a person).
       return retry(s, row, result.reason, result.paymentId);
     case 'failed':
       s.logger.error({ ...where, reason: result.reason }, 'payment delivery failed: needs a person');
-      await inbox.finish(row, { status: 'failed', outcome: 'ledger refused', paymentId: result.paymentId, error: result.reason });
+      await inbox.finish(row, {
+        status: 'failed',
+        outcome: 'ledger refused',
+        paymentId: result.paymentId,
+        error: result.reason,
+      });
       break;
     default: {
       const _exhaustive: never = result;
@@ -147,8 +166,11 @@ const processRow = async (s: Settings, row: InboxRow): Promise<ProcessedRow> => 
  */
 export const createPaymentsProcessor = (options: PaymentsProcessorOptions): PaymentsProcessor => {
   const s: Settings = {
-    options, logger: options.logger ?? noLogger, leaseMs: options.leaseMs ?? PROCESSOR_LEASE_MS,
-    maxAttempts: options.maxAttempts ?? PROCESSOR_MAX_ATTEMPTS, backoffMs: options.backoffMs ?? defaultBackoffMs,
+    options,
+    logger: options.logger ?? noLogger,
+    leaseMs: options.leaseMs ?? PROCESSOR_LEASE_MS,
+    maxAttempts: options.maxAttempts ?? PROCESSOR_MAX_ATTEMPTS,
+    backoffMs: options.backoffMs ?? defaultBackoffMs,
   };
   const pollMs = options.pollIntervalMs ?? PROCESSOR_POLL_INTERVAL_MS;
   const loops: DurableLoop[] = [];
@@ -160,20 +182,24 @@ export const createPaymentsProcessor = (options: PaymentsProcessorOptions): Paym
     for (const row of rows) processed.push(await processRow(s, row));
     return processed;
   };
-  const startWorker = (index: number): DurableLoop => startLoop<never>({
-    logger: s.logger,
-    ...loopSettings(options.loops, false),
-    name: `payments-processor-${index + 1}`, idleMs: pollMs,
-    backoff: { baseMs: pollMs, ceilingMs: Math.max(pollMs, PROCESSOR_ROUND_RETRY_CEILING_MS), jitter: 'equal' },
-    step: async () => ({ more: (await round()).length > 0 }),
-  });
+  const startWorker = (index: number): DurableLoop =>
+    startLoop<never>({
+      logger: s.logger,
+      ...loopSettings(options.loops, false),
+      name: `payments-processor-${index + 1}`,
+      idleMs: pollMs,
+      backoff: { baseMs: pollMs, ceilingMs: Math.max(pollMs, PROCESSOR_ROUND_RETRY_CEILING_MS), jitter: 'equal' },
+      step: async () => ({ more: (await round()).length > 0 }),
+    });
 
   return {
     start: () => {
       if (loops.length > 0) return;
       for (let i = 0; i < (options.workers ?? 1); i++) loops.push(startWorker(i));
     },
-    wake: () => { for (const loop of loops) loop.wake(); },
+    wake: () => {
+      for (const loop of loops) loop.wake();
+    },
     drain: async () => {
       const all: ProcessedRow[] = [];
       for (let processed = await round(); processed.length > 0; processed = await round()) all.push(...processed);

@@ -58,18 +58,35 @@ export interface ReconcileStores {
   purchases: Pick<PurchaseIndex, 'recordedPaymentIds'>;
 }
 
-const reconcileProvider = async (stores: ReconcileStores, source: PaidPaymentSource, since: Date): Promise<ProviderReconciliation> => {
+const reconcileProvider = async (
+  stores: ReconcileStores,
+  source: PaidPaymentSource,
+  since: Date,
+): Promise<ProviderReconciliation> => {
   const { provider } = source;
   try {
     const found = await source.listPaid(since);
-    const credited = await stores.purchases.recordedPaymentIds(provider, found.map((f) => f.fact.paymentId));
+    const credited = await stores.purchases.recordedPaymentIds(
+      provider,
+      found.map((f) => f.fact.paymentId),
+    );
     const missing = found.filter((f) => !credited.has(f.fact.paymentId));
     for (const item of missing) {
       await stores.inbox.record({
-        provider, deliveryId: `reconcile:${item.fact.paymentId}`, kind: item.kind, source: 'reconciler', body: JSON.stringify(item.body),
+        provider,
+        deliveryId: `reconcile:${item.fact.paymentId}`,
+        kind: item.kind,
+        source: 'reconciler',
+        body: JSON.stringify(item.body),
       });
     }
-    return { provider, paid: found.length, credited: found.length - missing.length, missing: missing.length, missingPaymentIds: missing.map((m) => m.fact.paymentId) };
+    return {
+      provider,
+      paid: found.length,
+      credited: found.length - missing.length,
+      missing: missing.length,
+      missingPaymentIds: missing.map((m) => m.fact.paymentId),
+    };
   } catch (error) {
     return { provider, paid: 0, credited: 0, missing: 0, missingPaymentIds: [], error: (error as Error).message };
   }
@@ -114,7 +131,9 @@ export const startReconciler = (
   const intervalMs = options.intervalMs ?? RECONCILE_INTERVAL_MS;
   const loop = startLoop<never>({
     ...loopSettings(options.loops, true),
-    name: RECONCILER_LOOP, idleMs: intervalMs, initialDelayMs: intervalMs,
+    name: RECONCILER_LOOP,
+    idleMs: intervalMs,
+    initialDelayMs: intervalMs,
     backoff: { baseMs: Math.min(RECONCILE_RETRY_MIN_MS, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
     step: async () => {
       try {

@@ -23,10 +23,12 @@ export type ProviderRefunders = Partial<Record<Provider, ProviderRefunder>>;
  * bot's `refunded_payment` is the same delivery). The admin action may also record the clawback
  * at once; the ledger takes one clawback per payment, so whichever comes second changes nothing.
  */
-export const createProviderRefunds = (refunders: ProviderRefunders): ProviderRefund => async (request) => {
-  const refund = refunders[request.provider];
-  if (!refund) {
-    throw new ActionRefused('feature_off', `refunds through ${request.provider} are not configured on this server`);
-  }
-  await refund(request);
-};
+export const createProviderRefunds =
+  (refunders: ProviderRefunders): ProviderRefund =>
+  async (request) => {
+    const refund = refunders[request.provider];
+    if (!refund) {
+      throw new ActionRefused('feature_off', `refunds through ${request.provider} are not configured on this server`);
+    }
+    await refund(request);
+  };

@@ -14,7 +14,12 @@ t.test('the invoice: XTR, empty provider token, one price item, a payload naming
 });
 
 t.test('pre-checkout: one row per reason to refuse', async (t) => {
-  const query = { currency: 'XTR', total_amount: basic.prices.XTR, invoice_payload: starsInvoice(basic, '42').payload, from: { id: 42 } };
+  const query = {
+    currency: 'XTR',
+    total_amount: basic.prices.XTR,
+    invoice_payload: starsInvoice(basic, '42').payload,
+    from: { id: 42 },
+  };
   t.same(checkStarsPreCheckout(defaultLedgerConfig, query), { ok: true });
   const rows: Array<[string, Partial<typeof query>, string]> = [
     ['not Stars', { currency: 'USD' }, 'wrong_currency'],
@@ -23,5 +28,6 @@ t.test('pre-checkout: one row per reason to refuse', async (t) => {
     ['another user pays', { from: { id: 43 } }, 'wrong_user'],
     ['the price changed since the invoice', { total_amount: basic.prices.XTR - 1 }, 'price_changed'],
   ];
-  for (const [name, change, reason] of rows) t.same(checkStarsPreCheckout(defaultLedgerConfig, { ...query, ...change }), { ok: false, reason }, name);
+  for (const [name, change, reason] of rows)
+    t.same(checkStarsPreCheckout(defaultLedgerConfig, { ...query, ...change }), { ok: false, reason }, name);
 });

@@ -134,12 +134,23 @@ export const starsPurchaseFact = (record: StarsPaymentRecord): PaymentFact => {
     return rejected(`successful_payment ${chargeId}: invoice of user ${payload.userId}, paid by ${record.userId}`);
   }
   return {
-    kind: 'purchase', provider: 'telegram_stars', paymentId: payment.telegram_payment_charge_id, userId: record.userId,
-    packageId: payload.packageId, amountMinor: payment.total_amount, currency: 'XTR', occurredAt: isoFromUnix(record.date),
+    kind: 'purchase',
+    provider: 'telegram_stars',
+    paymentId: payment.telegram_payment_charge_id,
+    userId: record.userId,
+    packageId: payload.packageId,
+    amountMinor: payment.total_amount,
+    currency: 'XTR',
+    occurredAt: isoFromUnix(record.date),
   };
 };
 
 export const starsRefundFact = (record: StarsRefundRecord): PaymentFact => ({
-  kind: 'refund', provider: 'telegram_stars', paymentId: record.refund.telegram_payment_charge_id, refundKind: 'refund',
-  amountMinor: record.refund.total_amount, occurredAt: isoFromUnix(record.date), userId: record.userId,
+  kind: 'refund',
+  provider: 'telegram_stars',
+  paymentId: record.refund.telegram_payment_charge_id,
+  refundKind: 'refund',
+  amountMinor: record.refund.total_amount,
+  occurredAt: isoFromUnix(record.date),
+  userId: record.userId,
 });

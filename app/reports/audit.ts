@@ -51,7 +51,11 @@ export const auditHandler = (store: EventStore): CommandHandler<RecordAction, ne
         const { occurredAt: _occurredAt, ...data } = command;
         return { ok: true, events: [{ type: 'OperatorActionRecorded', data }] };
       },
-      metadataOf: (command) => ({ occurredAt: command.occurredAt, actor: `operator:${command.operator}`, correlationId: command.actionId }),
+      metadataOf: (command) => ({
+        occurredAt: command.occurredAt,
+        actor: `operator:${command.operator}`,
+        correlationId: command.actionId,
+      }),
     },
     { store },
   );
@@ -67,10 +71,13 @@ export interface RecordedAction {
  * (its own record, not whatever the stream holds last). Undefined when it was never recorded.
  */
 export const findRecordedAction = async (
-  store: EventStore, userId: string, actionId: string,
+  store: EventStore,
+  userId: string,
+  actionId: string,
 ): Promise<RecordedAction | undefined> => {
   const events = await readWholeStream(store, auditStream(userId));
   const found = events.find(
-    (e) => e.type === 'OperatorActionRecorded' && (e.data as { actionId?: unknown }).actionId === actionId);
+    (e) => e.type === 'OperatorActionRecorded' && (e.data as { actionId?: unknown }).actionId === actionId,
+  );
   return found && { position: found.position, data: found.data as OperatorActionRecorded['data'] };
 };

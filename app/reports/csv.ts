@@ -18,7 +18,10 @@ export const csvField = (value: CsvValue): string => {
 };
 
 /** A header line and one line per row, in the order of `columns`. */
-export const toCsv = <Row extends { [K in keyof Row]: CsvValue }>(columns: ReadonlyArray<keyof Row & string>, rows: readonly Row[]): string =>
+export const toCsv = <Row extends { [K in keyof Row]: CsvValue }>(
+  columns: ReadonlyArray<keyof Row & string>,
+  rows: readonly Row[],
+): string =>
   [columns.map(csvField).join(','), ...rows.map((row) => columns.map((c) => csvField(row[c])).join(','))]
     .map((line) => `${line}\r\n`)
     .join('');

@@ -1,6 +1,11 @@
 import type { EventStore, RecordedEvent } from '../../core/eventstore/index.js';
 import type {
-  CreditsAdjustedData, CreditsGrantedData, CreditsPurchasedData, Currency, Provider, PurchaseRefundedData,
+  CreditsAdjustedData,
+  CreditsGrantedData,
+  CreditsPurchasedData,
+  Currency,
+  Provider,
+  PurchaseRefundedData,
   ReservationCapturedData,
 } from '../../core/ledger/index.js';
 import { toCsv } from './csv.js';
@@ -51,7 +56,17 @@ export interface LedgerExport {
 }
 
 export const LEDGER_CSV_COLUMNS = [
-  'position', 'eventId', 'userId', 'type', 'credits', 'amountMinor', 'currency', 'provider', 'paymentId', 'occurredAt', 'recordedAt',
+  'position',
+  'eventId',
+  'userId',
+  'type',
+  'credits',
+  'amountMinor',
+  'currency',
+  'provider',
+  'paymentId',
+  'occurredAt',
+  'recordedAt',
 ] as const satisfies ReadonlyArray<keyof LedgerRow>;
 
 type Movement = Pick<LedgerRow, 'type' | 'credits' | 'amountMinor' | 'currency' | 'provider' | 'paymentId'>;
@@ -63,11 +78,25 @@ export const movementOf = (event: RecordedEvent): Movement | undefined => {
   switch (event.type) {
     case 'CreditsPurchased': {
       const d = event.data as CreditsPurchasedData;
-      return { type: 'purchase', credits: d.credits, amountMinor: d.amountMinor, currency: d.currency, provider: d.provider, paymentId: d.paymentId };
+      return {
+        type: 'purchase',
+        credits: d.credits,
+        amountMinor: d.amountMinor,
+        currency: d.currency,
+        provider: d.provider,
+        paymentId: d.paymentId,
+      };
     }
     case 'PurchaseRefunded': {
       const d = event.data as PurchaseRefundedData;
-      return { type: d.kind, credits: -d.credits, amountMinor: -d.amountMinor, currency: d.currency, provider: d.provider, paymentId: d.paymentId };
+      return {
+        type: d.kind,
+        credits: -d.credits,
+        amountMinor: -d.amountMinor,
+        currency: d.currency,
+        provider: d.provider,
+        paymentId: d.paymentId,
+      };
     }
     case 'CreditsGranted':
       return { type: 'grant', credits: (event.data as CreditsGrantedData).credits, ...NO_MONEY };
@@ -95,7 +124,14 @@ export const totalsOf = (rows: readonly LedgerRow[]): LedgerTotal[] => {
   const totals = new Map<string, LedgerTotal>();
   for (const row of rows) {
     const key = `${row.type}|${row.currency ?? ''}|${row.provider ?? ''}`;
-    const total = totals.get(key) ?? { type: row.type, currency: row.currency, provider: row.provider, count: 0, credits: 0, amountMinor: 0 };
+    const total = totals.get(key) ?? {
+      type: row.type,
+      currency: row.currency,
+      provider: row.provider,
+      count: 0,
+      credits: 0,
+      amountMinor: 0,
+    };
     total.count += 1;
     total.credits += row.credits;
     total.amountMinor += row.amountMinor ?? 0;

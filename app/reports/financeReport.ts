@@ -21,7 +21,14 @@ export interface AccountBalance extends AccountState {
 export interface BalancesAsOf {
   asOf: string;
   accounts: AccountBalance[];
-  totals: { accounts: number; balance: number; held: number; available: number; liabilityCredits: number; debtCredits: number };
+  totals: {
+    accounts: number;
+    balance: number;
+    held: number;
+    available: number;
+    liabilityCredits: number;
+    debtCredits: number;
+  };
 }
 
 type Money = Record<Currency, number>;
@@ -62,24 +69,42 @@ export const balancesAsOf = async (store: EventStore, asOf: string): Promise<Bal
       if (Date.parse(event.recordedAt) >= asOfMs) continue;
       byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event]);
     }
-    for (const [stream, events] of byStream) accounts.set(stream, foldAccount(events.map(asAccountEvent), accounts.get(stream)));
+    for (const [stream, events] of byStream)
+      accounts.set(stream, foldAccount(events.map(asAccountEvent), accounts.get(stream)));
   }
-  const rows = [...accounts].map(([stream, account]) => ({ userId: userIdOfStream(stream)!, ...summaryOf(account.core) }));
+  const rows = [...accounts].map(([stream, account]) => ({
+    userId: userIdOfStream(stream)!,
+    ...summaryOf(account.core),
+  }));
   rows.sort((a, b) => (BigInt(a.userId) < BigInt(b.userId) ? -1 : 1));
   const sum = (f: (r: AccountBalance) => number) => rows.reduce((total, r) => total + f(r), 0);
   return {
     asOf: new Date(asOfMs).toISOString(),
     accounts: rows,
     totals: {
-      accounts: rows.length, balance: sum((r) => r.balance), held: sum((r) => r.held), available: sum((r) => r.available),
-      liabilityCredits: sum((r) => Math.max(0, r.balance)), debtCredits: sum((r) => Math.max(0, -r.balance)),
+      accounts: rows.length,
+      balance: sum((r) => r.balance),
+      held: sum((r) => r.held),
+      available: sum((r) => r.available),
+      liabilityCredits: sum((r) => Math.max(0, r.balance)),
+      debtCredits: sum((r) => Math.max(0, -r.balance)),
     },
   };
 };
 
 const emptyDay = (day: string): DailyFigures => ({
-  day, revenueMinor: noMoney(), refundsMinor: noMoney(), chargebacksMinor: noMoney(), creditsSold: 0, creditsGranted: 0,
-  creditsConsumed: 0, creditsRefunded: 0, creditsChargedBack: 0, creditsAdjusted: 0, liabilityCredits: 0, debtCredits: 0,
+  day,
+  revenueMinor: noMoney(),
+  refundsMinor: noMoney(),
+  chargebacksMinor: noMoney(),
+  creditsSold: 0,
+  creditsGranted: 0,
+  creditsConsumed: 0,
+  creditsRefunded: 0,
+  creditsChargedBack: 0,
+  creditsAdjusted: 0,
+  liabilityCredits: 0,
+  debtCredits: 0,
   aiCostMicroUsd: { tryon: 0, styling: 0 },
 });
 
@@ -90,12 +115,27 @@ const addMoney = (sum: Money, row: LedgerRow): void => {
 
 const addMovement = (day: DailyFigures, row: LedgerRow): void => {
   switch (row.type) {
-    case 'purchase': day.creditsSold += row.credits; addMoney(day.revenueMinor, row); break;
-    case 'refund': day.creditsRefunded -= row.credits; addMoney(day.refundsMinor, row); break;
-    case 'chargeback': day.creditsChargedBack -= row.credits; addMoney(day.chargebacksMinor, row); break;
-    case 'grant': day.creditsGranted += row.credits; break;
-    case 'usage': day.creditsConsumed -= row.credits; break;
-    case 'adjustment': day.creditsAdjusted += row.credits; break;
+    case 'purchase':
+      day.creditsSold += row.credits;
+      addMoney(day.revenueMinor, row);
+      break;
+    case 'refund':
+      day.creditsRefunded -= row.credits;
+      addMoney(day.refundsMinor, row);
+      break;
+    case 'chargeback':
+      day.creditsChargedBack -= row.credits;
+      addMoney(day.chargebacksMinor, row);
+      break;
+    case 'grant':
+      day.creditsGranted += row.credits;
+      break;
+    case 'usage':
+      day.creditsConsumed -= row.credits;
+      break;
+    case 'adjustment':
+      day.creditsAdjusted += row.credits;
+      break;
     default: {
       const _exhaustive: never = row.type;
       throw new Error(`unknown movement ${String(_exhaustive)}`);
@@ -103,7 +143,12 @@ const addMovement = (day: DailyFigures, row: LedgerRow): void => {
   }
 };
 
-type Timed = { at: number; position: number; row?: LedgerRow; ai?: { feature: 'tryon' | 'styling'; costMicroUsd: number } };
+type Timed = {
+  at: number;
+  position: number;
+  row?: LedgerRow;
+  ai?: { feature: 'tryon' | 'styling'; costMicroUsd: number };
+};
 
 const SUCCESS_EVENTS: Record<string, 'tryon' | 'styling'> = { TryOnSucceeded: 'tryon', StylingSucceeded: 'styling' };
 
@@ -114,7 +159,12 @@ const readTimed = async (store: EventStore): Promise<Timed[]> => {
     for (const event of page) {
       const at = Date.parse(event.recordedAt);
       const feature = SUCCESS_EVENTS[event.type];
-      if (feature) timed.push({ at, position: event.position, ai: { feature, costMicroUsd: (event.data as { costMicroUsd: number }).costMicroUsd } });
+      if (feature)
+        timed.push({
+          at,
+          position: event.position,
+          ai: { feature, costMicroUsd: (event.data as { costMicroUsd: number }).costMicroUsd },
+        });
       const row = rowOf(event);
       if (row) timed.push({ at, position: event.position, row });
     }
@@ -123,10 +173,14 @@ const readTimed = async (store: EventStore): Promise<Timed[]> => {
 };
 
 /** Per-day figures for the UTC days that `[from, to)` touches. */
-export const financeReport = async (store: EventStore, period: { from: string; to: string }): Promise<FinanceReport> => {
+export const financeReport = async (
+  store: EventStore,
+  period: { from: string; to: string },
+): Promise<FinanceReport> => {
   const fromMs = Math.floor(Date.parse(period.from) / DAY_MS) * DAY_MS;
   const toMs = Math.ceil(Date.parse(period.to) / DAY_MS) * DAY_MS;
-  if ((toMs - fromMs) / DAY_MS > REPORT_MAX_DAYS) throw new RangeError(`a report covers at most ${REPORT_MAX_DAYS} days`);
+  if ((toMs - fromMs) / DAY_MS > REPORT_MAX_DAYS)
+    throw new RangeError(`a report covers at most ${REPORT_MAX_DAYS} days`);
   const balances = new Map<string, number>();
   let liability = 0;
   let debt = 0;
@@ -152,4 +206,3 @@ export const financeReport = async (store: EventStore, period: { from: string; t
   }
   return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), days };
 };
-

@@ -1,5 +1,11 @@
 import { READ_MAX_COUNT, type EventStore, type RecordedEvent } from '../../core/eventstore/index.js';
-import { ACCOUNT_STREAM_PREFIX, foldAccount, summaryOf, type AccountCore, type AccountEvent } from '../../core/ledger/index.js';
+import {
+  ACCOUNT_STREAM_PREFIX,
+  foldAccount,
+  summaryOf,
+  type AccountCore,
+  type AccountEvent,
+} from '../../core/ledger/index.js';
 
 /**
  * Reading the event store for reports. Reports answer from the events, never from the read
@@ -27,7 +33,10 @@ export const readWholeStream = async (store: EventStore, stream: string): Promis
 };
 
 /** Every event of these categories in position order, one page at a time. */
-export async function* readCategories(store: EventStore, categories: readonly string[]): AsyncGenerator<RecordedEvent[]> {
+export async function* readCategories(
+  store: EventStore,
+  categories: readonly string[],
+): AsyncGenerator<RecordedEvent[]> {
   let after = 0;
   for (;;) {
     const page = await store.readAll({ after, categories, maxCount: READ_MAX_COUNT });
@@ -46,11 +55,14 @@ export async function* readCategories(store: EventStore, categories: readonly st
  * taking events while they are recorded at or before `asOfMs` is that prefix.
  */
 export const recordedBy = (events: readonly RecordedEvent[], asOfMs: number, inclusive = true): RecordedEvent[] => {
-  const end = events.findIndex((e) => (inclusive ? Date.parse(e.recordedAt) > asOfMs : Date.parse(e.recordedAt) >= asOfMs));
+  const end = events.findIndex((e) =>
+    inclusive ? Date.parse(e.recordedAt) > asOfMs : Date.parse(e.recordedAt) >= asOfMs,
+  );
   return end === -1 ? [...events] : events.slice(0, end);
 };
 
-export const asAccountEvent = (recorded: RecordedEvent): AccountEvent => ({ type: recorded.type, data: recorded.data }) as AccountEvent;
+export const asAccountEvent = (recorded: RecordedEvent): AccountEvent =>
+  ({ type: recorded.type, data: recorded.data }) as AccountEvent;
 
 export const stateOf = (core: AccountCore): AccountState => summaryOf(core);
 

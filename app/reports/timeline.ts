@@ -45,7 +45,11 @@ export interface TimelineOptions {
  * the account's holds name every session that asked for credits; the locator adds those that
  * never got that far. Only streams whose start event names this user are kept.
  */
-const sessionStreamsOf = async (account: readonly RecordedEvent[], userId: string, locator?: SessionLocator): Promise<string[]> => {
+const sessionStreamsOf = async (
+  account: readonly RecordedEvent[],
+  userId: string,
+  locator?: SessionLocator,
+): Promise<string[]> => {
   const streams = new Set<string>();
   for (const event of account) {
     if (event.type !== 'CreditsReserved') continue;
@@ -66,7 +70,11 @@ const occurredAtOf = (event: RecordedEvent): string =>
   typeof event.metadata.occurredAt === 'string' ? event.metadata.occurredAt : event.recordedAt;
 
 /** Builds a user's timeline from the event store. An unknown user has no events. */
-export const buildTimeline = async (store: EventStore, userId: string, options: TimelineOptions = {}): Promise<Timeline> => {
+export const buildTimeline = async (
+  store: EventStore,
+  userId: string,
+  options: TimelineOptions = {},
+): Promise<Timeline> => {
   const asOf = options.asOf ?? new Date().toISOString();
   const asOfMs = Date.parse(asOf);
   const wholeAccount = await readWholeStream(store, accountStream(userId));
@@ -87,8 +95,14 @@ export const buildTimeline = async (store: EventStore, userId: string, options: 
   const events = merged.map((event): TimelineEvent => {
     current = stateAt.get(event.position) ?? current;
     return {
-      position: event.position, stream: event.stream, revision: event.revision, type: event.type, data: event.data,
-      occurredAt: occurredAtOf(event), recordedAt: event.recordedAt, stateAfter: current,
+      position: event.position,
+      stream: event.stream,
+      revision: event.revision,
+      type: event.type,
+      data: event.data,
+      occurredAt: occurredAtOf(event),
+      recordedAt: event.recordedAt,
+      stateAfter: current,
     };
   });
   return { userId, asOf: new Date(asOfMs).toISOString(), state: replay.final, events };

@@ -1,5 +1,8 @@
 import {
-  createCommandHandler, READ_MAX_COUNT, type CommandResult, type EventStore,
+  createCommandHandler,
+  READ_MAX_COUNT,
+  type CommandResult,
+  type EventStore,
 } from '../../core/eventstore/index.js';
 import { accountStream } from '../../core/ledger/index.js';
 import type { HoldRequest } from '../../core/sessions/index.js';
@@ -63,7 +66,9 @@ export const sessionCommandPath = <
     // A session has a few dozen events at most; one read covers it.
     const recorded = await store.readStream(stream, { maxCount: READ_MAX_COUNT });
     return recorded.reduce(
-      (state, r) => decider.evolve(state, { type: r.type, data: r.data } as E), decider.initialState());
+      (state, r) => decider.evolve(state, { type: r.type, data: r.data } as E),
+      decider.initialState(),
+    );
   };
   const lastPositionOf = async (stream: string): Promise<number> =>
     (await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))[0]?.position ?? 0;
@@ -101,5 +106,8 @@ export const reserveOrRecordRefusal = async <C extends { occurredAt: string }, S
 
 /** Statuses in which a session is waiting for the user; leaving the flow cancels these. */
 export const WAITING_FOR_INPUT = new Set([
-  'tryon_waiting_clothing', 'tryon_waiting_person', 'stylist_waiting_photo', 'stylist_preferences',
+  'tryon_waiting_clothing',
+  'tryon_waiting_person',
+  'stylist_waiting_photo',
+  'stylist_preferences',
 ]);

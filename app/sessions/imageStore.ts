@@ -39,7 +39,11 @@ export type StorageErrorCode = 'not_found' | 'storage_rejected' | 'storage_unava
 
 /** Failures of a store, one class per failure domain; `code` is stable. */
 export class StorageError extends Error {
-  constructor(readonly code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StorageError';
   }
@@ -55,7 +59,11 @@ export class ImageNotFound extends StorageError {
 
 /** The service answered and said no (access denied, bad request): retrying will not help. */
 export class StorageRejected extends StorageError {
-  constructor(readonly serviceCode: string, message: string, cause?: unknown) {
+  constructor(
+    readonly serviceCode: string,
+    message: string,
+    cause?: unknown,
+  ) {
     super('storage_rejected', message, { cause });
     this.name = 'StorageRejected';
   }
@@ -68,4 +76,3 @@ export class StorageUnavailable extends StorageError {
     this.name = 'StorageUnavailable';
   }
 }
-

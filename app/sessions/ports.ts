@@ -1,6 +1,13 @@
 import type { Rejection } from '../../core/ledger/index.js';
 import type {
-  HoldRequest, ImageInput, ImageKind, ImageRejection, StylePreferences, StylistStatus, TryOnNext, TryOnStatus,
+  HoldRequest,
+  ImageInput,
+  ImageKind,
+  ImageRejection,
+  StylePreferences,
+  StylistStatus,
+  TryOnNext,
+  TryOnStatus,
 } from '../../core/sessions/index.js';
 
 /**
@@ -75,7 +82,10 @@ export interface StylistPort extends SessionEnding {
   providePhoto(sessionId: string, image: ImageInput, occurredAt: string, actor?: Actor): Promise<Outcome>;
   /** Submits the session and reserves its credits, like `TryOnPort.providePerson`. */
   submitPreferences(
-    sessionId: string, preferences: StylePreferences, occurredAt: string, actor?: Actor,
+    sessionId: string,
+    preferences: StylePreferences,
+    occurredAt: string,
+    actor?: Actor,
   ): Promise<Outcome>;
   finish(sessionId: string, occurredAt: string, actor?: Actor): Promise<Outcome>;
 }
@@ -92,6 +102,7 @@ export interface Prices {
  */
 export interface HoldReserver {
   reserve(
-    hold: HoldRequest, occurredAt: string,
+    hold: HoldRequest,
+    occurredAt: string,
   ): Promise<{ ok: true; expiresAt: string } | { ok: false; rejection: Rejection }>;
 }

@@ -1,7 +1,15 @@
 import type { EventStore } from '../../core/eventstore/index.js';
 import {
-  stylingStream, stylistDecider, tryOnDecider, tryOnStream, type StylistCommand, type StylistEvent, type StylistSession,
-  type TryOnCommand, type TryOnEvent, type TryOnSession,
+  stylingStream,
+  stylistDecider,
+  tryOnDecider,
+  tryOnStream,
+  type StylistCommand,
+  type StylistEvent,
+  type StylistSession,
+  type TryOnCommand,
+  type TryOnEvent,
+  type TryOnSession,
 } from '../../core/sessions/index.js';
 import { outcomeOf, reserveOrRecordRefusal, sessionCommandPath, WAITING_FOR_INPUT } from './commandPath.js';
 import type { Actor, ConsentPort, HoldReserver, Outcome, Prices, StylistPort, TryOnPort } from './ports.js';
@@ -55,14 +63,23 @@ export const createTryOnService = (deps: SessionServiceDependencies): TryOnPort 
       const { userId } = await streams.load(stream);
       const hasConsent = userId !== '' && (await deps.consent.has(userId));
       const provided = await streams.run(stream, {
-        type: 'ProvidePersonImage', ...image, credits: deps.prices.tryon, hasConsent, occurredAt, actor,
+        type: 'ProvidePersonImage',
+        ...image,
+        credits: deps.prices.tryon,
+        hasConsent,
+        occurredAt,
+        actor,
       });
       if (!provided.ok) return outcomeOf(provided);
       const session = await streams.load(stream);
       // Submitted now, or by an earlier attempt of this update that stopped before reserving.
       if (session.hold === null || session.holdResolution !== null) return settled(session, provided.position);
-      return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt,
-        (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt, actor }));
+      return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt, (reason) => ({
+        type: 'RecordReservationRejected' as const,
+        reason,
+        occurredAt,
+        actor,
+      }));
     },
     rate: (sessionId, rating, occurredAt, actor) => run(sessionId, { type: 'RateResult', rating, occurredAt }, actor),
     finish: (sessionId, next, occurredAt, actor) =>
@@ -96,13 +113,22 @@ export const createStylistService = (deps: SessionServiceDependencies): StylistP
       const { userId } = await streams.load(stream);
       const hasConsent = userId !== '' && (await deps.consent.has(userId));
       const submitted = await streams.run(stream, {
-        type: 'SubmitPreferences', preferences, credits: deps.prices.styling, hasConsent, occurredAt, actor,
+        type: 'SubmitPreferences',
+        preferences,
+        credits: deps.prices.styling,
+        hasConsent,
+        occurredAt,
+        actor,
       });
       if (!submitted.ok) return outcomeOf(submitted);
       const session = await streams.load(stream);
       if (session.hold === null || session.holdResolution !== null) return settled(session, submitted.position);
-      return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt,
-        (reason) => ({ type: 'RecordReservationRejected' as const, reason, occurredAt, actor }));
+      return reserveOrRecordRefusal(streams, stream, deps.holds, session.hold, occurredAt, (reason) => ({
+        type: 'RecordReservationRejected' as const,
+        reason,
+        occurredAt,
+        actor,
+      }));
     },
     finish: (sessionId, occurredAt, actor) => run(sessionId, { type: 'FinishStyling', occurredAt }, actor),
     abandon: async (sessionId, occurredAt, actor) => {

@@ -25,9 +25,7 @@ import type { Actor } from './ports.js';
 
 export type SessionKind = SessionFeature;
 
-export type LoadedSession =
-  | { kind: 'tryon'; state: TryOnSession }
-  | { kind: 'styling'; state: StylistSession };
+export type LoadedSession = { kind: 'tryon'; state: TryOnSession } | { kind: 'styling'; state: StylistSession };
 
 /** Commands of the worker and the sweepers that both kinds take under the same name. */
 export type SharedCommand =
@@ -46,7 +44,9 @@ export interface SessionStreams {
   shared(kind: SessionKind, sessionId: string, command: SharedCommand): Promise<SessionResult>;
   /** Records the AI failure: the session then asks for its hold to be released (`ai_failed`). */
   fail(
-    kind: SessionKind, sessionId: string, failure: { reason: string; attempts: number; occurredAt: string },
+    kind: SessionKind,
+    sessionId: string,
+    failure: { reason: string; attempts: number; occurredAt: string },
   ): Promise<SessionResult>;
 }
 
@@ -78,7 +78,9 @@ export const loadStyling = (store: EventStore, sessionId: string): Promise<Styli
 export const sessionStreams = (store: EventStore, actor: Actor): SessionStreams => {
   const tryOnPath = sessionCommandPath<TryOnCommand, TryOnEvent, TryOnSession, SessionRejection>(store, tryOnDecider);
   const stylingPath = sessionCommandPath<StylistCommand, StylistEvent, StylistSession, SessionRejection>(
-    store, stylistDecider);
+    store,
+    stylistDecider,
+  );
 
   const load = async (kind: SessionKind, sessionId: string): Promise<LoadedSession> =>
     kind === 'tryon'

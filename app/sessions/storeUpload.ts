@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { keyFor, validateImage, type ImageKind, type ImageMimeType, type ImageRejection } from '../../core/sessions/index.js';
+import {
+  keyFor,
+  validateImage,
+  type ImageKind,
+  type ImageMimeType,
+  type ImageRejection,
+} from '../../core/sessions/index.js';
 import type { ImageStore } from './imageStore.js';
 
 export interface StoredUpload {
@@ -12,8 +18,7 @@ export interface StoredUpload {
 }
 
 export type StoreUploadResult =
-  | { ok: true; image: StoredUpload }
-  | { ok: false; rejection: ImageRejection; detail: string };
+  { ok: true; image: StoredUpload } | { ok: false; rejection: ImageRejection; detail: string };
 
 /** Lower-case hex SHA-256 of the bytes: the content part of an image key. */
 export const contentHashOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

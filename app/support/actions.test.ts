@@ -8,7 +8,11 @@ import type { ProviderRefund } from './actions.js';
  */
 
 interface Reply {
-  actionId: string; action: string; outcome: string; ledgerPosition: number | null; auditPosition: number;
+  actionId: string;
+  action: string;
+  outcome: string;
+  ledgerPosition: number | null;
+  auditPosition: number;
 }
 
 t.test('a retried action answers with its own audit record, not the last one on the stream', async (t) => {
@@ -19,13 +23,23 @@ t.test('a retried action answers with its own audit record, not the last one on 
   const user = '5401';
   const occurredAt = new Date().toISOString();
   await executeAccount(user, {
-    type: 'PurchaseCredits', userId: user, paymentId: 'pi_5401', provider: 'stripe', packageId: 'basic', credits: 10,
-    amountMinor: 199, currency: 'USD', occurredAt,
+    type: 'PurchaseCredits',
+    userId: user,
+    paymentId: 'pi_5401',
+    provider: 'stripe',
+    packageId: 'basic',
+    credits: 10,
+    amountMinor: 199,
+    currency: 'USD',
+    occurredAt,
   });
-  const post = (path: string, body: object) => app.inject({
-    method: 'POST', url: `/admin/users/${user}/${path}`, payload: JSON.stringify(body),
-    headers: { ...bearer(SUPPORT_TOKEN), 'content-type': 'application/json' },
-  });
+  const post = (path: string, body: object) =>
+    app.inject({
+      method: 'POST',
+      url: `/admin/users/${user}/${path}`,
+      payload: JSON.stringify(body),
+      headers: { ...bearer(SUPPORT_TOKEN), 'content-type': 'application/json' },
+    });
   const grantId = '1b0e6a52-5d1c-4c1e-9f7a-2a3b4c5d6e01';
   const refundId = '1b0e6a52-5d1c-4c1e-9f7a-2a3b4c5d6e02';
   const rebuildId = '1b0e6a52-5d1c-4c1e-9f7a-2a3b4c5d6e03';
@@ -40,20 +54,28 @@ t.test('a retried action answers with its own audit record, not the last one on 
   const again = await post('grants', { credits: 5, reason: 'slow try-on', actionId: grantId });
   t.equal(again.statusCode, 200);
   t.same(again.json(), { ...grant, outcome: 'no_change' }, "the grant's own audit and ledger positions");
-  t.same((await post('refunds', { paymentId: 'pi_5401', reason: 'clicked twice', actionId: refundId })).json(),
-    { ...refund, outcome: 'no_change' });
+  t.same((await post('refunds', { paymentId: 'pi_5401', reason: 'clicked twice', actionId: refundId })).json(), {
+    ...refund,
+    outcome: 'no_change',
+  });
   t.equal(refunds.length, 1, 'the provider was asked once');
-  t.same((await post('rebuild', { reason: 'again', actionId: rebuildId })).json(),
-    { ...rebuild, outcome: 'no_change' });
+  t.same((await post('rebuild', { reason: 'again', actionId: rebuildId })).json(), {
+    ...rebuild,
+    outcome: 'no_change',
+  });
 
   const reused = await post('grants', { credits: 7, reason: 'more', actionId: grantId });
   t.equal(reused.statusCode, 409, 'the same action id for other details is refused');
   t.match(reused.json(), { error: { code: 'rejected', rejection: 'action_id_reused' } });
-  t.equal((await post('rebuild', { reason: 'rows look wrong again', actionId: grantId })).statusCode, 409,
-    'and for another action');
+  t.equal(
+    (await post('rebuild', { reason: 'rows look wrong again', actionId: grantId })).statusCode,
+    409,
+    'and for another action',
+  );
   const audit = await store.readStream(`audit-${user}`);
   t.equal(audit.length, 3, 'retries and refusals write no audit event');
-  const grants = (await store.readStream(`account-${user}`))
-    .filter((e) => e.type === 'CreditsGranted' && (e.data as { reason: string }).reason === 'goodwill');
+  const grants = (await store.readStream(`account-${user}`)).filter(
+    (e) => e.type === 'CreditsGranted' && (e.data as { reason: string }).reason === 'goodwill',
+  );
   t.equal(grants.length, 1, 'one goodwill grant in the ledger');
 });

@@ -13,12 +13,21 @@ import type { ProviderName } from './aiPorts.js';
  * Every error has a stable `code` from `AI_ERROR_CODES`; the message is for people.
  */
 export const AI_ERROR_CODES = {
-  invalid_request: { domain: 'ProviderRejected', meaning: 'the provider refused the request as invalid (400/404/413/422)' },
+  invalid_request: {
+    domain: 'ProviderRejected',
+    meaning: 'the provider refused the request as invalid (400/404/413/422)',
+  },
   unauthorized: { domain: 'ProviderRejected', meaning: 'API key missing, wrong, or without access (401/403)' },
-  quota_exceeded: { domain: 'ProviderRejected', meaning: 'billing quota used up; retrying will not help (429 insufficient_quota)' },
+  quota_exceeded: {
+    domain: 'ProviderRejected',
+    meaning: 'billing quota used up; retrying will not help (429 insufficient_quota)',
+  },
   image_refused: { domain: 'ProviderRejected', meaning: 'the safety system refused an input or output image' },
   content_refused: { domain: 'ProviderRejected', meaning: 'the model refused to answer (safety refusal in text)' },
-  connection_failed: { domain: 'ProviderUnreachable', meaning: 'could not connect; the request never reached the provider' },
+  connection_failed: {
+    domain: 'ProviderUnreachable',
+    meaning: 'could not connect; the request never reached the provider',
+  },
   rate_limited: { domain: 'ProviderUnreachable', meaning: '429 (or 408/409) after all retries' },
   server_error: { domain: 'ProviderUnreachable', meaning: '5xx after all retries' },
   timeout: { domain: 'OutcomeUnknown', meaning: 'no answer within the time limit after the request was sent' },
@@ -68,7 +77,11 @@ export abstract class ProviderError extends Error {
 /** The provider said no. Do not resend; another provider may accept, or release the credits. */
 export class ProviderRejected extends ProviderError {
   override readonly name = 'ProviderRejected';
-  constructor(readonly code: CodeOf<'ProviderRejected'>, message: string, details: ProviderErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'ProviderRejected'>,
+    message: string,
+    details: ProviderErrorDetails,
+  ) {
     super(message, details);
   }
 }
@@ -76,7 +89,11 @@ export class ProviderRejected extends ProviderError {
 /** The request was never accepted. Safe to send elsewhere. */
 export class ProviderUnreachable extends ProviderError {
   override readonly name = 'ProviderUnreachable';
-  constructor(readonly code: CodeOf<'ProviderUnreachable'>, message: string, details: ProviderErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'ProviderUnreachable'>,
+    message: string,
+    details: ProviderErrorDetails,
+  ) {
     super(message, details);
   }
 }
@@ -84,7 +101,11 @@ export class ProviderUnreachable extends ProviderError {
 /** Sent, then lost: the provider may have done (and billed) the work. Check before retrying. */
 export class OutcomeUnknown extends ProviderError {
   override readonly name = 'OutcomeUnknown';
-  constructor(readonly code: CodeOf<'OutcomeUnknown'>, message: string, details: ProviderErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'OutcomeUnknown'>,
+    message: string,
+    details: ProviderErrorDetails,
+  ) {
     super(message, details);
   }
 }
@@ -92,7 +113,11 @@ export class OutcomeUnknown extends ProviderError {
 /** A 200 we cannot use. The provider billed it; retrying elsewhere is the caller's choice. */
 export class MalformedResponse extends ProviderError {
   override readonly name = 'MalformedResponse';
-  constructor(readonly code: CodeOf<'MalformedResponse'>, message: string, details: ProviderErrorDetails) {
+  constructor(
+    readonly code: CodeOf<'MalformedResponse'>,
+    message: string,
+    details: ProviderErrorDetails,
+  ) {
     super(message, details);
   }
 }
@@ -100,7 +125,10 @@ export class MalformedResponse extends ProviderError {
 /** Our own input is unusable: no provider is asked. */
 export class InvalidAiInput extends Error {
   override readonly name = 'InvalidAiInput';
-  constructor(readonly code: CodeOf<'InvalidAiInput'>, message: string) {
+  constructor(
+    readonly code: CodeOf<'InvalidAiInput'>,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -116,8 +144,7 @@ export class AllProvidersFailed extends Error {
     readonly attempts: readonly ProviderError[],
   ) {
     super(
-      `${operation}: all providers failed: ` +
-        attempts.map((e) => `${e.provider}/${e.model} ${e.code}`).join(', '),
+      `${operation}: all providers failed: ` + attempts.map((e) => `${e.provider}/${e.model} ${e.code}`).join(', '),
     );
     this.mayHaveBilled = attempts.some((e) => e instanceof OutcomeUnknown);
   }

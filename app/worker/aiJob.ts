@@ -66,31 +66,57 @@ const tryOn = async (s: TryOnSession, ai: WorkerAi, images: WorkerImages, signal
   const [garment, person] = await Promise.all([bytesOf(images, s.clothing), bytesOf(images, s.person)]);
   const startedMs = performance.now();
   const made = await ai.generate({
-    personImage: person, garmentImage: garment, sessionId: s.sessionId, signal,
+    personImage: person,
+    garmentImage: garment,
+    sessionId: s.sessionId,
+    signal,
     mimeTypes: { person: s.person.mimeType, garment: s.clothing.mimeType },
   });
   const contentHash = createHash('sha256').update(made.image).digest('hex');
   const resultImageKey = keyFor({ kind: 'tryon_result', sessionId: s.sessionId, contentHash, mimeType: made.mimeType });
   await images.put(resultImageKey, made.image, made.mimeType);
   const fit = await ai.assess({
-    tryOnImage: made.image, tryOnMimeType: made.mimeType, garmentImage: garment, garmentMimeType: s.clothing.mimeType, signal,
+    tryOnImage: made.image,
+    tryOnMimeType: made.mimeType,
+    garmentImage: garment,
+    garmentMimeType: s.clothing.mimeType,
+    signal,
   });
   return {
     kind: 'result',
-    command: { type: 'RecordTryOnResult', resultImageKey, qualityScore: scoreOf(fit.qualityScore), ...receiptOf(made, startedMs, fit) },
+    command: {
+      type: 'RecordTryOnResult',
+      resultImageKey,
+      qualityScore: scoreOf(fit.qualityScore),
+      ...receiptOf(made, startedMs, fit),
+    },
   };
 };
 
-const styling = async (s: StylistSession, ai: WorkerAi, images: WorkerImages, signal: AbortSignal): Promise<AiAttempt> => {
+const styling = async (
+  s: StylistSession,
+  ai: WorkerAi,
+  images: WorkerImages,
+  signal: AbortSignal,
+): Promise<AiAttempt> => {
   if (!s.photo || !s.preferences) return { kind: 'failed', reason: 'inputs_missing' };
   const photo = await bytesOf(images, s.photo);
   const startedMs = performance.now();
   const styled = await ai.analyze({
-    personImage: photo, mimeType: s.photo.mimeType, preferences: aiPreferencesOf(s.preferences), sessionId: s.sessionId, signal,
+    personImage: photo,
+    mimeType: s.photo.mimeType,
+    preferences: aiPreferencesOf(s.preferences),
+    sessionId: s.sessionId,
+    signal,
   });
   return {
     kind: 'result',
-    command: { type: 'RecordStylingResult', profile: styled.profile, recommendations: styled.recommendations, ...receiptOf(styled, startedMs) },
+    command: {
+      type: 'RecordStylingResult',
+      profile: styled.profile,
+      recommendations: styled.recommendations,
+      ...receiptOf(styled, startedMs),
+    },
   };
 };
 
@@ -99,7 +125,9 @@ export const classifyAiError = (error: unknown): AiAttempt | undefined => {
   if (error instanceof OutcomeUnknown) return { kind: 'unknown', reason: error.code };
   if (error instanceof AllProvidersFailed) {
     const last = error.attempts[error.attempts.length - 1];
-    return error.mayHaveBilled ? { kind: 'unknown', reason: 'outcome_unknown' } : { kind: 'failed', reason: last?.code ?? error.code };
+    return error.mayHaveBilled
+      ? { kind: 'unknown', reason: 'outcome_unknown' }
+      : { kind: 'failed', reason: last?.code ?? error.code };
   }
   if (error instanceof ProviderError) return { kind: 'failed', reason: error.code };
   if (error instanceof InvalidAiInput) return { kind: 'failed', reason: error.code };
@@ -115,7 +143,9 @@ export const runAiAttempt = async (
   signal: AbortSignal,
 ): Promise<AiAttempt> => {
   try {
-    return session.kind === 'tryon' ? await tryOn(session.state, ai, images, signal) : await styling(session.state, ai, images, signal);
+    return session.kind === 'tryon'
+      ? await tryOn(session.state, ai, images, signal)
+      : await styling(session.state, ai, images, signal);
   } catch (error) {
     const classified = classifyAiError(error);
     if (classified) return classified;

@@ -57,8 +57,7 @@ export interface StyleRequest {
   signal?: AbortSignal;
 }
 
-export type GarmentCategory =
-  | 'top' | 'bottom' | 'dress' | 'outerwear' | 'shoes' | 'bag' | 'accessory' | 'other';
+export type GarmentCategory = 'top' | 'bottom' | 'dress' | 'outerwear' | 'shoes' | 'bag' | 'accessory' | 'other';
 
 export interface StyleProfile {
   summary: string;

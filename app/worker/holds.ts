@@ -36,7 +36,12 @@ export type SettleOutcome = 'captured' | 'released' | 'not_reserved' | 'capture_
 export interface Holds {
   /** ReserveCredits for the session's hold; the hold's expiry on success. */
   reserve(hold: HoldRequest, occurredAt: string): Promise<ReserveOutcome>;
-  release(hold: { userId: string; reservationId: string }, reason: ReleaseReason, occurredAt: string, actor?: string): Promise<SettleOutcome>;
+  release(
+    hold: { userId: string; reservationId: string },
+    reason: ReleaseReason,
+    occurredAt: string,
+    actor?: string,
+  ): Promise<SettleOutcome>;
   /** Applies what the session recorded about its hold. */
   settle(resolution: HoldResolution, occurredAt: string): Promise<SettleOutcome>;
 }
@@ -49,36 +54,56 @@ export interface HoldsOptions {
 }
 
 /** The lifetime asked of the ledger: the session's wish, within what the ledger allows. */
-export const holdTtlSeconds = (hold: HoldRequest, config: LedgerConfig): number => Math.min(hold.ttlSeconds, config.maxHoldTtlSeconds);
+export const holdTtlSeconds = (hold: HoldRequest, config: LedgerConfig): number =>
+  Math.min(hold.ttlSeconds, config.maxHoldTtlSeconds);
 
 export const createHolds = (options: HoldsOptions): Holds => {
   const config = options.config ?? defaultLedgerConfig;
-  const handle = guardAccountCommands(createCommandHandler(accountDecider(config), { store: options.store, snapshots: options.snapshots }));
+  const handle = guardAccountCommands(
+    createCommandHandler(accountDecider(config), { store: options.store, snapshots: options.snapshots }),
+  );
   const send = (userId: string, command: AccountCommand) => handle(accountStream(userId), command);
   const metadata = (actor = options.actor) => ({ actor });
 
   /** The expiry of a hold a crashed attempt took: the reservation is recent, so read backwards. */
   const findExpiry = async (userId: string, reservationId: string): Promise<string | undefined> => {
-    const recent = await options.store.readStream(accountStream(userId), { direction: 'backwards', maxCount: HOLD_LOOKUP_MAX_EVENTS });
-    const found = recent.find((e) => e.type === 'CreditsReserved' && (e.data as CreditsReservedData).reservationId === reservationId);
+    const recent = await options.store.readStream(accountStream(userId), {
+      direction: 'backwards',
+      maxCount: HOLD_LOOKUP_MAX_EVENTS,
+    });
+    const found = recent.find(
+      (e) => e.type === 'CreditsReserved' && (e.data as CreditsReservedData).reservationId === reservationId,
+    );
     return found ? (found.data as CreditsReservedData).expiresAt : undefined;
   };
 
   const reserve: Holds['reserve'] = async (hold, occurredAt) => {
     const result = await send(hold.userId, {
-      type: 'ReserveCredits', reservationId: hold.reservationId, credits: hold.credits, feature: hold.feature,
-      ttlSeconds: holdTtlSeconds(hold, config), occurredAt, metadata: metadata(),
+      type: 'ReserveCredits',
+      reservationId: hold.reservationId,
+      credits: hold.credits,
+      feature: hold.feature,
+      ttlSeconds: holdTtlSeconds(hold, config),
+      occurredAt,
+      metadata: metadata(),
     });
     if (!result.ok) return { ok: false, rejection: result.rejection };
     const reserved = result.events.find((e) => e.type === 'CreditsReserved');
-    const expiresAt = reserved ? (reserved.data as CreditsReservedData).expiresAt : await findExpiry(hold.userId, hold.reservationId);
-    if (expiresAt === undefined) throw new Error(`hold ${hold.reservationId} accepted but not found on account ${hold.userId}`);
+    const expiresAt = reserved
+      ? (reserved.data as CreditsReservedData).expiresAt
+      : await findExpiry(hold.userId, hold.reservationId);
+    if (expiresAt === undefined)
+      throw new Error(`hold ${hold.reservationId} accepted but not found on account ${hold.userId}`);
     return { ok: true, expiresAt };
   };
 
   const release: Holds['release'] = async (hold, reason, occurredAt, actor) => {
     const result = await send(hold.userId, {
-      type: 'ReleaseReservation', reservationId: hold.reservationId, reason, occurredAt, metadata: metadata(actor),
+      type: 'ReleaseReservation',
+      reservationId: hold.reservationId,
+      reason,
+      occurredAt,
+      metadata: metadata(actor),
     });
     if (result.ok) return 'released';
     if (result.rejection === 'reservation_not_found') return 'not_reserved';
@@ -86,9 +111,16 @@ export const createHolds = (options: HoldsOptions): Holds => {
     throw new Error(`release of hold ${hold.reservationId} refused: ${result.rejection}`);
   };
 
-  const capture = async (hold: { userId: string; reservationId: string; credits: number }, occurredAt: string): Promise<SettleOutcome> => {
+  const capture = async (
+    hold: { userId: string; reservationId: string; credits: number },
+    occurredAt: string,
+  ): Promise<SettleOutcome> => {
     const result = await send(hold.userId, {
-      type: 'CaptureReservation', reservationId: hold.reservationId, credits: hold.credits, occurredAt, metadata: metadata(),
+      type: 'CaptureReservation',
+      reservationId: hold.reservationId,
+      credits: hold.credits,
+      occurredAt,
+      metadata: metadata(),
     });
     if (result.ok) return 'captured';
     if (result.rejection === 'reservation_already_resolved') return 'capture_lost';
@@ -105,9 +137,12 @@ export const createHolds = (options: HoldsOptions): Holds => {
     release,
     settle: (resolution, occurredAt) => {
       switch (resolution.action) {
-        case 'capture': return capture(resolution, occurredAt);
-        case 'release': return release(resolution, resolution.reason, occurredAt);
-        case 'none': return Promise.resolve('not_reserved');
+        case 'capture':
+          return capture(resolution, occurredAt);
+        case 'release':
+          return release(resolution, resolution.reason, occurredAt);
+        case 'none':
+          return Promise.resolve('not_reserved');
         default: {
           const _exhaustive: never = resolution;
           return _exhaustive;

@@ -6,7 +6,11 @@ import type { Holds } from './holds.js';
 import type { ClaimedJob } from './jobs.js';
 import { CAPTURE_MARGIN_SECONDS, RETRY_MAX_SECONDS, RETRY_MIN_SECONDS } from './limits.js';
 import {
-  resolutionIn, type LoadedSession, type SessionResult, type SessionResultRejection, type SessionStreams,
+  resolutionIn,
+  type LoadedSession,
+  type SessionResult,
+  type SessionResultRejection,
+  type SessionStreams,
 } from '../sessions/sessionStreams.js';
 import type { Clock, WorkerAi, WorkerImages } from './types.js';
 
@@ -46,10 +50,13 @@ export const backoffSeconds = (n: number): number =>
   // No jitter: the retry time is written on the job row, and jobs of different sessions do not collide.
   backoffMs(n, { baseMs: RETRY_MIN_SECONDS * 1000, ceilingMs: RETRY_MAX_SECONDS * 1000, jitter: 'none' }, 0) / 1000;
 
-const hasTimeLeft = (expiresAt: Date, now: Date): boolean => now.getTime() + CAPTURE_MARGIN_SECONDS * 1000 < expiresAt.getTime();
+const hasTimeLeft = (expiresAt: Date, now: Date): boolean =>
+  now.getTime() + CAPTURE_MARGIN_SECONDS * 1000 < expiresAt.getTime();
 
-const settle = async (ctx: JobContext, resolution: HoldResolution): Promise<JobEnd> =>
-  ({ action: 'done', outcome: await ctx.holds.settle(resolution, iso(ctx.clock())) });
+const settle = async (ctx: JobContext, resolution: HoldResolution): Promise<JobEnd> => ({
+  action: 'done',
+  outcome: await ctx.holds.settle(resolution, iso(ctx.clock())),
+});
 
 /**
  * The session refused a report: it has ended meanwhile (cancelled, expired, an outcome already
@@ -59,11 +66,18 @@ const afterRefusal = async (ctx: JobContext, job: ClaimedJob, rejection: Session
   const { state } = await ctx.sessions.load(job.kind, job.sessionId);
   if (state.holdResolution) return settle(ctx, state.holdResolution);
   if (rejection === 'session_expired') {
-    const expired = await ctx.sessions.shared(job.kind, job.sessionId, { type: 'ExpireSession', occurredAt: iso(ctx.clock()) });
+    const expired = await ctx.sessions.shared(job.kind, job.sessionId, {
+      type: 'ExpireSession',
+      occurredAt: iso(ctx.clock()),
+    });
     const resolution = resolutionIn(expired);
     if (resolution) return settle(ctx, resolution);
   }
-  return { action: 'failed', outcome: 'refused_by_session', error: `session refused the worker's report: ${rejection}` };
+  return {
+    action: 'failed',
+    outcome: 'refused_by_session',
+    error: `session refused the worker's report: ${rejection}`,
+  };
 };
 
 /** Records the outcome on the session, then settles the hold as the session says. */
@@ -75,15 +89,26 @@ const report = async (ctx: JobContext, job: ClaimedJob, send: () => Promise<Sess
 };
 
 const fail = (ctx: JobContext, job: ClaimedJob, reason: string, attempts: number): Promise<JobEnd> =>
-  report(ctx, job, () => ctx.sessions.fail(job.kind, job.sessionId, { reason, attempts, occurredAt: iso(ctx.clock()) }));
+  report(ctx, job, () =>
+    ctx.sessions.fail(job.kind, job.sessionId, { reason, attempts, occurredAt: iso(ctx.clock()) }),
+  );
 
 /** No answer in time: the hold goes back as expired (the first reason stays on the ledger). */
-const expireHold = async (ctx: JobContext, job: ClaimedJob, loaded: LoadedSession, attempts: number): Promise<JobEnd> => {
+const expireHold = async (
+  ctx: JobContext,
+  job: ClaimedJob,
+  loaded: LoadedSession,
+  attempts: number,
+): Promise<JobEnd> => {
   await ctx.holds.release(loaded.state.hold!, 'expired', iso(ctx.clock()));
   return fail(ctx, job, HOLD_EXPIRED_REASON, attempts);
 };
 
-const recordResult = async (ctx: JobContext, job: ClaimedJob, attempt: Extract<AiAttempt, { kind: 'result' }>): Promise<JobEnd> => {
+const recordResult = async (
+  ctx: JobContext,
+  job: ClaimedJob,
+  attempt: Extract<AiAttempt, { kind: 'result' }>,
+): Promise<JobEnd> => {
   const occurredAt = iso(ctx.clock());
   const result = await (attempt.command.type === 'RecordTryOnResult'
     ? ctx.sessions.tryOn(job.sessionId, { ...attempt.command, occurredAt })
@@ -107,8 +132,15 @@ export const processJob = async (ctx: JobContext, job: ClaimedJob, signal: Abort
   if (!reserved.ok) {
     const reason = reserved.rejection;
     // Any other refusal (an id reused with other credits or lifetime) is a bug upstream: say it loudly.
-    if (!RETRYABLE_REJECTIONS.has(reason)) throw new Error(`ReserveCredits for session ${job.sessionId} refused: ${reason}`);
-    return report(ctx, job, () => ctx.sessions.shared(job.kind, job.sessionId, { type: 'RecordReservationRejected', reason, occurredAt: iso(ctx.clock()) }));
+    if (!RETRYABLE_REJECTIONS.has(reason))
+      throw new Error(`ReserveCredits for session ${job.sessionId} refused: ${reason}`);
+    return report(ctx, job, () =>
+      ctx.sessions.shared(job.kind, job.sessionId, {
+        type: 'RecordReservationRejected',
+        reason,
+        occurredAt: iso(ctx.clock()),
+      }),
+    );
   }
   const expiresAt = new Date(reserved.expiresAt);
   await ctx.onHoldExpiry(expiresAt);
@@ -118,7 +150,11 @@ export const processJob = async (ctx: JobContext, job: ClaimedJob, signal: Abort
     // Every attempt ended without an answer: the hold stays until its expiry, then goes back.
     return { action: 'retry', runAfter: expiresAt, error: 'no attempts left: waiting for the hold to expire' };
   }
-  const started = await ctx.sessions.shared(job.kind, job.sessionId, { type: 'RecordProcessingStarted', attempt, occurredAt: iso(ctx.clock()) });
+  const started = await ctx.sessions.shared(job.kind, job.sessionId, {
+    type: 'RecordProcessingStarted',
+    attempt,
+    occurredAt: iso(ctx.clock()),
+  });
   if (!started.ok) return afterRefusal(ctx, job, started.rejection);
 
   const outcome = await runAiAttempt(loaded, ctx.ai, ctx.images, signal);
@@ -127,7 +163,11 @@ export const processJob = async (ctx: JobContext, job: ClaimedJob, signal: Abort
       return fail(ctx, job, outcome.reason, attempt);
     case 'unknown': {
       const next = attempt >= MAX_PROCESSING_ATTEMPTS ? expiresAt : plusSeconds(ctx.clock(), backoffSeconds(attempt));
-      return { action: 'retry', runAfter: next < expiresAt ? next : expiresAt, error: `attempt ${attempt}: ${outcome.reason}` };
+      return {
+        action: 'retry',
+        runAfter: next < expiresAt ? next : expiresAt,
+        error: `attempt ${attempt}: ${outcome.reason}`,
+      };
     }
     case 'result':
       if (!hasTimeLeft(expiresAt, ctx.clock())) return expireHold(ctx, job, loaded, attempt);

@@ -33,11 +33,13 @@ export const expireIdleSessions = async (deps: ExpiryDeps): Promise<ExpiryReport
   const cutoff = new Date(now.getTime() - SESSION_IDLE_TIMEOUT_SECONDS * 1000);
   const report: ExpiryReport = { expired: 0, holds: {} };
   for (const row of await deps.candidates.idleSessions(cutoff, deps.batch ?? SWEEP_BATCH)) {
-    const result = await deps.sessions.shared(row.kind, row.sessionId, { type: 'ExpireSession', occurredAt: now.toISOString() });
+    const result = await deps.sessions.shared(row.kind, row.sessionId, {
+      type: 'ExpireSession',
+      occurredAt: now.toISOString(),
+    });
     if (!result.ok) continue; // came back to life, or ended otherwise: the projector catches up
     // Already expired by an earlier pass that may have stopped before the release: settle again.
-    const resolution = resolutionIn(result)
-      ?? (await deps.sessions.load(row.kind, row.sessionId)).state.holdResolution;
+    const resolution = resolutionIn(result) ?? (await deps.sessions.load(row.kind, row.sessionId)).state.holdResolution;
     if (result.events.length > 0) report.expired += 1;
     if (resolution?.action !== 'release') continue;
     const outcome = await deps.holds.settle(resolution, now.toISOString());

@@ -19,7 +19,11 @@ const ACTOR = 'system:sweeper';
  * capture, if it comes at or after the expiry, is refused outright (`reservation_expired`).
  */
 export const sweepExpiredHolds = async (deps: {
-  candidates: Pick<SweepCandidates, 'expiredHolds'>; holds: Holds; clock: Clock; logger: Logger; batch?: number;
+  candidates: Pick<SweepCandidates, 'expiredHolds'>;
+  holds: Holds;
+  clock: Clock;
+  logger: Logger;
+  batch?: number;
 }): Promise<Partial<Record<SettleOutcome, number>>> => {
   const now = deps.clock();
   const counts: Partial<Record<SettleOutcome, number>> = {};
@@ -68,7 +72,10 @@ export const startSweeper = (options: SweeperOptions): RunningSweeper => {
   const logger = options.logger ?? silentLogger;
   const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
   const sessions = sessionStreams(store, ACTOR);
-  const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
+  const feeder =
+    options.runFeeder === false
+      ? undefined
+      : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
   const sweep = async (): Promise<SweepReport> => ({
     holds: await sweepExpiredHolds({ candidates, holds, clock, logger, batch: SWEEP_BATCH }),
     sessions: await expireIdleSessions({ candidates, sessions, holds, clock, logger, batch: SWEEP_BATCH }),
@@ -82,7 +89,9 @@ export const startSweeper = (options: SweeperOptions): RunningSweeper => {
     logger,
     ...loopSettings(options.loops, true),
     // The first pass waits one interval: the feeder catches up meanwhile.
-    name: SWEEPER_LOOP, idleMs: intervalMs, initialDelayMs: intervalMs,
+    name: SWEEPER_LOOP,
+    idleMs: intervalMs,
+    initialDelayMs: intervalMs,
     backoff: { baseMs: Math.min(1_000, intervalMs), ceilingMs: intervalMs, jitter: 'equal' },
     step: async () => {
       await sweep();

@@ -8,7 +8,13 @@ import { ProjectorRunner, type RunnerOptions } from '../../projections/runner.js
 import { orchestrationProjection } from '../../projections/sessions/orchestrationProjection.js';
 import { createHolds } from './holds.js';
 import type { ClaimedJob, JobQueue } from './jobs.js';
-import { LEASE_RENEW_EVERY_MS, MAX_WORKER_CONCURRENCY, STOP_GRACE_MS, WORKER_CONCURRENCY, WORKER_IDLE_POLL_MS } from './limits.js';
+import {
+  LEASE_RENEW_EVERY_MS,
+  MAX_WORKER_CONCURRENCY,
+  STOP_GRACE_MS,
+  WORKER_CONCURRENCY,
+  WORKER_IDLE_POLL_MS,
+} from './limits.js';
 import { backoffSeconds, processJob, type JobContext, type JobEnd } from './processJob.js';
 import { sessionStreams } from '../sessions/sessionStreams.js';
 import { silentLogger, systemClock, type Clock, type WorkerAi, type WorkerImages, type Logger } from './types.js';
@@ -64,18 +70,27 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const sessions = sessionStreams(store, ACTOR);
   const holds = createHolds({ store, snapshots: options.snapshots, config: options.ledgerConfig, actor: ACTOR });
-  const feeder = options.runFeeder === false ? undefined : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
+  const feeder =
+    options.runFeeder === false
+      ? undefined
+      : new ProjectorRunner({ store, pool, projection: orchestrationProjection, logger });
   const aborting = new AbortController();
   const running = new Set<Promise<void>>();
 
   const end = async (job: ClaimedJob, result: JobEnd): Promise<void> => {
     const now = clock();
-    const written = result.action === 'retry'
-      ? await jobs.retry(job, now, result.runAfter, result.error)
-      : await jobs.finish(job, now, { status: result.action, outcome: result.outcome, error: result.error });
-    if (!written) logger.warn({ sessionId: job.sessionId }, 'job lease lost before its end was written: its next owner carries on');
+    const written =
+      result.action === 'retry'
+        ? await jobs.retry(job, now, result.runAfter, result.error)
+        : await jobs.finish(job, now, { status: result.action, outcome: result.outcome, error: result.error });
+    if (!written)
+      logger.warn({ sessionId: job.sessionId }, 'job lease lost before its end was written: its next owner carries on');
     const log = result.action === 'failed' ? logger.error : logger.info;
-    log.call(logger, { sessionId: job.sessionId, kind: job.kind, claim: job.claim, ...result }, `session job ${result.action}`);
+    log.call(
+      logger,
+      { sessionId: job.sessionId, kind: job.kind, claim: job.claim, ...result },
+      `session job ${result.action}`,
+    );
   };
 
   const runClaim = async (job: ClaimedJob): Promise<void> => {
@@ -83,13 +98,22 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
     const onAbort = () => lease.abort();
     aborting.signal.addEventListener('abort', onAbort);
     const renew = setInterval(() => {
-      jobs.renewLease(job, clock()).then((kept) => {
-        if (!kept) lease.abort(); // another worker owns it now: stop spending on it
-      }, (error: unknown) => logger.warn({ sessionId: job.sessionId, err: error }, 'lease renewal failed'));
+      jobs.renewLease(job, clock()).then(
+        (kept) => {
+          if (!kept) lease.abort(); // another worker owns it now: stop spending on it
+        },
+        (error: unknown) => logger.warn({ sessionId: job.sessionId, err: error }, 'lease renewal failed'),
+      );
     }, LEASE_RENEW_EVERY_MS);
     const ctx: JobContext = {
-      sessions, holds, ai: options.ai, images: options.images, clock,
-      onHoldExpiry: async (expiresAt) => { await jobs.recordHoldExpiry(job, expiresAt); },
+      sessions,
+      holds,
+      ai: options.ai,
+      images: options.images,
+      clock,
+      onHoldExpiry: async (expiresAt) => {
+        await jobs.recordHoldExpiry(job, expiresAt);
+      },
     };
     try {
       let result: JobEnd;
@@ -99,13 +123,21 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
         const message = error instanceof Error ? error.message : String(error);
         logger.error({ sessionId: job.sessionId, err: error }, 'session job crashed');
         // A job that keeps crashing is given up: the sweepers still release its hold and expire the session.
-        result = job.claim >= job.maxClaims
-          ? { action: 'failed', outcome: 'claims_exhausted', error: message }
-          : { action: 'retry', runAfter: new Date(clock().getTime() + backoffSeconds(job.claim) * 1000), error: message };
+        result =
+          job.claim >= job.maxClaims
+            ? { action: 'failed', outcome: 'claims_exhausted', error: message }
+            : {
+                action: 'retry',
+                runAfter: new Date(clock().getTime() + backoffSeconds(job.claim) * 1000),
+                error: message,
+              };
       }
       await end(job, result);
     } catch (error) {
-      logger.error({ sessionId: job.sessionId, err: error }, 'could not write the end of a session job: its lease will expire');
+      logger.error(
+        { sessionId: job.sessionId, err: error },
+        'could not write the end of a session job: its lease will expire',
+      );
     } finally {
       clearInterval(renew);
       aborting.signal.removeEventListener('abort', onAbort);
@@ -117,7 +149,9 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
   const step = async (ctx: StepContext<never>): Promise<StepResult<never>> => {
     if (running.size >= concurrency) {
       // A stop need not wait for a slot: the running jobs get their own grace below.
-      stopAsked ??= new Promise<void>((resolve) => ctx.stopping.addEventListener('abort', () => resolve(), { once: true }));
+      stopAsked ??= new Promise<void>((resolve) =>
+        ctx.stopping.addEventListener('abort', () => resolve(), { once: true }),
+      );
       await Promise.race([...running, stopAsked]);
       return { more: !ctx.stopping.aborted };
     }
@@ -133,7 +167,9 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
   const loop = startLoop<never>({
     logger,
     ...loopSettings(options.loops, false),
-    name: WORKER_LOOP, idleMs: idlePollMs, step,
+    name: WORKER_LOOP,
+    idleMs: idlePollMs,
+    step,
     backoff: { baseMs: idlePollMs, ceilingMs: Math.max(idlePollMs, CLAIM_RETRY_CEILING_MS), jitter: 'equal' },
   });
   logger.info({ workerId, concurrency }, 'session worker started');

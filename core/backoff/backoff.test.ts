@@ -5,7 +5,15 @@ const policy = (jitter: BackoffPolicy['jitter']): BackoffPolicy => ({ baseMs: 10
 
 tap.test('the step doubles from the base and stops at the ceiling', async (t) => {
   const p = policy('none');
-  const rows: Array<[attempt: number, ms: number]> = [[0, 100], [1, 100], [2, 200], [3, 400], [6, 3_200], [7, 5_000], [1_000, 5_000]];
+  const rows: Array<[attempt: number, ms: number]> = [
+    [0, 100],
+    [1, 100],
+    [2, 200],
+    [3, 400],
+    [6, 3_200],
+    [7, 5_000],
+    [1_000, 5_000],
+  ];
   for (const [attempt, ms] of rows) t.equal(backoffMs(attempt, p, 0.5), ms, `attempt ${attempt}`);
 });
 
@@ -17,7 +25,10 @@ tap.test('jitter stays within its range for every draw', async (t) => {
       const full = backoffMs(attempt, policy('full'), r);
       t.ok(full >= 0 && full <= cap, `full jitter, attempt ${attempt}, draw ${r}: ${full} in [0, ${cap}]`);
       const equal = backoffMs(attempt, policy('equal'), r);
-      t.ok(equal >= cap / 2 && equal <= cap, `equal jitter, attempt ${attempt}, draw ${r}: ${equal} in [${cap / 2}, ${cap}]`);
+      t.ok(
+        equal >= cap / 2 && equal <= cap,
+        `equal jitter, attempt ${attempt}, draw ${r}: ${equal} in [${cap / 2}, ${cap}]`,
+      );
     }
   }
   t.equal(backoffMs(3, policy('full'), 0), 0, 'full jitter reaches down to zero');

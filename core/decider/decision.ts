@@ -5,8 +5,7 @@
  * code alone does not (which preference was invalid, say).
  */
 export type Decision<Event, Rejection> =
-  | { ok: true; events: Event[] }
-  | { ok: false; rejection: Rejection; detail?: string };
+  { ok: true; events: Event[] } | { ok: false; rejection: Rejection; detail?: string };
 
 /** Accepts a command with the events it produces; `accept()` accepts it without new events. */
 export const accept = <Event>(...events: Event[]): { ok: true; events: Event[] } => ({ ok: true, events });

@@ -34,4 +34,3 @@ export interface CommandDecider<C, E extends DomainEvent, S, R> {
   metadataOf(command: C): EventMetadata;
   snapshots?: SnapshotCodec<C, E, S>;
 }
-

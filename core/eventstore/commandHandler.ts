@@ -115,7 +115,13 @@ export const createCommandHandler = <C, E extends DomainEvent, S, R>(
 ): CommandHandler<C, R> => {
   const { store } = options;
   const maxAttempts = options.maxAttempts ?? MAX_COMMAND_ATTEMPTS;
-  const loader = new StreamLoader(decider, store, options.snapshots, options.snapshotEveryEvents ?? SNAPSHOT_EVERY_EVENTS, options.onSnapshotError);
+  const loader = new StreamLoader(
+    decider,
+    store,
+    options.snapshots,
+    options.snapshotEveryEvents ?? SNAPSHOT_EVERY_EVENTS,
+    options.onSnapshotError,
+  );
   const cache = new StateCache<Loaded<S, E>>(options.cachedStreams ?? CACHED_STREAMS);
 
   const eventsOf = (stream: string, loaded: Loaded<S, E>, decided: readonly E[], metadata: EventMetadata): NewEvent[] =>
@@ -132,7 +138,7 @@ export const createCommandHandler = <C, E extends DomainEvent, S, R>(
     const cached = cache.take(stream);
     let exact = !(cached && loader.knows(cached, keys));
     let loaded = exact ? await loader.load(stream, keys, cached) : cached!;
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1; ;) {
       const decision = decider.decide(command, loaded.state);
       const at = { revision: loaded.revision, position: loaded.position };
       if (!exact && (!decision.ok || decision.events.length === 0)) {
@@ -146,7 +152,9 @@ export const createCommandHandler = <C, E extends DomainEvent, S, R>(
       }
       const events = eventsOf(stream, loaded, decision.events, decider.metadataOf(command));
       try {
-        const written = await store.appendToStream(stream, events, { expected: loaded.revision === -1 ? 'no_stream' : loaded.revision });
+        const written = await store.appendToStream(stream, events, {
+          expected: loaded.revision === -1 ? 'no_stream' : loaded.revision,
+        });
         const after = await loader.appended(stream, loaded, decision.events, written);
         cache.put(stream, after, loader.cacheable(after));
         return { ok: true, events, revision: written.revision, position: written.position };

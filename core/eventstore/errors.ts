@@ -30,10 +30,7 @@ export class WrongExpectedRevision extends EventStoreError {
     readonly expected: Expected,
     readonly actual: number | 'no_stream',
   ) {
-    super(
-      'wrong_expected_revision',
-      `stream ${stream}: expected ${String(expected)}, found ${String(actual)}`,
-    );
+    super('wrong_expected_revision', `stream ${stream}: expected ${String(expected)}, found ${String(actual)}`);
     this.name = 'WrongExpectedRevision';
   }
 }

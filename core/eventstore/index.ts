@@ -5,7 +5,13 @@ export { deterministicUuid } from './eventIds.js';
 export { MemoryEventStore } from './memoryEventStore.js';
 export { MemorySnapshotStore } from './memorySnapshotStore.js';
 export { CACHED_KEYS_PER_STREAM } from './streamLoader.js';
-export { SNAPSHOT_LOAD_MAX_KEYS, type Snapshot, type SnapshotEntry, type SnapshotStore, type SnapshotWithTail } from './snapshotStore.js';
+export {
+  SNAPSHOT_LOAD_MAX_KEYS,
+  type Snapshot,
+  type SnapshotEntry,
+  type SnapshotStore,
+  type SnapshotWithTail,
+} from './snapshotStore.js';
 export type { CommandDecider, DomainEvent, SnapshotCodec } from './commandDecider.js';
 export {
   createCommandHandler,

@@ -35,7 +35,7 @@ export class KeyFilter {
     }
     h2 |= 1;
     for (let i = 0; i < KeyFilter.HASHES; i++) {
-      if (!visit((h1 + Math.imul(i, h2)) >>> 0 & (KeyFilter.BITS - 1))) return false;
+      if (!visit(((h1 + Math.imul(i, h2)) >>> 0) & (KeyFilter.BITS - 1))) return false;
     }
     return true;
   }

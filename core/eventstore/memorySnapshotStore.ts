@@ -25,7 +25,13 @@ export class MemorySnapshotStore implements SnapshotStore {
       const entry = stored.entries.get(key);
       return entry ? [{ key, revision: entry.revision, value: JSON.parse(entry.value) as unknown }] : [];
     });
-    return { version, revision: stored.revision, position: stored.position, core: JSON.parse(stored.core) as unknown, entries };
+    return {
+      version,
+      revision: stored.revision,
+      position: stored.position,
+      core: JSON.parse(stored.core) as unknown,
+      entries,
+    };
   }
 
   async save(stream: string, snapshot: Snapshot): Promise<void> {

@@ -42,7 +42,10 @@ export const CACHED_KEYS_PER_STREAM = 256;
 const readFrom = async (store: EventStore, stream: string, fromRevision: number): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];
   for (;;) {
-    const page = await store.readStream(stream, { fromRevision: fromRevision + events.length, maxCount: READ_MAX_COUNT });
+    const page = await store.readStream(stream, {
+      fromRevision: fromRevision + events.length,
+      maxCount: READ_MAX_COUNT,
+    });
     events.push(...page);
     if (page.length < READ_MAX_COUNT) return events;
   }
@@ -77,7 +80,11 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
 
   knows(loaded: Loaded<S, E>, keys: readonly string[]): boolean {
     const { known, keysWritten } = loaded;
-    return !this.codec || loaded.knowsAll || keys.every((key) => known.has(key) || (keysWritten !== undefined && !keysWritten.mayHave(key)));
+    return (
+      !this.codec ||
+      loaded.knowsAll ||
+      keys.every((key) => known.has(key) || (keysWritten !== undefined && !keysWritten.mayHave(key)))
+    );
   }
 
   /**
@@ -93,7 +100,10 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
       const loaded = this.folded(this.fromSnapshot(snapshot, keys, cached), tail);
       return tail.length < maxTail ? loaded : this.catchUp(stream, loaded);
     }
-    return this.catchUp(stream, this.fromSnapshot(await this.snapshots.load(stream, this.codec.version, keys), keys, cached));
+    return this.catchUp(
+      stream,
+      this.fromSnapshot(await this.snapshots.load(stream, this.codec.version, keys), keys, cached),
+    );
   }
 
   /** Folds every event after `loaded.revision` into it. */
@@ -106,9 +116,18 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
    * Saves a snapshot when one is due; after a save the state keeps only its core (the entries
    * are in the store now) and a filter of the keys written, so a cached state stays small.
    */
-  async appended(stream: string, loaded: Loaded<S, E>, events: readonly E[], written: { revision: number; position: number }): Promise<Loaded<S, E>> {
+  async appended(
+    stream: string,
+    loaded: Loaded<S, E>,
+    events: readonly E[],
+    written: { revision: number; position: number },
+  ): Promise<Loaded<S, E>> {
     const firstNew = written.revision - events.length + 1;
-    const after = this.folded(loaded, events.map((event, i) => ({ revision: firstNew + i, event })), written.position);
+    const after = this.folded(
+      loaded,
+      events.map((event, i) => ({ revision: firstNew + i, event })),
+      written.position,
+    );
     const codec = this.codec;
     if (!codec || !this.snapshots || written.revision - loaded.snapshotRevision < this.snapshotEvery) return after;
     const touched = new Map<string, { key: string; revision: number; value: unknown }>();
@@ -123,7 +142,12 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
       this.onSnapshotError?.(error, stream);
       return after;
     }
-    const saved = { revision: written.revision, position: written.position, snapshotRevision: written.revision, sinceSnapshot: [] };
+    const saved = {
+      revision: written.revision,
+      position: written.position,
+      snapshotRevision: written.revision,
+      sinceSnapshot: [],
+    };
     if (after.knowsAll && after.known.size <= CACHED_KEYS_PER_STREAM) return { ...after, ...saved };
     let keysWritten = after.keysWritten;
     if (after.knowsAll) {
@@ -133,11 +157,25 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
     // The entries just written stay: the next command most likely names one (a capture after its
     // reservation). The state is what a load of the snapshot with these keys would give.
     const recent = new Map([...touched.values()].map((e) => [e.key, e.value]));
-    return { ...saved, state: codec.fromSnapshot(core, recent), known: new Set(recent.keys()), knowsAll: false, keysWritten };
+    return {
+      ...saved,
+      state: codec.fromSnapshot(core, recent),
+      known: new Set(recent.keys()),
+      knowsAll: false,
+      keysWritten,
+    };
   }
 
   private empty(): Loaded<S, E> {
-    return { state: this.decider.initialState(), revision: -1, position: 0, snapshotRevision: -1, sinceSnapshot: [], known: new Set(), knowsAll: true };
+    return {
+      state: this.decider.initialState(),
+      revision: -1,
+      position: 0,
+      snapshotRevision: -1,
+      sinceSnapshot: [],
+      known: new Set(),
+      knowsAll: true,
+    };
   }
 
   private fromSnapshot(snapshot: Snapshot | undefined, keys: readonly string[], cached?: Loaded<S, E>): Loaded<S, E> {
@@ -149,8 +187,14 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
     for (const entry of snapshot.entries) if (entry.revision <= snapshot.revision) entries.set(entry.key, entry.value);
     const state = this.codec.fromSnapshot(snapshot.core, entries);
     return {
-      state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision, sinceSnapshot: [],
-      known: new Set(keys), knowsAll: false, keysWritten,
+      state,
+      revision: snapshot.revision,
+      position: snapshot.position,
+      snapshotRevision: snapshot.revision,
+      sinceSnapshot: [],
+      known: new Set(keys),
+      knowsAll: false,
+      keysWritten,
     };
   }
 
@@ -162,7 +206,9 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
   ): Loaded<S, E> {
     if (next.length === 0) return loaded;
     // Recorded events of this stream are this decider's events (one decider per stream category).
-    const withRevisions = next.map((n) => ('event' in n ? n : { revision: n.revision, event: { type: n.type, data: n.data } as E }));
+    const withRevisions = next.map((n) =>
+      'event' in n ? n : { revision: n.revision, event: { type: n.type, data: n.data } as E },
+    );
     const events = withRevisions.map((n) => n.event);
     const last = next[next.length - 1]!;
     const known = new Set(loaded.known);
@@ -174,7 +220,9 @@ export class StreamLoader<C, E extends DomainEvent, S, R> {
       loaded.keysWritten?.add(key);
     }
     return {
-      state: this.decider.fold ? this.decider.fold(events, loaded.state) : events.reduce(this.decider.evolve, loaded.state),
+      state: this.decider.fold
+        ? this.decider.fold(events, loaded.state)
+        : events.reduce(this.decider.evolve, loaded.state),
       revision: last.revision,
       position: lastPosition ?? ('position' in last ? last.position : loaded.position),
       snapshotRevision: loaded.snapshotRevision,

@@ -27,8 +27,7 @@ export interface NewEvent<Type extends string = string, Data = unknown> {
   metadata: EventMetadata;
 }
 
-export interface RecordedEvent<Type extends string = string, Data = unknown>
-  extends NewEvent<Type, Data> {
+export interface RecordedEvent<Type extends string = string, Data = unknown> extends NewEvent<Type, Data> {
   stream: string;
   revision: number;
   position: number;
@@ -80,11 +79,7 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 
 export interface EventStore {
   readonly backend: 'postgres' | 'kurrentdb' | 'memory';
-  appendToStream(
-    stream: string,
-    events: readonly NewEvent[],
-    options: { expected: Expected },
-  ): Promise<AppendResult>;
+  appendToStream(stream: string, events: readonly NewEvent[], options: { expected: Expected }): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of every stream in global order, never skipping one that commits late. */

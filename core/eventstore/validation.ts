@@ -1,11 +1,5 @@
 import { InvalidAppend } from './errors.js';
-import {
-  APPEND_MAX_EVENTS,
-  EVENT_MAX_BYTES,
-  STREAM_NAME_MAX_LENGTH,
-  type Expected,
-  type NewEvent,
-} from './types.js';
+import { APPEND_MAX_EVENTS, EVENT_MAX_BYTES, STREAM_NAME_MAX_LENGTH, type Expected, type NewEvent } from './types.js';
 
 // `category-id`: a lower-case category, a dash, then an id without spaces or control characters.
 const STREAM_NAME = /^[a-z][a-z0-9_]*-[A-Za-z0-9_.:@=+-]+$/;
@@ -68,11 +62,7 @@ const serialize = (value: unknown, what: string, eventId: string): string => {
  * Checks a whole append before anything is written: the stream, the expected revision and every
  * event. Throws an `InvalidAppend`; returns the events serialised.
  */
-export const validateAppend = (
-  stream: string,
-  events: readonly NewEvent[],
-  expected: Expected,
-): SerializedEvent[] => {
+export const validateAppend = (stream: string, events: readonly NewEvent[], expected: Expected): SerializedEvent[] => {
   assertStreamName(stream);
   assertExpected(expected);
   if (!Array.isArray(events) || events.length === 0) {

@@ -120,34 +120,56 @@ export const indexEntryOf = (event: AccountEvent): { key: string; entry: IndexEn
       return undefined;
     case 'CreditsPurchased': {
       const { paymentId, provider, packageId, credits, amountMinor, currency } = event.data;
-      return { key: paymentKey(paymentId), entry: { kind: 'payment', provider, packageId, credits, amountMinor, currency, refund: null } };
+      return {
+        key: paymentKey(paymentId),
+        entry: { kind: 'payment', provider, packageId, credits, amountMinor, currency, refund: null },
+      };
     }
     case 'PurchaseRefunded': {
       const d = event.data;
       return {
         key: paymentKey(d.paymentId),
         entry: {
-          kind: 'payment', provider: d.provider, packageId: d.packageId, credits: d.purchasedCredits,
-          amountMinor: d.purchasedAmountMinor, currency: d.currency,
+          kind: 'payment',
+          provider: d.provider,
+          packageId: d.packageId,
+          credits: d.purchasedCredits,
+          amountMinor: d.purchasedAmountMinor,
+          currency: d.currency,
           refund: { kind: d.kind, credits: d.credits, amountMinor: d.amountMinor },
         },
       };
     }
     case 'CreditsGranted':
-      return { key: grantKey(event.data.grantId), entry: { kind: 'grant', credits: event.data.credits, reason: event.data.reason } };
+      return {
+        key: grantKey(event.data.grantId),
+        entry: { kind: 'grant', credits: event.data.credits, reason: event.data.reason },
+      };
     case 'CreditsReserved':
     case 'ReservationCaptured':
     case 'ReservationReleased': {
       const d = event.data;
-      const status = event.type === 'CreditsReserved' ? 'open' : event.type === 'ReservationCaptured' ? 'captured' : 'released';
+      const status =
+        event.type === 'CreditsReserved' ? 'open' : event.type === 'ReservationCaptured' ? 'captured' : 'released';
       const capturedCredits = event.type === 'ReservationCaptured' ? event.data.credits : 0;
       return {
         key: reservationKey(d.reservationId),
-        entry: { kind: 'reservation', feature: d.feature, heldCredits: d.heldCredits, ttlSeconds: d.ttlSeconds, expiresAt: d.expiresAt, status, capturedCredits },
+        entry: {
+          kind: 'reservation',
+          feature: d.feature,
+          heldCredits: d.heldCredits,
+          ttlSeconds: d.ttlSeconds,
+          expiresAt: d.expiresAt,
+          status,
+          capturedCredits,
+        },
       };
     }
     case 'CreditsAdjusted':
-      return { key: adjustmentKey(event.data.adjustmentId), entry: { kind: 'adjustment', delta: event.data.delta, reason: event.data.reason } };
+      return {
+        key: adjustmentKey(event.data.adjustmentId),
+        entry: { kind: 'adjustment', delta: event.data.delta, reason: event.data.reason },
+      };
     default: {
       const _exhaustive: never = event;
       throw new InvariantViolation('ledger', `unknown account event ${JSON.stringify(_exhaustive)}`);

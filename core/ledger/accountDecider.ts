@@ -17,7 +17,8 @@ export const ACCOUNT_STREAM_PREFIX = 'account-';
  * code path read or append `account-<bad id>`, a stream no projection could apply.
  */
 export const accountStream = (userId: string): string => {
-  if (!isTelegramUserId(userId)) throw new RangeError(`account stream for ${JSON.stringify(userId)}: not a Telegram user id`);
+  if (!isTelegramUserId(userId))
+    throw new RangeError(`account stream for ${JSON.stringify(userId)}: not a Telegram user id`);
   return `${ACCOUNT_STREAM_PREFIX}${userId}`;
 };
 

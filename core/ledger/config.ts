@@ -38,13 +38,16 @@ export const LedgerConfigSchema = z.strictObject({
    */
   packages: z
     .array(CreditPackageSchema)
-    .refine(
-      (packages) => PACKAGE_IDS.every((id) => packages.filter((p) => p.id === id).length === 1),
-      { message: `packages must list each of ${PACKAGE_IDS.join(', ')} exactly once` },
-    ),
+    .refine((packages) => PACKAGE_IDS.every((id) => packages.filter((p) => p.id === id).length === 1), {
+      message: `packages must list each of ${PACKAGE_IDS.join(', ')} exactly once`,
+    }),
   /** The longest hold a reservation may ask for: an AI session holds its credits for up to an hour
    *  (core/sessions PROCESSING_HOLD_TTL_SECONDS), longer than its 30-minute idle timeout. */
-  maxHoldTtlSeconds: z.int().min(MIN_HOLD_TTL_SECONDS).max(HOLD_TTL_CEILING_SECONDS).default(60 * 60),
+  maxHoldTtlSeconds: z
+    .int()
+    .min(MIN_HOLD_TTL_SECONDS)
+    .max(HOLD_TTL_CEILING_SECONDS)
+    .default(60 * 60),
   /** Open holds per account; a reservation beyond it is `too_many_open_holds`. */
   maxOpenHolds: z.int().min(1).max(OPEN_HOLDS_CEILING).default(32),
 });
@@ -69,8 +72,7 @@ export const DEFAULT_LEDGER_CONFIG_INPUT: LedgerConfigInput = {
 export const defaultLedgerConfig: LedgerConfig = parseLedgerConfig(DEFAULT_LEDGER_CONFIG_INPUT);
 
 /** The price of a feature in credits. */
-export const featurePrice = (config: LedgerConfig, feature: Feature): number =>
-  config.featurePrices[feature];
+export const featurePrice = (config: LedgerConfig, feature: Feature): number => config.featurePrices[feature];
 
 /** The configured package with this id (always present: the schema requires every id). */
 export const packageById = (config: LedgerConfig, id: PackageId): CreditPackage => {

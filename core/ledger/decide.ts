@@ -1,5 +1,11 @@
 import { adjustmentKey, grantKey, paymentKey, reservationKey, type Account } from './account.js';
-import { GRANT_REASONS, type AccountCommand, type AdjustCredits, type GrantCredits, type OpenAccount } from './commands.js';
+import {
+  GRANT_REASONS,
+  type AccountCommand,
+  type AdjustCredits,
+  type GrantCredits,
+  type OpenAccount,
+} from './commands.js';
 import { defaultLedgerConfig, type LedgerConfig } from './config.js';
 import { accept, InvariantViolation, reject } from '../decider/index.js';
 import type { AccountDecision } from './decision.js';
@@ -38,7 +44,13 @@ const decideGrant = (c: GrantCredits, state: Account): AccountDecision => {
   if (c.reason === 'welcome' && core.welcomeGranted) return reject('welcome_already_granted');
   return accept({
     type: 'CreditsGranted',
-    data: { grantId: c.grantId, credits: c.credits, reason: c.reason, operator: c.operator, balanceAfter: core.balance + c.credits },
+    data: {
+      grantId: c.grantId,
+      credits: c.credits,
+      reason: c.reason,
+      operator: c.operator,
+      balanceAfter: core.balance + c.credits,
+    },
   });
 };
 
@@ -64,7 +76,13 @@ const decideAdjust = (c: AdjustCredits, state: Account): AccountDecision => {
   }
   return accept({
     type: 'CreditsAdjusted',
-    data: { adjustmentId: c.adjustmentId, delta: c.delta, reason: c.reason, operator: c.operator, balanceAfter: core.balance + c.delta },
+    data: {
+      adjustmentId: c.adjustmentId,
+      delta: c.delta,
+      reason: c.reason,
+      operator: c.operator,
+      balanceAfter: core.balance + c.delta,
+    },
   });
 };
 
@@ -126,4 +144,3 @@ export const keysOf = (command: AccountCommand): string[] => {
     }
   }
 };
-

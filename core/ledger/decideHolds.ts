@@ -1,5 +1,11 @@
 import { availableOf, isInDebt, reservationKey, type Account, type IndexEntry } from './account.js';
-import { FEATURES, RELEASE_REASONS, type CaptureReservation, type ReleaseReservation, type ReserveCredits } from './commands.js';
+import {
+  FEATURES,
+  RELEASE_REASONS,
+  type CaptureReservation,
+  type ReleaseReservation,
+  type ReserveCredits,
+} from './commands.js';
 import type { LedgerConfig } from './config.js';
 import { accept, reject } from '../decider/index.js';
 import type { AccountDecision } from './decision.js';
@@ -31,7 +37,11 @@ export const decideReserve = (c: ReserveCredits, state: Account, config: LedgerC
   if (!isId(c.reservationId)) return reject('invalid_id');
   if (!isCredits(c.credits)) return reject('invalid_credits');
   if (!isOneOf(FEATURES, c.feature)) return reject('invalid_feature');
-  if (!Number.isSafeInteger(c.ttlSeconds) || c.ttlSeconds < MIN_HOLD_TTL_SECONDS || c.ttlSeconds > config.maxHoldTtlSeconds) {
+  if (
+    !Number.isSafeInteger(c.ttlSeconds) ||
+    c.ttlSeconds < MIN_HOLD_TTL_SECONDS ||
+    c.ttlSeconds > config.maxHoldTtlSeconds
+  ) {
     return reject('invalid_ttl');
   }
   const { core } = state;

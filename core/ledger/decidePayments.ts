@@ -1,5 +1,12 @@
 import { paymentKey, type Account, type IndexEntry } from './account.js';
-import { CURRENCIES, PACKAGE_IDS, PROVIDERS, REFUND_KINDS, type PurchaseCredits, type RefundPurchase } from './commands.js';
+import {
+  CURRENCIES,
+  PACKAGE_IDS,
+  PROVIDERS,
+  REFUND_KINDS,
+  type PurchaseCredits,
+  type RefundPurchase,
+} from './commands.js';
 import type { LedgerConfig } from './config.js';
 import { accept, reject } from '../decider/index.js';
 import type { AccountDecision } from './decision.js';
@@ -25,9 +32,11 @@ export const decidePurchase = (c: PurchaseCredits, state: Account, config: Ledge
   if (!isUserId(c.userId)) return reject('invalid_user_id');
   if (!isId(c.paymentId)) return reject('invalid_id');
   if (!isOneOf(PROVIDERS, c.provider)) return reject('invalid_provider');
-  if (!isOneOf(PACKAGE_IDS, c.packageId) || !config.packages.some((p) => p.id === c.packageId)) return reject('unknown_package');
+  if (!isOneOf(PACKAGE_IDS, c.packageId) || !config.packages.some((p) => p.id === c.packageId))
+    return reject('unknown_package');
   // Stars are paid only through Telegram, and Telegram payments only in Stars.
-  if (!isOneOf(CURRENCIES, c.currency) || (c.provider === 'telegram_stars') !== (c.currency === 'XTR')) return reject('invalid_currency');
+  if (!isOneOf(CURRENCIES, c.currency) || (c.provider === 'telegram_stars') !== (c.currency === 'XTR'))
+    return reject('invalid_currency');
   if (!isCredits(c.credits)) return reject('invalid_credits');
   if (!isAmountMinor(c.amountMinor)) return reject('invalid_amount');
   const { core } = state;
@@ -35,11 +44,15 @@ export const decidePurchase = (c: PurchaseCredits, state: Account, config: Ledge
   const existing = paymentOf(state, c.paymentId);
   if (existing) {
     if (existing.provider !== c.provider) return reject('payment_exists_with_different_provider');
-    if (existing.credits !== c.credits || existing.packageId !== c.packageId) return reject('payment_exists_with_different_credits');
-    if (existing.amountMinor !== c.amountMinor || existing.currency !== c.currency) return reject('payment_exists_with_different_amount');
+    if (existing.credits !== c.credits || existing.packageId !== c.packageId)
+      return reject('payment_exists_with_different_credits');
+    if (existing.amountMinor !== c.amountMinor || existing.currency !== c.currency)
+      return reject('payment_exists_with_different_amount');
     return accept();
   }
-  const opening = core.opened ? { events: [], balanceAfter: core.balance } : openingEvents(c.userId, 'payment', {}, config);
+  const opening = core.opened
+    ? { events: [], balanceAfter: core.balance }
+    : openingEvents(c.userId, 'payment', {}, config);
   return accept(...opening.events, {
     type: 'CreditsPurchased',
     data: {
@@ -79,7 +92,8 @@ export const decideRefund = (c: RefundPurchase, state: Account): AccountDecision
   const credits = c.credits ?? payment.credits;
   if (payment.refund) {
     if (payment.refund.credits !== credits) return reject('refund_exists_with_different_credits');
-    if (c.amountMinor !== undefined && payment.refund.amountMinor !== c.amountMinor) return reject('refund_exists_with_different_amount');
+    if (c.amountMinor !== undefined && payment.refund.amountMinor !== c.amountMinor)
+      return reject('refund_exists_with_different_amount');
     return accept();
   }
   if (credits > payment.credits || (c.amountMinor ?? 0) > payment.amountMinor) return reject('refund_exceeds_purchase');

@@ -83,7 +83,11 @@ const evolveCore = (core: AccountCore, event: AccountEvent, lookup: Lookup, comp
       return { ...core, opened: true, userId: event.data.userId };
     case 'CreditsPurchased': {
       invariant(previous === undefined, 'ledger', () => `payment ${event.data.paymentId} recorded twice`);
-      const next = { ...core, balance: core.balance + event.data.credits, purchasedCredits: core.purchasedCredits + event.data.credits };
+      const next = {
+        ...core,
+        balance: core.balance + event.data.credits,
+        purchasedCredits: core.purchasedCredits + event.data.credits,
+      };
       assertBalanceAfter(next, event.data.balanceAfter, event.type);
       return next;
     }
@@ -91,7 +95,12 @@ const evolveCore = (core: AccountCore, event: AccountEvent, lookup: Lookup, comp
       invariant(previous === undefined, 'ledger', () => `grant ${event.data.grantId} recorded twice`);
       const welcome = event.data.reason === 'welcome';
       invariant(!(welcome && core.welcomeGranted), 'ledger', () => 'a second welcome grant');
-      const next = { ...core, balance: core.balance + event.data.credits, grantedCredits: core.grantedCredits + event.data.credits, welcomeGranted: core.welcomeGranted || welcome };
+      const next = {
+        ...core,
+        balance: core.balance + event.data.credits,
+        grantedCredits: core.grantedCredits + event.data.credits,
+        welcomeGranted: core.welcomeGranted || welcome,
+      };
       assertBalanceAfter(next, event.data.balanceAfter, event.type);
       return next;
     }
@@ -114,7 +123,11 @@ const evolveCore = (core: AccountCore, event: AccountEvent, lookup: Lookup, comp
       return evolveRefund(core, event.data, previous, complete);
     case 'CreditsAdjusted': {
       invariant(previous === undefined, 'ledger', () => `adjustment ${event.data.adjustmentId} recorded twice`);
-      const next = { ...core, balance: core.balance + event.data.delta, adjustedCredits: core.adjustedCredits + event.data.delta };
+      const next = {
+        ...core,
+        balance: core.balance + event.data.delta,
+        adjustedCredits: core.adjustedCredits + event.data.delta,
+      };
       assertBalanceAfter(next, event.data.balanceAfter, event.type);
       return next;
     }
@@ -127,9 +140,22 @@ const evolveCore = (core: AccountCore, event: AccountEvent, lookup: Lookup, comp
 
 /** What holds after every event, whatever it was. */
 const assertCoreInvariants = (before: AccountCore, after: AccountCore, event: AccountEvent): void => {
-  const sums = [after.balance, after.held, after.purchasedCredits, after.grantedCredits, after.adjustedCredits, after.clawedBackCredits, after.capturedCredits];
+  const sums = [
+    after.balance,
+    after.held,
+    after.purchasedCredits,
+    after.grantedCredits,
+    after.adjustedCredits,
+    after.clawedBackCredits,
+    after.capturedCredits,
+  ];
   invariant(sums.every(Number.isSafeInteger), 'ledger', () => `after ${event.type}: a sum left the safe integers`);
-  const expected = after.purchasedCredits + after.grantedCredits + after.adjustedCredits - after.clawedBackCredits - after.capturedCredits;
+  const expected =
+    after.purchasedCredits +
+    after.grantedCredits +
+    after.adjustedCredits -
+    after.clawedBackCredits -
+    after.capturedCredits;
   invariant(
     after.balance === expected,
     'ledger',

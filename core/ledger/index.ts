@@ -38,5 +38,9 @@ export type { AccountDecision } from './decision.js';
 export { accountDecider, accountStream, ACCOUNT_STREAM_PREFIX, ACCOUNT_SNAPSHOT_VERSION } from './accountDecider.js';
 export { guardAccountCommands } from './accountCommands.js';
 export {
-  PAYMENT_REVIEW_CATEGORY, PAYMENT_HOLD_REASONS, paymentReviewStream, type PaymentHoldReason, type StarsPaymentHeldData,
+  PAYMENT_REVIEW_CATEGORY,
+  PAYMENT_HOLD_REASONS,
+  paymentReviewStream,
+  type PaymentHoldReason,
+  type StarsPaymentHeldData,
 } from './paymentReview.js';

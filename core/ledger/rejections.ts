@@ -73,7 +73,8 @@ export const REJECTION_DESCRIPTIONS: Readonly<Record<Rejection, string>> = {
   invalid_id: 'an id is empty, too long, or has spaces or control characters',
   invalid_provider: 'provider is not telegram_stars, stripe or yookassa',
   unknown_package: 'packageId is not a configured credit package',
-  invalid_currency: 'currency is not RUB, USD or XTR, or does not go with the provider (Stars are XTR, only XTR is Stars)',
+  invalid_currency:
+    'currency is not RUB, USD or XTR, or does not go with the provider (Stars are XTR, only XTR is Stars)',
   invalid_credits: 'credits is not a positive safe integer within the per-command limit',
   invalid_amount: 'amountMinor is not a non-negative safe integer within the limit',
   invalid_feature: 'feature is not tryon, styling or recommendations',
@@ -94,7 +95,8 @@ export const REJECTION_DESCRIPTIONS: Readonly<Record<Rejection, string>> = {
   reservation_exists_with_different_ttl: 'this reservationId was recorded with another ttlSeconds',
   adjustment_exists_with_different_delta: 'this adjustmentId was recorded with another delta',
   adjustment_exists_with_different_reason: 'this adjustmentId was recorded with another reason',
-  payment_not_found: 'no purchase with this paymentId on this account (retryable: a refund may arrive before its payment)',
+  payment_not_found:
+    'no purchase with this paymentId on this account (retryable: a refund may arrive before its payment)',
   reservation_not_found: 'no hold with this reservationId on this account',
   refund_exists_with_different_credits: 'this payment was already refunded with other credits (one refund per payment)',
   refund_exists_with_different_amount: 'this payment was already refunded with another amount',

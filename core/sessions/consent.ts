@@ -30,7 +30,11 @@ export interface Consent {
 export type ConsentDecision = Decision<ConsentEvent, ConsentRejection>;
 
 export const initialState = (): Consent => ({
-  userId: null, status: 'never_given', version: null, givenAt: null, withdrawnAt: null,
+  userId: null,
+  status: 'never_given',
+  version: null,
+  givenAt: null,
+  withdrawnAt: null,
 });
 
 /** Whether AI processing may start: consent given to `requiredVersion` or a later text. */
@@ -46,7 +50,8 @@ export const decide = (command: ConsentCommand, state: Consent): ConsentDecision
       const { version } = command;
       if (!Number.isSafeInteger(version) || version < 1) return { ok: false, rejection: 'invalid_consent_version' };
       // Consent already covering this text: a repeat, nothing to record.
-      if (state.status === 'given' && state.version !== null && state.version >= version) return { ok: true, events: [] };
+      if (state.status === 'given' && state.version !== null && state.version >= version)
+        return { ok: true, events: [] };
       return { ok: true, events: [{ type: 'ConsentGiven', data: { userId, version, occurredAt } }] };
     }
     case 'WithdrawConsent':
@@ -62,7 +67,13 @@ export const decide = (command: ConsentCommand, state: Consent): ConsentDecision
 export const evolve = (state: Consent, event: ConsentEvent): Consent => {
   switch (event.type) {
     case 'ConsentGiven':
-      return { ...state, userId: event.data.userId, status: 'given', version: event.data.version, givenAt: event.data.occurredAt };
+      return {
+        ...state,
+        userId: event.data.userId,
+        status: 'given',
+        version: event.data.version,
+        givenAt: event.data.occurredAt,
+      };
     case 'ConsentWithdrawn':
       invariant(state.status === 'given', 'consent', 'ConsentWithdrawn without consent');
       return { ...state, status: 'withdrawn', withdrawnAt: event.data.occurredAt };

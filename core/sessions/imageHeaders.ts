@@ -7,10 +7,11 @@
 export type HeaderResult = { widthPx: number; heightPx: number } | { corrupt: string };
 
 const u16be = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
-const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
+const u32be = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
 const u16le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
 const u24le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
-const u32le = (b: Uint8Array, at: number): number => (u24le(b, at) + b[at + 3]! * 0x1000000);
+const u32le = (b: Uint8Array, at: number): number => u24le(b, at) + b[at + 3]! * 0x1000000;
 const ascii = (b: Uint8Array, at: number, length: number): string =>
   String.fromCharCode(...b.subarray(at, at + length));
 

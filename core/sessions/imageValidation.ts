@@ -1,10 +1,4 @@
-import {
-  PNG_SIGNATURE,
-  readJpegHeader,
-  readPngHeader,
-  readWebpHeader,
-  type HeaderResult,
-} from './imageHeaders.js';
+import { PNG_SIGNATURE, readJpegHeader, readPngHeader, readWebpHeader, type HeaderResult } from './imageHeaders.js';
 
 /**
  * Validation of an uploaded image before anything is stored or spent: size, type by magic bytes
@@ -23,10 +17,7 @@ export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as con
 export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
 
 export type ImageRejection =
-  | 'image_too_large'
-  | 'unsupported_image_type'
-  | 'image_dimensions_out_of_range'
-  | 'image_corrupt';
+  'image_too_large' | 'unsupported_image_type' | 'image_dimensions_out_of_range' | 'image_corrupt';
 
 export interface ImageInfo {
   mimeType: ImageMimeType;
@@ -35,9 +26,7 @@ export interface ImageInfo {
   bytes: number;
 }
 
-export type ImageValidation =
-  | { ok: true; image: ImageInfo }
-  | { ok: false; rejection: ImageRejection; detail: string };
+export type ImageValidation = { ok: true; image: ImageInfo } | { ok: false; rejection: ImageRejection; detail: string };
 
 const startsWith = (b: Uint8Array, signature: readonly number[], at = 0): boolean =>
   signature.every((byte, i) => b[at + i] === byte);
@@ -59,9 +48,12 @@ const sniff = (b: Uint8Array): ImageMimeType | 'truncated' | null => {
 
 const readHeader = (mimeType: ImageMimeType, b: Uint8Array): HeaderResult => {
   switch (mimeType) {
-    case 'image/png': return readPngHeader(b);
-    case 'image/jpeg': return readJpegHeader(b);
-    case 'image/webp': return readWebpHeader(b);
+    case 'image/png':
+      return readPngHeader(b);
+    case 'image/jpeg':
+      return readJpegHeader(b);
+    case 'image/webp':
+      return readWebpHeader(b);
     default: {
       const _exhaustive: never = mimeType;
       return _exhaustive;

@@ -24,7 +24,9 @@ import {
  * own decider and evolver; these only do the part that is the same for both.
  */
 
-interface At { occurredAt: string }
+interface At {
+  occurredAt: string;
+}
 
 /** What every started session knows about itself. */
 interface SessionHeader {
@@ -89,7 +91,11 @@ export const holdRequestOf = (
   credits: number,
   feature: SessionFeature,
 ): HoldRequest => ({
-  userId: s.userId, reservationId: s.sessionId, credits, feature, ttlSeconds: PROCESSING_HOLD_TTL_SECONDS,
+  userId: s.userId,
+  reservationId: s.sessionId,
+  credits,
+  feature,
+  ttlSeconds: PROCESSING_HOLD_TTL_SECONDS,
 });
 
 /** Shared gate of the worker's reports: one outcome per session, only while `processing`. */

@@ -9,7 +9,14 @@ import {
   type TryOnCommand,
   type TryOnSession,
 } from './index.js';
-import { OTHER_SESSION_ID, SESSION_ID, T0_MS, USER_ID, imageKey, receipt } from '../../test/fixtures/sessionFixtures.js';
+import {
+  OTHER_SESSION_ID,
+  SESSION_ID,
+  T0_MS,
+  USER_ID,
+  imageKey,
+  receipt,
+} from '../../test/fixtures/sessionFixtures.js';
 
 /**
  * Random walks over both session deciders: random commands (good, bad, repeated, late) at
@@ -56,13 +63,23 @@ interface WalkSpec<C extends { type: string; occurredAt: string }, E extends { t
   processing: string;
 }
 
-interface Tally { reachedProcessing: number; outcomes: Record<string, number> }
+interface Tally {
+  reachedProcessing: number;
+  outcomes: Record<string, number>;
+}
 
 const resolutionOf = (e: { data: object }): HoldResolution | null =>
   'holdResolution' in e.data ? (e.data.holdResolution as HoldResolution | null) : null;
 
-const walkOnce = <C extends { type: string; occurredAt: string }, E extends { type: string; data: object },
-  S extends { status: string; hold: unknown }>(spec: WalkSpec<C, E, S>, seed: number, tally: Tally): string | null => {
+const walkOnce = <
+  C extends { type: string; occurredAt: string },
+  E extends { type: string; data: object },
+  S extends { status: string; hold: unknown },
+>(
+  spec: WalkSpec<C, E, S>,
+  seed: number,
+  tally: Tally,
+): string | null => {
   const rng = mulberry32(seed);
   let state = spec.decider.initialState();
   const history: E[] = [];
@@ -76,9 +93,11 @@ const walkOnce = <C extends { type: string; occurredAt: string }, E extends { ty
     history.push(...decision.events);
     if (decision.events.some((e) => e.type === spec.submitted)) {
       if (!('hasConsent' in command) || command.hasConsent !== true) return `${spec.submitted} without consent`;
-      if (!spec.inputsComplete(state) || before.status === spec.processing) return `${spec.submitted} without its inputs`;
+      if (!spec.inputsComplete(state) || before.status === spec.processing)
+        return `${spec.submitted} without its inputs`;
     }
-    if (state.status === spec.processing && (state.hold === null || !spec.inputsComplete(state))) return 'processing without inputs or hold';
+    if (state.status === spec.processing && (state.hold === null || !spec.inputsComplete(state)))
+      return 'processing without inputs or hold';
     if (history.filter((e) => resolutionOf(e) !== null).length > 1) return 'hold resolved twice';
     const again = spec.decider.decide(command, state);
     if (!again.ok || again.events.length > 0) return `${command.type} repeated was not a no-op`;
@@ -95,13 +114,19 @@ const walkOnce = <C extends { type: string; occurredAt: string }, E extends { ty
   if (!['completed', 'failed', 'expired', 'cancelled'].includes(state.status)) return `ended in ${state.status}`;
   if (state.hold === null) return history.some((e) => resolutionOf(e) !== null) ? 'resolution without a hold' : null;
   tally.reachedProcessing++;
-  const outcomes = history.filter((e) => e.type === spec.succeeded || e.type === spec.failed || resolutionOf(e) !== null);
+  const outcomes = history.filter(
+    (e) => e.type === spec.succeeded || e.type === spec.failed || resolutionOf(e) !== null,
+  );
   const resolutions = history.map(resolutionOf).filter((r) => r !== null);
-  if (outcomes.length !== 1 || resolutions.length !== 1) return `${outcomes.length} outcomes, ${resolutions.length} resolutions`;
+  if (outcomes.length !== 1 || resolutions.length !== 1)
+    return `${outcomes.length} outcomes, ${resolutions.length} resolutions`;
   const [outcome] = outcomes as [E];
   const submittedAt = history.find((e) => e.type === spec.submitted)!.data as { occurredAt: string };
   const captured = outcome.type === spec.succeeded ? (outcome.data as { occurredAt: string }) : null;
-  if (captured && Date.parse(captured.occurredAt) - Date.parse(submittedAt.occurredAt) >= SESSION_IDLE_TIMEOUT_SECONDS * 1000) {
+  if (
+    captured &&
+    Date.parse(captured.occurredAt) - Date.parse(submittedAt.occurredAt) >= SESSION_IDLE_TIMEOUT_SECONDS * 1000
+  ) {
     return 'a result was accepted after the processing window (the hold may have expired)';
   }
   const [resolution] = resolutions as [HoldResolution];
@@ -116,8 +141,14 @@ const walkOnce = <C extends { type: string; occurredAt: string }, E extends { ty
   return fits[outcome.type]?.includes(key.slice(outcome.type.length + 1)) ? null : `outcome ${key} does not fit`;
 };
 
-const runWalks = <C extends { type: string; occurredAt: string }, E extends { type: string; data: object },
-  S extends { status: string; hold: unknown }>(t: Test, spec: WalkSpec<C, E, S>) => {
+const runWalks = <
+  C extends { type: string; occurredAt: string },
+  E extends { type: string; data: object },
+  S extends { status: string; hold: unknown },
+>(
+  t: Test,
+  spec: WalkSpec<C, E, S>,
+) => {
   const tally: Tally = { reachedProcessing: 0, outcomes: {} };
   for (let i = 0; i < WALKS; i++) {
     const seed = (baseSeed + i) | 0;
@@ -132,24 +163,45 @@ const runWalks = <C extends { type: string; occurredAt: string }, E extends { ty
 
 // ---- try-on ---------------------------------------------------------------------------------
 const tryOnCommand = (rng: Rng, occurredAt: string): TryOnCommand => {
-  const kind = chance(rng, 0.05) ? 'end' : pick(rng, ['clothing', 'clothing', 'person', 'person', 'worker', 'worker', 'worker', 'result'] as const);
+  const kind = chance(rng, 0.05)
+    ? 'end'
+    : pick(rng, ['clothing', 'clothing', 'person', 'person', 'worker', 'worker', 'worker', 'result'] as const);
   switch (kind) {
     case 'clothing': {
       const key = chance(rng, 0.1) ? imageKey('person', 'x') : imageKey('clothing', pick(rng, ['a', 'b']));
-      return chance(rng, 0.1) ? { type: 'StartTryOn', sessionId: SESSION_ID, userId: USER_ID, occurredAt }
+      return chance(rng, 0.1)
+        ? { type: 'StartTryOn', sessionId: SESSION_ID, userId: USER_ID, occurredAt }
         : { type: 'ProvideClothingImage', imageKey: key, mimeType: 'image/jpeg', bytes: 1000, occurredAt };
     }
     case 'person': {
       const key = imageKey('person', pick(rng, ['a', 'b']), chance(rng, 0.1) ? { sessionId: OTHER_SESSION_ID } : {});
-      return { type: 'ProvidePersonImage', imageKey: key, mimeType: 'image/jpeg', bytes: 1000, occurredAt,
-        credits: pick(rng, [3, 3, 3, 0]), hasConsent: chance(rng, 0.7) };
+      return {
+        type: 'ProvidePersonImage',
+        imageKey: key,
+        mimeType: 'image/jpeg',
+        bytes: 1000,
+        occurredAt,
+        credits: pick(rng, [3, 3, 3, 0]),
+        hasConsent: chance(rng, 0.7),
+      };
     }
     case 'worker':
       return pick(rng, [
         { type: 'RecordProcessingStarted', attempt: pick(rng, [0, 1, 2, 6]), occurredAt },
         { type: 'RecordReservationRejected', reason: pick(rng, ['insufficient_credits', 'Bad!']), occurredAt },
-        { type: 'RecordTryOnFailed', reason: pick(rng, ['timeout', 'Bad!']), attempts: pick(rng, [1, 3, 9]), occurredAt },
-        { type: 'RecordTryOnResult', resultImageKey: imageKey(pick(rng, ['tryon_result', 'clothing'] as const), 'r'), qualityScore: 0.8, ...receipt, occurredAt },
+        {
+          type: 'RecordTryOnFailed',
+          reason: pick(rng, ['timeout', 'Bad!']),
+          attempts: pick(rng, [1, 3, 9]),
+          occurredAt,
+        },
+        {
+          type: 'RecordTryOnResult',
+          resultImageKey: imageKey(pick(rng, ['tryon_result', 'clothing'] as const), 'r'),
+          qualityScore: 0.8,
+          ...receipt,
+          occurredAt,
+        },
       ] as const);
     case 'result':
       return pick(rng, [
@@ -171,8 +223,11 @@ t.test('try-on random walks', async (t) => {
     decider: {
       ...tryOnDecider,
       // Every walk starts with a session; the walk then throws anything at it.
-      initialState: () => tryOnDecider.evolve(tryOnDecider.initialState(),
-        { type: 'TryOnStarted', data: { sessionId: SESSION_ID, userId: USER_ID, occurredAt: new Date(T0_MS).toISOString() } }),
+      initialState: () =>
+        tryOnDecider.evolve(tryOnDecider.initialState(), {
+          type: 'TryOnStarted',
+          data: { sessionId: SESSION_ID, userId: USER_ID, occurredAt: new Date(T0_MS).toISOString() },
+        }),
     },
     command: tryOnCommand,
     expire: (occurredAt) => ({ type: 'ExpireSession', occurredAt }),
@@ -186,25 +241,54 @@ t.test('try-on random walks', async (t) => {
 
 // ---- stylist --------------------------------------------------------------------------------
 const recommendation = { title: 'Trousers', category: 'bottom' as const, reason: 'Fits.', score: 0.9 };
-const product = { productId: 'wb:1', partnerName: 'wildberries', productUrl: 'https://www.wildberries.ru/catalog/1/detail.aspx',
-  title: 'Trousers', priceMinor: 100_000, currency: 'RUB' as const, recommendationIndex: 0, score: 0.9 };
+const product = {
+  productId: 'wb:1',
+  partnerName: 'wildberries',
+  productUrl: 'https://www.wildberries.ru/catalog/1/detail.aspx',
+  title: 'Trousers',
+  priceMinor: 100_000,
+  currency: 'RUB' as const,
+  recommendationIndex: 0,
+  score: 0.9,
+};
 
 const stylistCommand = (rng: Rng, occurredAt: string): StylistCommand => {
-  const kind = chance(rng, 0.05) ? 'end' : pick(rng, ['photo', 'photo', 'preferences', 'preferences', 'worker', 'worker', 'worker', 'shopping'] as const);
+  const kind = chance(rng, 0.05)
+    ? 'end'
+    : pick(rng, ['photo', 'photo', 'preferences', 'preferences', 'worker', 'worker', 'worker', 'shopping'] as const);
   switch (kind) {
     case 'photo':
-      return { type: 'ProvideStylePhoto', imageKey: imageKey(pick(rng, ['style_input', 'clothing'] as const), pick(rng, ['a', 'b'])),
-        mimeType: 'image/jpeg', bytes: 1000, occurredAt };
+      return {
+        type: 'ProvideStylePhoto',
+        imageKey: imageKey(pick(rng, ['style_input', 'clothing'] as const), pick(rng, ['a', 'b'])),
+        mimeType: 'image/jpeg',
+        bytes: 1000,
+        occurredAt,
+      };
     case 'preferences':
-      return { type: 'SubmitPreferences', credits: 5, hasConsent: chance(rng, 0.7), occurredAt,
-        preferences: { style: (chance(rng, 0.15) ? 'goth' : 'casual') as 'casual', occasion: 'work', budget: { currency: 'RUB', minMinor: 0, maxMinor: 500_000 } } };
+      return {
+        type: 'SubmitPreferences',
+        credits: 5,
+        hasConsent: chance(rng, 0.7),
+        occurredAt,
+        preferences: {
+          style: (chance(rng, 0.15) ? 'goth' : 'casual') as 'casual',
+          occasion: 'work',
+          budget: { currency: 'RUB', minMinor: 0, maxMinor: 500_000 },
+        },
+      };
     case 'worker':
       return pick(rng, [
         { type: 'RecordProcessingStarted', attempt: pick(rng, [1, 2]), occurredAt },
         { type: 'RecordReservationRejected', reason: 'insufficient_credits', occurredAt },
         { type: 'RecordStylingFailed', reason: 'timeout', attempts: 2, occurredAt },
-        { type: 'RecordStylingResult', profile: { summary: 'Calm.', bodyType: '', colorPalette: [], styleKeywords: [] },
-          recommendations: pick(rng, [[recommendation], []]), ...receipt, occurredAt },
+        {
+          type: 'RecordStylingResult',
+          profile: { summary: 'Calm.', bodyType: '', colorPalette: [], styleKeywords: [] },
+          recommendations: pick(rng, [[recommendation], []]),
+          ...receipt,
+          occurredAt,
+        },
       ] as const);
     case 'shopping':
       return pick(rng, [
@@ -225,8 +309,11 @@ t.test('stylist random walks', async (t) => {
   runWalks<StylistCommand, Parameters<typeof stylistDecider.evolve>[1], StylistSession>(t, {
     decider: {
       ...stylistDecider,
-      initialState: () => stylistDecider.evolve(stylistDecider.initialState(),
-        { type: 'StylingStarted', data: { sessionId: SESSION_ID, userId: USER_ID, occurredAt: new Date(T0_MS).toISOString() } }),
+      initialState: () =>
+        stylistDecider.evolve(stylistDecider.initialState(), {
+          type: 'StylingStarted',
+          data: { sessionId: SESSION_ID, userId: USER_ID, occurredAt: new Date(T0_MS).toISOString() },
+        }),
     },
     command: stylistCommand,
     expire: (occurredAt) => ({ type: 'ExpireSession', occurredAt }),

@@ -77,15 +77,25 @@ export type HoldResolution =
   | { action: 'none'; userId: string; reservationId: string; reason: 'reservation_rejected' };
 
 export const captureOf = (hold: HoldRequest): HoldResolution => ({
-  action: 'capture', userId: hold.userId, reservationId: hold.reservationId, credits: hold.credits,
+  action: 'capture',
+  userId: hold.userId,
+  reservationId: hold.reservationId,
+  credits: hold.credits,
 });
 
 export const releaseOf = (hold: HoldRequest, reason: HoldReleaseReason): HoldResolution => ({
-  action: 'release', userId: hold.userId, reservationId: hold.reservationId, credits: hold.credits, reason,
+  action: 'release',
+  userId: hold.userId,
+  reservationId: hold.reservationId,
+  credits: hold.credits,
+  reason,
 });
 
 export const notReservedOf = (hold: HoldRequest): HoldResolution => ({
-  action: 'none', userId: hold.userId, reservationId: hold.reservationId, reason: 'reservation_rejected',
+  action: 'none',
+  userId: hold.userId,
+  reservationId: hold.reservationId,
+  reason: 'reservation_rejected',
 });
 
 /** The hold fields every session state keeps. */
@@ -104,10 +114,13 @@ export const isTerminal = (status: string): status is TerminalStatus =>
 
 const terminalRejection = (status: TerminalStatus): SessionRejection => {
   switch (status) {
-    case 'expired': return 'session_expired';
-    case 'cancelled': return 'session_cancelled';
+    case 'expired':
+      return 'session_expired';
+    case 'cancelled':
+      return 'session_cancelled';
     case 'completed':
-    case 'failed': return 'session_closed';
+    case 'failed':
+      return 'session_closed';
     default: {
       const _exhaustive: never = status;
       return _exhaustive;
@@ -178,8 +191,7 @@ export const isValidPrice = (credits: number): boolean =>
 /** Failure reasons are codes (`provider_unreachable`, `insufficient_credits`), never free text. */
 export const isReasonCode = (reason: string): boolean => /^[a-z][a-z0-9_]{0,63}$/.test(reason);
 
-export const isNonNegativeInt = (n: number, max: number): boolean =>
-  Number.isSafeInteger(n) && n >= 0 && n <= max;
+export const isNonNegativeInt = (n: number, max: number): boolean => Number.isSafeInteger(n) && n >= 0 && n <= max;
 
 /** Tokens the provider billed for one AI job (same shape as the AI adapters' TokenUsage). */
 export interface TokenUsage {
@@ -202,8 +214,10 @@ const MAX_TOKENS = 100_000_000;
 
 export const isValidReceipt = (r: AiReceipt): boolean =>
   /^[a-z][a-z0-9_-]{0,31}$/.test(r.provider) &&
-  r.model.length > 0 && r.model.length <= 100 &&
+  r.model.length > 0 &&
+  r.model.length <= 100 &&
   isNonNegativeInt(r.costMicroUsd, MAX_JOB_COST_MICRO_USD) &&
   isNonNegativeInt(r.processingMs, MAX_PROCESSING_MS) &&
-  [r.usage.inputTokens, r.usage.outputTokens, r.usage.inputImageTokens, r.usage.outputImageTokens]
-    .every((n) => isNonNegativeInt(n, MAX_TOKENS));
+  [r.usage.inputTokens, r.usage.outputTokens, r.usage.inputImageTokens, r.usage.outputImageTokens].every((n) =>
+    isNonNegativeInt(n, MAX_TOKENS),
+  );

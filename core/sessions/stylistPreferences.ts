@@ -5,7 +5,15 @@
  */
 
 export const STYLE_CHOICES = [
-  'casual', 'classic', 'business', 'streetwear', 'sporty', 'romantic', 'minimalist', 'bohemian', 'evening',
+  'casual',
+  'classic',
+  'business',
+  'streetwear',
+  'sporty',
+  'romantic',
+  'minimalist',
+  'bohemian',
+  'evening',
 ] as const;
 export type StyleChoice = (typeof STYLE_CHOICES)[number];
 
@@ -42,7 +50,8 @@ export const preferencesProblem = (p: StylePreferences): string | null => {
   if (!budget || !oneOf(BUDGET_CURRENCIES, budget.currency)) return 'budget currency must be RUB or USD';
   const { minMinor, maxMinor } = budget;
   const ceiling = MAX_BUDGET_MINOR[budget.currency];
-  if (!Number.isSafeInteger(minMinor) || !Number.isSafeInteger(maxMinor)) return 'budget bounds must be integers (minor units)';
+  if (!Number.isSafeInteger(minMinor) || !Number.isSafeInteger(maxMinor))
+    return 'budget bounds must be integers (minor units)';
   if (minMinor! < 0 || maxMinor! <= 0 || minMinor! > maxMinor! || maxMinor! > ceiling) {
     return `budget must satisfy 0 <= min <= max, 0 < max <= ${ceiling}`;
   }

@@ -13,7 +13,14 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_LIST_ITEMS = 20;
 
 export const GARMENT_CATEGORIES = [
-  'top', 'bottom', 'dress', 'outerwear', 'shoes', 'bag', 'accessory', 'other',
+  'top',
+  'bottom',
+  'dress',
+  'outerwear',
+  'shoes',
+  'bag',
+  'accessory',
+  'other',
 ] as const;
 export type GarmentCategory = (typeof GARMENT_CATEGORIES)[number];
 
@@ -57,7 +64,10 @@ const textList = (value: unknown): boolean =>
 const unitScore = (value: unknown): boolean =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
 const httpsUrl = (value: unknown): boolean =>
-  typeof value === 'string' && value.length <= MAX_TEXT_CHARS && URL.canParse(value) && new URL(value).protocol === 'https:';
+  typeof value === 'string' &&
+  value.length <= MAX_TEXT_CHARS &&
+  URL.canParse(value) &&
+  new URL(value).protocol === 'https:';
 
 const validRecommendation = (r: StyleRecommendation): boolean =>
   text(r.title, MAX_TITLE_CHARS) &&
@@ -69,7 +79,8 @@ const validRecommendation = (r: StyleRecommendation): boolean =>
 
 /** Whether a profile and its recommendations are within bounds. */
 export const isValidStyleResult = (profile: StyleProfile, recommendations: StyleRecommendation[]): boolean =>
-  typeof profile === 'object' && profile !== null &&
+  typeof profile === 'object' &&
+  profile !== null &&
   text(profile.summary, MAX_TEXT_CHARS) &&
   text(profile.bodyType, MAX_TITLE_CHARS, false) &&
   textList(profile.colorPalette) &&
@@ -80,12 +91,18 @@ export const isValidStyleResult = (profile: StyleProfile, recommendations: Style
   recommendations.every(validRecommendation);
 
 const validProduct = (p: ShoppingProduct, recommendationCount: number): boolean =>
-  typeof p.productId === 'string' && /^[A-Za-z0-9._:-]{1,255}$/.test(p.productId) &&
-  typeof p.partnerName === 'string' && /^[a-z][a-z0-9_]{0,99}$/.test(p.partnerName) &&
+  typeof p.productId === 'string' &&
+  /^[A-Za-z0-9._:-]{1,255}$/.test(p.productId) &&
+  typeof p.partnerName === 'string' &&
+  /^[a-z][a-z0-9_]{0,99}$/.test(p.partnerName) &&
   httpsUrl(p.productUrl) &&
   text(p.title, MAX_TITLE_CHARS) &&
-  (p.priceMinor === null ? p.currency === null : isNonNegativeInt(p.priceMinor, Number.MAX_SAFE_INTEGER) && (p.currency === 'RUB' || p.currency === 'USD')) &&
-  Number.isSafeInteger(p.recommendationIndex) && p.recommendationIndex >= 0 && p.recommendationIndex < recommendationCount &&
+  (p.priceMinor === null
+    ? p.currency === null
+    : isNonNegativeInt(p.priceMinor, Number.MAX_SAFE_INTEGER) && (p.currency === 'RUB' || p.currency === 'USD')) &&
+  Number.isSafeInteger(p.recommendationIndex) &&
+  p.recommendationIndex >= 0 &&
+  p.recommendationIndex < recommendationCount &&
   unitScore(p.score);
 
 /** Whether the shopping links are within bounds, point at known recommendations, and are unique. */

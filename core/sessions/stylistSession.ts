@@ -68,17 +68,27 @@ const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON
 /** A command that repeats what the stream already says: success, no new event. */
 const isRepeat = (c: Exclude<StylistCommand, Command<'StartStyling'>>, s: StylistSession): boolean => {
   switch (c.type) {
-    case 'ProvideStylePhoto': return sameImage(s.photo, c);
-    case 'SubmitPreferences': return samePreferences(s.preferences, c.preferences) && s.hold?.credits === c.credits;
-    case 'RecordProcessingStarted': return repeatsProcessingStarted(c.attempt, s);
-    case 'RecordReservationRejected': return repeatsReservationRejected(c.reason, s);
-    case 'RecordStylingResult': return s.result !== null && sameJson(s.result, resultOf(c));
-    case 'RecordStylingFailed': return repeatsFailure(c.reason, c.attempts, s);
-    case 'OpenShopping': return s.products !== null && sameJson(s.products, c.products);
-    case 'RecordProductClicked': return s.clickedProductIds.includes(c.productId);
-    case 'FinishStyling': return s.status === 'completed';
+    case 'ProvideStylePhoto':
+      return sameImage(s.photo, c);
+    case 'SubmitPreferences':
+      return samePreferences(s.preferences, c.preferences) && s.hold?.credits === c.credits;
+    case 'RecordProcessingStarted':
+      return repeatsProcessingStarted(c.attempt, s);
+    case 'RecordReservationRejected':
+      return repeatsReservationRejected(c.reason, s);
+    case 'RecordStylingResult':
+      return s.result !== null && sameJson(s.result, resultOf(c));
+    case 'RecordStylingFailed':
+      return repeatsFailure(c.reason, c.attempts, s);
+    case 'OpenShopping':
+      return s.products !== null && sameJson(s.products, c.products);
+    case 'RecordProductClicked':
+      return s.clickedProductIds.includes(c.productId);
+    case 'FinishStyling':
+      return s.status === 'completed';
     case 'CancelSession':
-    case 'ExpireSession': return false; // decided by decideCancel / decideExpire
+    case 'ExpireSession':
+      return false; // decided by decideCancel / decideExpire
     default: {
       const _exhaustive: never = c;
       return _exhaustive;
@@ -126,20 +136,33 @@ const decideWorker = (
       // A worker only starts once the credits are held: after that, the ledger cannot have refused.
       if (s.attempt > 0) return reject('wrong_state');
       if (!isReasonCode(c.reason)) return reject('invalid_reason');
-      return accept({ type: 'StylingFailed', data: {
-        reason: c.reason, attempts: 0, holdResolution: notReservedOf(s.hold), occurredAt,
-      } });
+      return accept({
+        type: 'StylingFailed',
+        data: {
+          reason: c.reason,
+          attempts: 0,
+          holdResolution: notReservedOf(s.hold),
+          occurredAt,
+        },
+      });
     case 'RecordStylingResult': {
       const result = resultOf(c);
-      if (!isValidStyleResult(result.profile, result.recommendations) || !isValidReceipt(result)) return reject('invalid_result');
+      if (!isValidStyleResult(result.profile, result.recommendations) || !isValidReceipt(result))
+        return reject('invalid_result');
       return accept({ type: 'StylingSucceeded', data: { ...result, holdResolution: captureOf(s.hold), occurredAt } });
     }
     case 'RecordStylingFailed':
       if (!isReasonCode(c.reason)) return reject('invalid_reason');
       if (!isAttemptCount(c.attempts)) return reject('invalid_attempt');
-      return accept({ type: 'StylingFailed', data: {
-        reason: c.reason, attempts: c.attempts, holdResolution: releaseOf(s.hold, 'ai_failed'), occurredAt,
-      } });
+      return accept({
+        type: 'StylingFailed',
+        data: {
+          reason: c.reason,
+          attempts: c.attempts,
+          holdResolution: releaseOf(s.hold, 'ai_failed'),
+          occurredAt,
+        },
+      });
     default: {
       const _exhaustive: never = c;
       return _exhaustive;
@@ -147,7 +170,10 @@ const decideWorker = (
   }
 };
 
-const decideShopping = (c: Command<'OpenShopping' | 'RecordProductClicked' | 'FinishStyling'>, s: StylistSession): StylistDecision => {
+const decideShopping = (
+  c: Command<'OpenShopping' | 'RecordProductClicked' | 'FinishStyling'>,
+  s: StylistSession,
+): StylistDecision => {
   const blocked = guardOpen(s, c.occurredAt, { checkIdle: true });
   if (blocked) return reject(blocked);
   const { occurredAt } = c;
@@ -175,17 +201,23 @@ export const decide = (command: StylistCommand, state: StylistSession): StylistD
   if (state.status === 'not_started') return reject('session_not_found');
   if (isRepeat(command, state)) return accept();
   switch (command.type) {
-    case 'ProvideStylePhoto': return decidePhoto(command, state);
-    case 'SubmitPreferences': return decidePreferences(command, state);
+    case 'ProvideStylePhoto':
+      return decidePhoto(command, state);
+    case 'SubmitPreferences':
+      return decidePreferences(command, state);
     case 'RecordProcessingStarted':
     case 'RecordReservationRejected':
     case 'RecordStylingResult':
-    case 'RecordStylingFailed': return decideWorker(command, state);
+    case 'RecordStylingFailed':
+      return decideWorker(command, state);
     case 'OpenShopping':
     case 'RecordProductClicked':
-    case 'FinishStyling': return decideShopping(command, state);
-    case 'CancelSession': return decideCancel(state, command.occurredAt);
-    case 'ExpireSession': return decideExpire(state, command.occurredAt);
+    case 'FinishStyling':
+      return decideShopping(command, state);
+    case 'CancelSession':
+      return decideCancel(state, command.occurredAt);
+    case 'ExpireSession':
+      return decideExpire(state, command.occurredAt);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -21,7 +21,9 @@ export type StylistStatus =
   | 'expired'
   | 'cancelled';
 
-interface At { occurredAt: string }
+interface At {
+  occurredAt: string;
+}
 
 export type StylistCommand =
   | ({ type: 'StartStyling'; sessionId: string; userId: string } & At)

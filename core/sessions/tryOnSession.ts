@@ -77,17 +77,27 @@ const resultOf = (c: Command<'RecordTryOnResult'>): TryOnResultData => ({
 /** A command that repeats what the stream already says: success, no new event. */
 const isRepeat = (c: Exclude<TryOnCommand, Command<'StartTryOn'>>, s: TryOnSession): boolean => {
   switch (c.type) {
-    case 'ProvideClothingImage': return sameImage(s.clothing, c);
-    case 'ProvidePersonImage': return sameImage(s.person, c) && s.hold?.credits === c.credits;
-    case 'RecordProcessingStarted': return repeatsProcessingStarted(c.attempt, s);
-    case 'RecordReservationRejected': return repeatsReservationRejected(c.reason, s);
-    case 'RecordTryOnResult': return s.result !== null && JSON.stringify(s.result) === JSON.stringify(resultOf(c));
-    case 'RecordTryOnFailed': return repeatsFailure(c.reason, c.attempts, s);
-    case 'RateResult': return s.rating !== null && s.rating === c.rating;
-    case 'TryAgain': return s.status === 'completed' && s.next === 'new_tryon';
-    case 'BackToMenu': return s.status === 'completed' && s.next === 'menu';
+    case 'ProvideClothingImage':
+      return sameImage(s.clothing, c);
+    case 'ProvidePersonImage':
+      return sameImage(s.person, c) && s.hold?.credits === c.credits;
+    case 'RecordProcessingStarted':
+      return repeatsProcessingStarted(c.attempt, s);
+    case 'RecordReservationRejected':
+      return repeatsReservationRejected(c.reason, s);
+    case 'RecordTryOnResult':
+      return s.result !== null && JSON.stringify(s.result) === JSON.stringify(resultOf(c));
+    case 'RecordTryOnFailed':
+      return repeatsFailure(c.reason, c.attempts, s);
+    case 'RateResult':
+      return s.rating !== null && s.rating === c.rating;
+    case 'TryAgain':
+      return s.status === 'completed' && s.next === 'new_tryon';
+    case 'BackToMenu':
+      return s.status === 'completed' && s.next === 'menu';
     case 'CancelSession':
-    case 'ExpireSession': return false; // decided by decideCancel / decideExpire
+    case 'ExpireSession':
+      return false; // decided by decideCancel / decideExpire
     default: {
       const _exhaustive: never = c;
       return _exhaustive;
@@ -135,16 +145,23 @@ const decideReservationRejected = (c: Command<'RecordReservationRejected'>, s: T
   if (!isReasonCode(c.reason)) return reject('invalid_reason');
   invariant(holdIsOpen(s), 'session', 'a processing session has an open hold');
   const holdResolution = notReservedOf(s.hold);
-  return accept({ type: 'TryOnFailed', data: {
-    reason: c.reason, attempts: 0, holdResolution, occurredAt: c.occurredAt,
-  } });
+  return accept({
+    type: 'TryOnFailed',
+    data: {
+      reason: c.reason,
+      attempts: 0,
+      holdResolution,
+      occurredAt: c.occurredAt,
+    },
+  });
 };
 
 const decideResult = (c: Command<'RecordTryOnResult'>, s: TryOnSession): TryOnDecision => {
   const blocked = guardWorker(s, c.occurredAt);
   if (blocked) return blocked;
   const result = resultOf(c);
-  const scoreOk = Number.isFinite(result.qualityScore) && result.qualityScore >= 0 && result.qualityScore <= MAX_QUALITY_SCORE;
+  const scoreOk =
+    Number.isFinite(result.qualityScore) && result.qualityScore >= 0 && result.qualityScore <= MAX_QUALITY_SCORE;
   if (!isKeyOf(result.resultImageKey, 'tryon_result', s.sessionId) || !scoreOk || !isValidReceipt(result)) {
     return reject('invalid_result');
   }
@@ -160,15 +177,22 @@ const decideFailed = (c: Command<'RecordTryOnFailed'>, s: TryOnSession): TryOnDe
   if (!isAttemptCount(c.attempts)) return reject('invalid_attempt');
   invariant(holdIsOpen(s), 'session', 'a processing session has an open hold');
   const holdResolution = releaseOf(s.hold, 'ai_failed');
-  return accept({ type: 'TryOnFailed', data: {
-    reason: c.reason, attempts: c.attempts, holdResolution, occurredAt: c.occurredAt,
-  } });
+  return accept({
+    type: 'TryOnFailed',
+    data: {
+      reason: c.reason,
+      attempts: c.attempts,
+      holdResolution,
+      occurredAt: c.occurredAt,
+    },
+  });
 };
 
 const decideRating = (c: Command<'RateResult'>, s: TryOnSession): TryOnDecision => {
   const blocked = guardOpen(s, c.occurredAt, { checkIdle: true });
   if (blocked) return reject(blocked);
-  if (!Number.isSafeInteger(c.rating) || c.rating < MIN_RATING || c.rating > MAX_RATING) return reject('invalid_rating');
+  if (!Number.isSafeInteger(c.rating) || c.rating < MIN_RATING || c.rating > MAX_RATING)
+    return reject('invalid_rating');
   if (s.rating !== null) return reject('already_rated');
   if (s.status !== 'tryon_result') return reject('wrong_state');
   return accept({ type: 'TryOnRated', data: { rating: c.rating, occurredAt: c.occurredAt } });
@@ -186,17 +210,28 @@ export const decide = (command: TryOnCommand, state: TryOnSession): TryOnDecisio
   if (state.status === 'not_started') return reject('session_not_found');
   if (isRepeat(command, state)) return accept();
   switch (command.type) {
-    case 'ProvideClothingImage': return decideClothing(command, state);
-    case 'ProvidePersonImage': return decidePerson(command, state);
-    case 'RecordProcessingStarted': return decideProcessingStarted(command, state);
-    case 'RecordReservationRejected': return decideReservationRejected(command, state);
-    case 'RecordTryOnResult': return decideResult(command, state);
-    case 'RecordTryOnFailed': return decideFailed(command, state);
-    case 'RateResult': return decideRating(command, state);
-    case 'TryAgain': return decideFinish(command.occurredAt, state, 'new_tryon');
-    case 'BackToMenu': return decideFinish(command.occurredAt, state, 'menu');
-    case 'CancelSession': return decideCancel(state, command.occurredAt);
-    case 'ExpireSession': return decideExpire(state, command.occurredAt);
+    case 'ProvideClothingImage':
+      return decideClothing(command, state);
+    case 'ProvidePersonImage':
+      return decidePerson(command, state);
+    case 'RecordProcessingStarted':
+      return decideProcessingStarted(command, state);
+    case 'RecordReservationRejected':
+      return decideReservationRejected(command, state);
+    case 'RecordTryOnResult':
+      return decideResult(command, state);
+    case 'RecordTryOnFailed':
+      return decideFailed(command, state);
+    case 'RateResult':
+      return decideRating(command, state);
+    case 'TryAgain':
+      return decideFinish(command.occurredAt, state, 'new_tryon');
+    case 'BackToMenu':
+      return decideFinish(command.occurredAt, state, 'menu');
+    case 'CancelSession':
+      return decideCancel(state, command.occurredAt);
+    case 'ExpireSession':
+      return decideExpire(state, command.occurredAt);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;

@@ -26,7 +26,9 @@ export const MAX_QUALITY_SCORE = 1;
 
 export type TryOnNext = 'new_tryon' | 'menu';
 
-interface At { occurredAt: string }
+interface At {
+  occurredAt: string;
+}
 
 export type TryOnCommand =
   | ({ type: 'StartTryOn'; sessionId: string; userId: string } & At)

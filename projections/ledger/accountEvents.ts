@@ -17,7 +17,8 @@ export interface ProjectedAccountEvent {
 
 const ACCOUNT_STREAM = /^account-([1-9][0-9]*)$/;
 
-const isTypeName = (type: string): type is AccountEventType => (ACCOUNT_EVENT_TYPES as readonly string[]).includes(type);
+const isTypeName = (type: string): type is AccountEventType =>
+  (ACCOUNT_EVENT_TYPES as readonly string[]).includes(type);
 
 // The fields each type must carry, by kind. Credits and money are safe integers; ids are strings.
 const INTEGER_FIELDS: Record<AccountEventType, readonly string[]> = {
@@ -49,7 +50,8 @@ const fail = (recorded: RecordedEvent, reason: string): never => {
 export const projectedAccountEvent = (recorded: RecordedEvent): ProjectedAccountEvent => {
   const match = ACCOUNT_STREAM.exec(recorded.stream);
   const userId = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(userId)) fail(recorded, `stream ${recorded.stream} is not account-<user id below 2^53>`);
+  if (!match || !Number.isSafeInteger(userId))
+    fail(recorded, `stream ${recorded.stream} is not account-<user id below 2^53>`);
   if (!isTypeName(recorded.type)) return fail(recorded, `${recorded.type} is not an account event`);
   const data = recorded.data as Record<string, unknown> | null;
   if (typeof data !== 'object' || data === null) return fail(recorded, 'data is not an object');
@@ -59,13 +61,16 @@ export const projectedAccountEvent = (recorded: RecordedEvent): ProjectedAccount
   for (const field of STRING_FIELDS[recorded.type]) {
     if (typeof data[field] !== 'string') fail(recorded, `data.${field} is not a string`);
   }
-  if ('currency' in data && !(CURRENCIES as readonly unknown[]).includes(data.currency)) fail(recorded, `data.currency ${String(data.currency)} is unknown`);
-  if (recorded.type === 'AccountOpened' && data.userId !== match![1]) fail(recorded, `data.userId ${String(data.userId)} is not the stream's user`);
+  if ('currency' in data && !(CURRENCIES as readonly unknown[]).includes(data.currency))
+    fail(recorded, `data.currency ${String(data.currency)} is unknown`);
+  if (recorded.type === 'AccountOpened' && data.userId !== match![1])
+    fail(recorded, `data.userId ${String(data.userId)} is not the stream's user`);
   const occurredAt = recorded.metadata?.occurredAt;
   return {
     recorded,
     event: { type: recorded.type, data } as unknown as AccountEvent,
     userId,
-    occurredAt: typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) ? occurredAt : recorded.recordedAt,
+    occurredAt:
+      typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) ? occurredAt : recorded.recordedAt,
   };
 };

@@ -24,25 +24,44 @@ export interface AccountFigures {
 export type AccountField = keyof AccountFigures;
 
 export const ACCOUNT_FIELDS: readonly AccountField[] = [
-  'credits', 'credits_reserved', 'in_debt', 'transactions_credits_sum', 'transactions_pending_held', 'transactions_count',
-  'total_spent_rub_minor', 'total_spent_usd_minor', 'total_spent_xtr_minor', 'last_position',
+  'credits',
+  'credits_reserved',
+  'in_debt',
+  'transactions_credits_sum',
+  'transactions_pending_held',
+  'transactions_count',
+  'total_spent_rub_minor',
+  'total_spent_usd_minor',
+  'total_spent_xtr_minor',
+  'last_position',
 ];
 
-const spentField = { RUB: 'total_spent_rub_minor', USD: 'total_spent_usd_minor', XTR: 'total_spent_xtr_minor' } as const;
+const spentField = {
+  RUB: 'total_spent_rub_minor',
+  USD: 'total_spent_usd_minor',
+  XTR: 'total_spent_xtr_minor',
+} as const;
 
 /** The figures of an account from its events (in stream order); throws when the fold does. */
 export const expectedAccount = (events: readonly RecordedEvent[]): AccountFigures => {
   const accountEvents = events.map((e) => ({ type: e.type, data: e.data }) as AccountEvent);
   const summary = summaryOf(foldAccount(accountEvents).core);
   const figures: AccountFigures = {
-    credits: summary.available, credits_reserved: summary.held, in_debt: summary.inDebt,
-    transactions_credits_sum: summary.available, transactions_pending_held: summary.held, transactions_count: 0,
-    total_spent_rub_minor: 0, total_spent_usd_minor: 0, total_spent_xtr_minor: 0,
+    credits: summary.available,
+    credits_reserved: summary.held,
+    in_debt: summary.inDebt,
+    transactions_credits_sum: summary.available,
+    transactions_pending_held: summary.held,
+    transactions_count: 0,
+    total_spent_rub_minor: 0,
+    total_spent_usd_minor: 0,
+    total_spent_xtr_minor: 0,
     last_position: events[events.length - 1]?.position ?? 0,
   };
   for (const event of accountEvents) {
     // One row per event, but for the opening and a capture that used the whole hold.
-    const adds = event.type !== 'AccountOpened' && !(event.type === 'ReservationCaptured' && event.data.releasedCredits === 0);
+    const adds =
+      event.type !== 'AccountOpened' && !(event.type === 'ReservationCaptured' && event.data.releasedCredits === 0);
     if (adds) figures.transactions_count += 1;
     if (event.type === 'CreditsPurchased') figures[spentField[event.data.currency]] += event.data.amountMinor;
     if (event.type === 'PurchaseRefunded') figures[spentField[event.data.currency]] -= event.data.amountMinor;

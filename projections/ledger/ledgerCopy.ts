@@ -15,16 +15,66 @@ import { LedgerPlanner, type LedgerPlan, type TransactionRow, type UserChange } 
  * its JSON text (copyJsonText). A rebuild must produce the very rows the live projector does.
  */
 
-const TRANSACTION_COLUMNS = ['id', 'user_id', 'transaction_type', 'status', 'credits_amount', 'amount_minor', 'currency',
-  'payment_provider', 'payment_id', 'feature_used', 'session_id', 'reservation_id', 'reason', 'operator', 'position', 'created_at'];
-const OPENED_USER_COLUMNS = ['id', 'credits', 'credits_reserved', 'total_spent_rub_minor', 'total_spent_usd_minor', 'total_spent_xtr_minor',
-  'last_position', 'updated_at', 'created_at', 'username', 'first_name', 'last_name', 'language_code'];
+const TRANSACTION_COLUMNS = [
+  'id',
+  'user_id',
+  'transaction_type',
+  'status',
+  'credits_amount',
+  'amount_minor',
+  'currency',
+  'payment_provider',
+  'payment_id',
+  'feature_used',
+  'session_id',
+  'reservation_id',
+  'reason',
+  'operator',
+  'position',
+  'created_at',
+];
+const OPENED_USER_COLUMNS = [
+  'id',
+  'credits',
+  'credits_reserved',
+  'total_spent_rub_minor',
+  'total_spent_usd_minor',
+  'total_spent_xtr_minor',
+  'last_position',
+  'updated_at',
+  'created_at',
+  'username',
+  'first_name',
+  'last_name',
+  'language_code',
+];
 
 /** A temporary table (dropped at commit) that COPY fills and one statement reads. */
-interface Temporary { name: string; columns: readonly (readonly [name: string, type: string])[] }
-const USER_CHANGES: Temporary = { name: 'ledger_user_changes', columns: [['id', 'bigint'], ['credits', 'bigint'], ['reserved', 'bigint'],
-  ['rub', 'bigint'], ['usd', 'bigint'], ['xtr', 'bigint'], ['last_position', 'bigint'], ['updated_at', 'timestamptz']] };
-const SETTLEMENTS: Temporary = { name: 'ledger_settlements', columns: [['user_id', 'bigint'], ['reservation_id', 'text'], ['status', 'text']] };
+interface Temporary {
+  name: string;
+  columns: readonly (readonly [name: string, type: string])[];
+}
+const USER_CHANGES: Temporary = {
+  name: 'ledger_user_changes',
+  columns: [
+    ['id', 'bigint'],
+    ['credits', 'bigint'],
+    ['reserved', 'bigint'],
+    ['rub', 'bigint'],
+    ['usd', 'bigint'],
+    ['xtr', 'bigint'],
+    ['last_position', 'bigint'],
+    ['updated_at', 'timestamptz'],
+  ],
+};
+const SETTLEMENTS: Temporary = {
+  name: 'ledger_settlements',
+  columns: [
+    ['user_id', 'bigint'],
+    ['reservation_id', 'text'],
+    ['status', 'text'],
+  ],
+};
 
 const transactionLine = (r: TransactionRow): string =>
   `${copyText(r.id)}\t${r.userId}\t${r.type}\t${r.status}\t${r.credits}\t${copyInteger(r.amountMinor)}\t${copyJsonText(r.currency)}\t` +
@@ -36,8 +86,10 @@ const sumsLine = (u: UserChange): string =>
 
 const openedUserLine = (u: UserChange): string => {
   const { profile, createdAt } = u.opened!;
-  return `${sumsLine(u)}\t${copyText(createdAt)}\t${copyJsonText(profile.username)}\t${copyJsonText(profile.firstName)}\t` +
-    `${copyJsonText(profile.lastName)}\t${copyJsonText(profile.languageCode ?? 'en')}\n`;
+  return (
+    `${sumsLine(u)}\t${copyText(createdAt)}\t${copyJsonText(profile.username)}\t${copyJsonText(profile.firstName)}\t` +
+    `${copyJsonText(profile.lastName)}\t${copyJsonText(profile.languageCode ?? 'en')}\n`
+  );
 };
 
 /** A plan as COPY data, ready to write. */
@@ -58,17 +110,35 @@ const encode = <T>(items: readonly T[], line: (item: T) => string): Buffer[] => 
 /** Encodes a plan whose transaction rows went to `transactions` (the planner's sink). */
 export const encodePlan = (plan: LedgerPlan, transactions: Buffer[]): EncodedPlan => ({
   transactions,
-  openedUsers: encode(plan.users.filter((u) => u.opened), openedUserLine),
-  changedUsers: encode(plan.users.filter((u) => !u.opened), (u) => `${sumsLine(u)}\n`),
+  openedUsers: encode(
+    plan.users.filter((u) => u.opened),
+    openedUserLine,
+  ),
+  changedUsers: encode(
+    plan.users.filter((u) => !u.opened),
+    (u) => `${sumsLine(u)}\n`,
+  ),
   settlements: encode(plan.settlements, (s) => `${s.userId}\t${copyText(s.reservationId)}\t${s.status}\n`),
   settlementCount: plan.settlements.length,
 });
 
 /** COPY into a temporary table, then `statement`, which reads it: how sums and settlements reach existing rows. */
-const throughTemporary = async (client: pg.ClientBase, temporary: Temporary, chunks: readonly Buffer[], statement: string): Promise<pg.QueryResult> => {
+const throughTemporary = async (
+  client: pg.ClientBase,
+  temporary: Temporary,
+  chunks: readonly Buffer[],
+  statement: string,
+): Promise<pg.QueryResult> => {
   const { name, columns } = temporary;
-  await client.query(`CREATE TEMPORARY TABLE ${name} (${columns.map(([column, type]) => `${column} ${type}`).join(', ')}) ON COMMIT DROP`);
-  await copyInto(client, name, columns.map(([column]) => column), chunks);
+  await client.query(
+    `CREATE TEMPORARY TABLE ${name} (${columns.map(([column, type]) => `${column} ${type}`).join(', ')}) ON COMMIT DROP`,
+  );
+  await copyInto(
+    client,
+    name,
+    columns.map(([column]) => column),
+    chunks,
+  );
   return client.query(statement);
 };
 
@@ -78,21 +148,31 @@ const throughTemporary = async (client: pg.ClientBase, temporary: Temporary, chu
  */
 export const writeEncodedPlan = async (client: pg.ClientBase, tables: TableNames, plan: EncodedPlan): Promise<void> => {
   if (plan.settlementCount > 0) {
-    const settled = await throughTemporary(client, SETTLEMENTS, plan.settlements,
+    const settled = await throughTemporary(
+      client,
+      SETTLEMENTS,
+      plan.settlements,
       `UPDATE ${tables.credit_transactions} AS t SET status = s.status FROM ledger_settlements AS s
-       WHERE t.user_id = s.user_id AND t.reservation_id = s.reservation_id AND t.transaction_type = 'usage' AND t.status = 'pending'`);
+       WHERE t.user_id = s.user_id AND t.reservation_id = s.reservation_id AND t.transaction_type = 'usage' AND t.status = 'pending'`,
+    );
     // The batch-by-batch path the rebuild falls back to names the capture or release at fault.
     if (settled.rowCount !== plan.settlementCount) {
-      throw new Error(`${plan.settlementCount - (settled.rowCount ?? 0)} of ${plan.settlementCount} captures or releases found no pending usage row`);
+      throw new Error(
+        `${plan.settlementCount - (settled.rowCount ?? 0)} of ${plan.settlementCount} captures or releases found no pending usage row`,
+      );
     }
   }
   await copyInto(client, tables.users!, OPENED_USER_COLUMNS, plan.openedUsers);
   if (plan.changedUsers.length > 0) {
-    await throughTemporary(client, USER_CHANGES, plan.changedUsers,
+    await throughTemporary(
+      client,
+      USER_CHANGES,
+      plan.changedUsers,
       `UPDATE ${tables.users} AS u SET credits = u.credits + c.credits, credits_reserved = u.credits_reserved + c.reserved,
          total_spent_rub_minor = u.total_spent_rub_minor + c.rub, total_spent_usd_minor = u.total_spent_usd_minor + c.usd,
          total_spent_xtr_minor = u.total_spent_xtr_minor + c.xtr, last_position = c.last_position, updated_at = c.updated_at
-       FROM ledger_user_changes AS c WHERE u.id = c.id`);
+       FROM ledger_user_changes AS c WHERE u.id = c.id`,
+    );
   }
   await copyInto(client, tables.credit_transactions!, TRANSACTION_COLUMNS, plan.transactions);
 };
@@ -102,7 +182,9 @@ export const ledgerAccumulator = async (db: pg.Pool, tables: TableNames): Promis
   const lastPositions = new Map<number, number>();
   const load = async () => {
     lastPositions.clear();
-    const { rows } = await db.query<{ id: number; last_position: number }>(`SELECT id, last_position FROM ${tables.users}`);
+    const { rows } = await db.query<{ id: number; last_position: number }>(
+      `SELECT id, last_position FROM ${tables.users}`,
+    );
     for (const row of rows) lastPositions.set(Number(row.id), Number(row.last_position));
   };
   await load();
@@ -138,7 +220,8 @@ export const ledgerAccumulator = async (db: pg.Pool, tables: TableNames): Promis
       const failure = unencodable;
       unencodable = undefined;
       planner = new LedgerPlanner(lastPositions, sink);
-      return (client) => (encoded && failure === undefined ? writeEncodedPlan(client, tables, encoded) : Promise.reject(failure));
+      return (client) =>
+        encoded && failure === undefined ? writeEncodedPlan(client, tables, encoded) : Promise.reject(failure);
     },
     reset: async () => {
       await load();

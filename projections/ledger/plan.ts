@@ -64,9 +64,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Rows are built in one literal with every field, then filled in: one allocation and one object
 // shape per row, which matters when a rebuild plans a million of them.
-const row = (e: ProjectedAccountEvent, type: TransactionType, credits: number, status: TransactionStatus = 'completed'): TransactionRow => ({
-  id: e.recorded.id, userId: e.userId, type, status, credits, amountMinor: null, currency: null, provider: null, paymentId: null,
-  feature: null, sessionId: null, reservationId: null, reason: null, operator: null, position: e.recorded.position, createdAt: e.occurredAt,
+const row = (
+  e: ProjectedAccountEvent,
+  type: TransactionType,
+  credits: number,
+  status: TransactionStatus = 'completed',
+): TransactionRow => ({
+  id: e.recorded.id,
+  userId: e.userId,
+  type,
+  status,
+  credits,
+  amountMinor: null,
+  currency: null,
+  provider: null,
+  paymentId: null,
+  feature: null,
+  sessionId: null,
+  reservationId: null,
+  reason: null,
+  operator: null,
+  position: e.recorded.position,
+  createdAt: e.occurredAt,
 });
 
 const withHold = (r: TransactionRow, data: { reservationId: string; feature: string }): TransactionRow => {
@@ -77,7 +96,13 @@ const withHold = (r: TransactionRow, data: { reservationId: string; feature: str
   return r;
 };
 
-const withMoney = (r: TransactionRow, amountMinor: number, currency: Currency, provider: string, paymentId: string): TransactionRow => {
+const withMoney = (
+  r: TransactionRow,
+  amountMinor: number,
+  currency: Currency,
+  provider: string,
+  paymentId: string,
+): TransactionRow => {
   r.amountMinor = amountMinor;
   r.currency = currency;
   r.provider = provider;
@@ -126,7 +151,10 @@ const applyEffect = (change: UserChange, e: ProjectedAccountEvent): TransactionR
       const d = event.data;
       change.credits -= d.credits;
       change.spentMinor[d.currency] -= d.amountMinor;
-      return withReason(withMoney(row(e, 'clawback', -d.credits), -d.amountMinor, d.currency, d.provider, d.paymentId), d.kind);
+      return withReason(
+        withMoney(row(e, 'clawback', -d.credits), -d.amountMinor, d.currency, d.provider, d.paymentId),
+        d.kind,
+      );
     }
     case 'CreditsAdjusted':
       change.credits += event.data.delta;
@@ -139,7 +167,12 @@ const applyEffect = (change: UserChange, e: ProjectedAccountEvent): TransactionR
 };
 
 const newChange = (e: ProjectedAccountEvent): UserChange => ({
-  id: e.userId, credits: 0, reserved: 0, spentMinor: { RUB: 0, USD: 0, XTR: 0 }, lastPosition: 0, updatedAt: e.occurredAt,
+  id: e.userId,
+  credits: 0,
+  reserved: 0,
+  spentMinor: { RUB: 0, USD: 0, XTR: 0 },
+  lastPosition: 0,
+  updatedAt: e.occurredAt,
 });
 
 /** Takes each transaction row once it is final (see LedgerPlanner). */
@@ -162,7 +195,10 @@ export class LedgerPlanner {
   private readonly settlements: Settlement[] = [];
   private added = 0;
 
-  constructor(private readonly lastPositions: ReadonlyMap<number, number>, private readonly sink?: TransactionSink) {}
+  constructor(
+    private readonly lastPositions: ReadonlyMap<number, number>,
+    private readonly sink?: TransactionSink,
+  ) {}
 
   /** Events added since the planner was made. */
   get eventCount(): number {
@@ -209,11 +245,21 @@ export class LedgerPlanner {
       const usage = this.usageRows.get(key);
       if (!usage) {
         const { id, type, stream, revision, position, recordedAt } = e.recorded;
-        const by: RecordedEvent = { id, type, stream, revision, position, recordedAt, data: null, metadata: { occurredAt: e.occurredAt } };
+        const by: RecordedEvent = {
+          id,
+          type,
+          stream,
+          revision,
+          position,
+          recordedAt,
+          data: null,
+          metadata: { occurredAt: e.occurredAt },
+        };
         this.settlements.push({ userId: e.userId, reservationId: e.event.data.reservationId, status, by });
         return;
       }
-      if (usage.status !== 'pending') throw new UnprojectableEvent(e.recorded, `hold ${e.event.data.reservationId} is ${usage.status} already`);
+      if (usage.status !== 'pending')
+        throw new UnprojectableEvent(e.recorded, `hold ${e.event.data.reservationId} is ${usage.status} already`);
       usage.status = status;
       // Settled: nothing later can name it, so let go of it.
       this.usageRows.delete(key);
@@ -224,11 +270,13 @@ export class LedgerPlanner {
   private changeOf(e: ProjectedAccountEvent, applied: number | undefined): UserChange {
     let change = this.users.get(e.userId);
     if (e.event.type === 'AccountOpened') {
-      if (applied !== undefined || change) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} is open already`);
+      if (applied !== undefined || change)
+        throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} is open already`);
       change = { ...newChange(e), opened: { profile: e.event.data.profile ?? {}, createdAt: e.occurredAt } };
       this.users.set(e.userId, change);
     } else if (!change) {
-      if (applied === undefined) throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} was never opened`);
+      if (applied === undefined)
+        throw new UnprojectableEvent(e.recorded, `the account of user ${e.userId} was never opened`);
       change = newChange(e);
       this.users.set(e.userId, change);
     }
@@ -237,5 +285,7 @@ export class LedgerPlanner {
 }
 
 /** Plans one batch: what `apply` writes. */
-export const planLedgerBatch = (events: readonly ProjectedAccountEvent[], lastPositions: ReadonlyMap<number, number>): LedgerPlan =>
-  new LedgerPlanner(lastPositions).add(events).plan;
+export const planLedgerBatch = (
+  events: readonly ProjectedAccountEvent[],
+  lastPositions: ReadonlyMap<number, number>,
+): LedgerPlan => new LedgerPlanner(lastPositions).add(events).plan;

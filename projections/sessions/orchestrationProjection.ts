@@ -42,13 +42,15 @@ const onSessionEvent = async (client: pg.ClientBase, t: TableNames, recorded: Re
     await client.query(
       `INSERT INTO ${t.session_activity} (session_id, kind, user_id, last_activity_at, last_position)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id) DO NOTHING`,
-      [sessionId, kind, event.data.userId, at, recorded.position]);
+      [sessionId, kind, event.data.userId, at, recorded.position],
+    );
     return;
   }
   const { rowCount } = await client.query(
     `UPDATE ${t.session_activity} SET last_activity_at = greatest(last_activity_at, $2), ended = ended OR $3, last_position = $4
      WHERE session_id = $1 AND last_position < $4`,
-    [sessionId, at, SESSION_ENDING_TYPES.has(event.type), recorded.position]);
+    [sessionId, at, SESSION_ENDING_TYPES.has(event.type), recorded.position],
+  );
   if (rowCount === 0) {
     const known = await client.query(`SELECT 1 FROM ${t.session_activity} WHERE session_id = $1`, [sessionId]);
     if (known.rowCount === 0) throw new UnprojectableEvent(recorded, 'session event before its start');
@@ -59,7 +61,8 @@ const onSessionEvent = async (client: pg.ClientBase, t: TableNames, recorded: Re
     await client.query(
       `INSERT INTO ${t.session_jobs} (session_id, kind, user_id, max_claims, run_after, submitted_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $5, $5) ON CONFLICT (session_id) DO NOTHING`,
-      [sessionId, kindOf(recorded), hold.userId, JOB_MAX_CLAIMS, at]);
+      [sessionId, kindOf(recorded), hold.userId, JOB_MAX_CLAIMS, at],
+    );
   }
   if (event.type === 'SessionCancelled' || event.type === 'SessionExpired') {
     const resolution: HoldResolution | null = event.data.holdResolution;
@@ -67,26 +70,33 @@ const onSessionEvent = async (client: pg.ClientBase, t: TableNames, recorded: Re
     await client.query(
       `UPDATE ${t.session_jobs} SET status = 'pending', run_after = least(run_after, $2), updated_at = $2
        WHERE session_id = $1 AND status IN ('pending', 'failed')`,
-      [sessionId, at]);
+      [sessionId, at],
+    );
   }
 };
 
 const onHoldEvent = async (client: pg.ClientBase, t: TableNames, recorded: RecordedEvent): Promise<void> => {
-  if (!recorded.stream.startsWith(ACCOUNT_PREFIX)) throw new UnprojectableEvent(recorded, 'hold event outside an account stream');
+  if (!recorded.stream.startsWith(ACCOUNT_PREFIX))
+    throw new UnprojectableEvent(recorded, 'hold event outside an account stream');
   const userId = recorded.stream.slice(ACCOUNT_PREFIX.length);
   const hold = recorded.data as HoldFacts;
   if (recorded.type === 'CreditsReserved') {
     await client.query(
       `INSERT INTO ${t.credit_holds} (user_id, reservation_id, feature, held_credits, expires_at)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, reservation_id) DO NOTHING`,
-      [userId, hold.reservationId, hold.feature, hold.heldCredits, hold.expiresAt]);
+      [userId, hold.reservationId, hold.feature, hold.heldCredits, hold.expiresAt],
+    );
     return;
   }
-  const resolution = recorded.type === 'ReservationCaptured' ? 'captured' : `released:${(recorded.data as ReservationReleasedData).reason}`;
+  const resolution =
+    recorded.type === 'ReservationCaptured'
+      ? 'captured'
+      : `released:${(recorded.data as ReservationReleasedData).reason}`;
   await client.query(
     `UPDATE ${t.credit_holds} SET resolved_at = $3, resolution = $4
      WHERE user_id = $1 AND reservation_id = $2 AND resolved_at IS NULL`,
-    [userId, hold.reservationId, recorded.metadata.occurredAt, resolution]);
+    [userId, hold.reservationId, recorded.metadata.occurredAt, resolution],
+  );
 };
 
 export const orchestrationProjection: Projection = {

@@ -41,7 +41,8 @@ const measureWrites = async (pool: pg.Pool, store: PostgresEventStore, runId: st
     { name: 'raw_insert_16_writers', unit: 'rows/s', measure: () => rawInserts(pool, WRITERS, ROUND_MS) },
     { name: 'append_16_writers', unit: 'events/s', measure: (r) => appends(store, WRITERS, ROUND_MS, `${runId}b${r}`) },
     {
-      name: 'append_16_writers_contended', unit: 'events/s',
+      name: 'append_16_writers_contended',
+      unit: 'events/s',
       measure: (r) => contendedAppends(store, WRITERS, CONTENDED_STREAMS, ROUND_MS, `${runId}c${r}`),
     },
   ];
@@ -54,7 +55,9 @@ const measureWrites = async (pool: pg.Pool, store: PostgresEventStore, runId: st
     }
   }
   const [raw1, append1, raw16, append16, contended] = cases.map((c): Figure => ({
-    name: c.name, value: rounded(median(samples.get(c.name)!.map((s) => s.perSecond))), unit: c.unit,
+    name: c.name,
+    value: rounded(median(samples.get(c.name)!.map((s) => s.perSecond))),
+    unit: c.unit,
   })) as [Figure, Figure, Figure, Figure, Figure];
   const conflicts = rounded(median(samples.get('append_16_writers_contended')!.map((s) => s.conflicts ?? 0)));
   return [
@@ -65,8 +68,13 @@ const measureWrites = async (pool: pg.Pool, store: PostgresEventStore, runId: st
     { ...compared(append1, raw1, {}), goal: 'none (the per-append cost with one writer)', met: true },
     compared(append16, raw16, { minRatio: APPEND_GOAL_RATIO }),
     // Conflicts under contention are the point of this figure: it has no pass mark of its own.
-    { ...compared(contended, raw16, {}), goal: 'none (shows the cost of conflicts)', met: true,
-      conflicts, conflictsUnit: `per ${ROUND_MS} ms round (median)` },
+    {
+      ...compared(contended, raw16, {}),
+      goal: 'none (shows the cost of conflicts)',
+      met: true,
+      conflicts,
+      conflictsUnit: `per ${ROUND_MS} ms round (median)`,
+    },
   ];
 };
 
@@ -82,8 +90,14 @@ const measureReads = async (store: PostgresEventStore, runId: string, log: (s: s
     log(`round ${round} read_all: ${rounded(result.perSecond)} events/s`);
   }
   const value = rounded(median(reads));
-  return { name: 'read_all', value, unit: 'events/s', batchSize: READ_BATCH_SIZE,
-    goal: `>= ${READ_GOAL_EVENTS_PER_S}`, met: value >= READ_GOAL_EVENTS_PER_S };
+  return {
+    name: 'read_all',
+    value,
+    unit: 'events/s',
+    batchSize: READ_BATCH_SIZE,
+    goal: `>= ${READ_GOAL_EVENTS_PER_S}`,
+    met: value >= READ_GOAL_EVENTS_PER_S,
+  };
 };
 
 /**

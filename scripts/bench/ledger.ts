@@ -9,7 +9,14 @@ import { createCommandHandler } from '../../core/eventstore/index.js';
 import type { LedgerHandler } from '../../app/accounts/ledger.js';
 import { accountDecider, accountStream, defaultLedgerConfig } from '../../core/ledger/index.js';
 import { appends, type Throughput } from './eventstore/cases.js';
-import { mustSucceed, purchaseOf, reserveLatencies, userCycles, writeLongHistory, type CommandRun } from './ledger/cases.js';
+import {
+  mustSucceed,
+  purchaseOf,
+  reserveLatencies,
+  userCycles,
+  writeLongHistory,
+  type CommandRun,
+} from './ledger/cases.js';
 import { compared, median, percentile, report, type BenchReport, type Figure } from './report.js';
 
 /** Each case runs this long per round; rounds interleave the cases so drift hits them alike. */
@@ -65,11 +72,22 @@ const longHistory = async ({ store, handle, uncached, userBase, runId, log }: Se
   await mustSucceed(handle, accountStream(longUser), purchaseOf(longUser, `first-${runId}`, new Date().toISOString()));
   const firstCommandMs = performance.now() - buildStarted;
   log(`first command on the long account (full fold + first snapshot): ${rounded(firstCommandMs)} ms`);
-  await mustSucceed(handle, accountStream(freshUser), purchaseOf(freshUser, `fresh-${runId}`, new Date().toISOString(), 1_000));
+  await mustSucceed(
+    handle,
+    accountStream(freshUser),
+    purchaseOf(freshUser, `fresh-${runId}`, new Date().toISOString(), 1_000),
+  );
   // Both through the full load path (no in-memory state), so the figure compares what a load
   // costs on 100k events with what it costs on a handful.
-  const { freshMs, longMs } = await reserveLatencies(uncached, { fresh: freshUser, long: longUser }, RESERVE_SAMPLES, runId);
-  log(`reserve p50: new account ${rounded(median(freshMs), 2)} ms, ${historyEvents} events ${rounded(median(longMs), 2)} ms`);
+  const { freshMs, longMs } = await reserveLatencies(
+    uncached,
+    { fresh: freshUser, long: longUser },
+    RESERVE_SAMPLES,
+    runId,
+  );
+  log(
+    `reserve p50: new account ${rounded(median(freshMs), 2)} ms, ${historyEvents} events ${rounded(median(longMs), 2)} ms`,
+  );
   return { historyEvents, firstCommandMs, freshMs, longMs };
 };
 
@@ -83,19 +101,40 @@ interface Measured {
   longMs: number[];
 }
 
-const figures = ({ appendRuns, commandRuns, uncachedRuns, historyEvents, firstCommandMs, freshMs, longMs }: Measured): Figure[] => {
+const figures = ({
+  appendRuns,
+  commandRuns,
+  uncachedRuns,
+  historyEvents,
+  firstCommandMs,
+  freshMs,
+  longMs,
+}: Measured): Figure[] => {
   const latencies = commandRuns.flatMap((r) => r.latenciesMs);
-  const append16: Figure = { name: 'append_16_writers', value: rounded(median(appendRuns.map((r) => r.perSecond))), unit: 'events/s' };
-  const commands16: Figure = { name: 'commands_16_users', value: rounded(median(commandRuns.map((r) => r.perSecond))), unit: 'commands/s' };
+  const append16: Figure = {
+    name: 'append_16_writers',
+    value: rounded(median(appendRuns.map((r) => r.perSecond))),
+    unit: 'events/s',
+  };
+  const commands16: Figure = {
+    name: 'commands_16_users',
+    value: rounded(median(commandRuns.map((r) => r.perSecond))),
+    unit: 'commands/s',
+  };
   const reserveNew: Figure = { name: 'reserve_ms_p50_new_account', value: rounded(median(freshMs), 3), unit: 'ms' };
-  const reserveLong: Figure = { name: 'reserve_ms_p50_long_history', value: rounded(median(longMs), 3), unit: 'ms', historyEvents };
+  const reserveLong: Figure = {
+    name: 'reserve_ms_p50_long_history',
+    value: rounded(median(longMs), 3),
+    unit: 'ms',
+    historyEvents,
+  };
   return [
     append16,
     {
       ...compared(commands16, append16, { minRatio: COMMANDS_GOAL_RATIO }),
       flow: 'purchase → reserve → capture',
       commandsMeasured: latencies.length,
-      note: 'young accounts last written by this process: decided from the handler\'s cached state, appended at the exact expected revision',
+      note: "young accounts last written by this process: decided from the handler's cached state, appended at the exact expected revision",
     },
     {
       name: 'commands_16_users_uncached',
@@ -108,7 +147,12 @@ const figures = ({ appendRuns, commandRuns, uncachedRuns, historyEvents, firstCo
     reserveNew,
     compared(reserveLong, reserveNew, { maxRatio: LONG_HISTORY_GOAL_MAX_RATIO }),
     { name: 'reserve_ms_p99_long_history', value: rounded(percentile(longMs, 99), 3), unit: 'ms' },
-    { name: 'first_command_ms_long_history', value: rounded(firstCommandMs), unit: 'ms', note: 'one-off: full fold of the stream and its first snapshot' },
+    {
+      name: 'first_command_ms_long_history',
+      value: rounded(firstCommandMs),
+      unit: 'ms',
+      note: 'one-off: full fold of the stream and its first snapshot',
+    },
   ];
 };
 
@@ -134,7 +178,13 @@ export async function run(options: { log?: (s: string) => void } = {}): Promise<
     const uncached = createCommandHandler(accountDecider(defaultLedgerConfig), { store, snapshots, cachedStreams: 0 });
     const userBase = 1_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
     const users = Array.from({ length: USERS }, (_, i) => String(userBase + i));
-    for (const userId of users) await mustSucceed(handle, accountStream(userId), { type: 'OpenAccount', userId, profile: {}, occurredAt: new Date().toISOString() });
+    for (const userId of users)
+      await mustSucceed(handle, accountStream(userId), {
+        type: 'OpenAccount',
+        userId,
+        profile: {},
+        occurredAt: new Date().toISOString(),
+      });
 
     const rounds = await throughputRounds({ store, handle, uncached, users, runId, log });
     const history = await longHistory({ store, handle, uncached, userBase, runId, log });

@@ -28,19 +28,24 @@ export const report = (suite: string, backend: string, figures: Figure[]): Bench
 });
 
 /** A figure compared with a baseline: `ratio` = value / baseline, `met` against `minRatio`. */
-export const compared = (
-  figure: Figure,
-  baseline: Figure,
-  goal: { minRatio?: number; maxRatio?: number },
-): Figure => {
+export const compared = (figure: Figure, baseline: Figure, goal: { minRatio?: number; maxRatio?: number }): Figure => {
   const ratio = baseline.value === 0 ? 0 : figure.value / baseline.value;
   const met =
-    (goal.minRatio === undefined || ratio >= goal.minRatio) &&
-    (goal.maxRatio === undefined || ratio <= goal.maxRatio);
-  const text = [goal.minRatio !== undefined ? `>= ${goal.minRatio}` : '', goal.maxRatio !== undefined ? `<= ${goal.maxRatio}` : '']
+    (goal.minRatio === undefined || ratio >= goal.minRatio) && (goal.maxRatio === undefined || ratio <= goal.maxRatio);
+  const text = [
+    goal.minRatio !== undefined ? `>= ${goal.minRatio}` : '',
+    goal.maxRatio !== undefined ? `<= ${goal.maxRatio}` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
-  return { ...figure, baseline: baseline.name, baselineValue: baseline.value, ratio: Number(ratio.toFixed(3)), goal: text, met };
+  return {
+    ...figure,
+    baseline: baseline.name,
+    baselineValue: baseline.value,
+    ratio: Number(ratio.toFixed(3)),
+    goal: text,
+    met,
+  };
 };
 
 export const median = (values: readonly number[]): number => {

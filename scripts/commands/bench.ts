@@ -19,7 +19,8 @@ export const register = (program: Command): void => {
     .argument('<suite>', 'eventstore | ledger | projections | …')
     .action(async (suite: string) => {
       const available = await suites();
-      if (!available.includes(suite)) throw new Error(`unknown bench suite "${suite}"; available: ${available.join(', ')}`);
+      if (!available.includes(suite))
+        throw new Error(`unknown bench suite "${suite}"; available: ${available.join(', ')}`);
       const module = (await import(path.join(BENCH_DIR, `${suite}.ts`))) as {
         run(options: { log: (line: string) => void }): Promise<BenchReport>;
       };

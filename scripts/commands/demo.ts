@@ -12,10 +12,16 @@ export const register = (program: Command): void => {
     .option('--json', 'print one JSON document')
     .action(async (options: { users: string; seed: string; start?: string; json?: boolean }) => {
       const users = Number(options.users);
-      if (!/^\d+$/.test(options.users) || users < 1 || users > DEMO_MAX_USERS) throw new UsageError(`--users: expected 1..${DEMO_MAX_USERS}`);
+      if (!/^\d+$/.test(options.users) || users < 1 || users > DEMO_MAX_USERS)
+        throw new UsageError(`--users: expected 1..${DEMO_MAX_USERS}`);
       const start = instant('--start', options.start);
       await withStore(async ({ store }) => {
-        const summary = await runDemo({ store, users, seed: options.seed, ...(start ? { start: new Date(start) } : {}) });
+        const summary = await runDemo({
+          store,
+          users,
+          seed: options.seed,
+          ...(start ? { start: new Date(start) } : {}),
+        });
         if (options.json) return printJson(summary);
         const lines = [
           `demo (seed ${summary.seed}): ${summary.users.length} users, ${summary.eventsWritten} events written, head position ${summary.headPosition}`,

@@ -30,19 +30,24 @@ export const register = (program: Command): void => {
     });
   finance
     .command('report')
-    .description(`per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost (at most ${REPORT_MAX_DAYS} days)`)
+    .description(
+      `per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost (at most ${REPORT_MAX_DAYS} days)`,
+    )
     .option('--from <iso>', 'first day')
     .option('--to <iso>', 'end (exclusive)')
     .option('--json', 'print one JSON document')
     .action(async (options: { from?: string; to?: string; json?: boolean }) => {
       const range = period(options);
-      if (Date.parse(range.to) - Date.parse(range.from) > REPORT_MAX_DAYS * 86_400_000) throw new UsageError(`a report covers at most ${REPORT_MAX_DAYS} days`);
+      if (Date.parse(range.to) - Date.parse(range.from) > REPORT_MAX_DAYS * 86_400_000)
+        throw new UsageError(`a report covers at most ${REPORT_MAX_DAYS} days`);
       await withStore(async ({ store }) => {
         const report = await financeReport(store, range);
         if (options.json) return printJson(report);
         for (const d of report.days) {
-          process.stdout.write(`${d.day} revenue USD ${d.revenueMinor.USD} RUB ${d.revenueMinor.RUB} XTR ${d.revenueMinor.XTR}; sold ${d.creditsSold}, consumed ${d.creditsConsumed}, ` +
-            `refunded ${d.creditsRefunded}, charged back ${d.creditsChargedBack}; liability ${d.liabilityCredits}; AI µUSD tryon ${d.aiCostMicroUsd.tryon} styling ${d.aiCostMicroUsd.styling}\n`);
+          process.stdout.write(
+            `${d.day} revenue USD ${d.revenueMinor.USD} RUB ${d.revenueMinor.RUB} XTR ${d.revenueMinor.XTR}; sold ${d.creditsSold}, consumed ${d.creditsConsumed}, ` +
+              `refunded ${d.creditsRefunded}, charged back ${d.creditsChargedBack}; liability ${d.liabilityCredits}; AI µUSD tryon ${d.aiCostMicroUsd.tryon} styling ${d.aiCostMicroUsd.styling}\n`,
+          );
         }
       });
     });
@@ -56,9 +61,14 @@ export const register = (program: Command): void => {
       await withStore(async ({ store }) => {
         const balances = await balancesAsOf(store, asOf);
         if (options.json) return printJson(balances);
-        for (const a of balances.accounts) process.stdout.write(`${a.userId} balance ${a.balance} available ${a.available} held ${a.held}${a.inDebt ? ' IN DEBT' : ''}\n`);
+        for (const a of balances.accounts)
+          process.stdout.write(
+            `${a.userId} balance ${a.balance} available ${a.available} held ${a.held}${a.inDebt ? ' IN DEBT' : ''}\n`,
+          );
         const t = balances.totals;
-        process.stdout.write(`${t.accounts} accounts: balance ${t.balance}, liability ${t.liabilityCredits}, debt ${t.debtCredits}\n`);
+        process.stdout.write(
+          `${t.accounts} accounts: balance ${t.balance}, liability ${t.liabilityCredits}, debt ${t.debtCredits}\n`,
+        );
       });
     });
 };

@@ -14,7 +14,11 @@ export const register = (program: Command): void => {
       try {
         const { migrate } = await import('../../adapters/postgres/migrate.js');
         const result = await migrate(database.pool);
-        process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `applied: ${result.applied.join(', ') || 'nothing (up to date)'}\n`);
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(result)}\n`
+            : `applied: ${result.applied.join(', ') || 'nothing (up to date)'}\n`,
+        );
       } finally {
         await database.close();
       }

@@ -6,7 +6,14 @@ import { createLogger, openDatabase } from '../runtime.js';
 /** What one `payments reconcile` run reports (one JSON document with --json). */
 export interface ReconcileReport {
   since: string;
-  providers: Array<{ provider: string; paid: number; credited: number; missing: number; missingPaymentIds: string[]; error?: string }>;
+  providers: Array<{
+    provider: string;
+    paid: number;
+    credited: number;
+    missing: number;
+    missingPaymentIds: string[];
+    error?: string;
+  }>;
   /** What the processor did right after, with the rows the run recorded (and any others due). */
   applied: Record<string, number>;
   inbox: Array<{ provider: string; status: string; count: number }>;
@@ -18,14 +25,27 @@ const reconcile = async (options: { json?: boolean; since?: string }): Promise<n
   const config = loadConfig();
   const logger = createLogger(config, { stderr: true });
   const database = await openDatabase(config, logger);
-  const [{ createEventStore }, { PostgresSnapshotStore }, { createCommandHandler }, ledger, { setupPayments }] = await Promise.all([
-    import('../../adapters/eventstore/index.js'), import('../../adapters/eventstore/postgres/snapshotStore.js'),
-    import('../../core/eventstore/commandHandler.js'), import('../../core/ledger/index.js'), import('../paymentsSetup.js'),
-  ]);
+  const [{ createEventStore }, { PostgresSnapshotStore }, { createCommandHandler }, ledger, { setupPayments }] =
+    await Promise.all([
+      import('../../adapters/eventstore/index.js'),
+      import('../../adapters/eventstore/postgres/snapshotStore.js'),
+      import('../../core/eventstore/commandHandler.js'),
+      import('../../core/ledger/index.js'),
+      import('../paymentsSetup.js'),
+    ]);
   const store = createEventStore({ eventStoreUrl: config.env.EVENTSTORE_URL, pool: database.pool });
   try {
-    const handler = createCommandHandler(ledger.accountDecider(ledger.defaultLedgerConfig), { store, snapshots: new PostgresSnapshotStore(database.pool) });
-    const payments = setupPayments({ env: config.env, pool: database.pool, ledger: handler, ledgerConfig: ledger.defaultLedgerConfig, logger });
+    const handler = createCommandHandler(ledger.accountDecider(ledger.defaultLedgerConfig), {
+      store,
+      snapshots: new PostgresSnapshotStore(database.pool),
+    });
+    const payments = setupPayments({
+      env: config.env,
+      pool: database.pool,
+      ledger: handler,
+      ledgerConfig: ledger.defaultLedgerConfig,
+      logger,
+    });
     const result = await payments.reconcile(since ? { since } : {});
     const applied: Record<string, number> = {};
     for (const { result: r } of await payments.processor.drain()) {
@@ -36,7 +56,9 @@ const reconcile = async (options: { json?: boolean; since?: string }): Promise<n
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else {
       for (const p of report.providers) {
-        process.stdout.write(`${p.provider}: ${p.paid} paid since ${report.since}, ${p.credited} credited, ${p.missing} missing${p.error ? ` (error: ${p.error})` : ''}\n`);
+        process.stdout.write(
+          `${p.provider}: ${p.paid} paid since ${report.since}, ${p.credited} credited, ${p.missing} missing${p.error ? ` (error: ${p.error})` : ''}\n`,
+        );
       }
       process.stdout.write(`applied: ${JSON.stringify(applied)}\n`);
     }
@@ -51,7 +73,9 @@ export const register = (program: Command): void => {
   const payments = program.command('payments').description('payments: Telegram Stars, Stripe, YooKassa');
   payments
     .command('reconcile')
-    .description('ask each configured provider for recent paid payments and credit any no webhook delivered (exactly once)')
+    .description(
+      'ask each configured provider for recent paid payments and credit any no webhook delivered (exactly once)',
+    )
     .option('--json', 'print one JSON document')
     .option('--since <iso>', 'look back to this time (default: 72 hours ago)')
     .action(async (options: { json?: boolean; since?: string }) => {

@@ -4,7 +4,10 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../runtime.js';
 
 const parseRoles = (value: string): Role[] => {
-  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !ROLES.includes(r as Role));
   if (unknown.length > 0 || roles.length === 0) {
     throw new Error(`--roles takes a comma-separated list of ${ROLES.join(', ')}; got ${value}`);

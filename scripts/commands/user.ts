@@ -9,10 +9,15 @@ const pad = (text: string, width: number) => text.padEnd(width);
 
 /** One line per event: when it was recorded, what it was, and the account after it. */
 const printTimeline = (timeline: Timeline): void => {
-  const lines = [`user ${timeline.userId} as of ${timeline.asOf}`, `${pad('position', 9)}${pad('recorded at', 26)}${pad('type', 26)}${pad('stream', 48)}balance available held debt`];
+  const lines = [
+    `user ${timeline.userId} as of ${timeline.asOf}`,
+    `${pad('position', 9)}${pad('recorded at', 26)}${pad('type', 26)}${pad('stream', 48)}balance available held debt`,
+  ];
   for (const e of timeline.events) {
     const s = e.stateAfter;
-    lines.push(`${pad(String(e.position), 9)}${pad(e.recordedAt, 26)}${pad(e.type, 26)}${pad(e.stream, 48)}${pad(String(s.balance), 8)}${pad(String(s.available), 10)}${pad(String(s.held), 5)}${s.inDebt ? 'yes' : 'no'}`);
+    lines.push(
+      `${pad(String(e.position), 9)}${pad(e.recordedAt, 26)}${pad(e.type, 26)}${pad(e.stream, 48)}${pad(String(s.balance), 8)}${pad(String(s.available), 10)}${pad(String(s.held), 5)}${s.inDebt ? 'yes' : 'no'}`,
+    );
   }
   const s = timeline.state;
   lines.push(`now: balance ${s.balance}, available ${s.available}, held ${s.held}${s.inDebt ? ', IN DEBT' : ''}`);

@@ -1,8 +1,21 @@
 import { createCommandHandler, type EventStore } from '../../core/eventstore/index.js';
 import {
-  accountDecider, accountStream, guardAccountCommands, defaultLedgerConfig, featurePrice, type LedgerConfig, type PackageId, type Provider,
+  accountDecider,
+  accountStream,
+  guardAccountCommands,
+  defaultLedgerConfig,
+  featurePrice,
+  type LedgerConfig,
+  type PackageId,
+  type Provider,
 } from '../../core/ledger/index.js';
-import { consentDecider, consentStream, type Consent, type ConsentCommand, type ConsentEvent } from '../../core/sessions/index.js';
+import {
+  consentDecider,
+  consentStream,
+  type Consent,
+  type ConsentCommand,
+  type ConsentEvent,
+} from '../../core/sessions/index.js';
 import { goodwillGrant } from '../../app/support/actions.js';
 import { DemoClock, SeededRandom } from './random.js';
 import { must, runStyling, runTryOn, sessionHandlers, type SessionContext, type SessionOutcome } from './sessions.js';
@@ -30,8 +43,16 @@ export interface DemoOptions {
   ledgerConfig?: LedgerConfig;
 }
 
-export type StoryKind = 'chargeback_into_debt' | 'support_grant' | 'paid_before_start' | 'refund' | 'expired_api_hold' | 'out_of_credits';
-const STORIES: readonly StoryKind[] = ['chargeback_into_debt', 'support_grant', 'paid_before_start', 'refund', 'expired_api_hold', 'out_of_credits'];
+export type StoryKind =
+  'chargeback_into_debt' | 'support_grant' | 'paid_before_start' | 'refund' | 'expired_api_hold' | 'out_of_credits';
+const STORIES: readonly StoryKind[] = [
+  'chargeback_into_debt',
+  'support_grant',
+  'paid_before_start',
+  'refund',
+  'expired_api_hold',
+  'out_of_credits',
+];
 
 export interface DemoSummary {
   seed: string;
@@ -48,7 +69,8 @@ export interface DemoSummary {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const defaultDemoStart = (now = Date.now()): Date => new Date(Math.floor(now / DAY_MS) * DAY_MS - DEMO_SPAN_DAYS * DAY_MS);
+export const defaultDemoStart = (now = Date.now()): Date =>
+  new Date(Math.floor(now / DAY_MS) * DAY_MS - DEMO_SPAN_DAYS * DAY_MS);
 
 interface World extends SessionContext {
   config: LedgerConfig;
@@ -57,9 +79,18 @@ interface World extends SessionContext {
 
 const PROVIDERS: readonly Provider[] = ['stripe', 'yookassa', 'telegram_stars'];
 
-const session = async (world: World, userId: string, n: number, kind: 'tryon' | 'styling', wanted: SessionOutcome): Promise<void> => {
+const session = async (
+  world: World,
+  userId: string,
+  n: number,
+  kind: 'tryon' | 'styling',
+  wanted: SessionOutcome,
+): Promise<void> => {
   const sessionId = world.random.uuid(userId, kind, n);
-  const outcome = kind === 'tryon' ? await runTryOn(world, userId, sessionId, wanted) : await runStyling(world, userId, sessionId, wanted);
+  const outcome =
+    kind === 'tryon'
+      ? await runTryOn(world, userId, sessionId, wanted)
+      : await runStyling(world, userId, sessionId, wanted);
   world.summary.sessions[kind][outcome] += 1;
 };
 
@@ -72,14 +103,29 @@ const randomOutcome = (random: SeededRandom): SessionOutcome => {
 const spend = async (world: World, userId: string, story: StoryKind): Promise<number> => {
   const fixed: Partial<Record<StoryKind, Array<['tryon' | 'styling', SessionOutcome]>>> = {
     // 13 credits (welcome + basic), 11 spent: the chargeback of 10 leaves the account in debt.
-    chargeback_into_debt: [['tryon', 'succeeded'], ['tryon', 'succeeded'], ['styling', 'succeeded']],
+    chargeback_into_debt: [
+      ['tryon', 'succeeded'],
+      ['tryon', 'succeeded'],
+      ['styling', 'succeeded'],
+    ],
     // The welcome credits cover a try-on but not the stylist, which is refused.
-    out_of_credits: [['styling', 'succeeded'], ['tryon', 'succeeded']],
+    out_of_credits: [
+      ['styling', 'succeeded'],
+      ['tryon', 'succeeded'],
+    ],
     // Support's grant makes up for these.
-    support_grant: [['tryon', 'ai_failed'], ['styling', 'expired'], ['tryon', 'succeeded']],
+    support_grant: [
+      ['tryon', 'ai_failed'],
+      ['styling', 'expired'],
+      ['tryon', 'succeeded'],
+    ],
   };
-  const planned = fixed[story] ??
-      Array.from({ length: world.random.int(1, 3) }, () => [world.random.pick(['tryon', 'styling'] as const), randomOutcome(world.random)]);
+  const planned =
+    fixed[story] ??
+    Array.from({ length: world.random.int(1, 3) }, () => [
+      world.random.pick(['tryon', 'styling'] as const),
+      randomOutcome(world.random),
+    ]);
   for (const [i, [kind, outcome]] of planned.entries()) {
     world.clock.advance(world.random.int(600, 7200));
     await session(world, userId, i, kind, outcome);
@@ -88,38 +134,74 @@ const spend = async (world: World, userId: string, story: StoryKind): Promise<nu
 };
 
 const openAccount = async (world: World, userId: string, n: number): Promise<void> => {
-  await must('OpenAccount', world.ledger(accountStream(userId), {
-    type: 'OpenAccount', userId, profile: { username: `demo_user_${n}`, firstName: `Demo ${n}`, languageCode: n % 2 === 0 ? 'ru' : 'en' },
-    occurredAt: world.clock.advance(60), metadata: { actor: `user:${userId}` },
-  }));
+  await must(
+    'OpenAccount',
+    world.ledger(accountStream(userId), {
+      type: 'OpenAccount',
+      userId,
+      profile: { username: `demo_user_${n}`, firstName: `Demo ${n}`, languageCode: n % 2 === 0 ? 'ru' : 'en' },
+      occurredAt: world.clock.advance(60),
+      metadata: { actor: `user:${userId}` },
+    }),
+  );
   const consent = createCommandHandler<ConsentCommand, ConsentEvent, Consent, string>(
-    { ...consentDecider, metadataOf: (c) => ({ occurredAt: c.occurredAt, actor: `user:${userId}` }) }, { store: world.store });
-  await must('GiveConsent', consent(consentStream(userId), { type: 'GiveConsent', userId, version: 1, occurredAt: world.clock.advance(20) }));
+    { ...consentDecider, metadataOf: (c) => ({ occurredAt: c.occurredAt, actor: `user:${userId}` }) },
+    { store: world.store },
+  );
+  await must(
+    'GiveConsent',
+    consent(consentStream(userId), { type: 'GiveConsent', userId, version: 1, occurredAt: world.clock.advance(20) }),
+  );
 };
 
 const buy = (world: World, userId: string, n: number, k: number, packageId?: PackageId) =>
-  purchase(world, userId, { provider: PROVIDERS[(n + k + Math.floor(n / STORIES.length)) % PROVIDERS.length]!, packageId: packageId ?? world.random.pick(['basic', 'premium'] as const), key: `${n}-${k}` }, world.summary.purchases);
+  purchase(
+    world,
+    userId,
+    {
+      provider: PROVIDERS[(n + k + Math.floor(n / STORIES.length)) % PROVIDERS.length]!,
+      packageId: packageId ?? world.random.pick(['basic', 'premium'] as const),
+      key: `${n}-${k}`,
+    },
+    world.summary.purchases,
+  );
 
 const story = async (world: World, userId: string, n: number, kind: StoryKind): Promise<void> => {
   if (kind === 'paid_before_start') await buy(world, userId, n, 0);
   await openAccount(world, userId, n);
-  const first = kind === 'paid_before_start' || kind === 'out_of_credits' ? undefined : await buy(world, userId, n, 0, kind === 'chargeback_into_debt' ? 'basic' : undefined);
-  if (world.random.chance(0.4) && kind !== 'out_of_credits' && kind !== 'chargeback_into_debt') await buy(world, userId, n, 1);
+  const first =
+    kind === 'paid_before_start' || kind === 'out_of_credits'
+      ? undefined
+      : await buy(world, userId, n, 0, kind === 'chargeback_into_debt' ? 'basic' : undefined);
+  if (world.random.chance(0.4) && kind !== 'out_of_credits' && kind !== 'chargeback_into_debt')
+    await buy(world, userId, n, 1);
   await spend(world, userId, kind);
   await afterwards(world, userId, n, kind, first?.paymentId);
 };
 
 /** What happens after the user spent: the story's twist. */
-const afterwards = async (world: World, userId: string, n: number, kind: StoryKind, paymentId: string | undefined): Promise<void> => {
+const afterwards = async (
+  world: World,
+  userId: string,
+  n: number,
+  kind: StoryKind,
+  paymentId: string | undefined,
+): Promise<void> => {
   const occurredAt = world.clock.advance(world.random.int(3600, 86_400));
   const account = accountStream(userId);
   switch (kind) {
     case 'chargeback_into_debt':
     case 'refund':
-      await must('RefundPurchase', world.ledger(account, {
-        type: 'RefundPurchase', paymentId: paymentId!, kind: kind === 'refund' ? 'refund' : 'chargeback', occurredAt,
-        metadata: { actor: 'provider:demo', correlationId: paymentId! },
-      }));
+      await must(
+        'RefundPurchase',
+        world.ledger(account, {
+          type: 'RefundPurchase',
+          paymentId: paymentId!,
+          kind: kind === 'refund' ? 'refund' : 'chargeback',
+          occurredAt,
+          metadata: { actor: 'provider:demo', correlationId: paymentId! },
+        }),
+      );
       if (kind === 'refund') world.summary.refunds += 1;
       else {
         world.summary.chargebacks += 1;
@@ -128,19 +210,43 @@ const afterwards = async (world: World, userId: string, n: number, kind: StoryKi
       return;
     case 'support_grant':
     case 'out_of_credits': {
-      const executeAccount = (id: string, command: Parameters<typeof world.ledger>[1]) => world.ledger(accountStream(id), command);
-      await goodwillGrant({ store: world.store, executeAccount, now: () => new Date(occurredAt) }, {
-        userId, operator: 'demo-support', role: 'support', reason: kind === 'out_of_credits' ? 'first try-on on us' : 'slow result last week',
-        credits: 5, actionId: world.random.uuid(userId, 'goodwill', n),
-      });
+      const executeAccount = (id: string, command: Parameters<typeof world.ledger>[1]) =>
+        world.ledger(accountStream(id), command);
+      await goodwillGrant(
+        { store: world.store, executeAccount, now: () => new Date(occurredAt) },
+        {
+          userId,
+          operator: 'demo-support',
+          role: 'support',
+          reason: kind === 'out_of_credits' ? 'first try-on on us' : 'slow result last week',
+          credits: 5,
+          actionId: world.random.uuid(userId, 'goodwill', n),
+        },
+      );
       world.summary.supportGrants += 1;
       return;
     }
     case 'expired_api_hold': {
       const reservationId = `use-${world.random.uuid(userId, 'use', n)}`;
-      const reserved = await world.ledger(account, { type: 'ReserveCredits', reservationId, credits: featurePrice(world.config, 'recommendations'), feature: 'recommendations', ttlSeconds: 300, occurredAt });
+      const reserved = await world.ledger(account, {
+        type: 'ReserveCredits',
+        reservationId,
+        credits: featurePrice(world.config, 'recommendations'),
+        feature: 'recommendations',
+        ttlSeconds: 300,
+        occurredAt,
+      });
       if (!reserved.ok) return;
-      await must('release (expired)', world.ledger(account, { type: 'ReleaseReservation', reservationId, reason: 'expired', occurredAt: world.clock.advance(600), metadata: { actor: 'system:sweeper' } }));
+      await must(
+        'release (expired)',
+        world.ledger(account, {
+          type: 'ReleaseReservation',
+          reservationId,
+          reason: 'expired',
+          occurredAt: world.clock.advance(600),
+          metadata: { actor: 'system:sweeper' },
+        }),
+      );
       world.summary.expiredHolds += 1;
       return;
     }
@@ -166,17 +272,34 @@ export const runDemo = async (options: DemoOptions): Promise<DemoSummary> => {
   const random = new SeededRandom(options.seed);
   const ledger = guardAccountCommands(createCommandHandler(accountDecider(config), { store: options.store }));
   const summary: DemoSummary = {
-    seed: options.seed, start: start.toISOString(), users: [],
+    seed: options.seed,
+    start: start.toISOString(),
+    users: [],
     purchases: { count: 0, deliveries: 0, duplicatesIgnored: 0, byCurrency: { USD: 0, RUB: 0, XTR: 0 } },
     sessions: { tryon: emptyOutcomes(), styling: emptyOutcomes() },
-    refunds: 0, chargebacks: 0, supportGrants: 0, expiredHolds: 0, eventsWritten: 0, headPosition: 0,
+    refunds: 0,
+    chargebacks: 0,
+    supportGrants: 0,
+    expiredHolds: 0,
+    eventsWritten: 0,
+    headPosition: 0,
   };
   const spacingMs = (DEMO_SPAN_DAYS * DAY_MS) / options.users;
   for (let n = 0; n < options.users; n++) {
     const userId = String(100_000_000 + random.int(0, 899_999_999));
     const kind = STORIES[n % STORIES.length]!;
     const clock = new DemoClock(new Date(start.getTime() + n * spacingMs));
-    const world: World = { store: options.store, config, summary, ledger, ...sessionHandlers(options.store), random, clock, maxHoldTtlSeconds: config.maxHoldTtlSeconds, prices: { tryon: featurePrice(config, 'tryon'), styling: featurePrice(config, 'styling') } };
+    const world: World = {
+      store: options.store,
+      config,
+      summary,
+      ledger,
+      ...sessionHandlers(options.store),
+      random,
+      clock,
+      maxHoldTtlSeconds: config.maxHoldTtlSeconds,
+      prices: { tryon: featurePrice(config, 'tryon'), styling: featurePrice(config, 'styling') },
+    };
     await story(world, userId, n, kind);
     summary.users.push({ userId, story: kind });
   }

@@ -38,10 +38,21 @@ export const purchase = async (
   const occurredAt = world.clock.advance(world.random.int(60, 600));
   const deliveries = world.random.pick([1, 1, 2, 3]);
   for (let i = 0; i < deliveries; i++) {
-    const result = await must('PurchaseCredits', world.ledger(accountStream(userId), {
-      type: 'PurchaseCredits', userId, paymentId, provider: order.provider, packageId: pkg.id, credits: pkg.credits,
-      amountMinor: pkg.prices[currency], currency, occurredAt, metadata: { actor: `provider:${order.provider}`, correlationId: paymentId },
-    }));
+    const result = await must(
+      'PurchaseCredits',
+      world.ledger(accountStream(userId), {
+        type: 'PurchaseCredits',
+        userId,
+        paymentId,
+        provider: order.provider,
+        packageId: pkg.id,
+        credits: pkg.credits,
+        amountMinor: pkg.prices[currency],
+        currency,
+        occurredAt,
+        metadata: { actor: `provider:${order.provider}`, correlationId: paymentId },
+      }),
+    );
     tally.deliveries += 1;
     if (result.events.length === 0) tally.duplicatesIgnored += 1;
     world.clock.advance(world.random.int(1, 90));

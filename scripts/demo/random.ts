@@ -43,7 +43,9 @@ export class SeededRandom {
 
   /** A lower-case hex SHA-256, standing in for an image's content hash. */
   sha256(...parts: readonly (string | number)[]): string {
-    return createHash('sha256').update([this.seed, ...parts].join('\u0000')).digest('hex');
+    return createHash('sha256')
+      .update([this.seed, ...parts].join('\u0000'))
+      .digest('hex');
   }
 }
 

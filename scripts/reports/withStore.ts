@@ -10,7 +10,9 @@ import { createLogger, openDatabase } from '../runtime.js';
  * unless DATABASE_URL is set; KurrentDB when EVENTSTORE_URL is), and closes both after. Logs go
  * to stderr, so stdout carries only the command's output (one JSON document with --json).
  */
-export const withStore = async <T>(work: (deps: { store: EventStore; pool: pg.Pool; config: Config }) => Promise<T>): Promise<T> => {
+export const withStore = async <T>(
+  work: (deps: { store: EventStore; pool: pg.Pool; config: Config }) => Promise<T>,
+): Promise<T> => {
   const config = loadConfig();
   const logger = createLogger(config, { stderr: true });
   const database = await openDatabase(config, logger);

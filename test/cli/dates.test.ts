@@ -23,13 +23,15 @@ t.test('impossible or zoneless dates: exit 2, naming the option', async (t) => {
     [['demo', '--start', '2025-02-29', '--json'], '--start', /impossible_date/],
     [['payments', 'reconcile', '--since', '2024-06-31', '--json'], '--since', /impossible_date/],
   ];
-  await Promise.all(cases.map(async ([args, option, reason]) => {
-    const result = await runCli(args, env);
-    const name = args.join(' ');
-    t.equal(result.code, 2, `${name}: exit 2`);
-    t.match(result.stderr, new RegExp(`${option}: .*${reason.source}`), `${name}: the message names ${option}`);
-    t.equal(result.stdout, '', `${name}: nothing on stdout`);
-  }));
+  await Promise.all(
+    cases.map(async ([args, option, reason]) => {
+      const result = await runCli(args, env);
+      const name = args.join(' ');
+      t.equal(result.code, 2, `${name}: exit 2`);
+      t.match(result.stderr, new RegExp(`${option}: .*${reason.source}`), `${name}: the message names ${option}`);
+      t.equal(result.stdout, '', `${name}: nothing on stdout`);
+    }),
+  );
 });
 
 t.test('a leap day is a day: the period starts exactly there', async (t) => {

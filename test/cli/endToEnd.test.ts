@@ -17,13 +17,21 @@ t.test('demo → start → balance, timeline, finance and reconcile agree', asyn
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'modera-e2e-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const env = {
-    MODERA_DATA_DIR: dataDir, PORT: '0', DATABASE_URL: undefined, LOG_LEVEL: 'info',
-    INTERNAL_API_TOKEN: SERVICE_TOKEN, ADMIN_TOKENS: `ann:support:${SUPPORT_TOKEN},bob:finance:${FINANCE_TOKEN}`,
+    MODERA_DATA_DIR: dataDir,
+    PORT: '0',
+    DATABASE_URL: undefined,
+    LOG_LEVEL: 'info',
+    INTERNAL_API_TOKEN: SERVICE_TOKEN,
+    ADMIN_TOKENS: `ann:support:${SUPPORT_TOKEN},bob:finance:${FINANCE_TOKEN}`,
   };
 
   const demo = await runCli(['demo', '--users', '6', '--seed', 'e2e', '--json'], env);
   t.equal(demo.code, 0, demo.stderr);
-  const summary = JSON.parse(demo.stdout) as { users: Array<{ userId: string }>; headPosition: number; purchases: { count: number } };
+  const summary = JSON.parse(demo.stdout) as {
+    users: Array<{ userId: string }>;
+    headPosition: number;
+    purchases: { count: number };
+  };
   t.ok(summary.purchases.count > 0, 'the demo bought credits');
 
   const { child, output } = await startCli(['start', '--roles', 'api,projector,worker'], env, /"msg":"modera started"/);
@@ -38,7 +46,9 @@ t.test('demo → start → balance, timeline, finance and reconcile agree', asyn
 
   // The projector catches up with everything the demo wrote.
   await waitFor('every projection to catch up with the demo (/health lag 0)', async () => {
-    const health = (await (await fetch(`${base}/health`)).json()) as { projections: Array<{ name: string; lagEvents: number }> };
+    const health = (await (await fetch(`${base}/health`)).json()) as {
+      projections: Array<{ name: string; lagEvents: number }>;
+    };
     return Math.max(...health.projections.map((p) => p.lagEvents)) === 0;
   });
   t.pass('every projection caught up with the demo');
@@ -48,7 +58,11 @@ t.test('demo → start → balance, timeline, finance and reconcile agree', asyn
     t.equal(timeline.status, 200);
     const state = timeline.body.state as { available: number; held: number };
     const balance = await get(`/api/v1/credits/balance/${userId}`, SERVICE_TOKEN);
-    t.same(balance.body, { userId, credits: state.available, reserved: state.held }, `user ${userId}: read table = replayed events`);
+    t.same(
+      balance.body,
+      { userId, credits: state.available, reserved: state.held },
+      `user ${userId}: read table = replayed events`,
+    );
   }
 
   const reconcile = await get('/admin/projections/reconcile', FINANCE_TOKEN);

@@ -14,7 +14,10 @@ import { waitFor } from '../support/waitFor.js';
 const { pool } = await testDatabase(t);
 
 const event = (): NewEvent => ({
-  id: randomUUID(), type: 'CreditsGranted', data: { credits: 1 }, metadata: { occurredAt: new Date().toISOString() },
+  id: randomUUID(),
+  type: 'CreditsGranted',
+  data: { credits: 1 },
+  metadata: { occurredAt: new Date().toISOString() },
 });
 
 /** Row locks on the streams' rows, in a transaction of their own, until `release`. */
@@ -32,8 +35,15 @@ const holdStreams = async (streams: string[]) => {
 
 /** Waits until `count` backends of this database wait for a row lock. */
 const waitersOnLocks = async (count: number): Promise<void> => {
-  await waitFor(`${count} backends to wait for a row lock`, async () => (await pool.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n >= count);
+  await waitFor(
+    `${count} backends to wait for a row lock`,
+    async () =>
+      (
+        await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      ).rows[0]!.n >= count,
+  );
 };
 
 /** Each append's result, or the error it was refused with. */
@@ -60,33 +70,66 @@ const batchBehindGate = async (name: string, queue: (store: PostgresEventStore) 
   await waitersOnLocks(1);
   // Settled at once: an answer may come before the test awaits it.
   const queued = settle(queue(store));
-  return { store, queued, open: async () => { await gate.release(); await held; } };
+  return {
+    store,
+    queued,
+    open: async () => {
+      await gate.release();
+      await held;
+    },
+  };
 };
 
 const transactionOf = async (stream: string): Promise<string[]> =>
-  (await pool.query<{ xid: string }>('SELECT DISTINCT transaction_id::text AS xid FROM events WHERE stream = $1', [stream])).rows.map((r) => r.xid);
+  (
+    await pool.query<{ xid: string }>('SELECT DISTINCT transaction_id::text AS xid FROM events WHERE stream = $1', [
+      stream,
+    ])
+  ).rows.map((r) => r.xid);
 
+t.test(
+  'appends that wait for a batch go together in one transaction, each with its own revision and position',
+  async (t) => {
+    const streams = Array.from({ length: 20 }, (_, i) => `gc1-${String(i).padStart(2, '0')}`);
+    const { store, queued, open } = await batchBehindGate('gc1', (s) =>
+      streams.map((stream) => s.appendToStream(stream, [event(), event()], { expected: 'no_stream' })),
+    );
+    t.teardown(() => store.close());
+    await open();
+    const results = await written(queued);
+    const xids = new Set((await Promise.all(streams.map(transactionOf))).flat());
+    t.equal(xids.size, 1, 'one transaction for the 20 appends');
+    t.same(
+      results.map((r) => r.revision),
+      streams.map(() => 1),
+      'each stream at revision 1',
+    );
+    const positions = results.map((r) => r.position);
+    t.same(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      'positions follow the stream names',
+    );
+    t.same(
+      positions.slice(1).map((p, i) => p - positions[i]!),
+      positions.slice(1).map(() => 2),
+      'contiguous, two events each',
+    );
+    for (const [i, stream] of streams.entries()) {
+      const read = await store.readStream(stream);
+      t.same(
+        read.map((e) => [e.revision, e.position]),
+        [
+          [0, positions[i]! - 1],
+          [1, positions[i]!],
+        ],
+        `${stream} as answered`,
+      );
+    }
+  },
+);
 
-t.test('appends that wait for a batch go together in one transaction, each with its own revision and position', async (t) => {
-  const streams = Array.from({ length: 20 }, (_, i) => `gc1-${String(i).padStart(2, '0')}`);
-  const { store, queued, open } = await batchBehindGate('gc1', (s) =>
-    streams.map((stream) => s.appendToStream(stream, [event(), event()], { expected: 'no_stream' })));
-  t.teardown(() => store.close());
-  await open();
-  const results = await written(queued);
-  const xids = new Set((await Promise.all(streams.map(transactionOf))).flat());
-  t.equal(xids.size, 1, 'one transaction for the 20 appends');
-  t.same(results.map((r) => r.revision), streams.map(() => 1), 'each stream at revision 1');
-  const positions = results.map((r) => r.position);
-  t.same(positions, [...positions].sort((a, b) => a - b), 'positions follow the stream names');
-  t.same(positions.slice(1).map((p, i) => p - positions[i]!), positions.slice(1).map(() => 2), 'contiguous, two events each');
-  for (const [i, stream] of streams.entries()) {
-    const read = await store.readStream(stream);
-    t.same(read.map((e) => [e.revision, e.position]), [[0, positions[i]! - 1], [1, positions[i]!]], `${stream} as answered`);
-  }
-});
-
-t.test('a conflict in a batch is that append\'s alone: the others are written', async (t) => {
+t.test("a conflict in a batch is that append's alone: the others are written", async (t) => {
   const seeded = new PostgresEventStore(pool);
   t.teardown(() => seeded.close());
   await seeded.appendToStream('gc2-busy', [event(), event()], { expected: 'no_stream' });
@@ -137,8 +180,14 @@ t.test('appends to one stream in one batch are written in the order they were ma
   t.teardown(() => store.close());
   await open();
   const results = await written(queued);
-  t.same(results.map((r) => r.revision), [0, 1]);
-  t.same((await store.readStream('gc4-x')).map((e) => e.id), [first.id, second.id]);
+  t.same(
+    results.map((r) => r.revision),
+    [0, 1],
+  );
+  t.same(
+    (await store.readStream('gc4-x')).map((e) => e.id),
+    [first.id, second.id],
+  );
   t.equal((await transactionOf('gc4-x')).length, 1, 'both in one transaction');
 });
 
@@ -167,8 +216,8 @@ t.test('two batches sharing streams in opposite orders wait for each other inste
   const streams = ['gc6-a', 'gc6-b', 'gc6-m1', 'gc6-m2'];
   for (const stream of streams) await seeded.appendToStream(stream, [event()], { expected: 'no_stream' });
   const middles = await holdStreams(['gc6-m1', 'gc6-m2']);
-  const batch = (name: string, order: string[]) => batchBehindGate(name, (s) =>
-    order.map((stream) => s.appendToStream(stream, [event()], { expected: 'exists' })));
+  const batch = (name: string, order: string[]) =>
+    batchBehindGate(name, (s) => order.map((stream) => s.appendToStream(stream, [event()], { expected: 'exists' })));
   const one = await batch('gc6-one', ['gc6-b', 'gc6-m1', 'gc6-a']);
   const two = await batch('gc6-two', ['gc6-a', 'gc6-m2', 'gc6-b']);
   t.teardown(() => Promise.all([one.store.close(), two.store.close()]));
@@ -176,20 +225,35 @@ t.test('two batches sharing streams in opposite orders wait for each other inste
   await waitersOnLocks(2);
   await middles.release();
   const results = [...(await one.queued), ...(await two.queued)];
-  t.same(results.map((r) => (r instanceof Error ? r.message : 'written')), Array(6).fill('written'), 'every append written');
-  t.same((await Promise.all(streams.map((s) => seeded.readStream(s)))).map((events) => events.length), [3, 3, 2, 2]);
+  t.same(
+    results.map((r) => (r instanceof Error ? r.message : 'written')),
+    Array(6).fill('written'),
+    'every append written',
+  );
+  t.same(
+    (await Promise.all(streams.map((s) => seeded.readStream(s)))).map((events) => events.length),
+    [3, 3, 2, 2],
+  );
   // A deadlock victim would be rolled back and its appends sent again one by one: each batch's
   // three appends sharing one transaction shows neither batch was.
   const { rows: batches } = await pool.query<{ events: number }>(
-    'SELECT count(*)::int AS events FROM events WHERE stream = ANY($1) AND revision > 0 GROUP BY transaction_id', [streams]);
-  t.same(batches.map((b) => b.events), [3, 3], 'two transactions of three appends each');
+    'SELECT count(*)::int AS events FROM events WHERE stream = ANY($1) AND revision > 0 GROUP BY transaction_id',
+    [streams],
+  );
+  t.same(
+    batches.map((b) => b.events),
+    [3, 3],
+    'two transactions of three appends each',
+  );
 });
 
 t.test('append_events_batch refuses arrays that do not describe the appends', async (t) => {
   const ids = [randomUUID(), randomUUID()];
-  const call = (counts: number[], streams = ['gc7-a']) => pool.query(
-    'SELECT * FROM append_events_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::json[], $7::json[])',
-    [streams, streams.map(() => -1), counts, ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']]);
+  const call = (counts: number[], streams = ['gc7-a']) =>
+    pool.query(
+      'SELECT * FROM append_events_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::json[], $7::json[])',
+      [streams, streams.map(() => -1), counts, ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']],
+    );
   await t.rejects(call([1]), { code: 'MD003' }, 'counts that leave events over');
   await t.rejects(call([3]), { code: 'MD003' }, 'counts beyond the events');
   await t.rejects(call([2, 0], ['gc7-a', 'gc7-b']), { code: 'MD003' }, 'an empty append');
@@ -198,7 +262,7 @@ t.test('append_events_batch refuses arrays that do not describe the appends', as
   t.equal((await call([2])).rows[0].outcome, 'ok', 'a well-formed call is written');
 });
 
-t.test('one writer\'s appends are never held back to form a batch', async (t) => {
+t.test("one writer's appends are never held back to form a batch", async (t) => {
   const store = new PostgresEventStore(pool, { appendConcurrency: 1 });
   t.teardown(() => store.close());
   for (let i = 0; i < 5; i++) await store.appendToStream(`gc8-${i}`, [event()], { expected: 'no_stream' });

@@ -70,7 +70,10 @@ for (const outcome of ['COMMIT', 'ROLLBACK'] as const) {
     for (let i = 0; i < LATER_APPENDS; i++) {
       later.push(await store.appendToStream(`account-later${i}`, [event(i)], { expected: 'no_stream' }));
     }
-    t.ok(later.every((r) => r.position > held.position), 'every later append is positioned after the open one');
+    t.ok(
+      later.every((r) => r.position > held.position),
+      'every later append is positioned after the open one',
+    );
     const committed = await pool.query('SELECT count(*)::int AS n FROM events WHERE position > $1', [held.position]);
     t.equal(committed.rows[0].n, LATER_APPENDS, 'they are committed and visible: a naive reader would deliver them');
 
@@ -82,8 +85,16 @@ for (const outcome of ['COMMIT', 'ROLLBACK'] as const) {
     const expected = outcome === 'COMMIT' ? LATER_APPENDS + 1 : LATER_APPENDS;
     const delivered = await pull.take(expected);
     if (outcome === 'COMMIT') t.equal(delivered[0]!.id, held.id, 'the late commit comes first');
-    else t.notOk(delivered.some((e) => e.position === held.position), 'a rolled-back position is a gap');
-    t.same(positionsOf(delivered.slice(-LATER_APPENDS)), later.map((r) => r.position), 'then the later ones, none skipped');
+    else
+      t.notOk(
+        delivered.some((e) => e.position === held.position),
+        'a rolled-back position is a gap',
+      );
+    t.same(
+      positionsOf(delivered.slice(-LATER_APPENDS)),
+      later.map((r) => r.position),
+      'then the later ones, none skipped',
+    );
     t.ok(isIncreasing(positionsOf(delivered)), 'in strictly increasing position order');
     t.same(idsOf(await store.readAll({ after: first.position })), idsOf(delivered), 'readAll now returns the same');
     t.equal(await store.headPosition(), later[LATER_APPENDS - 1]!.position, 'the head moved to the last one');
@@ -106,8 +117,13 @@ t.test('random open transactions, commits and rollbacks: delivery is the committ
         for (let i = 0; i < APPENDS_PER_WRITER; i++) {
           const e = event(i);
           await client.query('BEGIN');
-          await client.query('SELECT * FROM append_events($1, -1, $2::uuid[], $3::text[], $4::json[], $5::json[])',
-            [`account-w${writer}x${i}`, [e.id], [e.type], [JSON.stringify(e.data)], [JSON.stringify(e.metadata)]]);
+          await client.query('SELECT * FROM append_events($1, -1, $2::uuid[], $3::text[], $4::json[], $5::json[])', [
+            `account-w${writer}x${i}`,
+            [e.id],
+            [e.type],
+            [JSON.stringify(e.data)],
+            [JSON.stringify(e.metadata)],
+          ]);
           await new Promise((resolve) => setTimeout(resolve, Math.random() * HOLD_MAX_MS));
           await client.query(Math.random() < 0.2 ? 'ROLLBACK' : 'COMMIT');
         }
@@ -116,12 +132,22 @@ t.test('random open transactions, commits and rollbacks: delivery is the committ
       }
     }),
   );
-  const log = (await pool.query<{ position: number; transaction_id: string }>(
-    'SELECT position, transaction_id::text FROM events WHERE position > $1 ORDER BY position', [first.position],
-  )).rows;
+  const log = (
+    await pool.query<{ position: number; transaction_id: string }>(
+      'SELECT position, transaction_id::text FROM events WHERE position > $1 ORDER BY position',
+      [first.position],
+    )
+  ).rows;
   const xids = log.map((r) => BigInt(r.transaction_id));
-  t.ok(xids.every((x, i) => i === 0 || x > xids[i - 1]!), 'transaction ids rise with positions (the mutex invariant)');
+  t.ok(
+    xids.every((x, i) => i === 0 || x > xids[i - 1]!),
+    'transaction ids rise with positions (the mutex invariant)',
+  );
   const delivered: RecordedEvent[] = await pull.take(log.length);
-  t.same(positionsOf(delivered), log.map((r) => Number(r.position)), 'every committed event, in position order');
+  t.same(
+    positionsOf(delivered),
+    log.map((r) => Number(r.position)),
+    'every committed event, in position order',
+  );
   await nextIsMarker('nothing more');
 });

@@ -20,8 +20,13 @@ const event = () => ({
 
 const appendSql = (client: pg.ClientBase | pg.Pool, stream: string) => {
   const e = event();
-  return client.query('SELECT * FROM append_events($1, -1, $2::uuid[], $3::text[], $4::json[], $5::json[])',
-    [stream, [e.id], [e.type], [JSON.stringify(e.data)], [JSON.stringify(e.metadata)]]);
+  return client.query('SELECT * FROM append_events($1, -1, $2::uuid[], $3::text[], $4::json[], $5::json[])', [
+    stream,
+    [e.id],
+    [e.type],
+    [JSON.stringify(e.data)],
+    [JSON.stringify(e.metadata)],
+  ]);
 };
 
 const closedPort = (): Promise<number> =>
@@ -35,9 +40,12 @@ const closedPort = (): Promise<number> =>
 const { url, pool } = await testDatabase(t);
 
 const listenerPids = async (): Promise<number[]> =>
-  (await pool.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTEN_APPLICATION_NAME],
-  )).rows.map((r) => r.pid);
+  (
+    await pool.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+      [LISTEN_APPLICATION_NAME],
+    )
+  ).rows.map((r) => r.pid);
 
 const eventually = <T>(probe: () => Promise<T | undefined>): Promise<T> =>
   waitFor(`the LISTEN connection: ${probe.toString().slice(0, 120)}`, probe) as Promise<T>;
@@ -62,7 +70,9 @@ t.test('a killed LISTEN connection is re-opened and delivery goes on without wai
 });
 
 t.test('a store that cannot be reached answers StoreUnavailable', async (t) => {
-  const down = createPool(`postgres://postgres:nothing@127.0.0.1:${await closedPort()}/modera`, { connectionTimeoutMs: 1_000 });
+  const down = createPool(`postgres://postgres:nothing@127.0.0.1:${await closedPort()}/modera`, {
+    connectionTimeoutMs: 1_000,
+  });
   t.teardown(() => down.end());
   const store = new PostgresEventStore(down);
   t.teardown(() => store.close());
@@ -77,8 +87,10 @@ t.test('event ids are unique across streams', async (t) => {
   t.teardown(() => store.close());
   const e = event();
   await store.appendToStream('account-dup1', [e], { expected: 'no_stream' });
-  await t.rejects(store.appendToStream('account-dup2', [event(), e], { expected: 'no_stream' }),
-    { name: 'InvalidAppend', code: 'invalid_event' });
+  await t.rejects(store.appendToStream('account-dup2', [event(), e], { expected: 'no_stream' }), {
+    name: 'InvalidAppend',
+    code: 'invalid_event',
+  });
   t.same(await store.readStream('account-dup2'), [], 'nothing written');
 });
 
@@ -108,7 +120,10 @@ t.test('an error inside the position mutex releases it', async (t) => {
   // The next nextval() fails inside the mutex.
   await pool.query(`ALTER SEQUENCE event_position_seq MAXVALUE ${Number(rows[0]!.last)}`);
   await t.rejects(appendSql(pool, 'mutex-1'), { code: '2200H' }, 'the sequence error comes through');
-  const held = await pool.query('SELECT 1 FROM pg_locks WHERE locktype = $1 AND objid = $2', ['advisory', POSITION_MUTEX_KEY]);
+  const held = await pool.query('SELECT 1 FROM pg_locks WHERE locktype = $1 AND objid = $2', [
+    'advisory',
+    POSITION_MUTEX_KEY,
+  ]);
   t.equal(held.rowCount, 0, 'no session holds the mutex');
   await pool.query('ALTER SEQUENCE event_position_seq NO MAXVALUE');
   const store = new PostgresEventStore(pool);
@@ -123,14 +138,21 @@ t.test('rows from another cluster (a restore) stop appends instead of misorderin
   await pool.query("UPDATE events SET transaction_id = '999999999999' WHERE stream = 'restored-1'");
   await t.rejects(store.appendToStream('restored-2', [event()], { expected: 'no_stream' }), { code: 'MD002' });
   await pool.query("UPDATE events SET transaction_id = '1' WHERE stream = 'restored-1'");
-  t.ok((await store.appendToStream('restored-2', [event()], { expected: 'no_stream' })).position > 0, 'after the documented fix');
+  t.ok(
+    (await store.appendToStream('restored-2', [event()], { expected: 'no_stream' })).position > 0,
+    'after the documented fix',
+  );
 });
 
 t.test('the LISTEN connection reuses a pool configured field by field, password included', async (t) => {
   const parsed = new URL(url);
   const fielded = new pg.Pool({
-    host: parsed.hostname, port: Number(parsed.port), user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password), database: parsed.pathname.slice(1), max: 2,
+    host: parsed.hostname,
+    port: Number(parsed.port),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: parsed.pathname.slice(1),
+    max: 2,
   });
   fielded.on('error', () => undefined);
   const store = new PostgresEventStore(fielded, { pollIntervalMs: 3_600_000 });

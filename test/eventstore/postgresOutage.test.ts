@@ -39,7 +39,12 @@ class Relay {
   }
 }
 
-const event = () => ({ id: randomUUID(), type: 'CreditsGranted', data: { credits: 1 }, metadata: { occurredAt: new Date().toISOString() } });
+const event = () => ({
+  id: randomUUID(),
+  type: 'CreditsGranted',
+  data: { credits: 1 },
+  metadata: { occurredAt: new Date().toISOString() },
+});
 
 t.test('a subscription rides out a lost database connection and delivers what was appended meanwhile', async (t) => {
   const { url, pool } = await testDatabase(t);
@@ -73,5 +78,9 @@ t.test('a subscription rides out a lost database connection and delivers what wa
   await relay.restore();
   await writer.appendToStream('outage-3', [event()], { expected: 'no_stream' });
   const after = await pull.take(2);
-  t.same(after.map((e) => e.stream), ['outage-2', 'outage-3'], 'the subscription resumes where it was, none lost');
+  t.same(
+    after.map((e) => e.stream),
+    ['outage-2', 'outage-3'],
+    'the subscription resumes where it was, none lost',
+  );
 });

@@ -51,6 +51,7 @@ export const failure = async (promise: Promise<unknown>): Promise<unknown> => {
 /** Reads `value[k1][k2]…` from parsed JSON without casting to any; undefined when absent. */
 export const dig = (value: unknown, ...path: (string | number)[]): unknown =>
   path.reduce<unknown>(
-    (current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined),
+    (current, key) =>
+      current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined,
     value,
   );

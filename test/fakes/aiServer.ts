@@ -1,8 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  GEMINI_ERRORS, geminiFinishRefusal, geminiImageResponse, geminiPromptBlocked, geminiTextResponse,
-  OPENAI_ERRORS, openaiImagesResponse, openaiResponsesResponse, outputText, SAMPLE_FIT_OUTPUT,
+  GEMINI_ERRORS,
+  geminiFinishRefusal,
+  geminiImageResponse,
+  geminiPromptBlocked,
+  geminiTextResponse,
+  OPENAI_ERRORS,
+  openaiImagesResponse,
+  openaiResponsesResponse,
+  outputText,
+  SAMPLE_FIT_OUTPUT,
   SAMPLE_STYLE_OUTPUT,
 } from './aiPayloads.js';
 import { waitFor } from '../support/waitFor.js';
@@ -126,8 +134,9 @@ const successBody = (request: RecordedRequest, output?: unknown): unknown => {
   const structured = JSON.stringify(output ?? (isFitRequest(request) ? SAMPLE_FIT_OUTPUT : SAMPLE_STYLE_OUTPUT));
   if (request.route === 'openai.images') return openaiImagesResponse(png);
   if (request.route === 'openai.responses') return openaiResponsesResponse(model, outputText(structured));
-  const isImage = (request.json?.generationConfig as { responseModalities?: string[] } | undefined)
-    ?.responseModalities?.includes('IMAGE');
+  const isImage = (
+    request.json?.generationConfig as { responseModalities?: string[] } | undefined
+  )?.responseModalities?.includes('IMAGE');
   return isImage ? geminiImageResponse(model, png) : geminiTextResponse(model, structured);
 };
 
@@ -135,8 +144,13 @@ const answer = (request: RecordedRequest, res: ServerResponse): void => {
   const { route, behaviour } = request;
   const openai = route !== 'gemini.generate';
   const model = request.model ?? 'unknown';
-  const isImage = route === 'openai.images' || Boolean(
-    (request.json?.generationConfig as { responseModalities?: string[] } | undefined)?.responseModalities?.includes('IMAGE'));
+  const isImage =
+    route === 'openai.images' ||
+    Boolean(
+      (request.json?.generationConfig as { responseModalities?: string[] } | undefined)?.responseModalities?.includes(
+        'IMAGE',
+      ),
+    );
   if (typeof behaviour === 'object') {
     if (behaviour.kind === 'raw') return send(res, behaviour.status, behaviour.body, behaviour.contentType);
     if (behaviour.kind === 'success') return send(res, 200, successBody(request, behaviour.output));
@@ -146,27 +160,44 @@ const answer = (request: RecordedRequest, res: ServerResponse): void => {
   switch (behaviour) {
     case 'success':
       return send(res, 200, successBody(request));
-    case 'invalid_request': case 'unauthorized': case 'quota_exceeded': case 'rate_limited':
-    case 'server_error': case 'unavailable': {
+    case 'invalid_request':
+    case 'unauthorized':
+    case 'quota_exceeded':
+    case 'rate_limited':
+    case 'server_error':
+    case 'unavailable': {
       const error = openai ? OPENAI_ERRORS[behaviour] : GEMINI_ERRORS[behaviour];
       return send(res, error.status, error.body);
     }
-    case 'refused': case 'prompt_blocked':
+    case 'refused':
+    case 'prompt_blocked':
       if (route === 'openai.images') return send(res, 400, OPENAI_ERRORS.moderation_blocked.body);
       if (route === 'openai.responses') {
-        return send(res, 200, openaiResponsesResponse(model, { type: 'refusal', refusal: "I'm sorry, I can't help with that." }));
+        return send(
+          res,
+          200,
+          openaiResponsesResponse(model, { type: 'refusal', refusal: "I'm sorry, I can't help with that." }),
+        );
       }
       if (behaviour === 'prompt_blocked') return send(res, 200, geminiPromptBlocked(model));
       return send(res, 200, geminiFinishRefusal(model, isImage ? 'IMAGE_SAFETY' : 'SAFETY'));
     case 'no_image':
       if (route === 'openai.images') return send(res, 200, { ...openaiImagesResponse(''), data: [] });
-      if (route === 'openai.responses') return send(res, 200, { ...openaiResponsesResponse(model, outputText('')), output: [] });
+      if (route === 'openai.responses')
+        return send(res, 200, { ...openaiResponsesResponse(model, outputText('')), output: [] });
       return send(res, 200, geminiTextResponse(model, 'I can only describe the garment, not draw it.'));
     case 'invalid_output':
-      if (route === 'openai.images') return send(res, 200, openaiImagesResponse(Buffer.from('not an image').toString('base64')));
-      if (route === 'openai.responses') return send(res, 200, openaiResponsesResponse(model, outputText('{"qualityScore":7}')));
-      return send(res, 200, isImage ? geminiImageResponse(model, Buffer.from('GIF89a').toString('base64'))
-        : geminiTextResponse(model, '{"qualityScore":7}'));
+      if (route === 'openai.images')
+        return send(res, 200, openaiImagesResponse(Buffer.from('not an image').toString('base64')));
+      if (route === 'openai.responses')
+        return send(res, 200, openaiResponsesResponse(model, outputText('{"qualityScore":7}')));
+      return send(
+        res,
+        200,
+        isImage
+          ? geminiImageResponse(model, Buffer.from('GIF89a').toString('base64'))
+          : geminiTextResponse(model, '{"qualityScore":7}'),
+      );
     case 'incomplete':
       if (openai) return send(res, 200, openaiResponsesResponse(model, outputText('{"qualityScore":0.'), 'incomplete'));
       return send(res, 200, geminiTextResponse(model, '{"qualityScore":0.', 'MAX_TOKENS'));
@@ -204,7 +235,13 @@ export const startAiServer = async (): Promise<AiFakeServer> => {
       if (!found) return send(res, 404, { error: { message: `fake AI server: no route ${req.method} ${path}` } });
       const behaviour = scripts.get(found.route)?.shift() ?? 'success';
       const contentType = req.headers['content-type'] ?? '';
-      const recorded: RecordedRequest = { route: found.route, path, headers: req.headers, model: found.pathModel, behaviour };
+      const recorded: RecordedRequest = {
+        route: found.route,
+        path,
+        headers: req.headers,
+        model: found.pathModel,
+        behaviour,
+      };
       if (contentType.startsWith('multipart/form-data')) {
         const { fields, files } = await parseMultipart(body, contentType);
         Object.assign(recorded, { fields, files, model: fields.model?.[0] });
@@ -229,8 +266,11 @@ export const startAiServer = async (): Promise<AiFakeServer> => {
     },
     requestsTo: (route) => requests.filter((request) => request.route === route),
     waitForRequests: async (route, count = 1) => {
-      await waitFor(`${count} request(s) to ${route} at the fake AI server`,
-        () => requests.filter((request) => request.route === route).length >= count, { pollMs: POLL_MS });
+      await waitFor(
+        `${count} request(s) to ${route} at the fake AI server`,
+        () => requests.filter((request) => request.route === route).length >= count,
+        { pollMs: POLL_MS },
+      );
     },
     reset: () => {
       scripts.clear();

@@ -163,12 +163,21 @@ export class FakeKurrentClient {
       this.log.push(last);
       this.nextPosition += BigInt(100 + bytes.length);
       for (const subscription of this.subscriptions) {
-        if (subscription.live && !subscription.unsubscribed && !subscription.destroyed && matches(last, subscription.serverFilter)) {
+        if (
+          subscription.live &&
+          !subscription.unsubscribed &&
+          !subscription.destroyed &&
+          matches(last, subscription.serverFilter)
+        ) {
           subscription.write(toResolved(last, last.position));
         }
       }
     }
-    return { success: true, nextExpectedRevision: last!.revision, position: { commit: last!.position, prepare: batchStart } };
+    return {
+      success: true,
+      nextExpectedRevision: last!.revision,
+      position: { commit: last!.position, prepare: batchStart },
+    };
   }
 
   private conflict(

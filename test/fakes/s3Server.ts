@@ -80,35 +80,57 @@ interface Context {
 const listXml = (bucket: string, store: Map<string, FakeS3Object>, query: Record<string, string>, pageSize: number) => {
   const prefix = query.prefix ?? '';
   const maxKeys = Math.min(Number(query['max-keys'] ?? 1000), pageSize);
-  const after = query['continuation-token'] ? Buffer.from(query['continuation-token'], 'base64url').toString() : (query['start-after'] ?? '');
+  const after = query['continuation-token']
+    ? Buffer.from(query['continuation-token'], 'base64url').toString()
+    : (query['start-after'] ?? '');
   const keys = [...store.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
   const page = keys.slice(0, maxKeys);
   const truncated = keys.length > page.length;
-  const contents = page.map((k) => {
-    const o = store.get(k)!;
-    return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified>` +
-      `<ETag>${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
-  }).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+  const contents = page
+    .map((k) => {
+      const o = store.get(k)!;
+      return (
+        `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified>` +
+        `<ETag>${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`
+      );
+    })
+    .join('');
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
     `<Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount>` +
     `<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
-    (query['continuation-token'] ? `<ContinuationToken>${xmlEscape(query['continuation-token'])}</ContinuationToken>` : '') +
-    (truncated ? `<NextContinuationToken>${Buffer.from(page.at(-1)!).toString('base64url')}</NextContinuationToken>` : '') +
-    `${contents}</ListBucketResult>`;
+    (query['continuation-token']
+      ? `<ContinuationToken>${xmlEscape(query['continuation-token'])}</ContinuationToken>`
+      : '') +
+    (truncated
+      ? `<NextContinuationToken>${Buffer.from(page.at(-1)!).toString('base64url')}</NextContinuationToken>`
+      : '') +
+    `${contents}</ListBucketResult>`
+  );
 };
 
 const objectHeaders = (o: FakeS3Object) => ({
-  'content-type': o.contentType, 'content-length': String(o.body.length), etag: o.etag,
-  'last-modified': o.lastModified.toUTCString(), 'accept-ranges': 'bytes',
+  'content-type': o.contentType,
+  'content-length': String(o.body.length),
+  etag: o.etag,
+  'last-modified': o.lastModified.toUTCString(),
+  'accept-ranges': 'bytes',
 });
 
 type Reply = { status: number; headers?: Record<string, string>; body?: string | Buffer };
 
-const handleObject = async (req: IncomingMessage, ctx: Context, store: Map<string, FakeS3Object>, key: string, resource: string): Promise<Reply> => {
+const handleObject = async (
+  req: IncomingMessage,
+  ctx: Context,
+  store: Map<string, FakeS3Object>,
+  key: string,
+  resource: string,
+): Promise<Reply> => {
   const found = store.get(key);
   switch (req.method) {
     case 'PUT': {
-      if (req.headers['x-amz-copy-source']) return { status: 501, body: errorXml('NotImplemented', 'CopyObject is not faked', resource) };
+      if (req.headers['x-amz-copy-source'])
+        return { status: 501, body: errorXml('NotImplemented', 'CopyObject is not faked', resource) };
       const body = await readBody(req);
       if (!body) return { status: 400, body: errorXml('EntityTooLarge', 'body too large for the fake', resource) };
       const declared = req.headers['x-amz-content-sha256'];
@@ -116,11 +138,17 @@ const handleObject = async (req: IncomingMessage, ctx: Context, store: Map<strin
         return { status: 400, body: errorXml('XAmzContentSHA256Mismatch', 'payload hash does not match', resource) };
       }
       const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-      store.set(key, { body, contentType: req.headers['content-type'] ?? 'binary/octet-stream', lastModified: ctx.now(), etag });
+      store.set(key, {
+        body,
+        contentType: req.headers['content-type'] ?? 'binary/octet-stream',
+        lastModified: ctx.now(),
+        etag,
+      });
       return { status: 200, headers: { etag } };
     }
     case 'GET':
-      return found ? { status: 200, headers: objectHeaders(found), body: found.body }
+      return found
+        ? { status: 200, headers: objectHeaders(found), body: found.body }
         : { status: 404, body: errorXml('NoSuchKey', 'The specified key does not exist.', resource) };
     case 'HEAD':
       return found ? { status: 200, headers: objectHeaders(found) } : { status: 404 };
@@ -134,15 +162,27 @@ const handleObject = async (req: IncomingMessage, ctx: Context, store: Map<strin
 
 const operationOf = (method: string, key: string, query: Record<string, string>): RecordedS3Request['operation'] => {
   if (key === '') return method === 'GET' && query['list-type'] === '2' ? 'ListObjectsV2' : 'Unsupported';
-  const byMethod: Record<string, RecordedS3Request['operation']> = { PUT: 'PutObject', GET: 'GetObject', HEAD: 'HeadObject', DELETE: 'DeleteObject' };
+  const byMethod: Record<string, RecordedS3Request['operation']> = {
+    PUT: 'PutObject',
+    GET: 'GetObject',
+    HEAD: 'HeadObject',
+    DELETE: 'DeleteObject',
+  };
   return byMethod[method] ?? 'Unsupported';
 };
 
 /** Starts the fake on an ephemeral port of 127.0.0.1. */
 export const startFakeS3Server = async (options: FakeS3Options = {}): Promise<FakeS3Server> => {
-  const credentials = { accessKeyId: options.accessKeyId ?? 'FAKEACCESSKEY', secretAccessKey: options.secretAccessKey ?? 'fake-secret-key-0123456789' };
+  const credentials = {
+    accessKeyId: options.accessKeyId ?? 'FAKEACCESSKEY',
+    secretAccessKey: options.secretAccessKey ?? 'fake-secret-key-0123456789',
+  };
   const bucketNames = options.buckets ?? ['modera-test'];
-  const ctx: Context = { buckets: new Map(bucketNames.map((b) => [b, new Map()])), pageSize: options.pageSize ?? 1000, now: options.now ?? (() => new Date()) };
+  const ctx: Context = {
+    buckets: new Map(bucketNames.map((b) => [b, new Map()])),
+    pageSize: options.pageSize ?? 1000,
+    now: options.now ?? (() => new Date()),
+  };
   const requests: RecordedS3Request[] = [];
   let failures = 0;
 
@@ -155,37 +195,72 @@ export const startFakeS3Server = async (options: FakeS3Options = {}): Promise<Fa
     const [bucket = '', ...keyParts] = rawPath.slice(1).split('/').map(decodeURIComponent);
     const key = keyParts.join('/');
     const method = req.method ?? 'GET';
-    const record = { method, path: rawPath, query, headers: req.headers, operation: operationOf(method, key, query), bucket, key, auth: 'none' as RecordedS3Request['auth'] };
-    const fail = (status: number, code: string, message: string) => ({ reply: { status, body: method === 'HEAD' ? undefined : errorXml(code, message, rawPath) }, record });
+    const record = {
+      method,
+      path: rawPath,
+      query,
+      headers: req.headers,
+      operation: operationOf(method, key, query),
+      bucket,
+      key,
+      auth: 'none' as RecordedS3Request['auth'],
+    };
+    const fail = (status: number, code: string, message: string) => ({
+      reply: { status, body: method === 'HEAD' ? undefined : errorXml(code, message, rawPath) },
+      record,
+    });
     const auth = verifySigV4({ method, rawPath, rawQuery, headers: req.headers }, credentials);
     if (!auth.ok) return fail(auth.status, auth.code, auth.message);
     record.auth = auth.mode;
     const now = ctx.now().getTime();
-    if (auth.mode === 'query' && now >= auth.signedAt.getTime() + auth.expiresSeconds! * 1000) return fail(403, 'AccessDenied', 'Request has expired');
+    if (auth.mode === 'query' && now >= auth.signedAt.getTime() + auth.expiresSeconds! * 1000)
+      return fail(403, 'AccessDenied', 'Request has expired');
     if (auth.mode === 'header' && Math.abs(now - auth.signedAt.getTime()) > MAX_CLOCK_SKEW_MS) {
-      return fail(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.');
+      return fail(
+        403,
+        'RequestTimeTooSkewed',
+        'The difference between the request time and the current time is too large.',
+      );
     }
-    if (auth.payloadHash.startsWith('STREAMING-')) return fail(501, 'NotImplemented', 'aws-chunked uploads are not faked');
-    if (failures > 0) { failures--; return fail(503, 'SlowDown', 'Please reduce your request rate.'); }
+    if (auth.payloadHash.startsWith('STREAMING-'))
+      return fail(501, 'NotImplemented', 'aws-chunked uploads are not faked');
+    if (failures > 0) {
+      failures--;
+      return fail(503, 'SlowDown', 'Please reduce your request rate.');
+    }
     const store = ctx.buckets.get(bucket);
     if (!store) return fail(404, 'NoSuchBucket', 'The specified bucket does not exist');
     if (record.operation === 'ListObjectsV2') {
-      return { reply: { status: 200, headers: { 'content-type': 'application/xml' }, body: listXml(bucket, store, query, ctx.pageSize) }, record };
+      return {
+        reply: {
+          status: 200,
+          headers: { 'content-type': 'application/xml' },
+          body: listXml(bucket, store, query, ctx.pageSize),
+        },
+        record,
+      };
     }
     if (key === '') return fail(501, 'NotImplemented', 'only ListObjectsV2 is faked on a bucket');
     return { reply: await handleObject(req, ctx, store, key, rawPath), record };
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handle(req).then(({ reply, record }) => {
-      requests.push({ ...record, status: reply.status });
-      const headers = { 'x-amz-request-id': 'FAKE0000000000000000', ...(reply.body && typeof reply.body === 'string' ? { 'content-type': 'application/xml' } : {}), ...reply.headers };
-      res.writeHead(reply.status, headers);
-      res.end(req.method === 'HEAD' ? undefined : reply.body);
-    }, (error: unknown) => {
-      res.writeHead(500, { 'content-type': 'application/xml' });
-      res.end(errorXml('InternalError', String(error), req.url ?? ''));
-    });
+    handle(req).then(
+      ({ reply, record }) => {
+        requests.push({ ...record, status: reply.status });
+        const headers = {
+          'x-amz-request-id': 'FAKE0000000000000000',
+          ...(reply.body && typeof reply.body === 'string' ? { 'content-type': 'application/xml' } : {}),
+          ...reply.headers,
+        };
+        res.writeHead(reply.status, headers);
+        res.end(req.method === 'HEAD' ? undefined : reply.body);
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/xml' });
+        res.end(errorXml('InternalError', String(error), req.url ?? ''));
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -205,10 +280,13 @@ export const startFakeS3Server = async (options: FakeS3Options = {}): Promise<Fa
       if (!o) throw new Error(`fake S3 has no object ${key}`);
       o.lastModified = date;
     },
-    failNext: (count) => { failures = count; },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((e) => (e ? reject(e) : resolve()));
-    }),
+    failNext: (count) => {
+      failures = count;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
   };
 };

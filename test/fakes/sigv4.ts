@@ -13,7 +13,14 @@ export interface SigV4Credentials {
 }
 
 export type SigV4Result =
-  | { ok: true; mode: 'header' | 'query'; region: string; signedAt: Date; expiresSeconds: number | null; payloadHash: string }
+  | {
+      ok: true;
+      mode: 'header' | 'query';
+      region: string;
+      signedAt: Date;
+      expiresSeconds: number | null;
+      payloadHash: string;
+    }
   | { ok: false; status: number; code: string; message: string };
 
 /** RFC 3986 encoding, as SigV4 canonicalisation wants it. */
@@ -54,22 +61,38 @@ const authParts = (headers: IncomingHttpHeaders, query: Array<[string, string]>)
   const q = new Map(query);
   const authorization = headers.authorization;
   if (authorization !== undefined) {
-    const m = /^AWS4-HMAC-SHA256 Credential=([^,]+),\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/.exec(authorization);
+    const m = /^AWS4-HMAC-SHA256 Credential=([^,]+),\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
     if (!m) return deny('AuthorizationHeaderMalformed', 'the authorization header is malformed', 400);
     const payloadHash = headers['x-amz-content-sha256'];
     if (typeof payloadHash !== 'string') return deny('InvalidRequest', 'missing x-amz-content-sha256', 400);
-    return { mode: 'header', credential: m[1]!, signedHeaders: m[2]!.split(';'), signature: m[3]!,
-      amzDate: String(headers['x-amz-date'] ?? ''), expiresSeconds: null, payloadHash };
+    return {
+      mode: 'header',
+      credential: m[1]!,
+      signedHeaders: m[2]!.split(';'),
+      signature: m[3]!,
+      amzDate: String(headers['x-amz-date'] ?? ''),
+      expiresSeconds: null,
+      payloadHash,
+    };
   }
   if (q.has('X-Amz-Signature')) {
-    if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return deny('AuthorizationQueryParametersError', 'unsupported algorithm', 400);
+    if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+      return deny('AuthorizationQueryParametersError', 'unsupported algorithm', 400);
     const expires = Number(q.get('X-Amz-Expires'));
     if (!Number.isInteger(expires) || expires < 1 || expires > 604_800) {
       return deny('AuthorizationQueryParametersError', 'X-Amz-Expires must be 1..604800 seconds', 400);
     }
-    return { mode: 'query', credential: q.get('X-Amz-Credential') ?? '', signedHeaders: (q.get('X-Amz-SignedHeaders') ?? '').split(';'),
-      signature: q.get('X-Amz-Signature') ?? '', amzDate: q.get('X-Amz-Date') ?? '', expiresSeconds: expires,
-      payloadHash: q.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD' };
+    return {
+      mode: 'query',
+      credential: q.get('X-Amz-Credential') ?? '',
+      signedHeaders: (q.get('X-Amz-SignedHeaders') ?? '').split(';'),
+      signature: q.get('X-Amz-Signature') ?? '',
+      amzDate: q.get('X-Amz-Date') ?? '',
+      expiresSeconds: expires,
+      payloadHash: q.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD',
+    };
   }
   return deny('AccessDenied', 'no AWS4-HMAC-SHA256 authorization on the request');
 };
@@ -85,7 +108,14 @@ export const verifySigV4 = (
   const [accessKeyId, date, region, service, terminator] = parts.credential.split('/');
   if (accessKeyId !== credentials.accessKeyId) return deny('InvalidAccessKeyId', 'the access key id does not exist');
   const signedAt = parseAmzDate(parts.amzDate);
-  if (!signedAt || !date || !region || service !== 's3' || terminator !== 'aws4_request' || !parts.amzDate.startsWith(date)) {
+  if (
+    !signedAt ||
+    !date ||
+    !region ||
+    service !== 's3' ||
+    terminator !== 'aws4_request' ||
+    !parts.amzDate.startsWith(date)
+  ) {
     return deny('AuthorizationHeaderMalformed', 'bad credential scope or date', 400);
   }
   const canonicalQuery = query
@@ -95,19 +125,40 @@ export const verifySigV4 = (
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
   const canonicalHeaders = parts.signedHeaders
-    .map((name) => `${name}:${String(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .map(
+      (name) =>
+        `${name}:${String(request.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
     .join('');
-  const canonicalRequest = [request.method, request.rawPath, canonicalQuery, canonicalHeaders,
-    parts.signedHeaders.join(';'), parts.payloadHash].join('\n');
+  const canonicalRequest = [
+    request.method,
+    request.rawPath,
+    canonicalQuery,
+    canonicalHeaders,
+    parts.signedHeaders.join(';'),
+    parts.payloadHash,
+  ].join('\n');
   const scope = `${date}/${region}/s3/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', parts.amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date), region), 's3'), 'aws4_request');
   const expected = createHmac('sha256', key).update(stringToSign).digest();
   const given = Buffer.from(parts.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return deny('SignatureDoesNotMatch', 'the request signature we calculated does not match the signature you provided');
+    return deny(
+      'SignatureDoesNotMatch',
+      'the request signature we calculated does not match the signature you provided',
+    );
   }
-  return { ok: true, mode: parts.mode, region, signedAt, expiresSeconds: parts.expiresSeconds, payloadHash: parts.payloadHash };
+  return {
+    ok: true,
+    mode: parts.mode,
+    region,
+    signedAt,
+    expiresSeconds: parts.expiresSeconds,
+    payloadHash: parts.payloadHash,
+  };
 };
 
 export { sha256Hex };

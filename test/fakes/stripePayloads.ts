@@ -10,7 +10,8 @@ import Stripe from 'stripe';
 
 export const STRIPE_API_VERSION = Stripe.API_VERSION;
 // Stripe ids are alphanumeric after the prefix (base64url could put a '-' in them).
-export const stripeId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
+export const stripeId = (prefix: string): string =>
+  `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 const now = (): number => Math.floor(Date.now() / 1000);
 
 export interface SessionInput {
@@ -63,17 +64,32 @@ export const checkoutSession = (input: SessionInput): Record<string, unknown> =>
 });
 
 /** The session after the customer paid by card: complete, paid, with its PaymentIntent. */
-export const paidSession = (session: Record<string, unknown>, paymentIntent: string, paymentStatus: 'paid' | 'unpaid' = 'paid') => ({
+export const paidSession = (
+  session: Record<string, unknown>,
+  paymentIntent: string,
+  paymentStatus: 'paid' | 'unpaid' = 'paid',
+) => ({
   ...session,
   status: 'complete',
   payment_status: paymentStatus,
   payment_intent: paymentIntent,
-  customer_details: { address: { country: 'US', postal_code: '10001', city: null, line1: null, line2: null, state: null },
-    email: 'buyer@example.com', name: 'Test Buyer', phone: null, tax_exempt: 'none', tax_ids: [] },
+  customer_details: {
+    address: { country: 'US', postal_code: '10001', city: null, line1: null, line2: null, state: null },
+    email: 'buyer@example.com',
+    name: 'Test Buyer',
+    phone: null,
+    tax_exempt: 'none',
+    tax_ids: [],
+  },
   url: null,
 });
 
-export const paymentIntent = (input: { id: string; amount: number; currency?: string; metadata: Record<string, string> }) => ({
+export const paymentIntent = (input: {
+  id: string;
+  amount: number;
+  currency?: string;
+  metadata: Record<string, string>;
+}) => ({
   id: input.id,
   object: 'payment_intent',
   amount: input.amount,
@@ -93,7 +109,12 @@ export const paymentIntent = (input: { id: string; amount: number; currency?: st
   status: 'succeeded',
 });
 
-export const charge = (input: { paymentIntent: string; amount: number; amountRefunded?: number; currency?: string }) => ({
+export const charge = (input: {
+  paymentIntent: string;
+  amount: number;
+  amountRefunded?: number;
+  currency?: string;
+}) => ({
   id: input.paymentIntent.replace(/^pi_/, 'ch_'),
   object: 'charge',
   amount: input.amount,
@@ -122,7 +143,10 @@ export const refund = (input: { paymentIntent: string; amount: number; status?: 
   charge: input.paymentIntent.replace(/^pi_/, 'ch_'),
   created: now(),
   currency: input.currency ?? 'usd',
-  destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+  destination_details: {
+    card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+    type: 'card',
+  },
   metadata: {},
   payment_intent: input.paymentIntent,
   reason: 'requested_by_customer',

@@ -34,7 +34,9 @@ export const parseStripeForm = (body: string): Record<string, unknown> => {
   const arrays = (value: unknown): unknown => {
     if (typeof value !== 'object' || value === null) return value;
     const entries = Object.entries(value).map(([k, v]) => [k, arrays(v)] as const);
-    return entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k)) ? entries.map(([, v]) => v) : Object.fromEntries(entries);
+    return entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k))
+      ? entries.map(([, v]) => v)
+      : Object.fromEntries(entries);
   };
   return arrays(root) as Record<string, unknown>;
 };
@@ -53,7 +55,9 @@ const send = (response: ServerResponse, status: number, body: unknown): void => 
   response.end(JSON.stringify(body));
 };
 
-const stripeError = (type: string, message: string, extra: { code?: string; param?: string } = {}) => ({ error: { type, message, ...extra } });
+const stripeError = (type: string, message: string, extra: { code?: string; param?: string } = {}) => ({
+  error: { type, message, ...extra },
+});
 
 export interface FakeStripe {
   url: string;
@@ -83,9 +87,14 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
     const id = stripeId('cs_test');
     const session = {
       ...checkoutSession({
-        id, userId: (form.client_reference_id as string | undefined) ?? null, packageId: metadata.packageId ?? '',
-        amountTotal: Number(lineItems[0]?.price_data.unit_amount), currency: lineItems[0]?.price_data.currency,
-        url: `${url}/pay/${id}`, successUrl: form.success_url as string, cancelUrl: form.cancel_url as string,
+        id,
+        userId: (form.client_reference_id as string | undefined) ?? null,
+        packageId: metadata.packageId ?? '',
+        amountTotal: Number(lineItems[0]?.price_data.unit_amount),
+        currency: lineItems[0]?.price_data.currency,
+        url: `${url}/pay/${id}`,
+        successUrl: form.success_url as string,
+        cancelUrl: form.cancel_url as string,
       }),
       metadata,
     };
@@ -96,20 +105,47 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
   /** A refund of a paid session's PaymentIntent, or Stripe's 400 when it cannot be made. */
   const createRefund = (form: Record<string, unknown>): { status: number; body: Record<string, unknown> } => {
     const paymentIntent = form.payment_intent as string | undefined;
-    const session = [...sessions.values()].find((s) => paymentIntent !== undefined && s.payment_intent === paymentIntent);
+    const session = [...sessions.values()].find(
+      (s) => paymentIntent !== undefined && s.payment_intent === paymentIntent,
+    );
     if (!session || paymentIntent === undefined) {
-      return { status: 400, body: stripeError('invalid_request_error', `No such payment_intent: '${paymentIntent}'`, { code: 'resource_missing', param: 'payment_intent' }) };
+      return {
+        status: 400,
+        body: stripeError('invalid_request_error', `No such payment_intent: '${paymentIntent}'`, {
+          code: 'resource_missing',
+          param: 'payment_intent',
+        }),
+      };
     }
     const total = session.amount_total as number;
-    const refunded = [...refunds.values()].filter((r) => r.payment_intent === paymentIntent).reduce((sum, r) => sum + (r.amount as number), 0);
+    const refunded = [...refunds.values()]
+      .filter((r) => r.payment_intent === paymentIntent)
+      .reduce((sum, r) => sum + (r.amount as number), 0);
     const amount = form.amount === undefined ? total - refunded : Number(form.amount);
     if (refunded >= total) {
-      return { status: 400, body: stripeError('invalid_request_error', `Charge ${paymentIntent.replace(/^pi_/, 'ch_')} has already been refunded.`, { code: 'charge_already_refunded' }) };
+      return {
+        status: 400,
+        body: stripeError(
+          'invalid_request_error',
+          `Charge ${paymentIntent.replace(/^pi_/, 'ch_')} has already been refunded.`,
+          { code: 'charge_already_refunded' },
+        ),
+      };
     }
     if (!Number.isInteger(amount) || amount <= 0 || amount > total - refunded) {
-      return { status: 400, body: stripeError('invalid_request_error', `Refund amount (${amount}) is greater than unrefunded amount on charge (${total - refunded})`, { code: 'amount_too_large', param: 'amount' }) };
+      return {
+        status: 400,
+        body: stripeError(
+          'invalid_request_error',
+          `Refund amount (${amount}) is greater than unrefunded amount on charge (${total - refunded})`,
+          { code: 'amount_too_large', param: 'amount' },
+        ),
+      };
     }
-    const created = { ...refundObject({ paymentIntent, amount, currency: session.currency as string }), metadata: form.metadata ?? {} };
+    const created = {
+      ...refundObject({ paymentIntent, amount, currency: session.currency as string }),
+      metadata: form.metadata ?? {},
+    };
     refunds.set(created.id, created);
     return { status: 200, body: created };
   };
@@ -134,7 +170,9 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
     const pay = /^\/pay\/(cs_[\w]+)$/.exec(parsed.pathname);
     if (pay) {
       response.writeHead(200, { 'content-type': 'text/html' });
-      return response.end(`<!doctype html><title>Stripe Checkout</title><h1 id="stripe-checkout">Pay for ${pay[1]}</h1>`);
+      return response.end(
+        `<!doctype html><title>Stripe Checkout</title><h1 id="stripe-checkout">Pay for ${pay[1]}</h1>`,
+      );
     }
     if (request.headers.authorization !== `Bearer ${secretKey}`) {
       return send(response, 401, stripeError('invalid_request_error', 'Invalid API Key provided'));
@@ -145,7 +183,14 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
       const key = request.headers['idempotency-key'] as string | undefined;
       const seen = key ? idempotency.get(key) : undefined;
       if (seen && (seen.body !== body || seen.path !== parsed.pathname)) {
-        return send(response, 400, stripeError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'));
+        return send(
+          response,
+          400,
+          stripeError(
+            'idempotency_error',
+            'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+          ),
+        );
       }
       const session = seen?.response ?? createSession(form);
       if (key && !seen) idempotency.set(key, { path: parsed.pathname, body, response: session });
@@ -156,19 +201,33 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
       const key = request.headers['idempotency-key'] as string | undefined;
       const seen = key ? idempotency.get(key) : undefined;
       if (seen && (seen.body !== body || seen.path !== parsed.pathname)) {
-        return send(response, 400, stripeError('idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'));
+        return send(
+          response,
+          400,
+          stripeError(
+            'idempotency_error',
+            'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+          ),
+        );
       }
       const answer = seen ? (seen.response as { status: number; body: Record<string, unknown> }) : createRefund(form);
       if (key && !seen) idempotency.set(key, { path: parsed.pathname, body, response: answer });
       return send(response, answer.status, answer.body);
     }
-    if (request.method === 'GET' && parsed.pathname === '/v1/checkout/sessions') return send(response, 200, list(parsed.searchParams));
+    if (request.method === 'GET' && parsed.pathname === '/v1/checkout/sessions')
+      return send(response, 200, list(parsed.searchParams));
     const one = /^\/v1\/checkout\/sessions\/([\w]+)$/.exec(parsed.pathname);
     if (request.method === 'GET' && one) {
       const session = sessions.get(one[1]!);
-      return session ? send(response, 200, session) : send(response, 404, stripeError('invalid_request_error', `No such checkout.session: '${one[1]}'`));
+      return session
+        ? send(response, 200, session)
+        : send(response, 404, stripeError('invalid_request_error', `No such checkout.session: '${one[1]}'`));
     }
-    return send(response, 404, stripeError('invalid_request_error', `Unrecognized request URL (${request.method}: ${parsed.pathname})`));
+    return send(
+      response,
+      404,
+      stripeError('invalid_request_error', `Unrecognized request URL (${request.method}: ${parsed.pathname})`),
+    );
   };
 
   const server = createServer((request, response) => {
@@ -177,7 +236,11 @@ export const startFakeStripe = async (secretKey = 'sk_test_fake_0123456789'): Pr
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, secretKey, requests, sessions, refunds,
+    url,
+    secretKey,
+    requests,
+    sessions,
+    refunds,
     pay: (sessionId, options = {}) => {
       const session = sessions.get(sessionId);
       if (!session) throw new Error(`no session ${sessionId}`);

@@ -17,9 +17,17 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 export const TEST_TOKEN = '123456789:TEST-token-for-the-fake-bot-api-0000';
 
 export const TEST_BOT_INFO: UserFromGetMe = {
-  id: 123456789, is_bot: true, first_name: 'Modera', username: 'modera_test_bot', can_join_groups: false,
-  can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
-  has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false,
+  id: 123456789,
+  is_bot: true,
+  first_name: 'Modera',
+  username: 'modera_test_bot',
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
 } as UserFromGetMe;
 
 export interface ApiCall {
@@ -68,7 +76,10 @@ export class FakeTelegram {
   private readonly updates: Update[] = [];
   private messageId = 1000;
 
-  private constructor(private readonly server: ReturnType<typeof createServer>, readonly token: string) {}
+  private constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    readonly token: string,
+  ) {}
 
   static async start(token: string = TEST_TOKEN): Promise<FakeTelegram> {
     const server = createServer();
@@ -87,7 +98,11 @@ export class FakeTelegram {
   }
 
   /** Makes `fileId` downloadable (getFile, then GET /file/…); size reported as the real size unless given. */
-  addFile(fileId: string, bytes: Buffer, options: { reportedSize?: number } = {}): { file_id: string; file_unique_id: string; file_size: number } {
+  addFile(
+    fileId: string,
+    bytes: Buffer,
+    options: { reportedSize?: number } = {},
+  ): { file_id: string; file_unique_id: string; file_size: number } {
     this.files.set(fileId, { bytes, path: `photos/${fileId}.bin` });
     return { file_id: fileId, file_unique_id: `u-${fileId}`, file_size: options.reportedSize ?? bytes.length };
   }
@@ -130,24 +145,34 @@ export class FakeTelegram {
       return void response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.bytes);
     }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
-    if (!match || match[1] !== this.token) return this.reply(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    if (!match || match[1] !== this.token)
+      return this.reply(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const method = match[2]!;
     const body = await readBody(request);
     const type = request.headers['content-type'] ?? '';
-    const payload = type.includes('application/json') ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
-      : type.includes('multipart/form-data') ? multipartFields(body) : {};
+    const payload = type.includes('application/json')
+      ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>)
+      : type.includes('multipart/form-data')
+        ? multipartFields(body)
+        : {};
     const call: ApiCall = { method, payload, status: 200 };
     this.received.push(call);
     // As Telegram does for a user who blocked the bot: every call to their chat is Forbidden.
     if (payload.chat_id !== undefined && this.blockedChats.has(String(payload.chat_id))) {
       call.status = 403;
-      return this.reply(response, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+      return this.reply(response, 403, {
+        ok: false,
+        error_code: 403,
+        description: 'Forbidden: bot was blocked by the user',
+      });
     }
     const failure = this.failures.get(method)?.shift();
     if (failure) {
       call.status = failure.status;
       return this.reply(response, failure.status, {
-        ok: false, error_code: failure.status, description: failure.description,
+        ok: false,
+        error_code: failure.status,
+        description: failure.description,
         ...(failure.retryAfterSeconds !== undefined ? { parameters: { retry_after: failure.retryAfterSeconds } } : {}),
       });
     }
@@ -165,7 +190,12 @@ export class FakeTelegram {
       case 'sendMessage':
       case 'sendPhoto':
       case 'sendInvoice':
-        return { message_id: ++this.messageId, date: Math.floor(Date.now() / 1000), chat, ...(payload.text ? { text: payload.text } : {}) };
+        return {
+          message_id: ++this.messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat,
+          ...(payload.text ? { text: payload.text } : {}),
+        };
       case 'getFile': {
         const fileId = String(payload.file_id);
         const file = this.files.get(fileId);

@@ -41,10 +41,19 @@ const send = (response: ServerResponse, status: number, body: unknown): void => 
   response.end(JSON.stringify(body));
 };
 
-const error = (code: string, description: string, parameter?: string) =>
-  ({ type: 'error', id: randomUUID(), code, description, ...(parameter ? { parameter } : {}) });
+const error = (code: string, description: string, parameter?: string) => ({
+  type: 'error',
+  id: randomUUID(),
+  code,
+  description,
+  ...(parameter ? { parameter } : {}),
+});
 
-export const yookassaNotification = (event: string, object: YooKassaObject) => ({ type: 'notification', event, object });
+export const yookassaNotification = (event: string, object: YooKassaObject) => ({
+  type: 'notification',
+  event,
+  object,
+});
 
 export interface FakeYooKassa {
   url: string;
@@ -72,14 +81,21 @@ const createPayment = (url: string, body: Record<string, unknown>): YooKassaObje
     description: body.description,
     recipient: { account_id: '100500', gateway_id: '100700' },
     created_at: new Date().toISOString(),
-    confirmation: { type: 'redirect', return_url: (body.confirmation as { return_url: string }).return_url, confirmation_url: `${url}/pay/${id}` },
+    confirmation: {
+      type: 'redirect',
+      return_url: (body.confirmation as { return_url: string }).return_url,
+      confirmation_url: `${url}/pay/${id}`,
+    },
     test: true,
     refundable: false,
     metadata: body.metadata ?? {},
   };
 };
 
-export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fake_yookassa_secret'): Promise<FakeYooKassa> => {
+export const startFakeYooKassa = async (
+  shopId = '100500',
+  secretKey = 'test_fake_yookassa_secret',
+): Promise<FakeYooKassa> => {
   const requests: RecordedYooKassaRequest[] = [];
   const payments = new Map<string, YooKassaObject>();
   const refunds = new Map<string, YooKassaObject>();
@@ -89,29 +105,45 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
 
   const post = (request: IncomingMessage, response: ServerResponse, text: string) => {
     const key = request.headers['idempotence-key'] as string | undefined;
-    if (!key) return send(response, 400, error('invalid_request', 'Idempotence-Key header is missing', 'Idempotence-Key'));
+    if (!key)
+      return send(response, 400, error('invalid_request', 'Idempotence-Key header is missing', 'Idempotence-Key'));
     const body = JSON.parse(text) as Record<string, unknown>;
     const receipt = body.receipt as { customer?: { email?: string }; items?: unknown[] } | undefined;
-    if (!receipt?.customer?.email || !receipt.items?.length) return send(response, 400, error('invalid_request', 'Receipt is missing or illegal', 'receipt'));
+    if (!receipt?.customer?.email || !receipt.items?.length)
+      return send(response, 400, error('invalid_request', 'Receipt is missing or illegal', 'receipt'));
     const seen = keys.get(key);
-    if (seen && seen.body !== text) return send(response, 400, error('invalid_request', 'Idempotence key duplicated', 'Idempotence-Key'));
+    if (seen && seen.body !== text)
+      return send(response, 400, error('invalid_request', 'Idempotence key duplicated', 'Idempotence-Key'));
     const payment = seen ? payments.get(seen.id)! : createPayment(url, body);
     payments.set(payment.id, payment);
     keys.set(key, { body: text, id: payment.id });
     return send(response, 200, payment);
   };
 
-  const kopecks = (amount: unknown): number => Math.round(Number((amount as { value?: string } | undefined)?.value ?? '0') * 100);
+  const kopecks = (amount: unknown): number =>
+    Math.round(Number((amount as { value?: string } | undefined)?.value ?? '0') * 100);
   const rubles = (minor: number): string => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 
   /** A succeeded refund (YooKassa's Refund object), and the payment's refunded_amount grows by it. */
   const addRefund = (paymentId: string, amountValue: string, description?: string): YooKassaObject => {
     const payment = payments.get(paymentId);
     if (!payment) throw new Error(`no payment ${paymentId}`);
-    const refundObject = { id: yookassaId(), payment_id: paymentId, status: 'succeeded', created_at: new Date().toISOString(),
-      amount: { value: amountValue, currency: 'RUB' }, description: description ?? 'Возврат' };
+    const refundObject = {
+      id: yookassaId(),
+      payment_id: paymentId,
+      status: 'succeeded',
+      created_at: new Date().toISOString(),
+      amount: { value: amountValue, currency: 'RUB' },
+      description: description ?? 'Возврат',
+    };
     refunds.set(refundObject.id, refundObject);
-    payments.set(paymentId, { ...payment, refunded_amount: { value: rubles(kopecks(payment.refunded_amount) + kopecks(refundObject.amount)), currency: 'RUB' } });
+    payments.set(paymentId, {
+      ...payment,
+      refunded_amount: {
+        value: rubles(kopecks(payment.refunded_amount) + kopecks(refundObject.amount)),
+        currency: 'RUB',
+      },
+    });
     return refundObject;
   };
 
@@ -119,20 +151,37 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
     const payment = payments.get(String(body.payment_id));
     if (!payment) return { status: 404, answer: error('not_found', 'Payment not found or forbidden', 'payment_id') };
     const amount = body.amount as { value?: unknown; currency?: unknown } | undefined;
-    if (typeof amount?.value !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount.value) || amount.currency !== (payment.amount as { currency: string }).currency) {
+    if (
+      typeof amount?.value !== 'string' ||
+      !/^\d+(\.\d{1,2})?$/.test(amount.value) ||
+      amount.currency !== (payment.amount as { currency: string }).currency
+    ) {
       return { status: 400, answer: error('invalid_request', 'Invalid amount', 'amount') };
     }
-    if (payment.status !== 'succeeded') return { status: 400, answer: error('invalid_request', 'Payment is not succeeded; it cannot be refunded', 'payment_id') };
+    if (payment.status !== 'succeeded')
+      return {
+        status: 400,
+        answer: error('invalid_request', 'Payment is not succeeded; it cannot be refunded', 'payment_id'),
+      };
     const left = kopecks(payment.amount) - kopecks(payment.refunded_amount);
-    if (kopecks(amount) <= 0 || kopecks(amount) > left) return { status: 400, answer: error('invalid_request', 'Refund amount exceeds the amount left on the payment', 'amount.value') };
-    return { status: 200, answer: addRefund(payment.id, amount.value, typeof body.description === 'string' ? body.description : undefined) };
+    if (kopecks(amount) <= 0 || kopecks(amount) > left)
+      return {
+        status: 400,
+        answer: error('invalid_request', 'Refund amount exceeds the amount left on the payment', 'amount.value'),
+      };
+    return {
+      status: 200,
+      answer: addRefund(payment.id, amount.value, typeof body.description === 'string' ? body.description : undefined),
+    };
   };
 
   const refundPost = (request: IncomingMessage, response: ServerResponse, text: string) => {
     const key = request.headers['idempotence-key'] as string | undefined;
-    if (!key) return send(response, 400, error('invalid_request', 'Idempotence-Key header is missing', 'Idempotence-Key'));
+    if (!key)
+      return send(response, 400, error('invalid_request', 'Idempotence-Key header is missing', 'Idempotence-Key'));
     const seen = refundKeys.get(key);
-    if (seen && seen.body !== text) return send(response, 400, error('invalid_request', 'Idempotence key duplicated', 'Idempotence-Key'));
+    if (seen && seen.body !== text)
+      return send(response, 400, error('invalid_request', 'Idempotence key duplicated', 'Idempotence-Key'));
     // YooKassa answers a repeated key with the first answer (within 24 hours).
     const answer = seen ?? { body: text, ...createRefund(JSON.parse(text) as Record<string, unknown>) };
     refundKeys.set(key, answer);
@@ -145,7 +194,8 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
     const limit = Number(query.get('limit') ?? 10);
     const offset = Number(query.get('cursor') ?? 0);
     const all = [...payments.values()]
-      .filter((p) => Date.parse(p.created_at as string) >= gte && (!status || p.status === status)).reverse();
+      .filter((p) => Date.parse(p.created_at as string) >= gte && (!status || p.status === status))
+      .reverse();
     const items = all.slice(offset, offset + limit);
     return { type: 'list', items, ...(offset + limit < all.length ? { next_cursor: String(offset + limit) } : {}) };
   };
@@ -153,16 +203,25 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const parsed = new URL(request.url ?? '/', 'http://localhost');
     const text = await readBody(request);
-    requests.push({ method: request.method ?? '', path: parsed.pathname + parsed.search, headers: request.headers, body: text ? JSON.parse(text) : undefined });
+    requests.push({
+      method: request.method ?? '',
+      path: parsed.pathname + parsed.search,
+      headers: request.headers,
+      body: text ? JSON.parse(text) : undefined,
+    });
     if (parsed.pathname.startsWith('/pay/')) {
       response.writeHead(200, { 'content-type': 'text/html' });
-      return response.end(`<!doctype html><title>ЮKassa</title><h1 id="yookassa-checkout">Оплата ${parsed.pathname.slice(5)}</h1>`);
+      return response.end(
+        `<!doctype html><title>ЮKassa</title><h1 id="yookassa-checkout">Оплата ${parsed.pathname.slice(5)}</h1>`,
+      );
     }
     const basic = `Basic ${Buffer.from(`${shopId}:${secretKey}`).toString('base64')}`;
-    if (request.headers.authorization !== basic) return send(response, 401, error('invalid_credentials', 'Login or password is incorrect'));
+    if (request.headers.authorization !== basic)
+      return send(response, 401, error('invalid_credentials', 'Login or password is incorrect'));
     if (request.method === 'POST' && parsed.pathname === '/v3/payments') return post(request, response, text);
     if (request.method === 'POST' && parsed.pathname === '/v3/refunds') return refundPost(request, response, text);
-    if (request.method === 'GET' && parsed.pathname === '/v3/payments') return send(response, 200, list(parsed.searchParams));
+    if (request.method === 'GET' && parsed.pathname === '/v3/payments')
+      return send(response, 200, list(parsed.searchParams));
     const payment = /^\/v3\/payments\/([\w-]+)$/.exec(parsed.pathname);
     const refund = /^\/v3\/refunds\/([\w-]+)$/.exec(parsed.pathname);
     const found = payment ? payments.get(payment[1]!) : refund ? refunds.get(refund[1]!) : undefined;
@@ -185,19 +244,44 @@ export const startFakeYooKassa = async (shopId = '100500', secretKey = 'test_fak
   };
 
   return {
-    url: `${url}/v3`, shopId, secretKey, requests, payments, refunds,
+    url: `${url}/v3`,
+    shopId,
+    secretKey,
+    requests,
+    payments,
+    refunds,
     addPayment: (input) => {
-      const created = createPayment(url, { amount: { value: input.amountValue, currency: 'RUB' }, description: 'Modera', metadata: input.metadata, confirmation: { return_url: 'https://example.com' } });
+      const created = createPayment(url, {
+        amount: { value: input.amountValue, currency: 'RUB' },
+        description: 'Modera',
+        metadata: input.metadata,
+        confirmation: { return_url: 'https://example.com' },
+      });
       payments.set(created.id, created);
       return created;
     },
     succeed: (id) => {
       const amount = payments.get(id)?.amount as { value: string; currency: string };
       return update(id, {
-        status: 'succeeded', paid: true, refundable: true, captured_at: new Date().toISOString(),
+        status: 'succeeded',
+        paid: true,
+        refundable: true,
+        captured_at: new Date().toISOString(),
         income_amount: { value: amount.value, currency: amount.currency },
-        payment_method: { type: 'bank_card', id: yookassaId(), saved: false, title: 'Bank card *4444',
-          card: { first6: '555555', last4: '4444', expiry_month: '07', expiry_year: '2030', card_type: 'MasterCard', issuer_country: 'RU' } },
+        payment_method: {
+          type: 'bank_card',
+          id: yookassaId(),
+          saved: false,
+          title: 'Bank card *4444',
+          card: {
+            first6: '555555',
+            last4: '4444',
+            expiry_month: '07',
+            expiry_year: '2030',
+            card_type: 'MasterCard',
+            issuer_country: 'RU',
+          },
+        },
         authorization_details: { rrn: '603668680243', auth_code: '000000', three_d_secure: { applied: true } },
       });
     },

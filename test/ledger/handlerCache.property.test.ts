@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { createCommandHandler, MemoryEventStore, MemorySnapshotStore, type CommandResult } from '../../core/eventstore/index.js';
+import {
+  createCommandHandler,
+  MemoryEventStore,
+  MemorySnapshotStore,
+  type CommandResult,
+} from '../../core/eventstore/index.js';
 import { accountDecider, defaultLedgerConfig, type AccountCommand, type Rejection } from '../../core/ledger/index.js';
 import { capture, open, purchase, release, reserve, at } from './fixtures.js';
 
@@ -12,12 +17,26 @@ import { capture, open, purchase, release, reserve, at } from './fixtures.js';
  */
 
 const RUNS = Number(process.env.LEDGER_CACHE_PROPERTY_RUNS ?? 10);
-const SEED = process.env.LEDGER_CACHE_PROPERTY_SEED === undefined ? Math.floor(Math.random() * 0x7fffffff) : Number(process.env.LEDGER_CACHE_PROPERTY_SEED);
+const SEED =
+  process.env.LEDGER_CACHE_PROPERTY_SEED === undefined
+    ? Math.floor(Math.random() * 0x7fffffff)
+    : Number(process.env.LEDGER_CACHE_PROPERTY_SEED);
 const STREAM = 'account-42';
 
 type Kind = 'purchase' | 'reserve' | 'capture' | 'release' | 'old_purchase' | 'old_reservation';
 const step = fc.record({
-  kind: fc.constantFrom<Kind>('purchase', 'purchase', 'purchase', 'reserve', 'reserve', 'capture', 'capture', 'release', 'old_purchase', 'old_reservation'),
+  kind: fc.constantFrom<Kind>(
+    'purchase',
+    'purchase',
+    'purchase',
+    'reserve',
+    'reserve',
+    'capture',
+    'capture',
+    'release',
+    'old_purchase',
+    'old_reservation',
+  ),
   pick: fc.nat({ max: 1_000 }),
   credits: fc.constantFrom(3, 3, 5, 10),
 });
@@ -33,18 +52,26 @@ const commandsOf = (steps: ReadonlyArray<{ kind: Kind; pick: number; credits: nu
     const occurredAt = at(second);
     const recentHold = `r-${Math.max(0, holds - 1 - (pick % 3))}`;
     switch (kind) {
-      case 'purchase': return purchase({ paymentId: `pay-${payments++}`, credits: credits * 10, occurredAt });
-      case 'old_purchase': return purchase({ paymentId: `pay-${pick % Math.max(payments, 1)}`, credits: credits * 10, occurredAt });
-      case 'reserve': return reserve({ reservationId: `r-${holds++}`, credits, occurredAt });
-      case 'capture': return capture({ reservationId: recentHold, credits, occurredAt });
-      case 'release': return release({ reservationId: recentHold, occurredAt });
-      case 'old_reservation': return reserve({ reservationId: `r-${pick % Math.max(holds, 1)}`, credits, occurredAt });
+      case 'purchase':
+        return purchase({ paymentId: `pay-${payments++}`, credits: credits * 10, occurredAt });
+      case 'old_purchase':
+        return purchase({ paymentId: `pay-${pick % Math.max(payments, 1)}`, credits: credits * 10, occurredAt });
+      case 'reserve':
+        return reserve({ reservationId: `r-${holds++}`, credits, occurredAt });
+      case 'capture':
+        return capture({ reservationId: recentHold, credits, occurredAt });
+      case 'release':
+        return release({ reservationId: recentHold, occurredAt });
+      case 'old_reservation':
+        return reserve({ reservationId: `r-${pick % Math.max(holds, 1)}`, credits, occurredAt });
     }
   });
 };
 
 const answer = (result: CommandResult<Rejection>) =>
-  result.ok ? { ok: true, events: result.events.map((e) => [e.type, e.data]), revision: result.revision } : { ok: false, rejection: result.rejection };
+  result.ok
+    ? { ok: true, events: result.events.map((e) => [e.type, e.data]), revision: result.revision }
+    : { ok: false, rejection: result.rejection };
 
 t.test(`the cached handler answers as a full fold: ${RUNS} sequences of up to 1 500 commands`, async (t) => {
   t.comment(`seed=${SEED} (rerun with LEDGER_CACHE_PROPERTY_SEED=${SEED})`);
@@ -52,7 +79,9 @@ t.test(`the cached handler answers as a full fold: ${RUNS} sequences of up to 1 
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 1_200, maxLength: 1_500 }), async (steps) => {
       const fast = createCommandHandler(accountDecider(defaultLedgerConfig), {
-        store: new MemoryEventStore(), snapshots: new MemorySnapshotStore(), snapshotEveryEvents: 8,
+        store: new MemoryEventStore(),
+        snapshots: new MemorySnapshotStore(),
+        snapshotEveryEvents: 8,
       });
       const full = createCommandHandler(accountDecider(defaultLedgerConfig), { store: new MemoryEventStore() });
       const all = [open(), ...commandsOf(steps)];
@@ -60,7 +89,9 @@ t.test(`the cached handler answers as a full fold: ${RUNS} sequences of up to 1 
         const [a, b] = [answer(await fast(STREAM, c)), answer(await full(STREAM, c))];
         if (JSON.stringify(a) !== JSON.stringify(b)) {
           differences += 1;
-          throw new Error(`command ${i} ${JSON.stringify(c)}: cached ${JSON.stringify(a)}, full fold ${JSON.stringify(b)}`);
+          throw new Error(
+            `command ${i} ${JSON.stringify(c)}: cached ${JSON.stringify(a)}, full fold ${JSON.stringify(b)}`,
+          );
         }
       }
     }),

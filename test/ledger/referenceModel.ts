@@ -6,8 +6,22 @@ import type { AccountCommand, LedgerConfig, Rejection } from '../../core/ledger/
  * decider. The property test runs both on the same commands and compares after every step.
  */
 
-interface Hold { credits: number; feature: string; ttl: number; expiresAtMs: number; status: 'open' | 'captured' | 'released'; captured: number }
-interface Payment { provider: string; packageId: string; credits: number; amountMinor: number; currency: string; refund?: { credits: number; amountMinor: number } }
+interface Hold {
+  credits: number;
+  feature: string;
+  ttl: number;
+  expiresAtMs: number;
+  status: 'open' | 'captured' | 'released';
+  captured: number;
+}
+interface Payment {
+  provider: string;
+  packageId: string;
+  credits: number;
+  amountMinor: number;
+  currency: string;
+  refund?: { credits: number; amountMinor: number };
+}
 
 export class ReferenceModel {
   opened = false;
@@ -61,7 +75,8 @@ export class ReferenceModel {
         if (!id(c.paymentId)) return 'invalid_id';
         if (!['stripe', 'yookassa', 'telegram_stars'].includes(c.provider)) return 'invalid_provider';
         if (!['basic', 'premium'].includes(c.packageId)) return 'unknown_package';
-        if (!['USD', 'RUB', 'XTR'].includes(c.currency) || (c.currency === 'XTR') !== (c.provider === 'telegram_stars')) return 'invalid_currency';
+        if (!['USD', 'RUB', 'XTR'].includes(c.currency) || (c.currency === 'XTR') !== (c.provider === 'telegram_stars'))
+          return 'invalid_currency';
         if (!credits(c.credits)) return 'invalid_credits';
         if (!(Number.isInteger(c.amountMinor) && c.amountMinor >= 0)) return 'invalid_amount';
         if (this.opened && this.userId !== c.userId) return 'wrong_account';
@@ -69,11 +84,18 @@ export class ReferenceModel {
         if (p) {
           if (p.provider !== c.provider) return 'payment_exists_with_different_provider';
           if (p.credits !== c.credits || p.packageId !== c.packageId) return 'payment_exists_with_different_credits';
-          if (p.amountMinor !== c.amountMinor || p.currency !== c.currency) return 'payment_exists_with_different_amount';
+          if (p.amountMinor !== c.amountMinor || p.currency !== c.currency)
+            return 'payment_exists_with_different_amount';
           return 'noop';
         }
         if (!this.opened) this.open(c.userId);
-        this.payments.set(c.paymentId, { provider: c.provider, packageId: c.packageId, credits: c.credits, amountMinor: c.amountMinor, currency: c.currency });
+        this.payments.set(c.paymentId, {
+          provider: c.provider,
+          packageId: c.packageId,
+          credits: c.credits,
+          amountMinor: c.amountMinor,
+          currency: c.currency,
+        });
         this.purchased += c.credits;
         return 'applied';
       }
@@ -84,7 +106,12 @@ export class ReferenceModel {
         if (!text(c.operator)) return 'invalid_operator';
         if (!this.opened) return 'account_not_found';
         const g = this.grants.get(c.grantId);
-        if (g) return g.credits !== c.credits ? 'grant_exists_with_different_credits' : g.reason !== c.reason ? 'grant_exists_with_different_reason' : 'noop';
+        if (g)
+          return g.credits !== c.credits
+            ? 'grant_exists_with_different_credits'
+            : g.reason !== c.reason
+              ? 'grant_exists_with_different_reason'
+              : 'noop';
         if (c.reason === 'welcome' && this.welcome) return 'welcome_already_granted';
         if (c.reason === 'welcome') this.welcome = true;
         this.grants.set(c.grantId, { credits: c.credits, reason: c.reason });
@@ -95,7 +122,8 @@ export class ReferenceModel {
         if (!id(c.reservationId)) return 'invalid_id';
         if (!credits(c.credits)) return 'invalid_credits';
         if (!['tryon', 'styling', 'recommendations'].includes(c.feature)) return 'invalid_feature';
-        if (!(Number.isInteger(c.ttlSeconds) && c.ttlSeconds >= 1 && c.ttlSeconds <= this.config.maxHoldTtlSeconds)) return 'invalid_ttl';
+        if (!(Number.isInteger(c.ttlSeconds) && c.ttlSeconds >= 1 && c.ttlSeconds <= this.config.maxHoldTtlSeconds))
+          return 'invalid_ttl';
         if (!this.opened) return 'account_not_found';
         const h = this.holds.get(c.reservationId);
         if (h) {
@@ -106,7 +134,14 @@ export class ReferenceModel {
         if (this.inDebt) return 'account_in_debt';
         if (this.available < c.credits) return 'insufficient_credits';
         if (this.openHolds >= this.config.maxOpenHolds) return 'too_many_open_holds';
-        this.holds.set(c.reservationId, { credits: c.credits, feature: c.feature, ttl: c.ttlSeconds, expiresAtMs: now + c.ttlSeconds * 1000, status: 'open', captured: 0 });
+        this.holds.set(c.reservationId, {
+          credits: c.credits,
+          feature: c.feature,
+          ttl: c.ttlSeconds,
+          expiresAtMs: now + c.ttlSeconds * 1000,
+          status: 'open',
+          captured: 0,
+        });
         return 'applied';
       }
       case 'CaptureReservation': {
@@ -144,7 +179,12 @@ export class ReferenceModel {
         if (!text(c.operator)) return 'invalid_operator';
         if (!this.opened) return 'account_not_found';
         const a = this.adjustments.get(c.adjustmentId);
-        if (a) return a.delta !== c.delta ? 'adjustment_exists_with_different_delta' : a.reason !== c.reason ? 'adjustment_exists_with_different_reason' : 'noop';
+        if (a)
+          return a.delta !== c.delta
+            ? 'adjustment_exists_with_different_delta'
+            : a.reason !== c.reason
+              ? 'adjustment_exists_with_different_reason'
+              : 'noop';
         this.adjustments.set(c.adjustmentId, { delta: c.delta, reason: c.reason });
         this.adjusted += c.delta;
         return 'applied';
@@ -152,17 +192,24 @@ export class ReferenceModel {
     }
   }
 
-  private refund(c: Extract<AccountCommand, { type: 'RefundPurchase' }>, id: (s: string) => boolean, credits: (n: number) => boolean): 'applied' | 'noop' | Rejection {
+  private refund(
+    c: Extract<AccountCommand, { type: 'RefundPurchase' }>,
+    id: (s: string) => boolean,
+    credits: (n: number) => boolean,
+  ): 'applied' | 'noop' | Rejection {
     if (!id(c.paymentId)) return 'invalid_id';
     if (c.credits !== undefined && !credits(c.credits)) return 'invalid_credits';
-    if (c.amountMinor !== undefined && !(Number.isInteger(c.amountMinor) && c.amountMinor >= 0)) return 'invalid_amount';
+    if (c.amountMinor !== undefined && !(Number.isInteger(c.amountMinor) && c.amountMinor >= 0))
+      return 'invalid_amount';
     if (!['refund', 'chargeback'].includes(c.kind)) return 'invalid_kind';
     const p = this.payments.get(c.paymentId);
     if (!p) return 'payment_not_found';
     const take = c.credits ?? p.credits;
     if (p.refund) {
       if (p.refund.credits !== take) return 'refund_exists_with_different_credits';
-      return c.amountMinor !== undefined && c.amountMinor !== p.refund.amountMinor ? 'refund_exists_with_different_amount' : 'noop';
+      return c.amountMinor !== undefined && c.amountMinor !== p.refund.amountMinor
+        ? 'refund_exists_with_different_amount'
+        : 'noop';
     }
     if (take > p.credits || (c.amountMinor ?? 0) > p.amountMinor) return 'refund_exceeds_purchase';
     if (c.amountMinor === undefined && take !== p.credits) return 'refund_amount_required';

@@ -45,7 +45,15 @@ try {
   const { pool: cleanPool } = await database('modera_stress_clean');
   log(`seed ${seed}, ${events} events, ${kills} kills per phase`);
   const result = await runKillScenario({
-    pool, url, cleanPool, events, users: Math.max(1, Math.round(events / 10)), projectorKills: kills, rebuildKills: kills, seed, log,
+    pool,
+    url,
+    cleanPool,
+    events,
+    users: Math.max(1, Math.round(events / 10)),
+    projectorKills: kills,
+    rebuildKills: kills,
+    seed,
+    log,
   });
   process.stdout.write(`${JSON.stringify({ events, ...result }, null, 2)}\n`);
   process.exitCode = result.afterProjector.mismatches.length + result.afterRebuild.mismatches.length > 0 ? 1 : 0;

@@ -11,7 +11,11 @@ export interface CliResult {
 }
 
 /** Runs `modera <args>` as its own process, as a user would, and collects its output. */
-export const runCli = (args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> =>
+export const runCli = (
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';

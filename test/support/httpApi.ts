@@ -9,7 +9,13 @@ import { serviceApiRoutes, type ServiceApiDependencies } from '../../adapters/ht
 import { collectHealth } from '../../adapters/http/health.js';
 import { buildHttpServer } from '../../adapters/http/server.js';
 import { createCommandHandler } from '../../core/eventstore/index.js';
-import { ACCOUNT_STREAM_PREFIX, accountDecider, defaultLedgerConfig, guardAccountCommands, type AccountCommand } from '../../core/ledger/index.js';
+import {
+  ACCOUNT_STREAM_PREFIX,
+  accountDecider,
+  defaultLedgerConfig,
+  guardAccountCommands,
+  type AccountCommand,
+} from '../../core/ledger/index.js';
 import { testDatabase } from './database.js';
 
 type Test = Parameters<typeof testDatabase>[0];
@@ -42,7 +48,8 @@ const resolve = async <D>(extra: Extra<D> | undefined, base: HttpApiBase): Promi
 export const httpApi = async (
   t: Test,
   options: {
-    api?: Extra<ServiceApiDependencies>; admin?: Extra<AdminDependencies>;
+    api?: Extra<ServiceApiDependencies>;
+    admin?: Extra<AdminDependencies>;
     /** More route plugins (webhooks, checkout, files), for tests that walk every route. */
     plugins?: (base: HttpApiBase) => FastifyPluginAsync[];
   } = {},
@@ -51,15 +58,24 @@ export const httpApi = async (
   const store = new PostgresEventStore(pool);
   // As scripts/services.ts wires it: the guarded command path.
   const handler = guardAccountCommands(createCommandHandler(accountDecider(), { store }));
-  const executeAccount = (userId: string, command: AccountCommand) => handler(`${ACCOUNT_STREAM_PREFIX}${userId}`, command);
+  const executeAccount = (userId: string, command: AccountCommand) =>
+    handler(`${ACCOUNT_STREAM_PREFIX}${userId}`, command);
   const base: HttpApiBase = { store, pool, executeAccount };
   const api = await resolve(options.api, base);
   const admin = await resolve(options.admin, base);
   const app = await buildHttpServer({
     logger: pino({ level: 'silent' }),
-    health: () => collectHealth({ version: 't', startedAt: Date.now(), checks: {}, critical: [], projections: async () => [] }),
+    health: () =>
+      collectHealth({ version: 't', startedAt: Date.now(), checks: {}, critical: [], projections: async () => [] }),
     plugins: [
-      serviceApiRoutes({ token: SERVICE_TOKEN, pool, store, executeAccount, ledgerConfig: defaultLedgerConfig, ...api }),
+      serviceApiRoutes({
+        token: SERVICE_TOKEN,
+        pool,
+        store,
+        executeAccount,
+        ledgerConfig: defaultLedgerConfig,
+        ...api,
+      }),
       adminRoutes({ tokens: ADMIN_TOKENS, store, sessions: fashionSessionLocator(pool), executeAccount, ...admin }),
       ...(options.plugins?.(base) ?? []),
     ],

@@ -87,14 +87,20 @@ export const compareTables = async (pool: pg.Pool, cleanPool: pg.Pool): Promise<
   const [got, want] = await Promise.all([ledgerRows(pool), ledgerRows(cleanPool)]);
   const mismatches: string[] = [];
   for (const table of ['users', 'transactions'] as const) {
-    if (got[table].length !== want[table].length) mismatches.push(`${table}: ${got[table].length} rows, clean has ${want[table].length}`);
+    if (got[table].length !== want[table].length)
+      mismatches.push(`${table}: ${got[table].length} rows, clean has ${want[table].length}`);
     const index = want[table].findIndex((row, i) => got[table][i] !== row);
     if (index >= 0) mismatches.push(`${table} row ${index}: ${got[table][index]} <> clean ${want[table][index]}`);
   }
   return { users: want.users.length, transactions: want.transactions.length, mismatches };
 };
 
-const killPhase = async (options: KillScenarioOptions, mode: 'run' | 'rebuild', kills: number, random: () => number): Promise<number> => {
+const killPhase = async (
+  options: KillScenarioOptions,
+  mode: 'run' | 'rebuild',
+  kills: number,
+  random: () => number,
+): Promise<number> => {
   // Kill moments spread over the time a whole run takes, learnt from the runs that finished.
   let fullRunMs = 3_000;
   let killed = 0;

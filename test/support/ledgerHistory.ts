@@ -36,12 +36,34 @@ export const seededRandom = (seed: number): (() => number) => {
   };
 };
 
-interface Hold { reservationId: string; credits: number; feature: 'tryon' | 'styling'; expiresAt: string }
+interface Hold {
+  reservationId: string;
+  credits: number;
+  feature: 'tryon' | 'styling';
+  expiresAt: string;
+}
 const holdFacts = (hold: Hold) => ({
-  reservationId: hold.reservationId, feature: hold.feature, heldCredits: hold.credits, ttlSeconds: HOLD_TTL_SECONDS, expiresAt: hold.expiresAt,
+  reservationId: hold.reservationId,
+  feature: hold.feature,
+  heldCredits: hold.credits,
+  ttlSeconds: HOLD_TTL_SECONDS,
+  expiresAt: hold.expiresAt,
 });
-interface Purchase { paymentId: string; provider: Provider; credits: number; amountMinor: number; currency: Currency }
-interface UserState { revision: number; balance: number; held: number; holds: Hold[]; purchases: Purchase[]; seq: number }
+interface Purchase {
+  paymentId: string;
+  provider: Provider;
+  credits: number;
+  amountMinor: number;
+  currency: Currency;
+}
+interface UserState {
+  revision: number;
+  balance: number;
+  held: number;
+  holds: Hold[];
+  purchases: Purchase[];
+  seq: number;
+}
 
 const PURCHASES: readonly Purchase[] = [
   { paymentId: '', provider: 'yookassa', credits: 10, amountMinor: 29_900, currency: 'RUB' },
@@ -69,7 +91,10 @@ const step = (user: UserState, userId: number, random: () => number, occurredAt:
       const credits = random() < 0.2 ? Math.max(1, hold.credits - 2) : hold.credits;
       user.held -= hold.credits;
       user.balance -= credits;
-      return { type: 'ReservationCaptured', data: { ...holdFacts(hold), credits, releasedCredits: hold.credits - credits, balanceAfter: user.balance } };
+      return {
+        type: 'ReservationCaptured',
+        data: { ...holdFacts(hold), credits, releasedCredits: hold.credits - credits, balanceAfter: user.balance },
+      };
     }
     case 'ReservationReleased': {
       const hold = user.holds.shift()!;
@@ -80,7 +105,12 @@ const step = (user: UserState, userId: number, random: () => number, occurredAt:
       const styling = random() < 0.4;
       const credits = styling ? 5 : 3;
       const expiresAt = new Date(Date.parse(occurredAt) + HOLD_TTL_SECONDS * 1000).toISOString();
-      const hold: Hold = { reservationId: deterministicUuid('hold', String(userId), String(user.seq++)), credits, feature: styling ? 'styling' : 'tryon', expiresAt };
+      const hold: Hold = {
+        reservationId: deterministicUuid('hold', String(userId), String(user.seq++)),
+        credits,
+        feature: styling ? 'styling' : 'tryon',
+        expiresAt,
+      };
       user.holds.push(hold);
       user.held += credits;
       return { type: 'CreditsReserved', data: holdFacts(hold) };
@@ -88,18 +118,48 @@ const step = (user: UserState, userId: number, random: () => number, occurredAt:
     case 'PurchaseRefunded': {
       const purchase = user.purchases.splice(Math.floor(random() * user.purchases.length), 1)[0]!;
       user.balance -= purchase.credits;
-      return { type: 'PurchaseRefunded', data: { paymentId: purchase.paymentId, provider: purchase.provider, packageId: 'basic',
-        purchasedCredits: purchase.credits, purchasedAmountMinor: purchase.amountMinor, currency: purchase.currency,
-        kind: random() < 0.5 ? 'refund' : 'chargeback', credits: purchase.credits, amountMinor: purchase.amountMinor, balanceAfter: user.balance } };
+      return {
+        type: 'PurchaseRefunded',
+        data: {
+          paymentId: purchase.paymentId,
+          provider: purchase.provider,
+          packageId: 'basic',
+          purchasedCredits: purchase.credits,
+          purchasedAmountMinor: purchase.amountMinor,
+          currency: purchase.currency,
+          kind: random() < 0.5 ? 'refund' : 'chargeback',
+          credits: purchase.credits,
+          amountMinor: purchase.amountMinor,
+          balanceAfter: user.balance,
+        },
+      };
     }
     case 'CreditsAdjusted': {
       const delta = random() < 0.5 ? -2 : 4;
       user.balance += delta;
-      return { type: 'CreditsAdjusted', data: { adjustmentId: id('adj'), delta, reason: 'support correction', operator: 'support:ann', balanceAfter: user.balance } };
+      return {
+        type: 'CreditsAdjusted',
+        data: {
+          adjustmentId: id('adj'),
+          delta,
+          reason: 'support correction',
+          operator: 'support:ann',
+          balanceAfter: user.balance,
+        },
+      };
     }
     case 'CreditsGranted':
       user.balance += 5;
-      return { type: 'CreditsGranted', data: { grantId: id('grant'), credits: 5, reason: 'goodwill', operator: 'support:ann', balanceAfter: user.balance } };
+      return {
+        type: 'CreditsGranted',
+        data: {
+          grantId: id('grant'),
+          credits: 5,
+          reason: 'goodwill',
+          operator: 'support:ann',
+          balanceAfter: user.balance,
+        },
+      };
     default: {
       const purchase = { ...PURCHASES[Math.floor(random() * PURCHASES.length)]!, paymentId: id('pay') };
       user.purchases.push(purchase);
@@ -112,8 +172,18 @@ const step = (user: UserState, userId: number, random: () => number, occurredAt:
 const opening = (userId: number, user: UserState): AccountEvent[] => {
   user.balance = 3;
   return [
-    { type: 'AccountOpened', data: { userId: String(userId), openedBy: 'user', profile: { username: `user${userId}`, firstName: 'Test', languageCode: userId % 3 === 0 ? 'ru' : 'en' } } },
-    { type: 'CreditsGranted', data: { grantId: 'welcome', credits: 3, reason: 'welcome', operator: 'system', balanceAfter: 3 } },
+    {
+      type: 'AccountOpened',
+      data: {
+        userId: String(userId),
+        openedBy: 'user',
+        profile: { username: `user${userId}`, firstName: 'Test', languageCode: userId % 3 === 0 ? 'ru' : 'en' },
+      },
+    },
+    {
+      type: 'CreditsGranted',
+      data: { grantId: 'welcome', credits: 3, reason: 'welcome', operator: 'system', balanceAfter: 3 },
+    },
   ];
 };
 
@@ -125,20 +195,30 @@ export function* ledgerHistory(options: HistoryOptions): Generator<HistoryEvent>
   const firstUserId = 1_000_000;
   for (let n = 0; n < options.events;) {
     // Users open in order at first, then any user acts.
-    const index = users.size < options.users && (n < options.users * 2 || random() < 0.05) ? users.size : Math.floor(random() * users.size);
+    const index =
+      users.size < options.users && (n < options.users * 2 || random() < 0.05)
+        ? users.size
+        : Math.floor(random() * users.size);
     const userId = firstUserId + index;
     const occurredAt = new Date(start + n).toISOString();
     let user = users.get(userId);
-    const events = user ? [] : opening(userId, (user = { revision: -1, balance: 0, held: 0, holds: [], purchases: [], seq: 0 }));
+    const events = user
+      ? []
+      : opening(userId, (user = { revision: -1, balance: 0, held: 0, holds: [], purchases: [], seq: 0 }));
     users.set(userId, user);
     if (events.length === 0) events.push(step(user, userId, random, occurredAt));
     for (const event of events) {
       user.revision += 1;
       const stream = `account-${userId}`;
       yield {
-        stream, revision: user.revision,
-        event: { id: deterministicUuid(String(options.seed), stream, String(user.revision)), type: event.type, data: event.data,
-          metadata: { occurredAt, actor: `user:${userId}` } },
+        stream,
+        revision: user.revision,
+        event: {
+          id: deterministicUuid(String(options.seed), stream, String(user.revision)),
+          type: event.type,
+          data: event.data,
+          metadata: { occurredAt, actor: `user:${userId}` },
+        },
       };
       n += 1;
     }
@@ -169,13 +249,22 @@ export const bulkAppend = async (pool: pg.Pool, history: Iterable<HistoryEvent>)
         `INSERT INTO events (position, id, stream, revision, type, data, metadata, transaction_id)
          SELECT $1::bigint + u.n - 1, u.id, u.stream, u.revision, u.type, u.data, u.metadata, pg_current_xact_id()
          FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::json[], $7::json[]) WITH ORDINALITY AS u (id, stream, revision, type, data, metadata, n)`,
-        [first, chunk.map((h) => h.event.id), chunk.map((h) => h.stream), chunk.map((h) => h.revision), chunk.map((h) => h.event.type),
-          chunk.map((h) => JSON.stringify(h.event.data)), chunk.map((h) => JSON.stringify(h.event.metadata))]);
+        [
+          first,
+          chunk.map((h) => h.event.id),
+          chunk.map((h) => h.stream),
+          chunk.map((h) => h.revision),
+          chunk.map((h) => h.event.type),
+          chunk.map((h) => JSON.stringify(h.event.data)),
+          chunk.map((h) => JSON.stringify(h.event.metadata)),
+        ],
+      );
       const revisions = new Map(chunk.map((h) => [h.stream, h.revision]));
       await client.query(
         `INSERT INTO streams (stream, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
          ON CONFLICT (stream) DO UPDATE SET revision = EXCLUDED.revision`,
-        [[...revisions.keys()], [...revisions.values()]]);
+        [[...revisions.keys()], [...revisions.values()]],
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -31,12 +31,18 @@ const app = await buildHttpServer({
 });
 const body = stripeBody(JSON.parse(process.env.MODERA_TEST_EVENT!));
 const response = await app.inject({
-  method: 'POST', url: '/webhook/stripe', payload: body,
+  method: 'POST',
+  url: '/webhook/stripe',
+  payload: body,
   headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignature(body, STRIPE_WEBHOOK_SECRET) },
 });
 process.stdout.write(`acknowledged ${response.statusCode}\n`);
 const processor = createPaymentsProcessor({
-  inbox: postgresPaymentInbox(pool), purchases: postgresPurchaseIndex(pool), ledger, ledgerConfig: defaultLedgerConfig, interpret: createInterpreter(paymentInboxReaders({})),
+  inbox: postgresPaymentInbox(pool),
+  purchases: postgresPurchaseIndex(pool),
+  ledger,
+  ledgerConfig: defaultLedgerConfig,
+  interpret: createInterpreter(paymentInboxReaders({})),
   leaseMs: Number(process.env.MODERA_TEST_LEASE_MS),
   beforeApply: async () => {
     process.stdout.write('about-to-apply\n');

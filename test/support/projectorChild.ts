@@ -14,7 +14,8 @@ import { ProjectorRunner } from '../../projections/runner.js';
 import { projected } from './waitFor.js';
 
 const [url, mode, batch, write] = process.argv.slice(2);
-if (!url || !['rebuild', 'run', 'serve'].includes(mode ?? '')) throw new Error('usage: projectorChild.ts <databaseUrl> rebuild|run|serve [batchSize]');
+if (!url || !['rebuild', 'run', 'serve'].includes(mode ?? ''))
+  throw new Error('usage: projectorChild.ts <databaseUrl> rebuild|run|serve [batchSize]');
 const batchSize = batch ? Number(batch) : undefined;
 const writeEvents = write ? Number(write) : undefined;
 const pool = createPool(url, { max: 4 });
@@ -23,16 +24,30 @@ const store = new PostgresEventStore(pool);
 process.stdout.write('ready\n');
 
 if (mode === 'rebuild') {
-  const result = await rebuildProjection({ store, pool, projection: ledgerProjection, ...(batchSize ? { batchSize } : {}), ...(writeEvents ? { writeEvents } : {}) });
+  const result = await rebuildProjection({
+    store,
+    pool,
+    projection: ledgerProjection,
+    ...(batchSize ? { batchSize } : {}),
+    ...(writeEvents ? { writeEvents } : {}),
+  });
   // maxRSS is in KiB: the peak of this whole process, which did nothing but the rebuild.
-  process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
 } else if (mode === 'serve') {
   const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection });
   runner.start();
   await new Promise((resolve) => process.once('SIGTERM', resolve));
   await runner.stop();
 } else {
-  const runner = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 10, ...(batchSize ? { batchSize } : {}) });
+  const runner = new ProjectorRunner({
+    store,
+    pool,
+    projection: ledgerProjection,
+    idlePollMs: 10,
+    ...(batchSize ? { batchSize } : {}),
+  });
   runner.start();
   const head = await store.headPosition();
   // No deadline of its own: the parent kills it, or the test's timeout ends it.

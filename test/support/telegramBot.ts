@@ -4,12 +4,21 @@ import path from 'node:path';
 import type { Update } from 'grammy/types';
 import pino from 'pino';
 import {
-  fencedTransaction, PostgresLeaseStore, postgresPaymentInbox, postgresPurchaseIndex,
+  fencedTransaction,
+  PostgresLeaseStore,
+  postgresPaymentInbox,
+  postgresPurchaseIndex,
 } from '../../adapters/postgres/index.js';
 import { PostgresEventStore } from '../../adapters/eventstore/postgres/index.js';
 import { createReadModel, pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js';
 import {
-  ProviderRejected, type FitRequest, type FitResult, type StyleRequest, type StyleResult, type TryOnRequest, type TryOnResult,
+  ProviderRejected,
+  type FitRequest,
+  type FitResult,
+  type StyleRequest,
+  type StyleResult,
+  type TryOnRequest,
+  type TryOnResult,
 } from '../../adapters/ai/index.js';
 import { LocalImageStore } from '../../adapters/storage/index.js';
 import type { BotDependencies } from '../../adapters/telegram/context.js';
@@ -85,44 +94,93 @@ export interface TestUser {
 const testUser = (id: number, languageCode: string): TestUser => {
   const from = { id, is_bot: false, first_name: `User${id}`, language_code: languageCode };
   const chat = { id, type: 'private' as const, first_name: from.first_name };
-  const bot = { id: TEST_BOT_INFO.id, is_bot: true, first_name: TEST_BOT_INFO.first_name, username: TEST_BOT_INFO.username };
-  const membership = (was: 'member' | 'kicked', now: 'member' | 'kicked'): Update => ({
-    update_id: nextUpdateId++,
-    my_chat_member: {
-      chat, from, date: Math.floor(Date.now() / 1000),
-      old_chat_member: { user: bot, status: was, ...(was === 'kicked' ? { until_date: 0 } : {}) },
-      new_chat_member: { user: bot, status: now, ...(now === 'kicked' ? { until_date: 0 } : {}) },
-    },
-  } as Update);
+  const bot = {
+    id: TEST_BOT_INFO.id,
+    is_bot: true,
+    first_name: TEST_BOT_INFO.first_name,
+    username: TEST_BOT_INFO.username,
+  };
+  const membership = (was: 'member' | 'kicked', now: 'member' | 'kicked'): Update =>
+    ({
+      update_id: nextUpdateId++,
+      my_chat_member: {
+        chat,
+        from,
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: { user: bot, status: was, ...(was === 'kicked' ? { until_date: 0 } : {}) },
+        new_chat_member: { user: bot, status: now, ...(now === 'kicked' ? { until_date: 0 } : {}) },
+      },
+    }) as Update;
   const largest = (fileId: string) => ({ file_id: fileId, file_unique_id: `b-${fileId}`, width: 800, height: 800 });
-  const message = (fields: object): Update => ({
-    update_id: nextUpdateId++,
-    message: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from, ...fields },
-  } as Update);
+  const message = (fields: object): Update =>
+    ({
+      update_id: nextUpdateId++,
+      message: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from, ...fields },
+    }) as Update;
   return {
     id,
     text: (text) => message({ text }),
-    command: (name) => message({ text: `/${name}`, entities: [{ type: 'bot_command', offset: 0, length: name.length + 1 }] }),
-    photo: (fileId, fileSize) => message({
-      photo: [{ file_id: `${fileId}-small`, file_unique_id: 's', width: 90, height: 90 }, { file_id: fileId, file_unique_id: 'b', width: 800, height: 800, ...(fileSize ? { file_size: fileSize } : {}) }],
-    }),
-    album: (fileIds, mediaGroupId) => fileIds.map((fileId) => message({ media_group_id: mediaGroupId, photo: [largest(fileId)] })),
+    command: (name) =>
+      message({ text: `/${name}`, entities: [{ type: 'bot_command', offset: 0, length: name.length + 1 }] }),
+    photo: (fileId, fileSize) =>
+      message({
+        photo: [
+          { file_id: `${fileId}-small`, file_unique_id: 's', width: 90, height: 90 },
+          {
+            file_id: fileId,
+            file_unique_id: 'b',
+            width: 800,
+            height: 800,
+            ...(fileSize ? { file_size: fileSize } : {}),
+          },
+        ],
+      }),
+    album: (fileIds, mediaGroupId) =>
+      fileIds.map((fileId) => message({ media_group_id: mediaGroupId, photo: [largest(fileId)] })),
     blocks: () => membership('member', 'kicked'),
     unblocks: () => membership('kicked', 'member'),
-    document: (fileId, mimeType, fileSize) => message({
-      document: { file_id: fileId, file_unique_id: 'd', mime_type: mimeType, file_name: 'file', ...(fileSize ? { file_size: fileSize } : {}) },
-    }),
-    press: (data, messageId = 1) => ({
-      update_id: nextUpdateId++,
-      callback_query: { id: `cb${nextUpdateId}`, from, chat_instance: 'ci', data, message: { message_id: messageId, date: 0, chat, text: 'menu' } },
-    } as Update),
-    preCheckout: (payload, totalAmount, currency = 'XTR') => ({
-      update_id: nextUpdateId++,
-      pre_checkout_query: { id: `pcq${nextUpdateId}`, from, currency, total_amount: totalAmount, invoice_payload: payload },
-    } as Update),
-    paid: (payload, totalAmount, chargeId) => message({
-      successful_payment: { currency: 'XTR', total_amount: totalAmount, invoice_payload: payload, telegram_payment_charge_id: chargeId, provider_payment_charge_id: '' },
-    }),
+    document: (fileId, mimeType, fileSize) =>
+      message({
+        document: {
+          file_id: fileId,
+          file_unique_id: 'd',
+          mime_type: mimeType,
+          file_name: 'file',
+          ...(fileSize ? { file_size: fileSize } : {}),
+        },
+      }),
+    press: (data, messageId = 1) =>
+      ({
+        update_id: nextUpdateId++,
+        callback_query: {
+          id: `cb${nextUpdateId}`,
+          from,
+          chat_instance: 'ci',
+          data,
+          message: { message_id: messageId, date: 0, chat, text: 'menu' },
+        },
+      }) as Update,
+    preCheckout: (payload, totalAmount, currency = 'XTR') =>
+      ({
+        update_id: nextUpdateId++,
+        pre_checkout_query: {
+          id: `pcq${nextUpdateId}`,
+          from,
+          currency,
+          total_amount: totalAmount,
+          invoice_payload: payload,
+        },
+      }) as Update,
+    paid: (payload, totalAmount, chargeId) =>
+      message({
+        successful_payment: {
+          currency: 'XTR',
+          total_amount: totalAmount,
+          invoice_payload: payload,
+          telegram_payment_charge_id: chargeId,
+          provider_payment_charge_id: '',
+        },
+      }),
   };
 };
 
@@ -148,24 +206,66 @@ export class ScriptedAi implements WorkerAi {
   async generate(_request: TryOnRequest): Promise<TryOnResult> {
     this.calls.push('generate');
     await this.gate;
-    if (this.failWith) throw new ProviderRejected(this.failWith, 'refused by the scripted provider', { provider: 'openai', model: 'gpt-image-1' });
-    return { image: tinyPng(256, 256), mimeType: 'image/png', provider: 'openai', model: 'gpt-image-1', usage: USAGE, costMicroUsd: 40_000};
+    if (this.failWith)
+      throw new ProviderRejected(this.failWith, 'refused by the scripted provider', {
+        provider: 'openai',
+        model: 'gpt-image-1',
+      });
+    return {
+      image: tinyPng(256, 256),
+      mimeType: 'image/png',
+      provider: 'openai',
+      model: 'gpt-image-1',
+      usage: USAGE,
+      costMicroUsd: 40_000,
+    };
   }
 
   async assess(_request: FitRequest): Promise<FitResult> {
-    return { qualityScore: 0.87, notes: [], provider: 'gemini', model: 'gemini-2.5-flash', usage: USAGE, costMicroUsd: 1_000 };
+    return {
+      qualityScore: 0.87,
+      notes: [],
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      usage: USAGE,
+      costMicroUsd: 1_000,
+    };
   }
 
   async analyze(_request: StyleRequest): Promise<StyleResult> {
     this.calls.push('analyze');
     await this.gate;
-    if (this.failWith) throw new ProviderRejected(this.failWith, 'refused by the scripted provider', { provider: 'openai', model: 'gpt-5' });
+    if (this.failWith)
+      throw new ProviderRejected(this.failWith, 'refused by the scripted provider', {
+        provider: 'openai',
+        model: 'gpt-5',
+      });
     return {
-      provider: 'openai', model: 'gpt-5', usage: USAGE, costMicroUsd: 20_000,
-      profile: { summary: 'Clean lines suit you.', bodyType: 'rectangle', colorPalette: ['navy', 'white'], styleKeywords: ['minimal'] },
+      provider: 'openai',
+      model: 'gpt-5',
+      usage: USAGE,
+      costMicroUsd: 20_000,
+      profile: {
+        summary: 'Clean lines suit you.',
+        bodyType: 'rectangle',
+        colorPalette: ['navy', 'white'],
+        styleKeywords: ['minimal'],
+      },
       recommendations: [
-        { title: 'Navy blazer', category: 'outerwear', query: 'navy blazer slim', reason: 'Sharpens the shoulders.', score: 0.9 },
-        { title: 'White sneakers', category: 'shoes', productUrl: 'https://shop.example/sneakers', reason: 'Keeps it casual.', score: 0.7 },
+        {
+          title: 'Navy blazer',
+          category: 'outerwear',
+          query: 'navy blazer slim',
+          reason: 'Sharpens the shoulders.',
+          score: 0.9,
+        },
+        {
+          title: 'White sneakers',
+          category: 'shoes',
+          productUrl: 'https://shop.example/sneakers',
+          reason: 'Keeps it casual.',
+          score: 0.7,
+        },
       ],
     };
   }
@@ -195,15 +295,28 @@ export const botHarness = async (
   const fake = await FakeTelegram.start(TEST_TOKEN);
   const filesDir = await mkdtemp(path.join(os.tmpdir(), 'modera-bot-files-'));
   const images = new LocalImageStore(filesDir, { signingSecret: 'x'.repeat(32) });
-  const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
+  const clock = {
+    now: new Date(),
+    advance(ms: number) {
+      this.now = new Date(this.now.getTime() + ms);
+    },
+  };
   const runtime = createTelegramRuntime({
     settings: { token: TEST_TOKEN, apiRoot: fake.apiRoot, transport: options.transport ?? { mode: 'polling' } },
-    pool, store, ledger, ledgerConfig: defaultLedgerConfig, images, reads: createReadModel(pool), logger: silent,
-    botInfo: TEST_BOT_INFO, webCheckoutUrl: 'https://modera.example/checkout',
+    pool,
+    store,
+    ledger,
+    ledgerConfig: defaultLedgerConfig,
+    images,
+    reads: createReadModel(pool),
+    logger: silent,
+    botInfo: TEST_BOT_INFO,
+    webCheckoutUrl: 'https://modera.example/checkout',
     // As in production: the notifier runs under a lease, which settles interrupted claims.
     loops: { leases: new PostgresLeaseStore(pool) },
     fencedTransaction: (lease, work) => fencedTransaction(pool, lease, work),
-    paymentsInbox: postgresPaymentInbox(pool), purchases: postgresPurchaseIndex(pool),
+    paymentsInbox: postgresPaymentInbox(pool),
+    purchases: postgresPurchaseIndex(pool),
     overrides: { now: () => clock.now, ...options.overrides },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
@@ -213,13 +326,30 @@ export const botHarness = async (
   projector.start();
   if (options.transport) await runtime.start();
   else await runtime.notifier.start();
-  const worker = options.ai && startWorker({
-    store, pool, jobs: pgJobQueue(pool), ai: options.ai, images, idlePollMs: 20, logger: silent, ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
-  });
+  const worker =
+    options.ai &&
+    startWorker({
+      store,
+      pool,
+      jobs: pgJobQueue(pool),
+      ai: options.ai,
+      images,
+      idlePollMs: 20,
+      logger: silent,
+      ...(options.workerOnHarnessClock ? { clock: () => clock.now } : {}),
+    });
   // An interval no test reaches: the sweeps run when the test calls `sweep`, as time is made to pass.
-  const sweeper = options.sweeper ? startSweeper({
-    store, pool, candidates: pgSweepCandidates(pool), clock: () => clock.now, logger: silent, intervalMs: 3_600_000, runFeeder: !options.ai, // the worker feeds it
-  }) : undefined;
+  const sweeper = options.sweeper
+    ? startSweeper({
+        store,
+        pool,
+        candidates: pgSweepCandidates(pool),
+        clock: () => clock.now,
+        logger: silent,
+        intervalMs: 3_600_000,
+        runFeeder: !options.ai, // the worker feeds it
+      })
+    : undefined;
   t.teardown(async () => {
     await sweeper?.stop();
     await worker?.stop();
@@ -231,12 +361,22 @@ export const botHarness = async (
   });
 
   const waitForCall = (predicate: (call: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall> =>
-    waitFor(`a call matching ${predicate.toString().slice(0, 200)}`, () => calls.find(predicate), { timeoutMs }).catch((error: Error) => {
-      throw new Error(`${error.message}; calls: ${calls.map((c) => c.method).join(', ')}`);
-    });
+    waitFor(`a call matching ${predicate.toString().slice(0, 200)}`, () => calls.find(predicate), { timeoutMs }).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; calls: ${calls.map((c) => c.method).join(', ')}`);
+      },
+    );
 
   return {
-    fake, runtime, calls, pool, store, ledger, images, filesDir, clock,
+    fake,
+    runtime,
+    calls,
+    pool,
+    store,
+    ledger,
+    images,
+    filesDir,
+    clock,
     send: async (update) => {
       const outcome = await runtime.processor.accept(update);
       await runtime.processor.idle();
@@ -258,7 +398,8 @@ export const botHarness = async (
       const { rows } = await pool.query<{ last: string | null }>(
         `SELECT max(position) AS last FROM events
           WHERE position <= $1 AND split_part(stream, '-', 1) = ANY($2) AND type = ANY($3)`,
-        [position, NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES]);
+        [position, NOTIFIED_CATEGORIES, NOTIFIED_EVENT_TYPES],
+      );
       const last = Number(rows[0]?.last ?? 0);
       await waitFor(`the notifier to pass position ${last}`, async () => (await runtime.notifier.checkpoint()) >= last);
     },
@@ -279,6 +420,7 @@ export const textOf = (call: ApiCall): string => String(call.payload.text ?? cal
 
 /** Every callback_data on the inline keyboard of a call. */
 export const buttonsOf = (call: ApiCall): string[] => {
-  const markup = call.payload.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string; url?: string }>> } | undefined;
+  const markup = call.payload.reply_markup as
+    { inline_keyboard?: Array<Array<{ callback_data?: string; url?: string }>> } | undefined;
   return (markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? b.url ?? '');
 };

@@ -64,11 +64,15 @@ export const projected = async (
   position: number,
   options: WaitOptions & { orFailed?: boolean } = {},
 ): Promise<void> => {
-  await waitFor(`projection ${runner.name} to reach position ${position}`, async () => {
-    if (runner.state === 'failed') {
-      if (options.orFailed) return true;
-      throw runner.error ?? new Error(`projection ${runner.name} failed`);
-    }
-    return ((await readCheckpoint(pool, runner.name))?.position ?? 0) >= position;
-  }, options);
+  await waitFor(
+    `projection ${runner.name} to reach position ${position}`,
+    async () => {
+      if (runner.state === 'failed') {
+        if (options.orFailed) return true;
+        throw runner.error ?? new Error(`projection ${runner.name} failed`);
+      }
+      return ((await readCheckpoint(pool, runner.name))?.position ?? 0) >= position;
+    },
+    options,
+  );
 };

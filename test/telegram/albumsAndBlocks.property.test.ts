@@ -36,8 +36,11 @@ const memberUpdate = (user: TestUser, status: 'kicked' | 'member'): Update => {
   return {
     update_id: nextId++,
     my_chat_member: {
-      chat: { id: user.id, type: 'private', first_name: 'U' }, from: { id: user.id, is_bot: false, first_name: 'U' }, date: 1,
-      old_chat_member: status === 'kicked' ? member : kicked, new_chat_member: status === 'kicked' ? kicked : member,
+      chat: { id: user.id, type: 'private', first_name: 'U' },
+      from: { id: user.id, is_bot: false, first_name: 'U' },
+      date: 1,
+      old_chat_member: status === 'kicked' ? member : kicked,
+      new_chat_member: status === 'kicked' ? kicked : member,
     },
   } as Update;
 };
@@ -48,11 +51,27 @@ const albumPart = (user: TestUser, fileId: string, group: string, messageId: num
 };
 
 type Action =
-  | 'album2' | 'album2_reversed' | 'album3' | 'tryon' | 'start' | 'block_silent' | 'block_told' | 'return_unblock' | 'return_start';
+  | 'album2'
+  | 'album2_reversed'
+  | 'album3'
+  | 'tryon'
+  | 'start'
+  | 'block_silent'
+  | 'block_told'
+  | 'return_unblock'
+  | 'return_start';
 
 /** Albums most often (each after a new try-on half the time), blocks often enough to hit a try-on in progress. */
 const PRESENT_ACTIONS: readonly Action[] = [
-  'album2', 'album2', 'album2_reversed', 'album2_reversed', 'album3', 'tryon', 'start', 'block_silent', 'block_told',
+  'album2',
+  'album2',
+  'album2_reversed',
+  'album2_reversed',
+  'album3',
+  'tryon',
+  'start',
+  'block_silent',
+  'block_told',
 ];
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -69,7 +88,8 @@ const sendAlbum = async (h: BotHarness, user: TestUser, files: string[], reverse
   await h.runtime.processor.idle();
 };
 
-const callsTo = (calls: ApiCall[], user: TestUser) => calls.filter((c) => String(c.payload.chat_id) === String(user.id));
+const callsTo = (calls: ApiCall[], user: TestUser) =>
+  calls.filter((c) => String(c.payload.chat_id) === String(user.id));
 
 for (const seed of SEEDS) {
   t.test(`seed ${seed}`, async (t) => {
@@ -83,19 +103,39 @@ for (const seed of SEEDS) {
       await h.send(user.command('start'));
       await h.send(user.press('lang:en'));
       await h.ledger(`account-${user.id}`, {
-        type: 'GrantCredits', grantId: `property-${seed}-${user.id}`, credits: 60, reason: 'promo', operator: 'test', occurredAt: new Date().toISOString(),
+        type: 'GrantCredits',
+        grantId: `property-${seed}-${user.id}`,
+        credits: 60,
+        reason: 'promo',
+        operator: 'test',
+        occurredAt: new Date().toISOString(),
       });
       await h.send(user.press('menu:tryon'));
       await h.send(user.press('consent:yes:tryon'));
     }
     let file = 0;
-    const jpeg = () => { const id = `j-${seed}-${file++}`; h.fake.addFile(id, tinyJpeg(512, 512)); return id; };
-    const png = () => { const id = `p-${seed}-${file++}`; h.fake.addFile(id, tinyPng(384, 512)); return id; };
+    const jpeg = () => {
+      const id = `j-${seed}-${file++}`;
+      h.fake.addFile(id, tinyJpeg(512, 512));
+      return id;
+    };
+    const png = () => {
+      const id = `p-${seed}-${file++}`;
+      h.fake.addFile(id, tinyPng(384, 512));
+      return id;
+    };
     const trail: string[] = [];
     // An album's AI work is held until the next step has happened: a block can then land mid try-on.
     let paused = false;
-    const hold = () => { if (paused) ai.resume(); ai.pause(); paused = true; };
-    const release = () => { if (paused) ai.resume(); paused = false; };
+    const hold = () => {
+      if (paused) ai.resume();
+      ai.pause();
+      paused = true;
+    };
+    const release = () => {
+      if (paused) ai.resume();
+      paused = false;
+    };
 
     for (let step = 0; step < STEPS; step++) {
       const user = pick(random, users);
@@ -107,11 +147,23 @@ for (const seed of SEEDS) {
       const carried = paused;
       if (action.startsWith('album') && random() < 0.5) await h.send(user.press('menu:tryon'));
       switch (action) {
-        case 'album2': hold(); await sendAlbum(h, user, [jpeg(), png()], false); break;
-        case 'album2_reversed': hold(); await sendAlbum(h, user, [jpeg(), png()], true); break;
-        case 'album3': await sendAlbum(h, user, [jpeg(), jpeg(), jpeg()], random() < 0.5); break;
-        case 'tryon': await h.send(user.press('menu:tryon')); break;
-        case 'start': await h.send(user.command('start')); break;
+        case 'album2':
+          hold();
+          await sendAlbum(h, user, [jpeg(), png()], false);
+          break;
+        case 'album2_reversed':
+          hold();
+          await sendAlbum(h, user, [jpeg(), png()], true);
+          break;
+        case 'album3':
+          await sendAlbum(h, user, [jpeg(), jpeg(), jpeg()], random() < 0.5);
+          break;
+        case 'tryon':
+          await h.send(user.press('menu:tryon'));
+          break;
+        case 'start':
+          await h.send(user.command('start'));
+          break;
         case 'block_silent':
         case 'block_told':
           blocks++;
@@ -137,14 +189,21 @@ for (const seed of SEEDS) {
     release();
 
     // Let every try-on in progress end and the notifier deal with it.
-    const counts = async () => (await h.pool.query<{ type: string; n: number }>(
-      `SELECT type, count(*)::int AS n FROM events WHERE type IN ('TryOnSubmitted', 'TryOnSucceeded', 'TryOnFailed') GROUP BY type`)).rows;
+    const counts = async () =>
+      (
+        await h.pool.query<{ type: string; n: number }>(
+          `SELECT type, count(*)::int AS n FROM events WHERE type IN ('TryOnSubmitted', 'TryOnSucceeded', 'TryOnFailed') GROUP BY type`,
+        )
+      ).rows;
     await eventually(async () => {
       const byType = Object.fromEntries((await counts()).map((r) => [r.type, r.n]));
       return (byType.TryOnSubmitted ?? 0) === (byType.TryOnSucceeded ?? 0) + (byType.TryOnFailed ?? 0);
     }, 30_000);
-    const head = (await h.pool.query<{ p: string }>(
-      'SELECT coalesce(max(position), 0) AS p FROM events WHERE type = ANY($1)', [[...NOTIFIED_EVENT_TYPES]])).rows[0]!.p;
+    const head = (
+      await h.pool.query<{ p: string }>('SELECT coalesce(max(position), 0) AS p FROM events WHERE type = ANY($1)', [
+        [...NOTIFIED_EVENT_TYPES],
+      ])
+    ).rows[0]!.p;
     await eventually(async () => (await h.runtime.notifier.checkpoint()) >= Number(head), 30_000);
     const tryBeforeReturn = h.fake.received.filter((c) => c.status === 403).length;
     // Everyone comes back.
@@ -157,18 +216,30 @@ for (const seed of SEEDS) {
 
     for (const user of users) {
       const captured = await h.pool.query<{ reservation_id: string }>(
-        `SELECT data->>'reservationId' AS reservation_id FROM events WHERE stream = $1 AND type = 'ReservationCaptured'`, [`account-${user.id}`]);
+        `SELECT data->>'reservationId' AS reservation_id FROM events WHERE stream = $1 AND type = 'ReservationCaptured'`,
+        [`account-${user.id}`],
+      );
       for (const { reservation_id: sessionId } of captured.rows) {
-        const delivered = callsTo(h.fake.received, user).some((c) =>
-          c.method === 'sendPhoto' && c.status === 200 && String(c.payload.reply_markup ?? '').includes(sessionId));
+        const delivered = callsTo(h.fake.received, user).some(
+          (c) =>
+            c.method === 'sendPhoto' && c.status === 200 && String(c.payload.reply_markup ?? '').includes(sessionId),
+        );
         t.ok(delivered, `charged try-on ${sessionId} of ${user.id} was delivered to them (${context})`);
       }
     }
     const images = await h.pool.query<{ type: string; mime: string }>(
-      `SELECT type, data->>'mimeType' AS mime FROM events WHERE type IN ('ClothingImageProvided', 'PersonImageProvided')`);
+      `SELECT type, data->>'mimeType' AS mime FROM events WHERE type IN ('ClothingImageProvided', 'PersonImageProvided')`,
+    );
     for (const row of images.rows) {
-      t.equal(row.mime, row.type === 'ClothingImageProvided' ? 'image/jpeg' : 'image/png', `${row.type} by album order (${context})`);
+      t.equal(
+        row.mime,
+        row.type === 'ClothingImageProvided' ? 'image/jpeg' : 'image/png',
+        `${row.type} by album order (${context})`,
+      );
     }
-    t.ok(tryBeforeReturn <= blocks, `at most one refused call per block: ${tryBeforeReturn} for ${blocks} (${context})`);
+    t.ok(
+      tryBeforeReturn <= blocks,
+      `at most one refused call per block: ${tryBeforeReturn} for ${blocks} (${context})`,
+    );
   });
 }

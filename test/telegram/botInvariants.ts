@@ -18,7 +18,11 @@ import type { BotHarness } from '../support/telegramBot.js';
  */
 
 export type Property =
-  | 'a_charged_only_for_results' | 'b_actor_recorded' | 'b_own_sessions_only' | 'c_read_tables_agree' | 'd_no_handler_failure';
+  | 'a_charged_only_for_results'
+  | 'b_actor_recorded'
+  | 'b_own_sessions_only'
+  | 'c_read_tables_agree'
+  | 'd_no_handler_failure';
 export interface Violation {
   property: Property;
   detail: string;
@@ -41,7 +45,10 @@ export interface UpdateWindow {
   upTo: number;
 }
 
-const SESSION_CATEGORIES = new Map<string, Feature>([['tryon', 'tryon'], ['styling', 'styling']]);
+const SESSION_CATEGORIES = new Map<string, Feature>([
+  ['tryon', 'tryon'],
+  ['styling', 'styling'],
+]);
 const categoryOf = (stream: string): string => stream.slice(0, stream.indexOf('-'));
 const idOf = (stream: string): string => stream.slice(stream.indexOf('-') + 1);
 
@@ -56,7 +63,8 @@ const loadEvents = async (h: BotHarness, userIds: readonly string[]): Promise<St
   const { rows } = await h.pool.query<StoredEvent & { position: string }>(
     `SELECT position, stream, type, data, metadata FROM events
       WHERE stream = ANY($1) OR category IN ('tryon', 'styling') ORDER BY position`,
-    [userIds.map((id) => `account-${id}`)]);
+    [userIds.map((id) => `account-${id}`)],
+  );
   return rows.map((r) => ({ ...r, position: Number(r.position) }));
 };
 
@@ -64,14 +72,21 @@ const loadEvents = async (h: BotHarness, userIds: readonly string[]): Promise<St
 const ownersOf = (events: StoredEvent[]): Map<string, string> => {
   const owners = new Map<string, string>();
   for (const e of events) {
-    if (SESSION_CATEGORIES.has(categoryOf(e.stream)) && !owners.has(e.stream)) owners.set(e.stream, String(e.data.userId));
+    if (SESSION_CATEGORIES.has(categoryOf(e.stream)) && !owners.has(e.stream))
+      owners.set(e.stream, String(e.data.userId));
   }
   return owners;
 };
 
-const chargedOnlyForResults = (h: BotHarness, userId: string, events: StoredEvent[], owners: Map<string, string>): Violation[] => {
+const chargedOnlyForResults = (
+  h: BotHarness,
+  userId: string,
+  events: StoredEvent[],
+  owners: Map<string, string>,
+): Violation[] => {
   const found: Violation[] = [];
-  const fail = (detail: string) => found.push({ property: 'a_charged_only_for_results', detail: `user ${userId}: ${detail}` });
+  const fail = (detail: string) =>
+    found.push({ property: 'a_charged_only_for_results', detail: `user ${userId}: ${detail}` });
   const delivered = h.fake.accepted.filter((c) => String(c.payload.chat_id) === userId);
   const account = events.filter((e) => e.stream === `account-${userId}`);
   const settled = new Set<string>();
@@ -85,24 +100,33 @@ const chargedOnlyForResults = (h: BotHarness, userId: string, events: StoredEven
     const feature = e.data.feature as Feature;
     const owner = owners.get(`${feature === 'tryon' ? 'tryon' : 'styling'}-${reservationId}`);
     if (owner !== userId) fail(`captured hold ${reservationId} is no session of theirs (owner ${owner})`);
-    if (Number(e.data.credits) !== featurePrice(defaultLedgerConfig, feature)) fail(`captured ${String(e.data.credits)} credits for a ${feature}`);
-    if (!delivered.some((c) => isResultOf(c, reservationId, feature))) fail(`charged ${String(e.data.credits)} for ${feature} ${reservationId}, whose result never reached the chat`);
+    if (Number(e.data.credits) !== featurePrice(defaultLedgerConfig, feature))
+      fail(`captured ${String(e.data.credits)} credits for a ${feature}`);
+    if (!delivered.some((c) => isResultOf(c, reservationId, feature)))
+      fail(`charged ${String(e.data.credits)} for ${feature} ${reservationId}, whose result never reached the chat`);
   }
   for (const e of account.filter((x) => x.type === 'CreditsReserved')) {
-    if (!settled.has(String(e.data.reservationId))) fail(`hold ${String(e.data.reservationId)} neither captured nor released`);
+    if (!settled.has(String(e.data.reservationId)))
+      fail(`hold ${String(e.data.reservationId)} neither captured nor released`);
   }
   for (const [stream, owner] of owners) {
     const feature = SESSION_CATEGORIES.get(categoryOf(stream))!;
     if (owner !== userId || captured.has(idOf(stream))) continue;
-    if (delivered.some((c) => isResultOf(c, idOf(stream), feature))) fail(`got the result of ${stream} without paying for it`);
+    if (delivered.some((c) => isResultOf(c, idOf(stream), feature)))
+      fail(`got the result of ${stream} without paying for it`);
   }
   return found;
 };
 
 /** An actor that is not acting for a user: the worker, the sweeper (the bot's own holds act for the user). */
-const isSystem = (actor: string | undefined): boolean => actor !== undefined && actor.startsWith('system:') && actor !== 'system:bot';
+const isSystem = (actor: string | undefined): boolean =>
+  actor !== undefined && actor.startsWith('system:') && actor !== 'system:bot';
 
-const ownSessionsOnly = (events: StoredEvent[], owners: Map<string, string>, windows: readonly UpdateWindow[]): Violation[] => {
+const ownSessionsOnly = (
+  events: StoredEvent[],
+  owners: Map<string, string>,
+  windows: readonly UpdateWindow[],
+): Violation[] => {
   const found: Violation[] = [];
   const fail = (detail: string, property: Property = 'b_own_sessions_only') => found.push({ property, detail });
   for (const e of events) {
@@ -110,13 +134,15 @@ const ownSessionsOnly = (events: StoredEvent[], owners: Map<string, string>, win
     if (owner === undefined) continue;
     const actor = e.metadata.actor;
     const isSession = owners.has(e.stream);
-    if (isSession && actor === undefined) fail(`${e.type} at ${e.position} on ${e.stream} (user ${owner}) records no actor`, 'b_actor_recorded');
+    if (isSession && actor === undefined)
+      fail(`${e.type} at ${e.position} on ${e.stream} (user ${owner}) records no actor`, 'b_actor_recorded');
     if (isSession && actor !== undefined && actor !== `user:${owner}` && !actor.startsWith('system:')) {
       fail(`${e.type} at ${e.position} on ${e.stream} of user ${owner} was written by ${actor}`);
     }
     if (isSystem(actor)) continue;
     const cause = windows.find((w) => e.position > w.after && e.position <= w.upTo);
-    if (cause && cause.userId !== owner) fail(`an update of user ${cause.userId} appended ${e.type} at ${e.position} to ${e.stream} of user ${owner}`);
+    if (cause && cause.userId !== owner)
+      fail(`an update of user ${cause.userId} appended ${e.type} at ${e.position} to ${e.stream} of user ${owner}`);
   }
   return found;
 };
@@ -125,22 +151,38 @@ const readTablesAgree = async (h: BotHarness, userIds: readonly string[]): Promi
   const found: Violation[] = [];
   for (const userId of userIds) {
     const report = await reconcile({ store: h.store, pool: h.pool, userId });
-    for (const d of report.differences) found.push({ property: 'c_read_tables_agree', detail: `user ${userId}: ${JSON.stringify(d)}` });
+    for (const d of report.differences)
+      found.push({ property: 'c_read_tables_agree', detail: `user ${userId}: ${JSON.stringify(d)}` });
   }
-  const broken = (await brokenInvariants(h.pool)).filter((row) => userIds.includes(String((row as { id: unknown }).id)));
-  for (const row of broken) found.push({ property: 'c_read_tables_agree', detail: `sums differ: ${JSON.stringify(row)}` });
+  const broken = (await brokenInvariants(h.pool)).filter((row) =>
+    userIds.includes(String((row as { id: unknown }).id)),
+  );
+  for (const row of broken)
+    found.push({ property: 'c_read_tables_agree', detail: `sums differ: ${JSON.stringify(row)}` });
   return found;
 };
 
 const SOMETHING_WRONG = /Something went wrong on our side|Что-то пошло не так/u;
 
-const noHandlerFailure = async (h: BotHarness, userIds: readonly string[], firstUpdateId: number): Promise<Violation[]> => {
+const noHandlerFailure = async (
+  h: BotHarness,
+  userIds: readonly string[],
+  firstUpdateId: number,
+): Promise<Violation[]> => {
   const { rows } = await h.pool.query<{ update_id: string; last_error: string }>(
-    'SELECT update_id, last_error FROM telegram_updates WHERE update_id >= $1 AND last_error IS NOT NULL', [firstUpdateId]);
-  const found: Violation[] = rows.map((r) => ({ property: 'd_no_handler_failure', detail: `update ${r.update_id} failed: ${r.last_error}` }));
+    'SELECT update_id, last_error FROM telegram_updates WHERE update_id >= $1 AND last_error IS NOT NULL',
+    [firstUpdateId],
+  );
+  const found: Violation[] = rows.map((r) => ({
+    property: 'd_no_handler_failure',
+    detail: `update ${r.update_id} failed: ${r.last_error}`,
+  }));
   for (const call of h.fake.accepted) {
     if (userIds.includes(String(call.payload.chat_id)) && SOMETHING_WRONG.test(String(call.payload.text ?? ''))) {
-      found.push({ property: 'd_no_handler_failure', detail: `user ${String(call.payload.chat_id)} was told: ${String(call.payload.text)}` });
+      found.push({
+        property: 'd_no_handler_failure',
+        detail: `user ${String(call.payload.chat_id)} was told: ${String(call.payload.text)}`,
+      });
     }
   }
   return found;
@@ -148,7 +190,10 @@ const noHandlerFailure = async (h: BotHarness, userIds: readonly string[], first
 
 /** Every violation of (a)-(d) for the users of one sequence. */
 export const violations = async (
-  h: BotHarness, userIds: readonly string[], windows: readonly UpdateWindow[], firstUpdateId: number,
+  h: BotHarness,
+  userIds: readonly string[],
+  windows: readonly UpdateWindow[],
+  firstUpdateId: number,
 ): Promise<Violation[]> => {
   const events = await loadEvents(h, userIds);
   const owners = new Map([...ownersOf(events)].filter(([, owner]) => userIds.includes(owner)));

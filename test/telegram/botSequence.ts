@@ -24,7 +24,13 @@ const ALBUM_SIZES = [2, 3] as const;
 
 /** Buttons found by what they show: an emoji every language keeps. */
 export const LABELS = {
-  tryon: /👗/u, stylist: /✨/u, consent: /✅/u, menu: /⬅️/u, cancel: /✖️/u, settings: /⚙️/u, languageSetting: /🌐/u,
+  tryon: /👗/u,
+  stylist: /✨/u,
+  consent: /✅/u,
+  menu: /⬅️/u,
+  cancel: /✖️/u,
+  settings: /⚙️/u,
+  languageSetting: /🌐/u,
   language: /^(English|Русский)$/u,
 } as const;
 export type Label = keyof typeof LABELS;
@@ -34,7 +40,13 @@ export type Step =
   | { kind: 'tap'; user: number; label: Label }
   /** A user heading for a flow: language, menu and consent on the way, one update per hop. */
   | { kind: 'goTo'; user: number; flow: 'tryon' | 'stylist' }
-  | { kind: 'press'; user: number; source: 'newest' | 'stale' | 'foreign' | 'foreignNewest'; message: number; button: number }
+  | {
+      kind: 'press';
+      user: number;
+      source: 'newest' | 'stale' | 'foreign' | 'foreignNewest';
+      message: number;
+      button: number;
+    }
   /** A whole try-on in a row: to the flow (as `goTo`), then the clothing and the person photo. */
   | { kind: 'tryOnThrough'; user: number }
   /** One photo, or two one after the other (clothing then person, as separate messages). */
@@ -56,27 +68,70 @@ const label = fc.constantFrom(...(Object.keys(LABELS) as Label[]));
 
 /** Weighted so that flows get far enough to charge: photos and flow starts come often. */
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('command' as const), user, name: fc.constantFrom('start' as const, 'menu' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('command' as const),
+      user,
+      name: fc.constantFrom('start' as const, 'menu' as const),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('tap' as const), user, label }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('goTo' as const), user, flow: fc.constantFrom('tryon' as const, 'stylist' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('goTo' as const),
+      user,
+      flow: fc.constantFrom('tryon' as const, 'stylist' as const),
+    }),
+  },
   {
     weight: 7,
     arbitrary: fc.record({
-      kind: fc.constant('press' as const), user, source: fc.constantFrom('newest' as const, 'newest' as const, 'stale' as const, 'foreign' as const, 'foreignNewest' as const),
-      message: fc.nat(), button: fc.nat(),
+      kind: fc.constant('press' as const),
+      user,
+      source: fc.constantFrom(
+        'newest' as const,
+        'newest' as const,
+        'stale' as const,
+        'foreign' as const,
+        'foreignNewest' as const,
+      ),
+      message: fc.nat(),
+      button: fc.nat(),
     }),
   },
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('photo' as const), user, count: fc.constantFrom(1 as const, 2 as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('album' as const), user, size: fc.constantFrom(...ALBUM_SIZES), reversed: fc.boolean() }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({ kind: fc.constant('photo' as const), user, count: fc.constantFrom(1 as const, 2 as const) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('album' as const),
+      user,
+      size: fc.constantFrom(...ALBUM_SIZES),
+      reversed: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), user }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('tryOnThrough' as const), user }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('block' as const), user, announced: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('blockMidTryOn' as const), user, announced: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unblock' as const), user, thenStart: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('ai' as const), outcome: fc.constantFrom('succeed' as const, 'fail' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('ai' as const),
+      outcome: fc.constantFrom('succeed' as const, 'fail' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'aiPause' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'aiResume' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.constantFrom(...ADVANCE_MINUTES) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.constantFrom(...ADVANCE_MINUTES) }),
+  },
 );
 
 interface Button {
@@ -91,11 +146,14 @@ export interface Delivered {
   buttons: Button[];
 }
 
-const parsed = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) as unknown : value);
+const parsed = (value: unknown): unknown => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value);
 
 export const buttonsIn = (call: ApiCall): Button[] => {
-  const markup = parsed(call.payload.reply_markup) as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
-  return (markup?.inline_keyboard ?? []).flat().flatMap((b) => (b.callback_data ? [{ text: b.text, data: b.callback_data }] : []));
+  const markup = parsed(call.payload.reply_markup) as
+    { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
+  return (markup?.inline_keyboard ?? [])
+    .flat()
+    .flatMap((b) => (b.callback_data ? [{ text: b.text, data: b.callback_data }] : []));
 };
 
 /** Messages with buttons that reached `chatId` (or anyone's, without it), oldest first. */
@@ -118,7 +176,11 @@ export class SequenceDriver {
   readonly journal: string[] = [];
   private photos = 0;
 
-  constructor(private readonly h: BotHarness, private readonly ai: ScriptedAi, firstUserId: number) {
+  constructor(
+    private readonly h: BotHarness,
+    private readonly ai: ScriptedAi,
+    firstUserId: number,
+  ) {
     this.users = Array.from({ length: USERS_PER_SEQUENCE }, (_, i) => h.user(firstUserId + i));
   }
 
@@ -129,8 +191,15 @@ export class SequenceDriver {
     const applied = Date.now();
     await settle(this.h, { aiPaused: this.aiPaused, quiet: step.kind === 'album' || step.kind === 'photo' });
     if (process.env.BOT_PROPERTY_DEBUG === '1') {
-      const said = this.h.fake.received.slice(mark).map((c) => `${c.method} ${String(c.payload.chat_id)} ${String(c.payload.text ?? c.payload.caption ?? '').slice(0, 60)}`);
-      this.journal.push(`  (${step.kind}: ${applied - started} ms, settled in ${Date.now() - applied} ms) ${said.join(' | ')}`);
+      const said = this.h.fake.received
+        .slice(mark)
+        .map(
+          (c) =>
+            `${c.method} ${String(c.payload.chat_id)} ${String(c.payload.text ?? c.payload.caption ?? '').slice(0, 60)}`,
+        );
+      this.journal.push(
+        `  (${step.kind}: ${applied - started} ms, settled in ${Date.now() - applied} ms) ${said.join(' | ')}`,
+      );
     }
   }
 
@@ -144,18 +213,27 @@ export class SequenceDriver {
   private async apply(step: Step): Promise<void> {
     if ('user' in step && this.blocked.has(step.user) && step.kind !== 'unblock') return; // a blocked chat sends nothing
     switch (step.kind) {
-      case 'command': return this.send(step.user, [this.users[step.user]!.command(step.name)]);
-      case 'tap': return this.tap(step.user, step.label);
-      case 'goTo': return this.goTo(step.user, step.flow);
-      case 'press': return this.press(step);
+      case 'command':
+        return this.send(step.user, [this.users[step.user]!.command(step.name)]);
+      case 'tap':
+        return this.tap(step.user, step.label);
+      case 'goTo':
+        return this.goTo(step.user, step.flow);
+      case 'press':
+        return this.press(step);
       case 'photo':
-        for (let i = 0; i < step.count; i++) await this.send(step.user, [this.users[step.user]!.photo(this.newPhoto())]);
+        for (let i = 0; i < step.count; i++)
+          await this.send(step.user, [this.users[step.user]!.photo(this.newPhoto())]);
         return;
       case 'album': {
-        const album = this.users[step.user]!.album(Array.from({ length: step.size }, () => this.newPhoto()), `album-${this.photos}`);
+        const album = this.users[step.user]!.album(
+          Array.from({ length: step.size }, () => this.newPhoto()),
+          `album-${this.photos}`,
+        );
         return this.send(step.user, step.reversed ? album.reverse() : album);
       }
-      case 'text': return this.send(step.user, [this.users[step.user]!.text('hello?')]);
+      case 'text':
+        return this.send(step.user, [this.users[step.user]!.text('hello?')]);
       case 'tryOnThrough':
         await this.goTo(step.user, 'tryon');
         return this.apply({ kind: 'photo', user: step.user, count: 2 });
@@ -167,7 +245,8 @@ export class SequenceDriver {
       case 'block':
         this.blocked.add(step.user);
         this.h.fake.block(this.users[step.user]!.id);
-        if (!step.announced) return void this.journal.push(`user ${this.users[step.user]!.id} blocks the bot (not announced yet)`);
+        if (!step.announced)
+          return void this.journal.push(`user ${this.users[step.user]!.id} blocks the bot (not announced yet)`);
         return this.send(step.user, [this.users[step.user]!.blocks()]);
       case 'unblock': {
         if (!this.blocked.delete(step.user)) return;
@@ -217,7 +296,11 @@ export class SequenceDriver {
       const button = message.buttons.find((b) => LABELS[wanted].test(b.text));
       if (button) return this.send(index, [u.press(button.data, message.messageId)], `taps ${wanted} (${button.data})`);
     }
-    return this.send(index, [u.command(own.length === 0 ? 'start' : 'menu')], `looks for ${wanted}, finds none, asks for the menu`);
+    return this.send(
+      index,
+      [u.command(own.length === 0 ? 'start' : 'menu')],
+      `looks for ${wanted}, finds none, asks for the menu`,
+    );
   }
 
   /** Hops towards `flow` as a person would: the flow's button if shown, else language, consent or the menu. */
@@ -244,15 +327,23 @@ export class SequenceDriver {
     const candidates = foreign
       ? deliveredWithButtons(this.h).filter((m) => m.chatId !== userId && ownIds.has(m.chatId))
       : deliveredWithButtons(this.h, userId);
-    const pool = step.source === 'newest' || step.source === 'foreignNewest' ? candidates.slice(-1)
-      : step.source === 'stale' ? candidates.slice(0, -1) : candidates;
+    const pool =
+      step.source === 'newest' || step.source === 'foreignNewest'
+        ? candidates.slice(-1)
+        : step.source === 'stale'
+          ? candidates.slice(0, -1)
+          : candidates;
     const message = pool[step.message % Math.max(pool.length, 1)];
     if (!message) return;
     const button = message.buttons[step.button % message.buttons.length]!;
     // A forged or foreign button still arrives on a message of the presser's own chat.
     const own = deliveredWithButtons(this.h, userId).at(-1);
     const on = foreign ? own?.messageId : message.messageId;
-    await this.send(step.user, [this.users[step.user]!.press(button.data, on)], `presses ${step.source} ${button.data} of message ${message.messageId}`);
+    await this.send(
+      step.user,
+      [this.users[step.user]!.press(button.data, on)],
+      `presses ${step.source} ${button.data} of message ${message.messageId}`,
+    );
   }
 
   /** Hands updates to the bot as Telegram does (an album's photos together), and notes the events they caused. */
@@ -265,13 +356,18 @@ export class SequenceDriver {
   }
 }
 
-const describe = (updates: Update[]): string => updates.map((u) => {
-  if (u.my_chat_member) return `${u.my_chat_member.new_chat_member.status === 'kicked' ? 'blocks' : 'unblocks'} the bot`;
-  const m = u.message;
-  if (m?.text) return `sends ${m.text}`;
-  if (m?.photo) return `sends photo ${m.photo.at(-1)!.file_id}${m.media_group_id ? ` (album ${m.media_group_id}, message ${m.message_id})` : ''}`;
-  return 'sends an update';
-}).join(', ');
+const describe = (updates: Update[]): string =>
+  updates
+    .map((u) => {
+      if (u.my_chat_member)
+        return `${u.my_chat_member.new_chat_member.status === 'kicked' ? 'blocks' : 'unblocks'} the bot`;
+      const m = u.message;
+      if (m?.text) return `sends ${m.text}`;
+      if (m?.photo)
+        return `sends photo ${m.photo.at(-1)!.file_id}${m.media_group_id ? ` (album ${m.media_group_id}, message ${m.message_id})` : ''}`;
+      return 'sends an update';
+    })
+    .join(', ');
 
 export const headPosition = async (h: BotHarness): Promise<number> =>
   Number((await h.pool.query<{ p: string | null }>('SELECT max(position) AS p FROM events')).rows[0]!.p ?? 0);

@@ -23,24 +23,31 @@ const lastMatching = async (h: BotHarness, filter: Filter): Promise<number> => {
   const { rows } = await h.pool.query<{ p: string | null }>(
     `SELECT max(position) AS p FROM events
       WHERE ($1::text[] IS NULL OR category = ANY($1)) AND ($2::text[] IS NULL OR type = ANY($2))`,
-    [filter.categories ?? null, filter.eventTypes ?? null]);
+    [filter.categories ?? null, filter.eventTypes ?? null],
+  );
   return Number(rows[0]!.p ?? 0);
 };
 
 const checkpointOf = async (h: BotHarness, name: string): Promise<number> =>
-  Number((await h.pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [name])).rows[0]?.position ?? 0);
+  Number(
+    (await h.pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]))
+      .rows[0]?.position ?? 0,
+  );
 
 /** What is still busy, or an empty list. */
 const busy = async (h: BotHarness, aiPaused: boolean): Promise<string[]> => {
   const waiting: string[] = [];
   for (const projection of [ledgerProjection, orchestrationProjection]) {
-    if ((await checkpointOf(h, projection.name)) < (await lastMatching(h, projection.filter))) waiting.push(`projection ${projection.name}`);
+    if ((await checkpointOf(h, projection.name)) < (await lastMatching(h, projection.filter)))
+      waiting.push(`projection ${projection.name}`);
   }
   const notified = await lastMatching(h, { categories: NOTIFIED_CATEGORIES, eventTypes: NOTIFIED_EVENT_TYPES });
   if ((await h.runtime.notifier.checkpoint()) < notified) waiting.push('notifier');
   if (!aiPaused) {
     const { rows } = await h.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM session_jobs WHERE status = 'running' OR (status = 'pending' AND run_after <= $1)`, [h.clock.now]);
+      `SELECT count(*)::int AS n FROM session_jobs WHERE status = 'running' OR (status = 'pending' AND run_after <= $1)`,
+      [h.clock.now],
+    );
     if (rows[0]!.n > 0) waiting.push(`${rows[0]!.n} AI jobs`);
   }
   return waiting;
@@ -64,7 +71,8 @@ export const settle = async (h: BotHarness, options: { aiPaused: boolean; quiet:
       stableSince = Date.now();
     }
     if (still.length === 0 && (!options.quiet || Date.now() - stableSince >= QUIET_MS)) return;
-    if (Date.now() > deadline) throw new Error(`not settled within ${SETTLE_TIMEOUT_MS} ms: ${still.join(', ') || 'still moving'}`);
+    if (Date.now() > deadline)
+      throw new Error(`not settled within ${SETTLE_TIMEOUT_MS} ms: ${still.join(', ') || 'still moving'}`);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
 };

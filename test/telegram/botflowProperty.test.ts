@@ -27,8 +27,12 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 
 /** Session buttons, any session: the user's own current one, an old one, or someone else's. */
 const SESSION_BUTTONS = [
-  (s: string) => `rate:${s}:1`, (s: string) => `tryon:menu:${s}`, (s: string) => `tryon:again:${s}`,
-  (s: string) => `stylist:menu:${s}`, (s: string) => `style:${s}:casual`, (s: string) => `occasion:${s}:work`,
+  (s: string) => `rate:${s}:1`,
+  (s: string) => `tryon:menu:${s}`,
+  (s: string) => `tryon:again:${s}`,
+  (s: string) => `stylist:menu:${s}`,
+  (s: string) => `style:${s}:casual`,
+  (s: string) => `occasion:${s}:work`,
   (s: string) => `budget:${s}:low`,
 ];
 /** Updates after which the user is out of any flow. */
@@ -36,7 +40,8 @@ const LEAVING = ['menu:home', 'flow:cancel', 'lang:ru', 'lang:en', '/start', '/h
 
 const sessionsOf = async (h: BotHarness) => {
   const { rows } = await h.pool.query<{ stream: string; owner: string }>(
-    `SELECT stream, data->>'userId' AS owner FROM events WHERE type IN ('TryOnStarted', 'StylingStarted')`);
+    `SELECT stream, data->>'userId' AS owner FROM events WHERE type IN ('TryOnStarted', 'StylingStarted')`,
+  );
   return rows;
 };
 
@@ -45,7 +50,9 @@ const waitingSessions = async (h: BotHarness, userId: number): Promise<string[]>
   const { rows } = await h.pool.query<{ stream: string; type: string }>(
     `SELECT DISTINCT ON (e.stream) e.stream, e.type FROM events e
        JOIN events s ON s.stream = e.stream AND s.type IN ('TryOnStarted', 'StylingStarted') AND s.data->>'userId' = $1
-      ORDER BY e.stream, e.position DESC`, [String(userId)]);
+      ORDER BY e.stream, e.position DESC`,
+    [String(userId)],
+  );
   const open = new Set(['TryOnStarted', 'ClothingImageProvided', 'StylingStarted', 'StylePhotoProvided']);
   return rows.filter((r) => open.has(r.type)).map((r) => r.stream);
 };
@@ -54,8 +61,10 @@ const waitingSessions = async (h: BotHarness, userId: number): Promise<string[]>
 const resultSessions = async (h: BotHarness): Promise<string[]> => {
   const { rows } = await h.pool.query<{ stream: string; type: string }>(
     `SELECT DISTINCT ON (stream) stream, type FROM events WHERE category IN ('tryon', 'styling')
-      ORDER BY stream, position DESC`);
-  return rows.filter((r) => r.type === 'TryOnSucceeded' || r.type === 'StylingSucceeded')
+      ORDER BY stream, position DESC`,
+  );
+  return rows
+    .filter((r) => r.type === 'TryOnSucceeded' || r.type === 'StylingSucceeded')
     .map((r) => r.stream.slice(r.stream.indexOf('-') + 1));
 };
 
@@ -71,7 +80,9 @@ const othersTouched = async (h: BotHarness, userId: number, position: number): P
     `SELECT e.stream, e.type FROM events e
        JOIN events s ON s.stream = e.stream AND s.type IN ('TryOnStarted', 'StylingStarted')
       WHERE e.position > $1 AND s.data->>'userId' <> $2
-        AND COALESCE(e.metadata->>'actor', '') NOT LIKE 'system:%'`, [position, String(userId)]);
+        AND COALESCE(e.metadata->>'actor', '') NOT LIKE 'system:%'`,
+    [position, String(userId)],
+  );
   return rows.map((r) => `${r.stream} ${r.type}`);
 };
 
@@ -79,7 +90,11 @@ const ready = async (h: BotHarness, user: TestUser): Promise<void> => {
   await h.send(user.command('start'));
   await h.send(user.press('lang:en'));
   await h.ledger(`account-${user.id}`, {
-    type: 'GrantCredits', grantId: `promo-${user.id}`, credits: 30, reason: 'promo', operator: 'test',
+    type: 'GrantCredits',
+    grantId: `promo-${user.id}`,
+    credits: 30,
+    reason: 'promo',
+    operator: 'test',
     occurredAt: new Date().toISOString(),
   });
   await h.send(user.press('menu:tryon'));
@@ -123,12 +138,17 @@ t.test(`random updates of ${USER_IDS.length} users never cross sessions (seed ${
   const owners = new Map((await sessionsOf(h)).map((s) => [s.stream, s.owner]));
   const { rows } = await h.pool.query<{ stream: string; type: string; actor: string | null }>(
     `SELECT stream, type, metadata->>'actor' AS actor FROM events
-      WHERE category IN ('tryon', 'styling') ORDER BY position`);
+      WHERE category IN ('tryon', 'styling') ORDER BY position`,
+  );
   const crossed = rows.filter((r) => r.actor?.startsWith('user:') && r.actor !== `user:${owners.get(r.stream)}`);
   t.same(crossed, [], `seed ${seed}: no user acted on another's session`);
-  t.ok(rows.every((r) => r.actor !== null), `seed ${seed}: every session event names its actor`);
+  t.ok(
+    rows.every((r) => r.actor !== null),
+    `seed ${seed}: every session event names its actor`,
+  );
   const chats = await h.pool.query<{ user_id: string; session_id: string | null }>(
-    'SELECT user_id::text, session_id FROM bot_chats WHERE session_id IS NOT NULL');
+    'SELECT user_id::text, session_id FROM bot_chats WHERE session_id IS NOT NULL',
+  );
   for (const chat of chats.rows) {
     const owner = owners.get(`tryon-${chat.session_id}`) ?? owners.get(`styling-${chat.session_id}`);
     t.equal(owner, chat.user_id, `seed ${seed}: a chat points only at its own session`);

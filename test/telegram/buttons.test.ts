@@ -15,7 +15,11 @@ const ready = async (h: BotHarness, user: TestUser, credits = 10): Promise<void>
   await h.send(user.command('start'));
   await h.send(user.press('lang:en'));
   await h.ledger(`account-${user.id}`, {
-    type: 'GrantCredits', grantId: `promo-${user.id}`, credits, reason: 'promo', operator: 'test',
+    type: 'GrantCredits',
+    grantId: `promo-${user.id}`,
+    credits,
+    reason: 'promo',
+    operator: 'test',
     occurredAt: new Date().toISOString(),
   });
   await h.send(user.press('menu:settings'));
@@ -31,8 +35,9 @@ const chatOf = async (h: BotHarness, user: TestUser): Promise<{ flow: string; se
   (await h.pool.query('SELECT flow, session_id FROM bot_chats WHERE user_id = $1', [user.id])).rows[0];
 
 const typesOf = async (h: BotHarness, stream: string): Promise<string[]> =>
-  (await h.pool.query('SELECT type FROM events WHERE stream = $1 ORDER BY position', [stream]))
-    .rows.map((r) => r.type as string);
+  (await h.pool.query('SELECT type FROM events WHERE stream = $1 ORDER BY position', [stream])).rows.map(
+    (r) => r.type as string,
+  );
 
 const reservations = async (h: BotHarness): Promise<number> =>
   (await h.pool.query("SELECT count(*)::int AS n FROM events WHERE type = 'CreditsReserved'")).rows[0].n;
@@ -53,7 +58,11 @@ const tryOnToResult = async (h: BotHarness, user: TestUser): Promise<string> => 
 type Calls = Array<{ method: string; payload: Record<string, unknown> }>;
 
 const onlyToasts = (t: Tap, calls: Calls, count: number): void => {
-  t.same(calls.map((c) => c.method), Array(count).fill('answerCallbackQuery'), 'no message, only the toasts');
+  t.same(
+    calls.map((c) => c.method),
+    Array(count).fill('answerCallbackQuery'),
+    'no message, only the toasts',
+  );
   for (const call of calls) t.equal(call.payload.text, EXPIRED);
 };
 
@@ -81,7 +90,11 @@ t.test('repro 1: language, /start or a menu command mid-flow ends the flow; the 
   const user = h.user(1402);
   await ready(h, user);
   const leave = [
-    user.press('lang:ru'), user.command('start'), user.command('help'), user.command('profile'), user.press('menu:buy'),
+    user.press('lang:ru'),
+    user.command('start'),
+    user.command('help'),
+    user.command('profile'),
+    user.press('menu:buy'),
   ];
   h.fake.addFile('cloth', tinyJpeg(512, 512));
   for (const leaving of leave) {
@@ -117,16 +130,25 @@ t.test("repro 2: B's presses on A's session buttons are refused; A's steps recor
 
   await h.send(anna.press(`rate:${session}:5`));
   await h.send(anna.press(`tryon:menu:${session}`));
-  const { rows } = await h.pool.query(
-    'SELECT type, metadata FROM events WHERE stream = $1 ORDER BY position', [`tryon-${session}`]);
+  const { rows } = await h.pool.query('SELECT type, metadata FROM events WHERE stream = $1 ORDER BY position', [
+    `tryon-${session}`,
+  ]);
   const rated = rows.find((r) => r.type === 'TryOnRated');
   t.equal(rated?.metadata.actor, `user:${anna.id}`);
   const byUser = rows.filter((r) => r.metadata.actor === `user:${anna.id}`).map((r) => r.type);
   const steps = [
-    'TryOnStarted', 'ClothingImageProvided', 'PersonImageProvided', 'TryOnSubmitted', 'TryOnRated', 'TryOnCompleted',
+    'TryOnStarted',
+    'ClothingImageProvided',
+    'PersonImageProvided',
+    'TryOnSubmitted',
+    'TryOnRated',
+    'TryOnCompleted',
   ];
   t.same(byUser, steps, 'every step of hers');
-  t.ok(rows.every((r) => typeof r.metadata.actor === 'string'), 'every event of the session names its actor');
+  t.ok(
+    rows.every((r) => typeof r.metadata.actor === 'string'),
+    'every event of the session names its actor',
+  );
 });
 
 t.test('repro 3: stylist buttons of an old session, or of the old format, cannot drive a new one', async (t) => {
@@ -138,10 +160,18 @@ t.test('repro 3: stylist buttons of an old session, or of the old format, cannot
   const s1 = (await chatOf(h, user)).session_id!;
   const sent = h.since();
   await h.send(user.photo('me'));
-  const styleButtons = buttonsOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!);
+  const styleButtons = buttonsOf(
+    sent()
+      .filter((c) => c.method === 'sendMessage')
+      .at(-1)!,
+  );
   t.ok(styleButtons.includes(`style:${s1}:minimalist`), 'a style button names its session');
   await h.send(user.press(`style:${s1}:minimalist`));
-  const occasionButtons = buttonsOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!);
+  const occasionButtons = buttonsOf(
+    sent()
+      .filter((c) => c.method === 'sendMessage')
+      .at(-1)!,
+  );
   t.ok(occasionButtons.includes(`occasion:${s1}:work`), 'an occasion button names its session');
   await h.send(user.press('flow:cancel'));
 
@@ -149,7 +179,12 @@ t.test('repro 3: stylist buttons of an old session, or of the old format, cannot
   const s2 = (await chatOf(h, user)).session_id!;
   const stale = h.since();
   const presses = [
-    `style:${s1}:minimalist`, `occasion:${s1}:work`, `budget:${s1}:low`, 'style:casual', 'occasion:party', 'budget:mid',
+    `style:${s1}:minimalist`,
+    `occasion:${s1}:work`,
+    `budget:${s1}:low`,
+    'style:casual',
+    'occasion:party',
+    'budget:mid',
     `style:${s2.slice(0, -1)}0:casual`,
   ];
   for (const data of presses) await h.send(user.press(data));

@@ -16,8 +16,11 @@ t.test('identical taps within the window are one intent; a retry of the acting u
   await pool.query('INSERT INTO bot_chats (user_id) VALUES ($1)', [USER]);
   const start = Date.parse('2026-12-02T12:00:00Z');
   const arrive = async (updateId: number, offsetMs: number) =>
-    pool.query("INSERT INTO telegram_updates (update_id, chat_key, payload, received_at) VALUES ($1, $2, '{}', $3)",
-      [updateId, USER, new Date(start + offsetMs)]);
+    pool.query("INSERT INTO telegram_updates (update_id, chat_key, payload, received_at) VALUES ($1, $2, '{}', $3)", [
+      updateId,
+      USER,
+      new Date(start + offsetMs),
+    ]);
   const debounce = new ChatDebounce(pool);
   const rows: Array<[updateId: number, offsetMs: number, action: string, acts: boolean, why: string]> = [
     [1, 0, 'tap:menu:tryon', true, 'the first tap acts'],

@@ -11,7 +11,11 @@ const ready = async (h: BotHarness, user: TestUser): Promise<void> => {
   await h.send(user.command('start'));
   await h.send(user.press('lang:en'));
   await h.ledger(`account-${user.id}`, {
-    type: 'GrantCredits', grantId: `promo-${user.id}`, credits: 10, reason: 'promo', operator: 'test',
+    type: 'GrantCredits',
+    grantId: `promo-${user.id}`,
+    credits: 10,
+    reason: 'promo',
+    operator: 'test',
     occurredAt: new Date().toISOString(),
   });
   await h.send(user.press('menu:stylist'));
@@ -35,7 +39,10 @@ t.test('5 quick taps on "Virtual try-on": one session, one prompt', async (t) =>
   const user = h.user(1461);
   await ready(h, user);
   const sent = h.since();
-  await burst(h, Array.from({ length: 5 }, () => user.press('menu:tryon')));
+  await burst(
+    h,
+    Array.from({ length: 5 }, () => user.press('menu:tryon')),
+  );
   const texts = messagesTo(sent()).map(textOf);
   t.equal(texts.length, 1, 'one answer');
   t.match(texts[0], /^Send a photo of the clothing item/);
@@ -62,7 +69,10 @@ t.test('5 taps on a stylist budget: one "Analysing…"', async (t) => {
   await h.send(user.press(`occasion:${sessionId}:work`));
   ai.pause();
   const sent = h.since();
-  await burst(h, Array.from({ length: 5 }, () => user.press(`budget:${sessionId}:low`)));
+  await burst(
+    h,
+    Array.from({ length: 5 }, () => user.press(`budget:${sessionId}:low`)),
+  );
   const texts = messagesTo(sent()).map(textOf);
   t.equal(texts.filter((text) => /Analysing/.test(text)).length, 1, 'one "Analysing…"');
   t.equal(texts.length, 1);
@@ -83,11 +93,16 @@ t.test('30 photos in a burst during a try-on: one AI call and no prompt twice in
   const photos = [user.photo('cloth'), user.photo('person'), ...Array.from({ length: 28 }, () => user.photo('person'))];
   await burst(h, photos);
   await h.waitForCall((c) => c.method === 'sendPhoto');
-  await eventually(async () =>
-    (await h.pool.query("SELECT 1 FROM bot_notifications WHERE kind = 'tryon_result' AND status = 'sent'"))
-      .rowCount === 1);
+  await eventually(
+    async () =>
+      (await h.pool.query("SELECT 1 FROM bot_notifications WHERE kind = 'tryon_result' AND status = 'sent'"))
+        .rowCount === 1,
+  );
   // A second burst once the result is there: each photo would ask "rate, try again or menu?".
-  await burst(h, Array.from({ length: 10 }, () => user.photo('person')));
+  await burst(
+    h,
+    Array.from({ length: 10 }, () => user.photo('person')),
+  );
 
   t.same(ai.calls, ['generate'], 'one AI call');
   const texts = messagesTo(sent()).map(textOf);

@@ -13,10 +13,23 @@ t.test('/start opens the account with the welcome credits, asks the language onc
 
   const chosen = h.since();
   await h.send(anna.press('lang:ru'));
-  const texts = chosen().filter((c) => c.method === 'sendMessage').map(textOf);
-  t.match(texts[0], /Добро пожаловать в Modera! .* Ваш баланс: 3 кредита\./, 'welcome credits, read from the read table');
+  const texts = chosen()
+    .filter((c) => c.method === 'sendMessage')
+    .map(textOf);
+  t.match(
+    texts[0],
+    /Добро пожаловать в Modera! .* Ваш баланс: 3 кредита\./,
+    'welcome credits, read from the read table',
+  );
   t.equal(texts[1], 'Что хотите сделать?');
-  t.same(buttonsOf(chosen().at(-1)!), ['menu:tryon', 'menu:stylist', 'menu:profile', 'menu:buy', 'menu:help', 'menu:settings']);
+  t.same(buttonsOf(chosen().at(-1)!), [
+    'menu:tryon',
+    'menu:stylist',
+    'menu:profile',
+    'menu:buy',
+    'menu:help',
+    'menu:settings',
+  ]);
 
   const again = h.since();
   await h.send(anna.command('start'));

@@ -11,13 +11,20 @@ t.test('a Stars purchase from the invoice to the balance, shown at once in the p
   const sent = h.since();
   await h.send(user.press('menu:buy'));
   const menu = sent().find((c) => c.method === 'sendMessage')!;
-  t.equal(textOf(menu), 'Your balance: 3 available. Choose a package (paid in Telegram Stars), or pay by card on the web:');
+  t.equal(
+    textOf(menu),
+    'Your balance: 3 available. Choose a package (paid in Telegram Stars), or pay by card on the web:',
+  );
   t.same(buttonsOf(menu), ['buy:basic', 'buy:premium', 'https://modera.example/checkout', 'menu:home']);
 
   await h.send(user.press('buy:basic'));
   const invoice = sent().find((c) => c.method === 'sendInvoice')!;
   t.match(invoice.payload, {
-    chat_id: user.id, title: '10 credits', currency: 'XTR', payload: `modera:v1:basic:${user.id}`, prices: [{ amount: 100 }],
+    chat_id: user.id,
+    title: '10 credits',
+    currency: 'XTR',
+    payload: `modera:v1:basic:${user.id}`,
+    prices: [{ amount: 100 }],
   });
   t.notOk('provider_token' in invoice.payload && invoice.payload.provider_token, 'Stars take no provider token');
 
@@ -25,10 +32,14 @@ t.test('a Stars purchase from the invoice to the balance, shown at once in the p
   await h.send(user.preCheckout(payload, 50));
   await h.send(user.preCheckout(payload, 100));
   const answers = sent().filter((c) => c.method === 'answerPreCheckoutQuery');
-  t.match(answers, [
-    { payload: { ok: false, error_message: 'This invoice is no longer valid. Please open Buy credits again.' } },
-    { payload: { ok: true } },
-  ], 'a changed price is refused before any money moves');
+  t.match(
+    answers,
+    [
+      { payload: { ok: false, error_message: 'This invoice is no longer valid. Please open Buy credits again.' } },
+      { payload: { ok: true } },
+    ],
+    'a changed price is refused before any money moves',
+  );
 
   // The read tables are behind: the profile must still show the purchase (bounded wait).
   await h.pauseProjection();

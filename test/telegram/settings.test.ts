@@ -15,25 +15,67 @@ t.test('settings: withdraw consent (asked again next time) and delete my photos'
   const { rows } = await h.pool.query('SELECT session_id FROM bot_chats WHERE user_id = $1', [user.id]);
   const sessionId = rows[0].session_id as string;
   const stored = async () => {
-    return (await readdir(h.filesDir, { recursive: true })).filter((f) => String(f).includes(sessionId) && /\.(jpg|png)$/.test(String(f)));
+    return (await readdir(h.filesDir, { recursive: true })).filter(
+      (f) => String(f).includes(sessionId) && /\.(jpg|png)$/.test(String(f)),
+    );
   };
   t.equal((await stored()).length, 1, 'the clothing photo is stored');
 
   const sent = h.since();
   await h.send(user.press('menu:settings'));
-  t.same(buttonsOf(sent().find((c) => c.method === 'sendMessage')!), ['settings:language', 'settings:withdraw', 'settings:delete_photos', 'menu:home']);
+  t.same(buttonsOf(sent().find((c) => c.method === 'sendMessage')!), [
+    'settings:language',
+    'settings:withdraw',
+    'settings:delete_photos',
+    'menu:home',
+  ]);
   await h.send(user.press('settings:delete_photos'));
-  t.equal(textOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!), 'Deleted 1 photo.');
+  t.equal(
+    textOf(
+      sent()
+        .filter((c) => c.method === 'sendMessage')
+        .at(-1)!,
+    ),
+    'Deleted 1 photo.',
+  );
   t.same(await stored(), []);
-  const events = await h.pool.query("SELECT type FROM events WHERE stream = $1 ORDER BY position", [`tryon-${sessionId}`]);
-  t.same(events.rows.map((r) => r.type), ['TryOnStarted', 'ClothingImageProvided', 'SessionCancelled'], 'the open session was cancelled first');
+  const events = await h.pool.query('SELECT type FROM events WHERE stream = $1 ORDER BY position', [
+    `tryon-${sessionId}`,
+  ]);
+  t.same(
+    events.rows.map((r) => r.type),
+    ['TryOnStarted', 'ClothingImageProvided', 'SessionCancelled'],
+    'the open session was cancelled first',
+  );
 
   await h.send(user.press('settings:withdraw'));
-  t.match(textOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!), /^Consent withdrawn/);
+  t.match(
+    textOf(
+      sent()
+        .filter((c) => c.method === 'sendMessage')
+        .at(-1)!,
+    ),
+    /^Consent withdrawn/,
+  );
   await h.send(user.press('menu:tryon'));
-  t.same(buttonsOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!), ['consent:yes:tryon', 'consent:no:tryon'], 'asked again');
+  t.same(
+    buttonsOf(
+      sent()
+        .filter((c) => c.method === 'sendMessage')
+        .at(-1)!,
+    ),
+    ['consent:yes:tryon', 'consent:no:tryon'],
+    'asked again',
+  );
   await h.send(user.press('consent:no:tryon'));
-  t.match(textOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!), /^Without consent/);
+  t.match(
+    textOf(
+      sent()
+        .filter((c) => c.method === 'sendMessage')
+        .at(-1)!,
+    ),
+    /^Without consent/,
+  );
 });
 
 t.test('help and /paysupport: how refunds work; a refund request is recorded as an event', async (t) => {
@@ -47,11 +89,21 @@ t.test('help and /paysupport: how refunds work; a refund request is recorded as 
   t.match(textOf(answer), /^Поддержка по оплате/);
   t.same(buttonsOf(answer), ['support:refund', 'menu:home']);
   await h.send(user.press('support:refund'));
-  const recorded = textOf(sent().filter((c) => c.method === 'sendMessage').at(-1)!);
+  const recorded = textOf(
+    sent()
+      .filter((c) => c.method === 'sendMessage')
+      .at(-1)!,
+  );
   const requestId = /запрос ([0-9A-F]{8}) записан/.exec(recorded)?.[1];
   t.ok(requestId, recorded);
   const { rows } = await h.pool.query("SELECT stream, data, metadata FROM events WHERE type = 'SupportRequested'");
-  t.match(rows, [{ stream: /^support-/, data: { requestId, userId: String(user.id), topic: 'refund', channel: 'telegram' }, metadata: { actor: `user:${user.id}` } }]);
+  t.match(rows, [
+    {
+      stream: /^support-/,
+      data: { requestId, userId: String(user.id), topic: 'refund', channel: 'telegram' },
+      metadata: { actor: `user:${user.id}` },
+    },
+  ]);
 });
 
 t.test('a photo outside any flow, and text, get the menu', async (t) => {
@@ -63,6 +115,12 @@ t.test('a photo outside any flow, and text, get the menu', async (t) => {
   h.fake.addFile('p', tinyPng(100, 100));
   await h.send(user.photo('p'));
   await h.send(user.text('hello?'));
-  t.same(sent().map(textOf), ['To use a photo, first choose Virtual try-on or AI stylist.', 'I did not understand that. Please choose from the menu.']);
-  t.notOk(h.fake.received.some((c) => c.method === 'getFile'), 'nothing downloaded');
+  t.same(sent().map(textOf), [
+    'To use a photo, first choose Virtual try-on or AI stylist.',
+    'I did not understand that. Please choose from the menu.',
+  ]);
+  t.notOk(
+    h.fake.received.some((c) => c.method === 'getFile'),
+    'nothing downloaded',
+  );
 });

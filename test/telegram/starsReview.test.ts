@@ -34,19 +34,34 @@ t.test('a successful_payment of 1 Star for the 50-credit package is held for sup
   const held = timeline.events.filter((e) => e.type === 'StarsPaymentHeld');
   t.equal(held.length, 1, 'a visible case on the support timeline');
   t.match(held[0]?.data, {
-    paymentId: 'stars-underpaid-1', userId: String(user.id), reason: 'amount_mismatch',
-    paidAmount: 1, currency: 'XTR', expectedAmount: 400, packageId: 'premium',
+    paymentId: 'stars-underpaid-1',
+    userId: String(user.id),
+    reason: 'amount_mismatch',
+    paidAmount: 1,
+    currency: 'XTR',
+    expectedAmount: 400,
+    packageId: 'premium',
   });
 
   // The payments processor reads the same inbox row later: it must not credit it either.
   const processor = createPaymentsProcessor({
-    inbox: postgresPaymentInbox(h.pool), purchases: postgresPurchaseIndex(h.pool), ledger: h.ledger, ledgerConfig: defaultLedgerConfig,
-    interpret: createInterpreter(paymentInboxReaders({})), backoffMs: () => 0,
+    inbox: postgresPaymentInbox(h.pool),
+    purchases: postgresPurchaseIndex(h.pool),
+    ledger: h.ledger,
+    ledgerConfig: defaultLedgerConfig,
+    interpret: createInterpreter(paymentInboxReaders({})),
+    backoffMs: () => 0,
   });
   await processor.drain();
   t.equal(await purchases(h), 0, 'the inbox processor does not credit it either');
-  const row = await h.pool.query("SELECT status, payment_id FROM payments_inbox WHERE delivery_id = 'successful_payment:stars-underpaid-1'");
-  t.match(row.rows[0], { status: 'rejected', payment_id: 'stars-underpaid-1' }, 'kept in the inbox under its payment id');
+  const row = await h.pool.query(
+    "SELECT status, payment_id FROM payments_inbox WHERE delivery_id = 'successful_payment:stars-underpaid-1'",
+  );
+  t.match(
+    row.rows[0],
+    { status: 'rejected', payment_id: 'stars-underpaid-1' },
+    'kept in the inbox under its payment id',
+  );
 
   // A redelivery of the same payment (another update) does not open a second case.
   await h.send(user.paid(`modera:v1:premium:${user.id}`, 1, 'stars-underpaid-1'));
@@ -63,15 +78,20 @@ t.test('a successful_payment with a payload we never issued is held, and the ans
   await h.send(user.paid('modera:v1:basic:999999', 100, 'stars-foreign-1'));
 
   t.equal(await purchases(h), 0);
-  const replies = sent().filter((c) => c.method === 'sendMessage').map(textOf);
+  const replies = sent()
+    .filter((c) => c.method === 'sendMessage')
+    .map(textOf);
   t.equal(replies.length, 2);
   for (const reply of replies) t.notMatch(reply, /Support has been notified/);
   t.match(replies[0], /stars-forged-1/);
   const timeline = await buildTimeline(h.store, String(user.id));
-  t.match(timeline.events.filter((e) => e.type === 'StarsPaymentHeld').map((e) => e.data), [
-    { paymentId: 'stars-forged-1', reason: 'unknown_payload' },
-    { paymentId: 'stars-foreign-1', reason: 'wrong_user' },
-  ]);
+  t.match(
+    timeline.events.filter((e) => e.type === 'StarsPaymentHeld').map((e) => e.data),
+    [
+      { paymentId: 'stars-forged-1', reason: 'unknown_payload' },
+      { paymentId: 'stars-foreign-1', reason: 'wrong_user' },
+    ],
+  );
 });
 
 t.test('pre_checkout_query refuses a wrong amount or currency before any money moves', async (t) => {
@@ -84,7 +104,12 @@ t.test('pre_checkout_query refuses a wrong amount or currency before any money m
   await h.send(user.preCheckout(payload, 400, 'USD'));
   await h.send(user.preCheckout('forged', 400));
   await h.send(user.preCheckout(payload, 400));
-  t.match(sent().filter((c) => c.method === 'answerPreCheckoutQuery').map((c) => c.payload.ok), [false, false, false, true]);
+  t.match(
+    sent()
+      .filter((c) => c.method === 'answerPreCheckoutQuery')
+      .map((c) => c.payload.ok),
+    [false, false, false, true],
+  );
 });
 
 t.test('a correct payment is still credited once', async (t) => {

@@ -16,5 +16,15 @@ if (setup.status !== 'on') throw new Error(setup.reason);
 const clockMs = Number(env.CRASH_CLOCK_MS);
 const clock = () => new Date(clockMs);
 const images = new LocalImageStore(env.CRASH_IMAGES_DIR ?? '', { signingSecret: 'x'.repeat(32), clock });
-startWorker({ store, pool, jobs: pgJobQueue(pool), ai: setup.chain, images, clock, runFeeder: false, idlePollMs: 10, workerId: 'doomed' });
+startWorker({
+  store,
+  pool,
+  jobs: pgJobQueue(pool),
+  ai: setup.chain,
+  images,
+  clock,
+  runFeeder: false,
+  idlePollMs: 10,
+  workerId: 'doomed',
+});
 process.stdout.write('ready\n');

@@ -11,7 +11,14 @@ import { pgJobQueue, pgSweepCandidates } from '../../adapters/postgres/index.js'
 import { sessionStreams, type SessionStreams } from '../../app/sessions/index.js';
 import { startSweeper, startWorker, type RunningSweeper, type RunningWorker } from '../../app/worker/index.js';
 import { createCommandHandler, type EventStore } from '../../core/eventstore/index.js';
-import { accountDecider, accountStream, foldAccount, summaryOf, type AccountEvent, type LedgerConfig } from '../../core/ledger/index.js';
+import {
+  accountDecider,
+  accountStream,
+  foldAccount,
+  summaryOf,
+  type AccountEvent,
+  type LedgerConfig,
+} from '../../core/ledger/index.js';
 import type { ImageKind } from '../../core/sessions/index.js';
 import { ledgerProjection } from '../../projections/ledger/ledgerProjection.js';
 import { ProjectorRunner } from '../../projections/runner.js';
@@ -40,7 +47,9 @@ export interface FakeClock {
 export const fakeClock = (startMs = T0): FakeClock => {
   let nowMs = startMs;
   const clock = (() => new Date(nowMs)) as FakeClock;
-  clock.advance = (seconds) => { nowMs += seconds * 1000; };
+  clock.advance = (seconds) => {
+    nowMs += seconds * 1000;
+  };
   return clock;
 };
 
@@ -107,7 +116,8 @@ export const createHarness = async (t: Test): Promise<Harness> => {
     const head = await store.headPosition();
     await until(`projection ${runner.name}`, async () => {
       if (runner.state === 'failed') throw runner.error ?? new Error(`${runner.name} failed`);
-      const row = (await pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [runner.name])).rows[0];
+      const row = (await pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [runner.name]))
+        .rows[0];
       return row && Number(row.position) >= head ? true : undefined;
     });
   };
@@ -120,47 +130,109 @@ export const createHarness = async (t: Test): Promise<Harness> => {
   const at = () => clock().toISOString();
 
   const h: Harness = {
-    pool, url, store, ai, chain: setup.chain, images, imagesDir, clock, bot,
+    pool,
+    url,
+    store,
+    ai,
+    chain: setup.chain,
+    images,
+    imagesDir,
+    clock,
+    bot,
     startWorker: (options = {}) => {
-      const worker = startWorker({ store, pool, jobs: pgJobQueue(pool), ai: setup.chain, images, clock, idlePollMs: 10, runFeeder: false, ...options });
+      const worker = startWorker({
+        store,
+        pool,
+        jobs: pgJobQueue(pool),
+        ai: setup.chain,
+        images,
+        clock,
+        idlePollMs: 10,
+        runFeeder: false,
+        ...options,
+      });
       stoppers.push(() => worker.stop());
       return worker;
     },
     startSweeper: () => {
-      const sweeper = startSweeper({ store, pool, candidates: pgSweepCandidates(pool), clock, intervalMs: 3_600_000, runFeeder: false });
+      const sweeper = startSweeper({
+        store,
+        pool,
+        candidates: pgSweepCandidates(pool),
+        clock,
+        intervalMs: 3_600_000,
+        runFeeder: false,
+      });
       stoppers.push(() => sweeper.stop());
       return sweeper;
     },
     fund: async (userId, credits) => {
-      must(await accounts(accountStream(userId), { type: 'OpenAccount', userId, profile: {}, occurredAt: at() }), 'OpenAccount');
+      must(
+        await accounts(accountStream(userId), { type: 'OpenAccount', userId, profile: {}, occurredAt: at() }),
+        'OpenAccount',
+      );
       if (credits === 0) return;
-      must(await accounts(accountStream(userId), {
-        type: 'GrantCredits', grantId: `test-${credits}`, credits, reason: 'promo', operator: 'test', occurredAt: at(),
-      }), 'GrantCredits');
+      must(
+        await accounts(accountStream(userId), {
+          type: 'GrantCredits',
+          grantId: `test-${credits}`,
+          credits,
+          reason: 'promo',
+          operator: 'test',
+          occurredAt: at(),
+        }),
+        'GrantCredits',
+      );
     },
     submitTryOn: async (userId) => {
       const sessionId = randomUUID();
       must(await bot.tryOn(sessionId, { type: 'StartTryOn', sessionId, userId, occurredAt: at() }), 'StartTryOn');
       const clothing = await upload(images, 'clothing', sessionId, tinyPng(96, 96));
-      must(await bot.tryOn(sessionId, { type: 'ProvideClothingImage', ...clothing, occurredAt: at() }), 'ProvideClothingImage');
+      must(
+        await bot.tryOn(sessionId, { type: 'ProvideClothingImage', ...clothing, occurredAt: at() }),
+        'ProvideClothingImage',
+      );
       const person = await upload(images, 'person', sessionId, tinyPng(64, 64));
-      must(await bot.tryOn(sessionId, { type: 'ProvidePersonImage', ...person, credits: 3, hasConsent: true, occurredAt: at() }),
-        'ProvidePersonImage');
+      must(
+        await bot.tryOn(sessionId, {
+          type: 'ProvidePersonImage',
+          ...person,
+          credits: 3,
+          hasConsent: true,
+          occurredAt: at(),
+        }),
+        'ProvidePersonImage',
+      );
       return sessionId;
     },
     submitStyling: async (userId) => {
       const sessionId = randomUUID();
       must(await bot.styling(sessionId, { type: 'StartStyling', sessionId, userId, occurredAt: at() }), 'StartStyling');
       const photo = await upload(images, 'style_input', sessionId, tinyJpeg(64, 64));
-      must(await bot.styling(sessionId, { type: 'ProvideStylePhoto', ...photo, occurredAt: at() }), 'ProvideStylePhoto');
-      must(await bot.styling(sessionId, {
-        type: 'SubmitPreferences', credits: 5, hasConsent: true, occurredAt: at(),
-        preferences: { style: 'casual', occasion: 'work', budget: { currency: 'RUB', minMinor: 500_000, maxMinor: 2_000_000 } },
-      }), 'SubmitPreferences');
+      must(
+        await bot.styling(sessionId, { type: 'ProvideStylePhoto', ...photo, occurredAt: at() }),
+        'ProvideStylePhoto',
+      );
+      must(
+        await bot.styling(sessionId, {
+          type: 'SubmitPreferences',
+          credits: 5,
+          hasConsent: true,
+          occurredAt: at(),
+          preferences: {
+            style: 'casual',
+            occasion: 'work',
+            budget: { currency: 'RUB', minMinor: 500_000, maxMinor: 2_000_000 },
+          },
+        }),
+        'SubmitPreferences',
+      );
       return sessionId;
     },
     account: async (userId) => {
-      const events = (await store.readStream(accountStream(userId))).map((e) => ({ type: e.type, data: e.data }) as AccountEvent);
+      const events = (await store.readStream(accountStream(userId))).map(
+        (e) => ({ type: e.type, data: e.data }) as AccountEvent,
+      );
       return { ...summaryOf(foldAccount(events).core), events };
     },
     waitForJob: async (sessionId, done = (job) => job.status === 'done' || job.status === 'failed') => {

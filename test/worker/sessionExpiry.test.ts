@@ -12,11 +12,16 @@ import { createHarness, holdHistory } from './harness.js';
 
 t.test('idle sessions expire and release their holds', async (t) => {
   const h = await createHarness(t);
-  const ledgerConfig = parseLedgerConfig({ ...DEFAULT_LEDGER_CONFIG_INPUT, maxHoldTtlSeconds: PROCESSING_HOLD_TTL_SECONDS });
+  const ledgerConfig = parseLedgerConfig({
+    ...DEFAULT_LEDGER_CONFIG_INPUT,
+    maxHoldTtlSeconds: PROCESSING_HOLD_TTL_SECONDS,
+  });
   const at = () => h.clock().toISOString();
 
   const waitingId = randomUUID();
-  t.ok((await h.bot.tryOn(waitingId, { type: 'StartTryOn', sessionId: waitingId, userId: '5001', occurredAt: at() })).ok);
+  t.ok(
+    (await h.bot.tryOn(waitingId, { type: 'StartTryOn', sessionId: waitingId, userId: '5001', occurredAt: at() })).ok,
+  );
   await h.fund('5002', 10);
   h.ai.script('openai.responses', 'hang');
   const worker = h.startWorker({ ledgerConfig });
@@ -34,18 +39,33 @@ t.test('idle sessions expire and release their holds', async (t) => {
   t.same(sweep.holds, {}, 'the hold was not due yet: the expiry released it');
 
   t.match((await h.bot.load('tryon', waitingId)).state, { status: 'expired', hold: null });
-  t.match((await h.bot.load('styling', processingId)).state,
-    { status: 'expired', holdResolution: { action: 'release', reason: 'expired' } });
+  t.match((await h.bot.load('styling', processingId)).state, {
+    status: 'expired',
+    holdResolution: { action: 'release', reason: 'expired' },
+  });
   t.match((await h.bot.load('tryon', lively)).state, { status: 'tryon_processing' }, 'idle 60 s only: untouched');
   const account = await h.account('5002');
   t.match(account, { balance: 13, held: 0 });
   t.same(holdHistory(account.events, processingId), ['CreditsReserved', 'ReservationReleased:expired']);
 
   h.startWorker({ ledgerConfig });
-  t.match(await h.waitForJob(processingId), { status: 'done', outcome: 'released', claims: 2 }, 'the woken job finds it settled');
-  t.same(holdHistory((await h.account('5002')).events, processingId), ['CreditsReserved', 'ReservationReleased:expired']);
+  t.match(
+    await h.waitForJob(processingId),
+    { status: 'done', outcome: 'released', claims: 2 },
+    'the woken job finds it settled',
+  );
+  t.same(holdHistory((await h.account('5002')).events, processingId), [
+    'CreditsReserved',
+    'ReservationReleased:expired',
+  ]);
   await h.project();
-  t.match((await h.pool.query('SELECT status, state, credits_used FROM fashion_sessions WHERE id = $1', [processingId])).rows[0],
-    { status: 'expired', state: 'expired', credits_used: 0 });
-  t.match((await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = 5002')).rows[0], { credits: 13, credits_reserved: 0 });
+  t.match(
+    (await h.pool.query('SELECT status, state, credits_used FROM fashion_sessions WHERE id = $1', [processingId]))
+      .rows[0],
+    { status: 'expired', state: 'expired', credits_used: 0 },
+  );
+  t.match((await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = 5002')).rows[0], {
+    credits: 13,
+    credits_reserved: 0,
+  });
 });

@@ -26,24 +26,55 @@ t.test('stylist sessions end with the right credits and rows', async (t) => {
     const request = h.ai.requestsTo('openai.responses').at(-1);
     t.match(JSON.stringify(request?.json), /5000-20000 RUB/, 'the budget reaches the prompt in major units');
     const products = [0, 1].map((i) => ({
-      productId: `wb-${i}`, partnerName: 'wildberries', productUrl: `https://www.wildberries.ru/catalog/${i}/detail.aspx`,
-      title: `Item ${i}`, priceMinor: 250_000, currency: 'RUB' as const, recommendationIndex: i, score: 0.9 - i / 10,
+      productId: `wb-${i}`,
+      partnerName: 'wildberries',
+      productUrl: `https://www.wildberries.ru/catalog/${i}/detail.aspx`,
+      title: `Item ${i}`,
+      priceMinor: 250_000,
+      currency: 'RUB' as const,
+      recommendationIndex: i,
+      score: 0.9 - i / 10,
     }));
     const at = () => h.clock().toISOString();
     t.ok((await h.bot.styling(sessionId, { type: 'OpenShopping', products, occurredAt: at() })).ok);
     t.ok((await h.bot.styling(sessionId, { type: 'RecordProductClicked', productId: 'wb-1', occurredAt: at() })).ok);
     await h.project();
-    t.match((await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = $1', [userId])).rows[0],
-      { credits: START - PRICE, credits_reserved: 0 });
-    t.match((await h.pool.query('SELECT * FROM fashion_sessions WHERE id = $1', [sessionId])).rows[0],
-      { session_type: 'styling', status: 'completed', state: 'stylist_shopping', credits_used: PRICE });
+    t.match((await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = $1', [userId])).rows[0], {
+      credits: START - PRICE,
+      credits_reserved: 0,
+    });
+    t.match((await h.pool.query('SELECT * FROM fashion_sessions WHERE id = $1', [sessionId])).rows[0], {
+      session_type: 'styling',
+      status: 'completed',
+      state: 'stylist_shopping',
+      credits_used: PRICE,
+    });
     const analysis = (await h.pool.query('SELECT * FROM style_analyses WHERE session_id = $1', [sessionId])).rows[0];
-    t.match(analysis, { credits_used: PRICE, style_profile: { bodyType: 'rectangle' }, input_image_url: new RegExp(`^user-uploads/persons/${sessionId}/`) });
+    t.match(analysis, {
+      credits_used: PRICE,
+      style_profile: { bodyType: 'rectangle' },
+      input_image_url: new RegExp(`^user-uploads/persons/${sessionId}/`),
+    });
     t.ok(analysis.recommendations.length >= 2);
-    const rows = (await h.pool.query(`SELECT product_id, partner_name, recommendation_score, user_clicked, style_analysis_id
-      FROM product_recommendations WHERE user_id = $1 ORDER BY product_id`, [userId])).rows;
-    t.same(rows.map((r) => [r.product_id, Number(r.recommendation_score), r.user_clicked, r.style_analysis_id === analysis.id]),
-      [['wb-0', 0.9, false, true], ['wb-1', 0.8, true, true]]);
+    const rows = (
+      await h.pool.query(
+        `SELECT product_id, partner_name, recommendation_score, user_clicked, style_analysis_id
+      FROM product_recommendations WHERE user_id = $1 ORDER BY product_id`,
+        [userId],
+      )
+    ).rows;
+    t.same(
+      rows.map((r) => [
+        r.product_id,
+        Number(r.recommendation_score),
+        r.user_clicked,
+        r.style_analysis_id === analysis.id,
+      ]),
+      [
+        ['wb-0', 0.9, false, true],
+        ['wb-1', 0.8, true, true],
+      ],
+    );
   });
 
   const failures: Array<{ name: string; script: Behaviour[]; reason: string }> = [
@@ -61,7 +92,10 @@ t.test('stylist sessions end with the right credits and rows', async (t) => {
       const account = await h.account(userId);
       t.match(account, { balance: START, held: 0 });
       t.same(holdHistory(account.events, sessionId), ['CreditsReserved', 'ReservationReleased:ai_failed']);
-      t.match((await h.bot.load('styling', sessionId)).state, { status: 'failed', failure: { reason: failure.reason } });
+      t.match((await h.bot.load('styling', sessionId)).state, {
+        status: 'failed',
+        failure: { reason: failure.reason },
+      });
     });
   }
 
@@ -74,12 +108,17 @@ t.test('stylist sessions end with the right credits and rows', async (t) => {
     const account = await h.account(userId);
     t.match(account, { balance: 3, held: 0 });
     t.same(holdHistory(account.events, sessionId), []);
-    t.match((await h.bot.load('styling', sessionId)).state,
-      { status: 'failed', failure: { reason: 'insufficient_credits', attempts: 0 }, holdResolution: { action: 'none' } });
+    t.match((await h.bot.load('styling', sessionId)).state, {
+      status: 'failed',
+      failure: { reason: 'insufficient_credits', attempts: 0 },
+      holdResolution: { action: 'none' },
+    });
     t.equal(h.ai.requests.length, before, 'no AI call');
     await h.project();
-    t.match((await h.pool.query('SELECT status, credits_used FROM fashion_sessions WHERE id = $1', [sessionId])).rows[0],
-      { status: 'failed', credits_used: 0 });
+    t.match(
+      (await h.pool.query('SELECT status, credits_used FROM fashion_sessions WHERE id = $1', [sessionId])).rows[0],
+      { status: 'failed', credits_used: 0 },
+    );
   });
 
   await t.test('outcome unknown, then a result within the hold: captured once', async (t) => {

@@ -29,7 +29,14 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
   const sweeperHolds = createHolds({ store, actor: 'system:sweeper' });
   const userId = '4001';
   await accounts(accountStream(userId), { type: 'OpenAccount', userId, profile: {}, occurredAt: at(0) });
-  await accounts(accountStream(userId), { type: 'GrantCredits', grantId: 'g', credits: 100, reason: 'promo', operator: 't', occurredAt: at(0) });
+  await accounts(accountStream(userId), {
+    type: 'GrantCredits',
+    grantId: 'g',
+    credits: 100,
+    reason: 'promo',
+    operator: 't',
+    occurredAt: at(0),
+  });
   const reserve = (reservationId: string) =>
     worker.reserve({ userId, reservationId, credits: 3, feature: 'tryon', ttlSeconds: TTL }, at(0));
   const capture = (reservationId: string, seconds: number) =>
@@ -41,9 +48,19 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
     await projected(pool, runner, head);
     await runner.stop();
   };
-  const sweep = (seconds: number) => sweepExpiredHolds({ candidates: pgSweepCandidates(pool), holds: sweeperHolds, clock: () => new Date(at(seconds)), logger: silentLogger });
+  const sweep = (seconds: number) =>
+    sweepExpiredHolds({
+      candidates: pgSweepCandidates(pool),
+      holds: sweeperHolds,
+      clock: () => new Date(at(seconds)),
+      logger: silentLogger,
+    });
   const account = async () =>
-    summaryOf(foldAccount((await store.readStream(accountStream(userId))).map((e) => ({ type: e.type, data: e.data }) as AccountEvent)).core);
+    summaryOf(
+      foldAccount(
+        (await store.readStream(accountStream(userId))).map((e) => ({ type: e.type, data: e.data }) as AccountEvent),
+      ).core,
+    );
 
   // 3 welcome credits + 100 granted; the first hold is captured: 100 from then on.
   await t.test('capture lands first: the sweeper, reading a stale row, loses', async (t) => {
@@ -58,7 +75,11 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
     await reserve('b');
     await feed();
     t.same(await sweep(TTL + 1), { released: 1 });
-    t.equal(await capture('b', TTL - 1), 'capture_lost', 'reservation_already_resolved: the credits stay with the user');
+    t.equal(
+      await capture('b', TTL - 1),
+      'capture_lost',
+      'reservation_already_resolved: the credits stay with the user',
+    );
     t.match(await account(), { balance: 100, held: 0 });
   });
 
@@ -79,17 +100,29 @@ t.test('sweeper and capture race for expired holds: exactly one wins each', asyn
     t.equal(captured + (swept.released ?? 0), ids.length, 'every hold ended once: captured or released');
     t.equal(swept.release_lost ?? 0, captured, 'each capture that won made the sweeper lose');
     t.match(await account(), { balance: 100 - 3 * captured, held: 0 });
-    const events = (await store.readStream(accountStream(userId))).filter((e) => ids.includes((e.data as { reservationId?: string }).reservationId ?? ''));
+    const events = (await store.readStream(accountStream(userId))).filter((e) =>
+      ids.includes((e.data as { reservationId?: string }).reservationId ?? ''),
+    );
     t.equal(events.filter((e) => e.type !== 'CreditsReserved').length, ids.length, 'one resolving event per hold');
   });
 
   await t.test('startSweeper: feeds credit_holds and sweeps on its own, every interval', async (t) => {
     await reserve('auto');
-    const sweeper = startSweeper({ store, pool, candidates: pgSweepCandidates(pool), clock: () => new Date(at(TTL + 1)), intervalMs: 20 });
+    const sweeper = startSweeper({
+      store,
+      pool,
+      candidates: pgSweepCandidates(pool),
+      clock: () => new Date(at(TTL + 1)),
+      intervalMs: 20,
+    });
     await waitFor('the sweeper to release the hold', async () => (await account()).held === 0);
     await sweeper.stop();
     t.match(await account(), { held: 0 });
     const last = (await store.readStream(accountStream(userId), { direction: 'backwards', maxCount: 1 }))[0];
-    t.match(last, { type: 'ReservationReleased', data: { reservationId: 'auto', reason: 'expired' }, metadata: { actor: 'system:sweeper' } });
+    t.match(last, {
+      type: 'ReservationReleased',
+      data: { reservationId: 'auto', reason: 'expired' },
+      metadata: { actor: 'system:sweeper' },
+    });
   });
 });

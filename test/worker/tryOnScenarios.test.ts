@@ -14,7 +14,14 @@ const PRICE = 3;
 t.test('try-on sessions end with the right credits and rows', async (t) => {
   const h = await createHarness(t);
   h.startWorker();
-  const expected: Array<{ userId: string; sessionId: string; credits: number; status: string; reason?: string | null; seconds?: number | null }> = [];
+  const expected: Array<{
+    userId: string;
+    sessionId: string;
+    credits: number;
+    status: string;
+    reason?: string | null;
+    seconds?: number | null;
+  }> = [];
 
   await t.test('success: reserved, generated, scored, captured once', async (t) => {
     const userId = '1001';
@@ -28,7 +35,11 @@ t.test('try-on sessions end with the right credits and rows', async (t) => {
     const { state } = await h.bot.load('tryon', sessionId);
     t.equal(state.status, 'tryon_result');
     const result = state.status === 'tryon_result' && 'result' in state ? state.result : null;
-    t.match(result, { qualityScore: 0.82, provider: 'openai', resultImageKey: new RegExp(`^generated-images/tryons/${sessionId}/`) });
+    t.match(result, {
+      qualityScore: 0.82,
+      provider: 'openai',
+      resultImageKey: new RegExp(`^generated-images/tryons/${sessionId}/`),
+    });
     t.ok((await h.images.get(result!.resultImageKey)).bytes.length > 0, 'the generated image is stored');
     expected.push({ userId, sessionId, credits: START - PRICE, status: 'completed' });
   });
@@ -83,26 +94,43 @@ t.test('try-on sessions end with the right credits and rows', async (t) => {
     await h.fed();
     h.clock.advance(60 * 60 + 1); // the default hold lifetime is an hour
     const sweep = await h.startSweeper().sweep();
-    t.ok((sweep.holds.released ?? 0) + (sweep.holds.release_lost ?? 0) <= 1, 'the sweeper released it, unless the worker did first');
+    t.ok(
+      (sweep.holds.released ?? 0) + (sweep.holds.release_lost ?? 0) <= 1,
+      'the sweeper released it, unless the worker did first',
+    );
     t.match(await h.waitForJob(sessionId), { status: 'done' });
     const account = await h.account(userId);
     t.match(account, { balance: START, held: 0 });
     t.same(holdHistory(account.events, sessionId), ['CreditsReserved', 'ReservationReleased:expired']);
     t.match((await h.bot.load('tryon', sessionId)).state, { status: 'expired' });
-    t.equal(h.ai.requestsTo('openai.images').filter((r) => r.behaviour === 'hang').length, 2, 'no AI call after the hold expired');
+    t.equal(
+      h.ai.requestsTo('openai.images').filter((r) => r.behaviour === 'hang').length,
+      2,
+      'no AI call after the hold expired',
+    );
     expected.push({ userId, sessionId, credits: START, status: 'expired', reason: null, seconds: null });
   });
 
   await t.test('read tables: users, fashion_sessions and virtual_tryons agree', async (t) => {
     await h.project();
     for (const e of expected) {
-      const user = (await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = $1', [e.userId])).rows[0];
+      const user = (await h.pool.query('SELECT credits, credits_reserved FROM users WHERE id = $1', [e.userId]))
+        .rows[0];
       t.same(user, { credits: e.credits, credits_reserved: 0 }, `user ${e.userId}`);
-      const row = (await h.pool.query(`SELECT s.status, s.credits_used, s.processing_time, s.result_data->'failure'->>'reason' AS reason,
+      const row = (
+        await h.pool.query(
+          `SELECT s.status, s.credits_used, s.processing_time, s.result_data->'failure'->>'reason' AS reason,
         v.credits_used AS tryon_credits, v.quality_score, v.result_image_url
-        FROM fashion_sessions s JOIN virtual_tryons v ON v.session_id = s.id WHERE s.id = $1`, [e.sessionId])).rows[0];
+        FROM fashion_sessions s JOIN virtual_tryons v ON v.session_id = s.id WHERE s.id = $1`,
+          [e.sessionId],
+        )
+      ).rows[0];
       const charged = e.status === 'completed' ? PRICE : 0;
-      t.match(row, { status: e.status, credits_used: charged, tryon_credits: charged, reason: e.reason ?? null }, `session of ${e.userId}`);
+      t.match(
+        row,
+        { status: e.status, credits_used: charged, tryon_credits: charged, reason: e.reason ?? null },
+        `session of ${e.userId}`,
+      );
       if (e.seconds === undefined) t.ok(row.processing_time >= 0, 'processing time recorded');
       else t.equal(row.processing_time, e.seconds, 'processing time: submission to outcome, in seconds');
       if (e.status === 'completed') t.equal(Number(row.quality_score), 0.82);

@@ -80,10 +80,11 @@ t.test('a conflict is WrongExpectedRevision; a retry of the same append is ackno
     .catch((e: unknown) => e);
   t.type(error, WrongExpectedRevision);
   t.match(error, { code: 'wrong_expected_revision', stream: 'account-3', expected: 0, actual: 1 });
-  await t.rejects(
-    store.appendToStream('account-9', [event('account-9', 'a')], { expected: 'exists' }),
-    { code: 'wrong_expected_revision', expected: 'exists', actual: 'no_stream' },
-  );
+  await t.rejects(store.appendToStream('account-9', [event('account-9', 'a')], { expected: 'exists' }), {
+    code: 'wrong_expected_revision',
+    expected: 'exists',
+    actual: 'no_stream',
+  });
 
   fake.throwOnAppendFailure = false;
   await t.rejects(
@@ -100,7 +101,10 @@ t.test('input is validated before the server is asked; server failures keep thei
   t.equal(fake.appendCalls.length, 0, 'nothing reached the client');
 
   fake.failNextAppend = new UnavailableError();
-  await t.rejects(store.appendToStream('account-1', [event('account-1', 'a')], { expected: 'no_stream' }), StoreUnavailable);
+  await t.rejects(
+    store.appendToStream('account-1', [event('account-1', 'a')], { expected: 'no_stream' }),
+    StoreUnavailable,
+  );
   const denied = new AccessDeniedError();
   fake.failNextAppend = denied;
   await t.rejects(store.appendToStream('account-1', [event('account-1', 'a')], { expected: 'no_stream' }), denied);
@@ -109,9 +113,13 @@ t.test('input is validated before the server is asked; server failures keep thei
 t.test('readStream: directions, bounds, a missing stream', async (t) => {
   const { fake, store } = setup();
   const stream = 'tryon-s1';
-  await store.appendToStream(stream, [0, 1, 2, 3, 4].map((i) => event(stream, String(i), 'Step', { i })), {
-    expected: 'no_stream',
-  });
+  await store.appendToStream(
+    stream,
+    [0, 1, 2, 3, 4].map((i) => event(stream, String(i), 'Step', { i })),
+    {
+      expected: 'no_stream',
+    },
+  );
   const revisions = async (options: Parameters<typeof store.readStream>[1]) =>
     (await store.readStream(stream, options)).map((e) => e.revision);
 
@@ -149,36 +157,64 @@ t.test('readAll: exclusive `after`, filters, no system events, paging', async (t
   const all = await store.readAll();
   t.same(
     all.map((e) => `${e.stream}:${e.type}`),
-    ['account-1:CreditsPurchased', 'tryon-1:TryOnStarted', 'account-1:CreditsReserved', 'account-1:ReservationCaptured', 'account-2:CreditsReserved'],
+    [
+      'account-1:CreditsPurchased',
+      'tryon-1:TryOnStarted',
+      'account-1:CreditsReserved',
+      'account-1:ReservationCaptured',
+      'account-2:CreditsReserved',
+    ],
     'every event of ours in log order, no system events',
   );
   const positions = all.map((e) => e.position);
-  t.same([...positions].sort((a, b) => a - b), positions, 'ascending');
+  t.same(
+    [...positions].sort((a, b) => a - b),
+    positions,
+    'ascending',
+  );
 
   t.same(
     (await store.readAll({ after: positions[1]! })).map((e) => e.position),
     positions.slice(2),
     '`after` is exclusive although the server reads forwards from it inclusively',
   );
-  t.same((await store.readAll({ after: positions[4]! })), [], 'nothing after the last');
+  t.same(await store.readAll({ after: positions[4]! }), [], 'nothing after the last');
   t.same(
     (await store.readAll({ categories: ['account'] })).map((e) => e.position),
     [positions[0], positions[2], positions[3], positions[4]],
   );
-  t.same((await store.readAll({ eventTypes: ['CreditsReserved'] })).map((e) => e.stream), ['account-1', 'account-2']);
-  t.same((await store.readAll({ categories: [] })), [], 'an empty list matches nothing');
+  t.same(
+    (await store.readAll({ eventTypes: ['CreditsReserved'] })).map((e) => e.stream),
+    ['account-1', 'account-2'],
+  );
+  t.same(await store.readAll({ categories: [] }), [], 'an empty list matches nothing');
 
   fake.readAllCalls.length = 0;
-  const paged = await store.readAll({ categories: ['account'], eventTypes: ['CreditsReserved'], maxCount: 1, after: 0 });
-  t.same(paged.map((e) => e.stream), ['account-1']);
+  const paged = await store.readAll({
+    categories: ['account'],
+    eventTypes: ['CreditsReserved'],
+    maxCount: 1,
+    after: 0,
+  });
+  t.same(
+    paged.map((e) => e.stream),
+    ['account-1'],
+  );
   const twoTypes = await store.readAll({ categories: ['account'], eventTypes: ['CreditsReserved'], maxCount: 2 });
-  t.same(twoTypes.map((e) => e.stream), ['account-1', 'account-2'], 'keeps paging past events of other types');
+  t.same(
+    twoTypes.map((e) => e.stream),
+    ['account-1', 'account-2'],
+    'keeps paging past events of other types',
+  );
   t.ok(fake.readAllCalls.length > 2, 'more than one page was needed');
   t.ok(
     fake.readAllCalls.every((call) => call.maxCount <= 3),
     'each page is at most maxCount + 1 events',
   );
-  t.same((await store.readAll({ maxCount: 2 })).map((e) => e.position), positions.slice(0, 2));
+  t.same(
+    (await store.readAll({ maxCount: 2 })).map((e) => e.position),
+    positions.slice(0, 2),
+  );
   t.same(await store.readAll({ maxCount: 0 }), []);
 });
 

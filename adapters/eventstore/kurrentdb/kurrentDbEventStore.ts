@@ -138,8 +138,7 @@ export class KurrentDbEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision;
     if (count === 0 || (backwards && from !== undefined && from < 0)) return [];
-    const fromRevision =
-      from === undefined ? (backwards ? END : START) : BigInt(Math.max(0, Math.trunc(from)));
+    const fromRevision = from === undefined ? (backwards ? END : START) : BigInt(Math.max(0, Math.trunc(from)));
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, {

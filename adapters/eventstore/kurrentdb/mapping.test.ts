@@ -210,7 +210,11 @@ t.test('which client errors are transient', async (t) => {
     ['raw gRPC UNAVAILABLE', serviceError(14, 'No connection established'), true],
     ['cluster discovery gave up', new Error('Failed to discover after 10 attempts.'), true],
     ['access denied', new AccessDeniedError(), false],
-    ['wrong expected version', new WrongExpectedVersionError(undefined, { streamName: 'a-1', expected: 1n, current: 2n }), false],
+    [
+      'wrong expected version',
+      new WrongExpectedVersionError(undefined, { streamName: 'a-1', expected: 1n, current: 2n }),
+      false,
+    ],
     ['a bug of ours', new TypeError('x is undefined'), false],
     ['an odd error with a numeric code and no details', Object.assign(new Error('odd'), { code: 99 }), false],
     ['not an Error', 'boom', false],
@@ -227,7 +231,11 @@ t.test('client errors in the port’s terms', async (t) => {
   t.match(conflict, { code: 'wrong_expected_revision', stream: 'account-1', expected: 3, actual: 5 });
 
   const noStream = toStoreError(
-    new WrongExpectedVersionError(undefined, { streamName: 'account-2', expected: 'stream_exists', current: 'no_stream' }),
+    new WrongExpectedVersionError(undefined, {
+      streamName: 'account-2',
+      expected: 'stream_exists',
+      current: 'no_stream',
+    }),
     { stream: 'account-2', expected: 'exists' },
   );
   t.match(noStream, { code: 'wrong_expected_revision', expected: 'exists', actual: 'no_stream' });

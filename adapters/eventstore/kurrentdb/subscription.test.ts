@@ -45,7 +45,10 @@ const take = async (subscription: Subscription, count: number): Promise<Recorded
 
 t.test('backoff doubles up to its ceiling', async (t) => {
   const policy = { maxAttempts: 9, baseDelayMs: 100, maxDelayMs: 1_000, healthyAfterMs: 0 };
-  t.same([1, 2, 3, 4, 5, 6].map((attempt) => backoffDelayMs(attempt, policy)), [100, 200, 400, 800, 1_000, 1_000]);
+  t.same(
+    [1, 2, 3, 4, 5, 6].map((attempt) => backoffDelayMs(attempt, policy)),
+    [100, 200, 400, 800, 1_000, 1_000],
+  );
   t.ok(RESUBSCRIBE_DEFAULTS.maxAttempts > 0 && RESUBSCRIBE_DEFAULTS.maxDelayMs >= RESUBSCRIBE_DEFAULTS.baseDelayMs);
 });
 
@@ -62,9 +65,12 @@ t.test('catches up from an exclusive checkpoint, then follows live appends, filt
   const [caughtUp] = await take(subscription, 1);
   t.match(caughtUp, { stream: 'account-1', type: 'CreditsReserved', revision: 1 });
   t.same(fake.subscriptions[0]!.fromPosition, { commit: BigInt(a.position), prepare: BigInt(a.position) });
-  t.same(fake.subscriptions[0]!.serverFilter && 'prefixes' in fake.subscriptions[0]!.serverFilter && fake.subscriptions[0]!.serverFilter.prefixes, [
-    'account-',
-  ]);
+  t.same(
+    fake.subscriptions[0]!.serverFilter &&
+      'prefixes' in fake.subscriptions[0]!.serverFilter &&
+      fake.subscriptions[0]!.serverFilter.prefixes,
+    ['account-'],
+  );
 
   await store.appendToStream('tryon-1', [event('tryon-1', 'b', 'TryOnFinished')], { expected: 0 });
   const live = await store.appendToStream('account-2', [event('account-2', 'a')], { expected: 'no_stream' });
@@ -88,10 +94,17 @@ t.test('types are filtered exactly, system events never delivered', async (t) =>
 t.test('a dropped subscription resumes after the last delivered event', async (t) => {
   const { fake, store } = setup();
   t.teardown(() => store.close());
-  await store.appendToStream('account-1', ['a', 'b', 'c'].map((s) => event('account-1', s)), { expected: 'no_stream' });
+  await store.appendToStream(
+    'account-1',
+    ['a', 'b', 'c'].map((s) => event('account-1', s)),
+    { expected: 'no_stream' },
+  );
   const subscription = store.subscribe();
   const firstTwo = await take(subscription, 2);
-  t.same(firstTwo.map((e) => e.revision), [0, 1]);
+  t.same(
+    firstTwo.map((e) => e.revision),
+    [0, 1],
+  );
 
   fake.drop(new UnavailableError());
   const [third, fourth] = await (async () => {

@@ -99,7 +99,11 @@ export class ChangeListener {
   private scheduleReconnect(): void {
     if (this.closed) return;
     this.failures += 1;
-    const delayMs = backoffMs(this.failures, { baseMs: LISTEN_RECONNECT_MIN_MS, ceilingMs: LISTEN_RECONNECT_MAX_MS, jitter: 'none' }, 0);
+    const delayMs = backoffMs(
+      this.failures,
+      { baseMs: LISTEN_RECONNECT_MIN_MS, ceilingMs: LISTEN_RECONNECT_MAX_MS, jitter: 'none' },
+      0,
+    );
     this.reconnectTimer = setTimeout(() => void this.open(), delayMs);
   }
 }

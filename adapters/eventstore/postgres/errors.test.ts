@@ -6,11 +6,18 @@ const withCode = (code: string, message = 'failed') => Object.assign(new Error(m
 
 t.test('connection failures are told apart from request errors', async (t) => {
   const unavailable = [
-    withCode('ECONNREFUSED'), withCode('ECONNRESET'), withCode('57P01'), withCode('57P03'), withCode('08006'),
-    withCode('53300'), new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect'),
+    withCode('ECONNREFUSED'),
+    withCode('ECONNRESET'),
+    withCode('57P01'),
+    withCode('57P03'),
+    withCode('08006'),
+    withCode('53300'),
+    new Error('Connection terminated unexpectedly'),
+    new Error('timeout exceeded when trying to connect'),
     new AggregateError([withCode('ECONNREFUSED')], 'all addresses failed'),
   ];
-  for (const error of unavailable) t.ok(isUnavailable(error), `${error.message} ${(error as { code?: string }).code ?? ''}`);
+  for (const error of unavailable)
+    t.ok(isUnavailable(error), `${error.message} ${(error as { code?: string }).code ?? ''}`);
   const other = [withCode('23505'), withCode('42P01'), withCode('MD002'), new Error('syntax'), 'not an error'];
   for (const error of other) t.notOk(isUnavailable(error), String(error));
 });

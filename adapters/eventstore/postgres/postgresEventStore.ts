@@ -110,9 +110,13 @@ export class PostgresEventStore implements EventStore {
     // pg-pool keeps `password` as a non-enumerable property: a spread alone would drop it.
     const listenClient =
       options.listenClient ??
-      (() => new pg.Client({
-        ...pool.options, password: pool.options.password, application_name: LISTEN_APPLICATION_NAME, keepAlive: true,
-      }));
+      (() =>
+        new pg.Client({
+          ...pool.options,
+          password: pool.options.password,
+          application_name: LISTEN_APPLICATION_NAME,
+          keepAlive: true,
+        }));
     this.listener = new ChangeListener(listenClient, options.onListenError);
     this.notifier = new CommitNotifier(pool);
     this.pollIntervalMs = options.pollIntervalMs ?? SUBSCRIBE_POLL_INTERVAL_MS;
@@ -137,14 +141,25 @@ export class PostgresEventStore implements EventStore {
     let row: AppendRow;
     try {
       row = await this.appends.append({
-        stream, expected: expectedCode(options.expected), ids, types: serialized.map((e) => e.type), data, metadata,
+        stream,
+        expected: expectedCode(options.expected),
+        ids,
+        types: serialized.map((e) => e.type),
+        data,
+        metadata,
         bytes: data.reduce((n, d) => n + d.length, 0) + metadata.reduce((n, m) => n + m.length, 0),
       });
     } catch (error) {
       if (!isDuplicateEventId(error)) throw error;
-      row = await this.one<AppendRow>({ text: REPLAY_SQL, values: [stream, expectedCode(options.expected), ids] }, 'append');
+      row = await this.one<AppendRow>(
+        { text: REPLAY_SQL, values: [stream, expectedCode(options.expected), ids] },
+        'append',
+      );
       if (row.outcome !== 'replay') {
-        throw new InvalidAppend('invalid_event', `append to ${stream}: an event id is already stored elsewhere (${(error as Error).message})`);
+        throw new InvalidAppend(
+          'invalid_event',
+          `append to ${stream}: an event id is already stored elsewhere (${(error as Error).message})`,
+        );
       }
     }
     if (row.outcome === 'conflict') {
@@ -157,7 +172,12 @@ export class PostgresEventStore implements EventStore {
 
   /** Events of one stream (all committed ones: per-stream order needs no horizon). */
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const query = readStreamQuery(stream, options.direction ?? 'forwards', options.fromRevision, boundedCount(options.maxCount));
+    const query = readStreamQuery(
+      stream,
+      options.direction ?? 'forwards',
+      options.fromRevision,
+      boundedCount(options.maxCount),
+    );
     return (await this.eventRows<EventRow>(query, 'readStream')).map(toRecordedEvent);
   }
 
@@ -175,8 +195,11 @@ export class PostgresEventStore implements EventStore {
   /** Catch-up subscription woken by LISTEN/NOTIFY, with a slow fallback poll. */
   subscribe(options: SubscribeOptions = {}): Subscription {
     const subscription = openSubscription(
-      { readBatch: (after, filter, limit) => this.readBatch(after, filter, limit), listener: this.listener,
-        pollIntervalMs: this.pollIntervalMs },
+      {
+        readBatch: (after, filter, limit) => this.readBatch(after, filter, limit),
+        listener: this.listener,
+        pollIntervalMs: this.pollIntervalMs,
+      },
       options,
       () => this.subscriptions.delete(subscription),
     );
@@ -193,13 +216,21 @@ export class PostgresEventStore implements EventStore {
 
   /** One transaction for the whole batch; the outcomes in the batch's order. */
   private async appendBatch(batch: readonly PendingAppend[]): Promise<AppendRow[]> {
-    const rows = await this.rows<AppendBatchRow>({
-      text: APPEND_BATCH_SQL,
-      values: [
-        batch.map((a) => a.stream), batch.map((a) => a.expected), batch.map((a) => a.ids.length),
-        batch.flatMap((a) => a.ids), batch.flatMap((a) => a.types), batch.flatMap((a) => a.data), batch.flatMap((a) => a.metadata),
-      ],
-    }, 'append');
+    const rows = await this.rows<AppendBatchRow>(
+      {
+        text: APPEND_BATCH_SQL,
+        values: [
+          batch.map((a) => a.stream),
+          batch.map((a) => a.expected),
+          batch.map((a) => a.ids.length),
+          batch.flatMap((a) => a.ids),
+          batch.flatMap((a) => a.types),
+          batch.flatMap((a) => a.data),
+          batch.flatMap((a) => a.metadata),
+        ],
+      },
+      'append',
+    );
     const outcomes = new Array<AppendRow>(batch.length);
     for (const row of rows) outcomes[row.append_index - 1] = row;
     if (rows.length !== batch.length || outcomes.includes(undefined as unknown as AppendRow)) {
@@ -210,14 +241,21 @@ export class PostgresEventStore implements EventStore {
 
   private async readBatch(after: number, filter: SubscribeOptions, limit: number): Promise<Batch> {
     // Each row is an event followed by the head; one row of NULLs and the head when none matched.
-    const rows = await this.eventRows<[...EventRow, number | string]>(readBatchQuery(after, filter, limit), 'subscribe');
+    const rows = await this.eventRows<[...EventRow, number | string]>(
+      readBatchQuery(after, filter, limit),
+      'subscribe',
+    );
     const head = Number(rows[0]?.[8] ?? 0);
-    return { head, events: rows.filter((row) => row[1] !== null).map((row) => toRecordedEvent(row as unknown as EventRow)) };
+    return {
+      head,
+      events: rows.filter((row) => row[1] !== null).map((row) => toRecordedEvent(row as unknown as EventRow)),
+    };
   }
 
   private async rows<Row extends pg.QueryResultRow>(query: Query, what: string): Promise<Row[]> {
     try {
-      return (await this.pool.query<Row>({ name: statementName(query.text), text: query.text, values: query.values })).rows;
+      return (await this.pool.query<Row>({ name: statementName(query.text), text: query.text, values: query.values }))
+        .rows;
     } catch (error) {
       return mapError(error, what);
     }
@@ -225,7 +263,12 @@ export class PostgresEventStore implements EventStore {
 
   private async eventRows<Row extends unknown[]>(query: Query, what: string): Promise<Row[]> {
     try {
-      const config = { name: statementName(query.text), text: query.text, values: query.values, rowMode: 'array' as const };
+      const config = {
+        name: statementName(query.text),
+        text: query.text,
+        values: query.values,
+        rowMode: 'array' as const,
+      };
       return (await this.pool.query<Row>(config)).rows;
     } catch (error) {
       return mapError(error, what);

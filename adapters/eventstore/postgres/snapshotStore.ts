@@ -49,7 +49,8 @@ interface LoadRow {
   tail?: string;
 }
 
-const statementName = (text: string): string => `modera_snap_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+const statementName = (text: string): string =>
+  `modera_snap_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 
 const snapshotOf = (row: LoadRow | undefined): Snapshot | undefined =>
   row && row.version !== null && row.core !== null
@@ -73,7 +74,12 @@ export interface PostgresSnapshotStoreOptions {
 
 /** The SnapshotStore port on PostgreSQL (tables and function: schema/002_ledger_snapshots.sql). */
 export class PostgresSnapshotStore implements SnapshotStore {
-  readonly loadWithTail?: (stream: string, version: string, keys: readonly string[], maxTail: number) => Promise<SnapshotWithTail>;
+  readonly loadWithTail?: (
+    stream: string,
+    version: string,
+    keys: readonly string[],
+    maxTail: number,
+  ) => Promise<SnapshotWithTail>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -85,7 +91,11 @@ export class PostgresSnapshotStore implements SnapshotStore {
   /** The stream's snapshot of this version with the named entries, in one round trip. */
   async load(stream: string, version: string, keys: readonly string[]): Promise<Snapshot | undefined> {
     if (keys.length > SNAPSHOT_LOAD_MAX_KEYS) throw new RangeError(`at most ${SNAPSHOT_LOAD_MAX_KEYS} keys per load`);
-    const { rows } = await this.pool.query<LoadRow>({ name: statementName(LOAD_SQL), text: LOAD_SQL, values: [stream, version, [...keys]] });
+    const { rows } = await this.pool.query<LoadRow>({
+      name: statementName(LOAD_SQL),
+      text: LOAD_SQL,
+      values: [stream, version, [...keys]],
+    });
     return snapshotOf(rows[0]);
   }
 
@@ -96,18 +106,34 @@ export class PostgresSnapshotStore implements SnapshotStore {
       name: statementName(SAVE_SQL),
       text: SAVE_SQL,
       values: [
-        stream, snapshot.version, snapshot.revision, snapshot.position, JSON.stringify(snapshot.core),
-        entries.map((e) => e.key), entries.map((e) => e.revision), entries.map((e) => JSON.stringify(e.value)),
+        stream,
+        snapshot.version,
+        snapshot.revision,
+        snapshot.position,
+        JSON.stringify(snapshot.core),
+        entries.map((e) => e.key),
+        entries.map((e) => e.revision),
+        entries.map((e) => JSON.stringify(e.value)),
       ],
     });
   }
 
-  private async snapshotAndTail(stream: string, version: string, keys: readonly string[], maxTail: number): Promise<SnapshotWithTail> {
+  private async snapshotAndTail(
+    stream: string,
+    version: string,
+    keys: readonly string[],
+    maxTail: number,
+  ): Promise<SnapshotWithTail> {
     if (keys.length > SNAPSHOT_LOAD_MAX_KEYS) throw new RangeError(`at most ${SNAPSHOT_LOAD_MAX_KEYS} keys per load`);
     const { rows } = await this.pool.query<LoadRow>({
-      name: statementName(LOAD_WITH_TAIL_SQL), text: LOAD_WITH_TAIL_SQL, values: [stream, version, [...keys], maxTail],
+      name: statementName(LOAD_WITH_TAIL_SQL),
+      text: LOAD_WITH_TAIL_SQL,
+      values: [stream, version, [...keys], maxTail],
     });
     const row = rows[0];
-    return { snapshot: snapshotOf(row), tail: row?.tail ? (JSON.parse(row.tail) as EventRow[]).map(toRecordedEvent) : [] };
+    return {
+      snapshot: snapshotOf(row),
+      tail: row?.tail ? (JSON.parse(row.tail) as EventRow[]).map(toRecordedEvent) : [],
+    };
   }
 }

@@ -22,6 +22,10 @@ t.test('filters become parameters, never SQL text', async (t) => {
   const query = readAllQuery(10, { categories: ["account'; DROP TABLE events; --"], eventTypes: ['A'] }, 5);
   t.notMatch(query.text, /DROP/, 'the category is not in the text');
   t.same(query.values, [10, 5, ["account'; DROP TABLE events; --"], ['A']]);
-  t.match(query.text, /transaction_id < \(SELECT pg_snapshot_xmin\(pg_current_snapshot\(\)\)\)/, 'the late-commit horizon');
+  t.match(
+    query.text,
+    /transaction_id < \(SELECT pg_snapshot_xmin\(pg_current_snapshot\(\)\)\)/,
+    'the late-commit horizon',
+  );
   t.same(readStreamQuery('account-1', 'backwards', undefined, 3).values, ['account-1', 3], 'backwards from the end');
 });

@@ -7,7 +7,8 @@ export const APPEND_BATCH_SQL =
   'SELECT append_index, outcome, stream_revision, last_position ' +
   'FROM append_events_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::json[], $7::json[])';
 
-export const REPLAY_SQL = 'SELECT outcome, stream_revision, last_position FROM append_events_replay($1, $2, $3::uuid[])';
+export const REPLAY_SQL =
+  'SELECT outcome, stream_revision, last_position FROM append_events_replay($1, $2, $3::uuid[])';
 
 export const NOTIFY_SQL = `SELECT pg_notify('${CHANGES_CHANNEL}', '')`;
 
@@ -51,7 +52,8 @@ export const isoFromUtcText = (text: string): string => {
     // Another shape: the slow, general path, which still needs the server's DateStyle to be ISO
     // (PostgreSQL's default, and Supabase's).
     const parsed = new Date(`${text.replace(' ', 'T')}Z`);
-    if (Number.isNaN(parsed.getTime())) throw new Error(`event store: unreadable recorded_at "${text}": set DateStyle to ISO`);
+    if (Number.isNaN(parsed.getTime()))
+      throw new Error(`event store: unreadable recorded_at "${text}": set DateStyle to ISO`);
     return parsed.toISOString();
   }
   const millis = text.length > 20 ? text.slice(20, 23).padEnd(3, '0') : '000';

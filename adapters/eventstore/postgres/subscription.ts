@@ -41,7 +41,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * notification (or the fallback poll: a lost notification, or a transaction that held the
  * horizon back and ended without notifying, must not stall delivery) and read again.
  */
-export const openSubscription = (deps: SubscriptionDeps, options: SubscribeOptions, onClose: () => void): Subscription => {
+export const openSubscription = (
+  deps: SubscriptionDeps,
+  options: SubscribeOptions,
+  onClose: () => void,
+): Subscription => {
   const abort = new AbortController();
   const batchSize = Math.min(Math.max(options.batchSize ?? SUBSCRIBE_DEFAULT_BATCH_SIZE, 1), READ_MAX_COUNT);
 

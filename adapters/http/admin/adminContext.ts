@@ -31,4 +31,3 @@ export interface AdminContext extends AdminDependencies {
   support: AdminGuard;
   finance: AdminGuard;
 }
-

@@ -23,14 +23,16 @@ const requireGuardOnEveryRoute = (app: FastifyInstance): void => {
   });
 };
 
-export const adminRoutes = (deps: AdminDependencies): FastifyPluginAsync => async (app) => {
-  requireGuardOnEveryRoute(app);
-  const context: AdminContext = {
-    ...deps,
-    executeAccount: countedExecute(deps.executeAccount),
-    support: requireAdmin(deps.tokens, ['support']),
-    finance: requireAdmin(deps.tokens, ['finance']),
+export const adminRoutes =
+  (deps: AdminDependencies): FastifyPluginAsync =>
+  async (app) => {
+    requireGuardOnEveryRoute(app);
+    const context: AdminContext = {
+      ...deps,
+      executeAccount: countedExecute(deps.executeAccount),
+      support: requireAdmin(deps.tokens, ['support']),
+      finance: requireAdmin(deps.tokens, ['finance']),
+    };
+    registerSupportRoutes(app, context);
+    registerFinanceRoutes(app, context);
   };
-  registerSupportRoutes(app, context);
-  registerFinanceRoutes(app, context);
-};

@@ -26,7 +26,13 @@ export const InstantSchema = z
   .describe('ISO 8601 time with a zone, or a date');
 
 export const UserParamsSchema = z.strictObject({ userId: UserIdParamSchema });
-export const HoldParamsSchema = UserParamsSchema.extend({ reservationId: z.string().min(1).max(ID_MAX_LENGTH).regex(/^[\x21-\x7e]+$/) });
+export const HoldParamsSchema = UserParamsSchema.extend({
+  reservationId: z
+    .string()
+    .min(1)
+    .max(ID_MAX_LENGTH)
+    .regex(/^[\x21-\x7e]+$/),
+});
 export const TimelineQuerySchema = z.strictObject({ asOf: InstantSchema.optional() });
 
 const StateSchema = z.object({ balance: z.int(), available: z.int(), held: z.int(), inDebt: z.boolean() });
@@ -35,10 +41,18 @@ export const TimelineReplySchema = z.object({
   userId: z.string(),
   asOf: z.string(),
   state: StateSchema,
-  events: z.array(z.object({
-    position: z.int(), stream: z.string(), revision: z.int(), type: z.string(), data: z.unknown(),
-    occurredAt: z.string(), recordedAt: z.string(), stateAfter: StateSchema,
-  })),
+  events: z.array(
+    z.object({
+      position: z.int(),
+      stream: z.string(),
+      revision: z.int(),
+      type: z.string(),
+      data: z.unknown(),
+      occurredAt: z.string(),
+      recordedAt: z.string(),
+      stateAfter: StateSchema,
+    }),
+  ),
 });
 
 const reason = z.string().trim().min(3).max(TEXT_MAX_LENGTH).describe('why, for the audit trail');
@@ -69,45 +83,89 @@ export const BalancesQuerySchema = z.strictObject({ asOf: InstantSchema.optional
 export const LedgerReplySchema = z.object({
   from: z.string(),
   to: z.string(),
-  rows: z.array(z.object({
-    position: z.int(), eventId: z.string(), userId: z.string(), type: z.enum(MOVEMENT_TYPES), credits: z.int(),
-    amountMinor: z.int().nullable(), currency: z.enum(CURRENCIES).nullable(), provider: z.enum(PROVIDERS).nullable(),
-    paymentId: z.string().nullable(), occurredAt: z.string(), recordedAt: z.string(),
-  })),
-  totals: z.array(z.object({
-    type: z.enum(MOVEMENT_TYPES), currency: z.enum(CURRENCIES).nullable(), provider: z.enum(PROVIDERS).nullable(),
-    count: z.int(), credits: z.int(), amountMinor: z.int(),
-  })),
+  rows: z.array(
+    z.object({
+      position: z.int(),
+      eventId: z.string(),
+      userId: z.string(),
+      type: z.enum(MOVEMENT_TYPES),
+      credits: z.int(),
+      amountMinor: z.int().nullable(),
+      currency: z.enum(CURRENCIES).nullable(),
+      provider: z.enum(PROVIDERS).nullable(),
+      paymentId: z.string().nullable(),
+      occurredAt: z.string(),
+      recordedAt: z.string(),
+    }),
+  ),
+  totals: z.array(
+    z.object({
+      type: z.enum(MOVEMENT_TYPES),
+      currency: z.enum(CURRENCIES).nullable(),
+      provider: z.enum(PROVIDERS).nullable(),
+      count: z.int(),
+      credits: z.int(),
+      amountMinor: z.int(),
+    }),
+  ),
 });
 
 const money = z.object({ RUB: z.int(), USD: z.int(), XTR: z.int() });
 export const ReportReplySchema = z.object({
   from: z.string(),
   to: z.string(),
-  days: z.array(z.object({
-    day: z.string(), revenueMinor: money, refundsMinor: money, chargebacksMinor: money, creditsSold: z.int(), creditsGranted: z.int(),
-    creditsConsumed: z.int(), creditsRefunded: z.int(), creditsChargedBack: z.int(), creditsAdjusted: z.int(), liabilityCredits: z.int(),
-    debtCredits: z.int(), aiCostMicroUsd: z.object({ tryon: z.int(), styling: z.int() }),
-  })),
+  days: z.array(
+    z.object({
+      day: z.string(),
+      revenueMinor: money,
+      refundsMinor: money,
+      chargebacksMinor: money,
+      creditsSold: z.int(),
+      creditsGranted: z.int(),
+      creditsConsumed: z.int(),
+      creditsRefunded: z.int(),
+      creditsChargedBack: z.int(),
+      creditsAdjusted: z.int(),
+      liabilityCredits: z.int(),
+      debtCredits: z.int(),
+      aiCostMicroUsd: z.object({ tryon: z.int(), styling: z.int() }),
+    }),
+  ),
 });
 
 export const BalancesReplySchema = z.object({
   asOf: z.string(),
   accounts: z.array(StateSchema.extend({ userId: z.string() })),
-  totals: z.object({ accounts: z.int(), balance: z.int(), held: z.int(), available: z.int(), liabilityCredits: z.int(), debtCredits: z.int() }),
+  totals: z.object({
+    accounts: z.int(),
+    balance: z.int(),
+    held: z.int(),
+    available: z.int(),
+    liabilityCredits: z.int(),
+    debtCredits: z.int(),
+  }),
 });
 
 export const ReconcileReplySchema = z.object({
   checkedUsers: z.int().describe('users whose rows were compared with their events'),
-  differences: z.array(z.object({ userId: z.string(), field: z.string(), fromEvents: z.unknown(), inTable: z.unknown() })),
+  differences: z.array(
+    z.object({ userId: z.string(), field: z.string(), fromEvents: z.unknown(), inTable: z.unknown() }),
+  ),
   verifiedPosition: z.int().describe('every user was compared with their events up to this position'),
   headPosition: z.int(),
   pendingUsers: z.int().describe('users with nothing projected yet: not compared'),
   quarantinedUsers: z.array(z.string()).describe('users of quarantined streams: not compared'),
-  projections: z.array(z.object({
-    name: z.string(), position: z.int(), headPosition: z.int(), lagEvents: z.int(), state: z.string(), error: z.string().optional(),
-    quarantined: z.array(z.object({ stream: z.string(), fromPosition: z.int(), reason: z.string() })),
-  })),
+  projections: z.array(
+    z.object({
+      name: z.string(),
+      position: z.int(),
+      headPosition: z.int(),
+      lagEvents: z.int(),
+      state: z.string(),
+      error: z.string().optional(),
+      quarantined: z.array(z.object({ stream: z.string(), fromPosition: z.int(), reason: z.string() })),
+    }),
+  ),
   ok: z.boolean().describe('no difference, and no projection failed, quarantined or too far behind'),
   problems: z.array(z.string()),
 });

@@ -5,7 +5,13 @@ import { balancesAsOf, financeReport, REPORT_MAX_DAYS } from '../../../app/repor
 import { HttpError } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {
-  BalancesQuerySchema, BalancesReplySchema, LedgerReplySchema, PeriodQuerySchema, ReconcileReplySchema, ReportQuerySchema, ReportReplySchema,
+  BalancesQuerySchema,
+  BalancesReplySchema,
+  LedgerReplySchema,
+  PeriodQuerySchema,
+  ReconcileReplySchema,
+  ReportQuerySchema,
+  ReportReplySchema,
 } from './adminSchemas.js';
 import type { AdminContext } from './adminContext.js';
 
@@ -19,44 +25,79 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
   const tags = ['finance'];
   const errors = errorReplies(400, 401, 403, 503);
 
-  app.get('/admin/finance/ledger', {
-    schema: {
-      tags, summary: 'Every movement of credits recorded in [from, to), with totals per type, currency and provider (JSON or CSV)',
-      querystring: PeriodQuerySchema, response: { 200: LedgerReplySchema, ...errors },
+  app.get(
+    '/admin/finance/ledger',
+    {
+      schema: {
+        tags,
+        summary:
+          'Every movement of credits recorded in [from, to), with totals per type, currency and provider (JSON or CSV)',
+        querystring: PeriodQuerySchema,
+        response: { 200: LedgerReplySchema, ...errors },
+      },
+      onRequest: context.finance,
     },
-    onRequest: context.finance,
-  }, async (request, reply) => {
-    const { from, to, format } = request.query;
-    const ledger = await exportLedger(context.store, { from: iso(from), to: iso(to) });
-    if (format === 'json') return ledger;
-    const name = `modera-ledger_${ledger.from.slice(0, 10)}_${ledger.to.slice(0, 10)}.csv`;
-    // A string is sent as it is: the JSON reply schema does not apply to it.
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(ledgerCsv(ledger) as never);
-  });
-
-  app.get('/admin/finance/balances', {
-    schema: { tags, summary: "Every account's balance from the events recorded before asOf", querystring: BalancesQuerySchema, response: { 200: BalancesReplySchema, ...errors } },
-    onRequest: context.finance,
-  }, async (request) => balancesAsOf(context.store, request.query.asOf ? iso(request.query.asOf) : new Date().toISOString()));
-
-  app.get('/admin/finance/report', {
-    schema: {
-      tags, summary: `Per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost per feature (at most ${REPORT_MAX_DAYS} days)`,
-      querystring: ReportQuerySchema, response: { 200: ReportReplySchema, ...errors },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const ledger = await exportLedger(context.store, { from: iso(from), to: iso(to) });
+      if (format === 'json') return ledger;
+      const name = `modera-ledger_${ledger.from.slice(0, 10)}_${ledger.to.slice(0, 10)}.csv`;
+      // A string is sent as it is: the JSON reply schema does not apply to it.
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(ledgerCsv(ledger) as never);
     },
-    onRequest: context.finance,
-  }, async (request) => {
-    const { from, to } = request.query;
-    if (Date.parse(to) - Date.parse(from) > REPORT_MAX_DAYS * DAY_MS) throw new HttpError('invalid_request', `a report covers at most ${REPORT_MAX_DAYS} days`);
-    return financeReport(context.store, { from: iso(from), to: iso(to) });
-  });
+  );
 
-  app.get('/admin/projections/reconcile', {
-    schema: { tags, summary: 'Replays every account and compares it with the read tables', response: { 200: ReconcileReplySchema, ...errors } },
-    onRequest: context.finance,
-  }, async () => {
-    if (!context.reconcile) throw new HttpError('feature_off', 'reconcile is not available on this server');
-    const report = await context.reconcile();
-    return report;
-  });
+  app.get(
+    '/admin/finance/balances',
+    {
+      schema: {
+        tags,
+        summary: "Every account's balance from the events recorded before asOf",
+        querystring: BalancesQuerySchema,
+        response: { 200: BalancesReplySchema, ...errors },
+      },
+      onRequest: context.finance,
+    },
+    async (request) =>
+      balancesAsOf(context.store, request.query.asOf ? iso(request.query.asOf) : new Date().toISOString()),
+  );
+
+  app.get(
+    '/admin/finance/report',
+    {
+      schema: {
+        tags,
+        summary: `Per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost per feature (at most ${REPORT_MAX_DAYS} days)`,
+        querystring: ReportQuerySchema,
+        response: { 200: ReportReplySchema, ...errors },
+      },
+      onRequest: context.finance,
+    },
+    async (request) => {
+      const { from, to } = request.query;
+      if (Date.parse(to) - Date.parse(from) > REPORT_MAX_DAYS * DAY_MS)
+        throw new HttpError('invalid_request', `a report covers at most ${REPORT_MAX_DAYS} days`);
+      return financeReport(context.store, { from: iso(from), to: iso(to) });
+    },
+  );
+
+  app.get(
+    '/admin/projections/reconcile',
+    {
+      schema: {
+        tags,
+        summary: 'Replays every account and compares it with the read tables',
+        response: { 200: ReconcileReplySchema, ...errors },
+      },
+      onRequest: context.finance,
+    },
+    async () => {
+      if (!context.reconcile) throw new HttpError('feature_off', 'reconcile is not available on this server');
+      const report = await context.reconcile();
+      return report;
+    },
+  );
 };

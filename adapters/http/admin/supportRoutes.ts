@@ -7,18 +7,39 @@ import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments
 import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 import { errorReplies } from '../api/schemas.js';
 import {
-  ActionRefused, goodwillGrant, openHoldExpiry, rebuildReadRows, refundPurchase, releaseHold, type ActionInput, type ActionResult,
+  ActionRefused,
+  goodwillGrant,
+  openHoldExpiry,
+  rebuildReadRows,
+  refundPurchase,
+  releaseHold,
+  type ActionInput,
+  type ActionResult,
 } from '../../../app/support/actions.js';
 import {
-  ActionBodySchema, ActionReplySchema, GrantBodySchema, HoldParamsSchema, RefundBodySchema, TimelineQuerySchema, TimelineReplySchema,
+  ActionBodySchema,
+  ActionReplySchema,
+  GrantBodySchema,
+  HoldParamsSchema,
+  RefundBodySchema,
+  TimelineQuerySchema,
+  TimelineReplySchema,
   UserParamsSchema,
 } from './adminSchemas.js';
 import type { AdminContext } from './adminContext.js';
 
 /** Support: a user's timeline, and corrections that are each an audited event. */
 
-const actionInput = (request: FastifyRequest, userId: string, body: { reason: string; actionId?: string | undefined }): ActionInput => ({
-  userId, operator: request.admin!.name, role: request.admin!.role, reason: body.reason, actionId: body.actionId,
+const actionInput = (
+  request: FastifyRequest,
+  userId: string,
+  body: { reason: string; actionId?: string | undefined },
+): ActionInput => ({
+  userId,
+  operator: request.admin!.name,
+  role: request.admin!.role,
+  reason: body.reason,
+  actionId: body.actionId,
 });
 
 /** 404 for a user the ledger never heard of. */
@@ -39,16 +60,22 @@ const perform = async (pending: Promise<ActionResult>): Promise<ActionResult> =>
     if (error instanceof ActionRefused) {
       throw new HttpError(error.code, error.message, error.rejection ? { rejection: error.rejection } : {});
     }
-    if (error instanceof ConcurrencyExhausted) throw new HttpError('busy', 'the account kept changing; retry with the same actionId');
+    if (error instanceof ConcurrencyExhausted)
+      throw new HttpError('busy', 'the account kept changing; retry with the same actionId');
     if (error instanceof PaymentProviderError) {
       const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];
-      const advice = error.retryable ? 'nothing was recorded here; retry with the same actionId' : 'nothing was recorded here';
+      const advice = error.retryable
+        ? 'nothing was recorded here; retry with the same actionId'
+        : 'nothing was recorded here';
       throw new HttpError(code, `${error.provider}: ${error.message} (${advice})`, { rejection: error.code });
     }
     throw error;
   }
   if (result.outcome === 'ok' || result.outcome === 'no_change') return result;
-  throw new HttpError('rejected', `the ledger refused: ${result.outcome}`, { rejection: result.outcome, details: result });
+  throw new HttpError('rejected', `the ledger refused: ${result.outcome}`, {
+    rejection: result.outcome,
+    details: result,
+  });
 };
 
 export const registerSupportRoutes = (root: FastifyInstance, context: AdminContext): void => {
@@ -56,50 +83,111 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
   const tags = ['support'];
   const errors = errorReplies(400, 401, 403, 404, 409, 503);
 
-  app.get('/admin/users/:userId/timeline', {
-    schema: { tags, summary: "Every event of a user's account and sessions, with the state after each, as of a time", params: UserParamsSchema, querystring: TimelineQuerySchema, response: { 200: TimelineReplySchema, ...errors } },
-    onRequest: context.support,
-  }, async (request) => {
-    const { userId } = request.params;
-    await requireAccount(context, userId);
-    const asOf = request.query.asOf === undefined ? undefined : new Date(Date.parse(request.query.asOf)).toISOString();
-    return buildTimeline(context.store, userId, { asOf, sessions: context.sessions });
-  });
+  app.get(
+    '/admin/users/:userId/timeline',
+    {
+      schema: {
+        tags,
+        summary: "Every event of a user's account and sessions, with the state after each, as of a time",
+        params: UserParamsSchema,
+        querystring: TimelineQuerySchema,
+        response: { 200: TimelineReplySchema, ...errors },
+      },
+      onRequest: context.support,
+    },
+    async (request) => {
+      const { userId } = request.params;
+      await requireAccount(context, userId);
+      const asOf =
+        request.query.asOf === undefined ? undefined : new Date(Date.parse(request.query.asOf)).toISOString();
+      return buildTimeline(context.store, userId, { asOf, sessions: context.sessions });
+    },
+  );
 
-  app.post('/admin/users/:userId/grants', {
-    schema: { tags, summary: 'A goodwill grant (audited)', params: UserParamsSchema, body: GrantBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    onRequest: context.support,
-  }, async (request) => {
-    const { userId } = request.params;
-    await requireAccount(context, userId);
-    return perform(goodwillGrant(context, { ...actionInput(request, userId, request.body), credits: request.body.credits }));
-  });
+  app.post(
+    '/admin/users/:userId/grants',
+    {
+      schema: {
+        tags,
+        summary: 'A goodwill grant (audited)',
+        params: UserParamsSchema,
+        body: GrantBodySchema,
+        response: { 200: ActionReplySchema, ...errors },
+      },
+      onRequest: context.support,
+    },
+    async (request) => {
+      const { userId } = request.params;
+      await requireAccount(context, userId);
+      return perform(
+        goodwillGrant(context, { ...actionInput(request, userId, request.body), credits: request.body.credits }),
+      );
+    },
+  );
 
-  app.post('/admin/users/:userId/refunds', {
-    schema: { tags, summary: 'Refund a whole purchase through its provider, then claw its credits back (audited)', params: UserParamsSchema, body: RefundBodySchema, response: { 200: ActionReplySchema, ...errors, ...errorReplies(502, 504) } },
-    onRequest: context.support,
-  }, async (request) => {
-    const { userId } = request.params;
-    await requireAccount(context, userId);
-    return perform(refundPurchase(context, { ...actionInput(request, userId, request.body), paymentId: request.body.paymentId }));
-  });
+  app.post(
+    '/admin/users/:userId/refunds',
+    {
+      schema: {
+        tags,
+        summary: 'Refund a whole purchase through its provider, then claw its credits back (audited)',
+        params: UserParamsSchema,
+        body: RefundBodySchema,
+        response: { 200: ActionReplySchema, ...errors, ...errorReplies(502, 504) },
+      },
+      onRequest: context.support,
+    },
+    async (request) => {
+      const { userId } = request.params;
+      await requireAccount(context, userId);
+      return perform(
+        refundPurchase(context, { ...actionInput(request, userId, request.body), paymentId: request.body.paymentId }),
+      );
+    },
+  );
 
-  app.post('/admin/users/:userId/holds/:reservationId/release', {
-    schema: { tags, summary: 'Release a stuck hold (audited)', params: HoldParamsSchema, body: ActionBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    onRequest: context.support,
-  }, async (request) => {
-    const { userId, reservationId } = request.params;
-    await requireAccount(context, userId);
-    const expiresAt = await openHoldExpiry(context.store, userId, reservationId);
-    return perform(releaseHold(context, { ...actionInput(request, userId, request.body), reservationId, ...(expiresAt ? { expiresAt } : {}) }));
-  });
+  app.post(
+    '/admin/users/:userId/holds/:reservationId/release',
+    {
+      schema: {
+        tags,
+        summary: 'Release a stuck hold (audited)',
+        params: HoldParamsSchema,
+        body: ActionBodySchema,
+        response: { 200: ActionReplySchema, ...errors },
+      },
+      onRequest: context.support,
+    },
+    async (request) => {
+      const { userId, reservationId } = request.params;
+      await requireAccount(context, userId);
+      const expiresAt = await openHoldExpiry(context.store, userId, reservationId);
+      return perform(
+        releaseHold(context, {
+          ...actionInput(request, userId, request.body),
+          reservationId,
+          ...(expiresAt ? { expiresAt } : {}),
+        }),
+      );
+    },
+  );
 
-  app.post('/admin/users/:userId/rebuild', {
-    schema: { tags, summary: "Rebuild this user's read rows from their events (audited)", params: UserParamsSchema, body: ActionBodySchema, response: { 200: ActionReplySchema, ...errors } },
-    onRequest: context.support,
-  }, async (request) => {
-    const { userId } = request.params;
-    await requireAccount(context, userId);
-    return perform(rebuildReadRows(context, actionInput(request, userId, request.body)));
-  });
+  app.post(
+    '/admin/users/:userId/rebuild',
+    {
+      schema: {
+        tags,
+        summary: "Rebuild this user's read rows from their events (audited)",
+        params: UserParamsSchema,
+        body: ActionBodySchema,
+        response: { 200: ActionReplySchema, ...errors },
+      },
+      onRequest: context.support,
+    },
+    async (request) => {
+      const { userId } = request.params;
+      await requireAccount(context, userId);
+      return perform(rebuildReadRows(context, actionInput(request, userId, request.body)));
+    },
+  );
 };

@@ -23,7 +23,9 @@ export const StyleAnalysisBodySchema = z.strictObject({
   preferences: z.strictObject({ style: z.enum(STYLE_CHOICES), occasion: z.enum(OCCASION_CHOICES) }),
   budget_range: z
     .strictObject({ currency: z.enum(['RUB', 'USD']), min_minor: z.int().min(0), max_minor: z.int().positive() })
-    .refine((b) => b.min_minor <= b.max_minor && b.max_minor <= MAX_BUDGET_MINOR[b.currency], { message: 'min <= max, max within the stylist ceiling' })
+    .refine((b) => b.min_minor <= b.max_minor && b.max_minor <= MAX_BUDGET_MINOR[b.currency], {
+      message: 'min <= max, max within the stylist ceiling',
+    })
     .optional(),
 });
 
@@ -53,12 +55,34 @@ export const RecommendationsReplySchema = z.object({
   sessionId: z.string(),
   userId: z.string(),
   status: z.string(),
-  profile: z.object({ summary: z.string(), bodyType: z.string(), colorPalette: z.array(z.string()), styleKeywords: z.array(z.string()) }).nullable(),
-  recommendations: z.array(z.object({
-    title: z.string(), category: z.string(), query: z.string().optional(), productUrl: z.string().optional(), reason: z.string(), score: z.number(),
-  })),
-  products: z.array(z.object({
-    productId: z.string(), partnerName: z.string(), productUrl: z.string(), title: z.string(), priceMinor: z.int().nullable(),
-    currency: z.enum(['RUB', 'USD']).nullable(), recommendationIndex: z.int(), score: z.number(),
-  })),
+  profile: z
+    .object({
+      summary: z.string(),
+      bodyType: z.string(),
+      colorPalette: z.array(z.string()),
+      styleKeywords: z.array(z.string()),
+    })
+    .nullable(),
+  recommendations: z.array(
+    z.object({
+      title: z.string(),
+      category: z.string(),
+      query: z.string().optional(),
+      productUrl: z.string().optional(),
+      reason: z.string(),
+      score: z.number(),
+    }),
+  ),
+  products: z.array(
+    z.object({
+      productId: z.string(),
+      partnerName: z.string(),
+      productUrl: z.string(),
+      title: z.string(),
+      priceMinor: z.int().nullable(),
+      currency: z.enum(['RUB', 'USD']).nullable(),
+      recommendationIndex: z.int(),
+      score: z.number(),
+    }),
+  ),
 });

@@ -39,7 +39,9 @@ export interface IdempotencyLimits {
 }
 
 export const DEFAULT_IDEMPOTENCY_LIMITS: IdempotencyLimits = {
-  leaseMs: IDEMPOTENCY_LEASE_MS, waitMs: IDEMPOTENCY_WAIT_MS, pollIntervalMs: IDEMPOTENCY_POLL_INTERVAL_MS,
+  leaseMs: IDEMPOTENCY_LEASE_MS,
+  waitMs: IDEMPOTENCY_WAIT_MS,
+  pollIntervalMs: IDEMPOTENCY_POLL_INTERVAL_MS,
 };
 
 export interface StoredAnswer {
@@ -72,22 +74,39 @@ const canonical = (value: unknown): string => {
 export const requestHash = (body: unknown): string => createHash('sha256').update(canonical(body)).digest('hex');
 
 type Queryable = Pick<pg.Pool, 'query'>;
-interface KeyRow { request_hash: string; state: 'in_progress' | 'done'; status_code: number | null; response: unknown }
+interface KeyRow {
+  request_hash: string;
+  state: 'in_progress' | 'done';
+  status_code: number | null;
+  response: unknown;
+}
 
 /** The answer of a `done` row (the schema makes its status and response present). */
-const answerOf = (row: KeyRow): StoredAnswer => ({ requestHash: row.request_hash, statusCode: row.status_code!, response: row.response });
+const answerOf = (row: KeyRow): StoredAnswer => ({
+  requestHash: row.request_hash,
+  statusCode: row.status_code!,
+  response: row.response,
+});
 
 const readKey = async (db: Queryable, scope: string, key: string): Promise<KeyRow | undefined> =>
-  (await db.query<KeyRow>(
-    `SELECT request_hash, state, status_code, response FROM api_idempotency_keys
-      WHERE scope = $1 AND idempotency_key = $2`, [scope, key])).rows[0];
+  (
+    await db.query<KeyRow>(
+      `SELECT request_hash, state, status_code, response FROM api_idempotency_keys
+      WHERE scope = $1 AND idempotency_key = $2`,
+      [scope, key],
+    )
+  ).rows[0];
 
 /**
  * One attempt at the claim: a new key is inserted as ours; a key whose claim ran out (its
  * request died) is taken over, but only by the same body.
  */
 const tryClaim = async (
-  db: Queryable, scope: string, key: string, hash: string, leaseMs: number,
+  db: Queryable,
+  scope: string,
+  key: string,
+  hash: string,
+  leaseMs: number,
 ): Promise<Claim | undefined> => {
   const claimId = randomUUID();
   const claimed = await db.query(
@@ -97,7 +116,8 @@ const tryClaim = async (
         SET claim_id = EXCLUDED.claim_id, lease_until = EXCLUDED.lease_until
       WHERE api_idempotency_keys.state = 'in_progress' AND api_idempotency_keys.lease_until <= now()
         AND api_idempotency_keys.request_hash = EXCLUDED.request_hash`,
-    [scope, key, hash, claimId, leaseMs]);
+    [scope, key, hash, claimId, leaseMs],
+  );
   if (claimed.rowCount === 1) return { kind: 'claimed', claimId };
   const row = await readKey(db, scope, key);
   if (!row) return undefined;
@@ -108,7 +128,11 @@ const tryClaim = async (
 
 /** Claims the key, waiting (bounded) while another request with the same body holds it. */
 export const claimKey = async (
-  db: Queryable, scope: string, key: string, hash: string, limits: IdempotencyLimits = DEFAULT_IDEMPOTENCY_LIMITS,
+  db: Queryable,
+  scope: string,
+  key: string,
+  hash: string,
+  limits: IdempotencyLimits = DEFAULT_IDEMPOTENCY_LIMITS,
 ): Promise<Claim> => {
   const deadline = Date.now() + limits.waitMs;
   for (;;) {
@@ -124,12 +148,17 @@ export const claimKey = async (
  * the key over, which then answered first), that stored answer is the key's answer.
  */
 export const finishKey = async (
-  db: Queryable, scope: string, key: string, claimId: string, answer: StoredAnswer,
+  db: Queryable,
+  scope: string,
+  key: string,
+  claimId: string,
+  answer: StoredAnswer,
 ): Promise<StoredAnswer> => {
   const stored = await db.query(
     `UPDATE api_idempotency_keys SET state = 'done', status_code = $4, response = $5, lease_until = NULL
       WHERE scope = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in_progress'`,
-    [scope, key, claimId, answer.statusCode, JSON.stringify(answer.response)]);
+    [scope, key, claimId, answer.statusCode, JSON.stringify(answer.response)],
+  );
   if (stored.rowCount === 1) return answer;
   const row = await readKey(db, scope, key);
   return row?.state === 'done' ? answerOf(row) : answer;
@@ -144,7 +173,8 @@ export const releaseKey = async (db: Queryable, scope: string, key: string, clai
   await db.query(
     `UPDATE api_idempotency_keys SET lease_until = now()
       WHERE scope = $1 AND idempotency_key = $2 AND claim_id = $3 AND state = 'in_progress'`,
-    [scope, key, claimId]);
+    [scope, key, claimId],
+  );
 };
 
 /** What a keyed command answered; `keep: false` for a refusal a retry may not meet (no credits yet). */
@@ -173,7 +203,9 @@ export const runOncePerKey = async (
       throw new HttpError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
     case 'in_progress':
       throw new HttpError(
-        'idempotency_key_in_progress', 'a request with this Idempotency-Key is still running; retry with the same key');
+        'idempotency_key_in_progress',
+        'a request with this Idempotency-Key is still running; retry with the same key',
+      );
     case 'replay':
       return { statusCode: claim.answer.statusCode, response: claim.answer.response, replayed: true };
     case 'claimed':

@@ -16,7 +16,13 @@ export type ImageFromUrl = { ok: true; image: ImageInput } | { ok: false; reject
 
 export interface ImagesFromUrlOptions {
   /** The bot's image port: validates by magic bytes and size, stores under a session key. */
-  images: { store(kind: ImageKind, sessionId: string, bytes: Buffer): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }> };
+  images: {
+    store(
+      kind: ImageKind,
+      sessionId: string,
+      bytes: Buffer,
+    ): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;
+  };
   /** Host names that may be fetched (exact match, lower case). */
   allowedHosts: readonly string[];
   /** Plain http too (tests against a local server only). */
@@ -40,10 +46,14 @@ export const imagesFromUrl = (options: ImagesFromUrlOptions) => ({
   fromUrl: async (kind: ImageKind, sessionId: string, url: string): Promise<ImageFromUrl> => {
     const parsed = new URL(url);
     const schemeOk = parsed.protocol === 'https:' || (options.allowHttp === true && parsed.protocol === 'http:');
-    if (!schemeOk || !options.allowedHosts.includes(parsed.hostname.toLowerCase())) return { ok: false, rejection: 'image_host_not_allowed' };
+    if (!schemeOk || !options.allowedHosts.includes(parsed.hostname.toLowerCase()))
+      return { ok: false, rejection: 'image_host_not_allowed' };
     let response: Response;
     try {
-      response = await (options.fetch ?? fetch)(parsed, { redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? IMAGE_FETCH_TIMEOUT_MS) });
+      response = await (options.fetch ?? fetch)(parsed, {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs ?? IMAGE_FETCH_TIMEOUT_MS),
+      });
     } catch {
       return { ok: false, rejection: 'image_fetch_failed' };
     }

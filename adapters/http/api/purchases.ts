@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { deterministicUuid } from '../../../core/eventstore/index.js';
-import { packageById, type Currency, type LedgerConfig, type PackageId, type Provider } from '../../../core/ledger/index.js';
+import {
+  packageById,
+  type Currency,
+  type LedgerConfig,
+  type PackageId,
+  type Provider,
+} from '../../../core/ledger/index.js';
 import { PAYMENT_ERROR_CODES, PaymentProviderError } from '../../../app/payments/errors.js';
 import { HttpError, PROVIDER_FAILURE_CODES } from '../errors.js';
 
@@ -20,13 +26,16 @@ export interface PurchaseRequest {
 }
 
 /** The payments module's `startCheckout`, bound to its providers. */
-export type StartPurchase = (request: PurchaseRequest) => Promise<{ provider: Provider; url: string; reference?: string }>;
+export type StartPurchase = (
+  request: PurchaseRequest,
+) => Promise<{ provider: Provider; url: string; reference?: string }>;
 
 /** The one currency each provider takes (Stars only XTR; cards through Stripe in USD, YooKassa in RUB). */
 export const PROVIDER_CURRENCY: Record<Provider, Currency> = { stripe: 'USD', yookassa: 'RUB', telegram_stars: 'XTR' };
 
 /** The attempt id: from the client's Idempotency-Key when it sent one, so a retry reuses the payment. */
-export const attemptIdOf = (key: string | undefined): string => (key ? deterministicUuid('api-purchase', key) : randomUUID());
+export const attemptIdOf = (key: string | undefined): string =>
+  key ? deterministicUuid('api-purchase', key) : randomUUID();
 
 const mapProviderError = (error: unknown): unknown => {
   if (error instanceof PaymentProviderError) {
@@ -44,16 +53,25 @@ const mapProviderError = (error: unknown): unknown => {
 };
 
 export const startPayment = async (
-  start: StartPurchase | undefined, config: LedgerConfig, request: PurchaseRequest,
+  start: StartPurchase | undefined,
+  config: LedgerConfig,
+  request: PurchaseRequest,
 ) => {
-  if (!start) throw new HttpError('feature_off', `payments through ${request.provider} are not configured on this server`);
+  if (!start)
+    throw new HttpError('feature_off', `payments through ${request.provider} are not configured on this server`);
   const pkg = packageById(config, request.packageId);
   const currency = PROVIDER_CURRENCY[request.provider];
   try {
     const answer = await start(request);
     return {
-      userId: request.userId, packageId: pkg.id, credits: pkg.credits, amountMinor: pkg.prices[currency], currency,
-      provider: answer.provider, paymentUrl: answer.url, ...(answer.reference ? { reference: answer.reference } : {}),
+      userId: request.userId,
+      packageId: pkg.id,
+      credits: pkg.credits,
+      amountMinor: pkg.prices[currency],
+      currency,
+      provider: answer.provider,
+      paymentUrl: answer.url,
+      ...(answer.reference ? { reference: answer.reference } : {}),
     };
   } catch (error) {
     throw mapProviderError(error);

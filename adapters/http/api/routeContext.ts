@@ -23,7 +23,11 @@ export interface FashionDependencies {
   stylist: Pick<StylistPort, 'start' | 'providePhoto' | 'submitPreferences'>;
   /** Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it: `imagesFromUrl`. */
   images: {
-    fromUrl(kind: ImageKind, sessionId: string, url: string): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;
+    fromUrl(
+      kind: ImageKind,
+      sessionId: string,
+      url: string,
+    ): Promise<{ ok: true; image: ImageInput } | { ok: false; rejection: string }>;
   };
 }
 
@@ -51,4 +55,3 @@ export interface RouteContext extends ServiceApiDependencies {
    */
   guard: preHandlerAsyncHookHandler[];
 }
-

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CURRENCIES, FEATURES, ID_MAX_LENGTH, MAX_CREDITS_PER_COMMAND, PACKAGE_IDS, PROVIDERS } from '../../../core/ledger/index.js';
+import {
+  CURRENCIES,
+  FEATURES,
+  ID_MAX_LENGTH,
+  MAX_CREDITS_PER_COMMAND,
+  PACKAGE_IDS,
+  PROVIDERS,
+} from '../../../core/ledger/index.js';
 import { HTTP_ERRORS, type HttpErrorCode } from '../errors.js';
 import { UserIdFieldSchema, UserIdParamSchema } from '../userIds.js';
 
@@ -36,11 +43,13 @@ export const BalanceReplySchema = z.object({
 
 const minor = z.int().positive();
 export const PackagesReplySchema = z.object({
-  packages: z.array(z.object({
-    id: z.enum(PACKAGE_IDS),
-    credits: z.int().positive(),
-    prices: z.object({ USD: minor, RUB: minor, XTR: minor }).describe('minor units: cents, kopecks, whole Stars'),
-  })),
+  packages: z.array(
+    z.object({
+      id: z.enum(PACKAGE_IDS),
+      credits: z.int().positive(),
+      prices: z.object({ USD: minor, RUB: minor, XTR: minor }).describe('minor units: cents, kopecks, whole Stars'),
+    }),
+  ),
 });
 
 export const PurchaseBodySchema = z.strictObject({
@@ -77,16 +86,26 @@ export const UseBodySchema = z
     user_id: UserIdSchema,
     credits_amount: z.int().min(1).max(MAX_CREDITS_PER_COMMAND),
     feature_used: z.enum(FEATURES),
-    session_id: z.string().min(1).max(ID_MAX_LENGTH).regex(/^[\x21-\x7e]+$/, 'printable, no spaces'),
+    session_id: z
+      .string()
+      .min(1)
+      .max(ID_MAX_LENGTH)
+      .regex(/^[\x21-\x7e]+$/, 'printable, no spaces'),
     /** charge: reserve and capture at once; reserve: hold only; capture / release: end a hold. */
     action: z.enum(USE_ACTIONS).default('charge'),
     /** For capture and release: the `reservationId` a reserve answered with. */
-    reservation_id: z.string().min(1).max(ID_MAX_LENGTH).regex(/^[\x21-\x7e]+$/).optional(),
+    reservation_id: z
+      .string()
+      .min(1)
+      .max(ID_MAX_LENGTH)
+      .regex(/^[\x21-\x7e]+$/)
+      .optional(),
     /** For reserve: how long the hold lives; default and ceiling from the ledger configuration. */
     ttl_seconds: z.int().min(1).optional(),
   })
   .refine((b) => (b.action === 'capture' || b.action === 'release') === (b.reservation_id !== undefined), {
-    message: 'reservation_id is required for capture and release, and only for them', path: ['reservation_id'],
+    message: 'reservation_id is required for capture and release, and only for them',
+    path: ['reservation_id'],
   });
 
 export const UseReplySchema = z.object({
@@ -100,5 +119,8 @@ export const UseReplySchema = z.object({
 });
 
 export const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z.string().optional().describe('required on /credits/use: the same key and body replay the first answer'),
+  'idempotency-key': z
+    .string()
+    .optional()
+    .describe('required on /credits/use: the same key and body replay the first answer'),
 });

@@ -30,16 +30,18 @@ const userKey = (request: FastifyRequest): string => {
 const perUserRateLimit = (app: FastifyInstance, max: number): preHandlerAsyncHookHandler =>
   app.rateLimit({ max, timeWindow: '1 minute', keyGenerator: userKey }) as preHandlerAsyncHookHandler;
 
-export const serviceApiRoutes = (deps: ServiceApiDependencies): FastifyPluginAsync => async (app) => {
-  // Every route of this scope: the token is checked before the body is parsed or validated, so a
-  // caller without it gets 401, never a 400 that describes the schema.
-  app.addHook('onRequest', requireServiceToken(deps.token));
-  const context: RouteContext = {
-    ...deps,
-    executeAccount: countedExecute(deps.executeAccount),
-    guard: [perUserRateLimit(app, deps.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE)],
+export const serviceApiRoutes =
+  (deps: ServiceApiDependencies): FastifyPluginAsync =>
+  async (app) => {
+    // Every route of this scope: the token is checked before the body is parsed or validated, so a
+    // caller without it gets 401, never a 400 that describes the schema.
+    app.addHook('onRequest', requireServiceToken(deps.token));
+    const context: RouteContext = {
+      ...deps,
+      executeAccount: countedExecute(deps.executeAccount),
+      guard: [perUserRateLimit(app, deps.rateLimitPerMinute ?? RATE_LIMIT_PER_MINUTE)],
+    };
+    registerCreditRoutes(app, context);
+    registerUseRoute(app, context);
+    registerFashionRoutes(app, context);
   };
-  registerCreditRoutes(app, context);
-  registerUseRoute(app, context);
-  registerFashionRoutes(app, context);
-};

@@ -21,8 +21,14 @@ const escape = (text: string): string =>
 
 /** The Content-Security-Policy of the page: our script by nonce, Telegram's widget and its frame. */
 export const checkoutPageCsp = (nonce: string): string =>
-  [`default-src 'self'`, `script-src 'nonce-${nonce}' https://telegram.org`, `frame-src https://oauth.telegram.org`,
-    `img-src 'self' https://t.me https://telegram.org data:`, `style-src 'unsafe-inline'`, `connect-src 'self'`].join('; ');
+  [
+    `default-src 'self'`,
+    `script-src 'nonce-${nonce}' https://telegram.org`,
+    `frame-src https://oauth.telegram.org`,
+    `img-src 'self' https://t.me https://telegram.org data:`,
+    `style-src 'unsafe-inline'`,
+    `connect-src 'self'`,
+  ].join('; ');
 
 const packageOption = (pkg: CreditPackage, index: number): string => `
     <label class="package">

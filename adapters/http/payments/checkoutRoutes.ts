@@ -48,42 +48,67 @@ export const registerCheckoutRoutes = (app: FastifyInstance, options: CheckoutRo
   let username: Promise<string> | undefined;
   const botUsername = (): Promise<string> => {
     const { botUsername: given } = options;
-    username ??= typeof given === 'string' ? Promise.resolve(given) : given().catch((error: unknown) => {
-      username = undefined; // ask again next time
-      throw error;
-    });
+    username ??=
+      typeof given === 'string'
+        ? Promise.resolve(given)
+        : given().catch((error: unknown) => {
+            username = undefined; // ask again next time
+            throw error;
+          });
     return username;
   };
   app.get('/checkout', { schema: { hide: true } }, async (_request, reply) => {
     const nonce = randomBytes(16).toString('base64');
-    return html(reply, checkoutPageHtml({
-      botUsername: await botUsername(), packages: options.packages, stripe: options.stripe, yookassa: options.yookassa, nonce,
-    }), checkoutPageCsp(nonce));
+    return html(
+      reply,
+      checkoutPageHtml({
+        botUsername: await botUsername(),
+        packages: options.packages,
+        stripe: options.stripe,
+        yookassa: options.yookassa,
+        nonce,
+      }),
+      checkoutPageCsp(nonce),
+    );
   });
-  app.get('/checkout/done', { schema: { hide: true } }, async (_request, reply) => html(reply, checkoutReturnHtml('done')));
-  app.get('/checkout/cancel', { schema: { hide: true } }, async (_request, reply) => html(reply, checkoutReturnHtml('cancel')));
+  app.get('/checkout/done', { schema: { hide: true } }, async (_request, reply) =>
+    html(reply, checkoutReturnHtml('done')),
+  );
+  app.get('/checkout/cancel', { schema: { hide: true } }, async (_request, reply) =>
+    html(reply, checkoutReturnHtml('cancel')),
+  );
 
-  app.post('/checkout/session', {
-    schema: { body: CheckoutBodySchema, hide: true },
-    config: { rateLimit: { max: CHECKOUT_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
-  }, async (request, reply) => {
-    const body = request.body as z.infer<typeof CheckoutBodySchema>;
-    const login = verifyTelegramLogin(body.auth, options.botToken);
-    if (!login.ok) throw new HttpError('unauthorized', `Telegram login refused: ${login.reason}`);
-    try {
-      const answer = await options.startCheckout({
-        userId: login.userId, packageId: body.packageId, provider: body.provider, attemptId: body.attemptId, email: body.email,
-      });
-      return reply.code(200).send(answer);
-    } catch (error) {
-      if (error instanceof CheckoutUnavailable) {
-        throw error.code === 'email_required' ? new HttpError('invalid_request', error.message) : new HttpError('feature_off', error.message);
+  app.post(
+    '/checkout/session',
+    {
+      schema: { body: CheckoutBodySchema, hide: true },
+      config: { rateLimit: { max: CHECKOUT_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const body = request.body as z.infer<typeof CheckoutBodySchema>;
+      const login = verifyTelegramLogin(body.auth, options.botToken);
+      if (!login.ok) throw new HttpError('unauthorized', `Telegram login refused: ${login.reason}`);
+      try {
+        const answer = await options.startCheckout({
+          userId: login.userId,
+          packageId: body.packageId,
+          provider: body.provider,
+          attemptId: body.attemptId,
+          email: body.email,
+        });
+        return reply.code(200).send(answer);
+      } catch (error) {
+        if (error instanceof CheckoutUnavailable) {
+          throw error.code === 'email_required'
+            ? new HttpError('invalid_request', error.message)
+            : new HttpError('feature_off', error.message);
+        }
+        if (!(error instanceof PaymentProviderError)) throw error;
+        request.log.warn({ err: error, provider: body.provider }, 'checkout: provider call failed');
+        // A registered code by failure domain, with the provider's own code as the rejection.
+        const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];
+        throw new HttpError(code, `${error.provider}: ${error.message}`, { rejection: error.code });
       }
-      if (!(error instanceof PaymentProviderError)) throw error;
-      request.log.warn({ err: error, provider: body.provider }, 'checkout: provider call failed');
-      // A registered code by failure domain, with the provider's own code as the rejection.
-      const code = PROVIDER_FAILURE_CODES[PAYMENT_ERROR_CODES[error.code].domain];
-      throw new HttpError(code, `${error.provider}: ${error.message}`, { rejection: error.code });
-    }
-  });
+    },
+  );
 };

@@ -22,9 +22,14 @@ export interface PaymentRoutesOptions {
  * there only when its provider is configured: a feature without its secrets is off, never
  * half-on.
  */
-export const paymentRoutes = (options: PaymentRoutesOptions): FastifyPluginAsync => async (app) => {
-  await registerWebhookRoutes(app, {
-    inbox: options.inbox, stripe: options.stripe, yookassa: options.yookassa, onRecorded: options.onRecorded,
-  });
-  if (options.checkout) registerCheckoutRoutes(app, options.checkout);
-};
+export const paymentRoutes =
+  (options: PaymentRoutesOptions): FastifyPluginAsync =>
+  async (app) => {
+    await registerWebhookRoutes(app, {
+      inbox: options.inbox,
+      stripe: options.stripe,
+      yookassa: options.yookassa,
+      onRecorded: options.onRecorded,
+    });
+    if (options.checkout) registerCheckoutRoutes(app, options.checkout);
+  };

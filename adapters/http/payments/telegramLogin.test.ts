@@ -1,10 +1,24 @@
 import t from 'tap';
-import { TELEGRAM_LOGIN_MAX_AGE_SECONDS, telegramLoginHash, verifyTelegramLogin, type TelegramLogin } from './telegramLogin.js';
+import {
+  TELEGRAM_LOGIN_MAX_AGE_SECONDS,
+  telegramLoginHash,
+  verifyTelegramLogin,
+  type TelegramLogin,
+} from './telegramLogin.js';
 
 const TOKEN = '123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11';
 const now = 1_750_000_000;
-const signed = (fields: TelegramLogin, token = TOKEN): TelegramLogin => ({ ...fields, hash: telegramLoginHash(fields, token) });
-const user = { id: 42, first_name: 'Ann', username: 'ann', photo_url: 'https://t.me/i/userpic/320/ann.jpg', auth_date: now - 60 };
+const signed = (fields: TelegramLogin, token = TOKEN): TelegramLogin => ({
+  ...fields,
+  hash: telegramLoginHash(fields, token),
+});
+const user = {
+  id: 42,
+  first_name: 'Ann',
+  username: 'ann',
+  photo_url: 'https://t.me/i/userpic/320/ann.jpg',
+  auth_date: now - 60,
+};
 
 t.test('a login signed with our bot token passes and names the user', async (t) => {
   t.same(verifyTelegramLogin(signed(user), TOKEN, now), { ok: true, userId: '42' });

@@ -21,11 +21,16 @@ export const TelegramLoginSchema = z
   .refine((data) => Object.keys(data).length <= 16, { message: 'too many fields' });
 export type TelegramLogin = z.infer<typeof TelegramLoginSchema>;
 
-export type TelegramLoginCheck = { ok: true; userId: string } | { ok: false; reason: 'bad_hash' | 'expired' | 'malformed' };
+export type TelegramLoginCheck =
+  { ok: true; userId: string } | { ok: false; reason: 'bad_hash' | 'expired' | 'malformed' };
 
 /** The data-check-string of the widget's fields: all but `hash`, sorted, `key=value`, joined by newlines. */
 export const dataCheckString = (data: TelegramLogin): string =>
-  Object.keys(data).filter((k) => k !== 'hash').sort().map((k) => `${k}=${String(data[k])}`).join('\n');
+  Object.keys(data)
+    .filter((k) => k !== 'hash')
+    .sort()
+    .map((k) => `${k}=${String(data[k])}`)
+    .join('\n');
 
 /** The hash Telegram computes for these fields with this bot token. */
 export const telegramLoginHash = (data: TelegramLogin, botToken: string): string => {
@@ -34,7 +39,11 @@ export const telegramLoginHash = (data: TelegramLogin, botToken: string): string
 };
 
 /** Checks a widget login: the hash, then its age. */
-export const verifyTelegramLogin = (data: TelegramLogin, botToken: string, nowSeconds = Math.floor(Date.now() / 1000)): TelegramLoginCheck => {
+export const verifyTelegramLogin = (
+  data: TelegramLogin,
+  botToken: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): TelegramLoginCheck => {
   const { hash, id, auth_date: authDate } = data;
   if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return { ok: false, reason: 'malformed' };
   const userId = String(id ?? '');
@@ -42,7 +51,10 @@ export const verifyTelegramLogin = (data: TelegramLogin, botToken: string, nowSe
   if (!/^[1-9]\d{0,19}$/.test(userId) || !Number.isSafeInteger(authSeconds)) return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(telegramLoginHash(data, botToken), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(hash, 'hex'))) return { ok: false, reason: 'bad_hash' };
-  if (nowSeconds - authSeconds > TELEGRAM_LOGIN_MAX_AGE_SECONDS || authSeconds - nowSeconds > TELEGRAM_LOGIN_FUTURE_SKEW_SECONDS) {
+  if (
+    nowSeconds - authSeconds > TELEGRAM_LOGIN_MAX_AGE_SECONDS ||
+    authSeconds - nowSeconds > TELEGRAM_LOGIN_FUTURE_SKEW_SECONDS
+  ) {
     return { ok: false, reason: 'expired' };
   }
   return { ok: true, userId };

@@ -20,7 +20,9 @@ export interface WebhookRoutesOptions {
 /** Keeps the exact bytes: Stripe's signature is over them, and a re-serialised body must fail. */
 const rawBody = (app: FastifyInstance): void => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
 };
 
 const bodyOf = (request: FastifyRequest): Buffer => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
@@ -38,8 +40,13 @@ const stripeRoute = (app: FastifyInstance, options: WebhookRoutesOptions, verify
     }
     // Recorded before the answer: if this insert fails, Stripe gets a 5xx and delivers again.
     const { duplicate } = await options.inbox.record({
-      provider: 'stripe', deliveryId: verification.deliveryId, kind: 'stripe.event', source: 'webhook', body: raw,
-      headers: { 'stripe-signature': signature as string }, remoteIp: request.ip,
+      provider: 'stripe',
+      deliveryId: verification.deliveryId,
+      kind: 'stripe.event',
+      source: 'webhook',
+      body: raw,
+      headers: { 'stripe-signature': signature as string },
+      remoteIp: request.ip,
     });
     options.onRecorded?.();
     return reply.code(200).send({ received: true, duplicate });
@@ -66,10 +73,15 @@ const yookassaRoute = (app: FastifyInstance, options: WebhookRoutesOptions, chec
       return reply.code(400).send(errorBody('malformed_json', 'the body is not valid JSON'));
     }
     const deliveryId = check.deliveryIdOf(parsed);
-    if (deliveryId === undefined) return reply.code(400).send(errorBody('invalid_request', 'not a YooKassa notification'));
+    if (deliveryId === undefined)
+      return reply.code(400).send(errorBody('invalid_request', 'not a YooKassa notification'));
     const { duplicate } = await options.inbox.record({
-      provider: 'yookassa', deliveryId, kind: 'yookassa.notification',
-      source: 'webhook', body: raw, remoteIp: request.ip,
+      provider: 'yookassa',
+      deliveryId,
+      kind: 'yookassa.notification',
+      source: 'webhook',
+      body: raw,
+      remoteIp: request.ip,
     });
     options.onRecorded?.();
     return reply.code(200).send({ received: true, duplicate });

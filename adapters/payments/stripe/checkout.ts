@@ -23,8 +23,9 @@ export interface StripeCheckout {
 }
 
 /** Our stable idempotency key for one checkout attempt (Stripe keeps keys for 24 hours). */
-export const stripeCheckoutIdempotencyKey = (request: Pick<StripeCheckoutRequest, 'userId' | 'package' | 'attemptId'>): string =>
-  `modera-checkout-${request.userId}-${request.package.id}-${request.attemptId}`;
+export const stripeCheckoutIdempotencyKey = (
+  request: Pick<StripeCheckoutRequest, 'userId' | 'package' | 'attemptId'>,
+): string => `modera-checkout-${request.userId}-${request.package.id}-${request.attemptId}`;
 
 /**
  * Creates a Checkout Session for one package in USD. The session carries `client_reference_id` =

@@ -50,7 +50,11 @@ export const stripeError = (error: unknown): PaymentProviderError | unknown => {
     return new OutcomeUnknown('connection_lost', error.message, details);
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
-    return new ProviderRejected('invalid_request', `idempotency key reused with other parameters: ${error.message}`, details);
+    return new ProviderRejected(
+      'invalid_request',
+      `idempotency key reused with other parameters: ${error.message}`,
+      details,
+    );
   }
   if (typeof error.statusCode === 'number') return errorForStatus(error.statusCode, error.message, details);
   return new OutcomeUnknown('malformed_response', error.message, details);

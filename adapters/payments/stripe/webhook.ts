@@ -26,7 +26,12 @@ export const verifyStripeWebhook = (
   if (!signature) return { ok: false, reason: 'missing Stripe-Signature header' };
   try {
     const event = Stripe.webhooks.constructEvent(
-      rawBody, signature, secret, STRIPE_SIGNATURE_TOLERANCE_SECONDS, undefined, nowSeconds,
+      rawBody,
+      signature,
+      secret,
+      STRIPE_SIGNATURE_TOLERANCE_SECONDS,
+      undefined,
+      nowSeconds,
     );
     return { ok: true, event };
   } catch (error) {
@@ -40,7 +45,13 @@ const idOf = (value: string | { id: string } | null | undefined): string | undef
 
 const purchaseFrom = (
   source: string,
-  fields: { paymentId?: string | undefined; userId?: string | null | undefined; packageId?: unknown; amountMinor: number | null; currency: string | null },
+  fields: {
+    paymentId?: string | undefined;
+    userId?: string | null | undefined;
+    packageId?: unknown;
+    amountMinor: number | null;
+    currency: string | null;
+  },
   created: number,
 ): PaymentFact => {
   const packageId = packageIdOf(fields.packageId);
@@ -48,29 +59,51 @@ const purchaseFrom = (
   if (!fields.paymentId) return rejected(`${source}: no payment_intent`);
   if (!fields.userId || !packageId) return rejected(`${source}: no userId/packageId: not a Modera checkout`);
   // Recorded as rejected with this reason (the inbox keeps it, the metric counts it), never applied.
-  if (!isTelegramUserId(fields.userId)) return rejected(`${source}: client_reference_id ${JSON.stringify(fields.userId)} is not a Telegram user id`);
-  if (!currency || fields.amountMinor === null) return rejected(`${source}: amount or currency unusable (${fields.currency})`);
+  if (!isTelegramUserId(fields.userId))
+    return rejected(`${source}: client_reference_id ${JSON.stringify(fields.userId)} is not a Telegram user id`);
+  if (!currency || fields.amountMinor === null)
+    return rejected(`${source}: amount or currency unusable (${fields.currency})`);
   return {
-    kind: 'purchase', provider: 'stripe', paymentId: fields.paymentId, userId: fields.userId, packageId,
-    amountMinor: fields.amountMinor, currency, occurredAt: isoFromUnix(created),
+    kind: 'purchase',
+    provider: 'stripe',
+    paymentId: fields.paymentId,
+    userId: fields.userId,
+    packageId,
+    amountMinor: fields.amountMinor,
+    currency,
+    occurredAt: isoFromUnix(created),
   };
 };
 
 /** A Checkout Session as a purchase: only when paid (from a webhook event or the API's list). */
-export const stripeSessionFact = (session: Stripe.Checkout.Session, source: string, created = session.created): PaymentFact => {
+export const stripeSessionFact = (
+  session: Stripe.Checkout.Session,
+  source: string,
+  created = session.created,
+): PaymentFact => {
   if (session.mode !== 'payment') return ignored(`checkout session in ${session.mode} mode`);
   // completed with an async method (bank debit) is not paid yet: async_payment_succeeded follows.
   if (session.payment_status !== 'paid') return ignored(`checkout session ${session.payment_status}`);
-  return purchaseFrom(source, {
-    paymentId: idOf(session.payment_intent),
-    userId: session.client_reference_id ?? session.metadata?.userId,
-    packageId: session.metadata?.packageId,
-    amountMinor: session.amount_total,
-    currency: session.currency,
-  }, created);
+  return purchaseFrom(
+    source,
+    {
+      paymentId: idOf(session.payment_intent),
+      userId: session.client_reference_id ?? session.metadata?.userId,
+      packageId: session.metadata?.packageId,
+      amountMinor: session.amount_total,
+      currency: session.currency,
+    },
+    created,
+  );
 };
 
-const refund = (paymentId: string | undefined, refundKind: 'refund' | 'chargeback', amountMinor: number, created: number, source: string): PaymentFact =>
+const refund = (
+  paymentId: string | undefined,
+  refundKind: 'refund' | 'chargeback',
+  amountMinor: number,
+  created: number,
+  source: string,
+): PaymentFact =>
   paymentId
     ? { kind: 'refund', provider: 'stripe', paymentId, refundKind, amountMinor, occurredAt: isoFromUnix(created) }
     : ignored(`${source} without a payment_intent: not a Checkout payment`);
@@ -88,10 +121,17 @@ export const stripeFact = (event: Stripe.Event): PaymentFact => {
     case 'payment_intent.succeeded': {
       const intent = event.data.object;
       if (!intent.metadata?.userId) return ignored('payment intent without our metadata');
-      return purchaseFrom(event.type, {
-        paymentId: intent.id, userId: intent.metadata.userId, packageId: intent.metadata.packageId,
-        amountMinor: intent.amount_received, currency: intent.currency,
-      }, event.created);
+      return purchaseFrom(
+        event.type,
+        {
+          paymentId: intent.id,
+          userId: intent.metadata.userId,
+          packageId: intent.metadata.packageId,
+          amountMinor: intent.amount_received,
+          currency: intent.currency,
+        },
+        event.created,
+      );
     }
     case 'charge.refunded': {
       const charge = event.data.object;

@@ -10,14 +10,21 @@ export const starsRefundDeliveryId = (chargeId: string): string => `refunded_pay
 /** Records a refunded Stars payment in the inbox (from the bot's refunded_payment message, or our own refund). */
 export const recordStarsRefund = (inbox: DeliveryRecorder, record: StarsRefundRecord, source: InboxSource = 'bot') =>
   inbox.record({
-    provider: 'telegram_stars', deliveryId: starsRefundDeliveryId(record.refund.telegram_payment_charge_id),
-    kind: 'stars.refunded_payment', source, body: JSON.stringify(record),
+    provider: 'telegram_stars',
+    deliveryId: starsRefundDeliveryId(record.refund.telegram_payment_charge_id),
+    kind: 'stars.refunded_payment',
+    source,
+    body: JSON.stringify(record),
   });
 
 const telegramError = (error: unknown): Error => {
   const details = { provider: 'telegram_stars' as const, cause: error };
   if (error instanceof GrammyError) {
-    if (error.error_code === 429 || error.error_code >= 500) return new ProviderUnreachable(error.error_code === 429 ? 'rate_limited' : 'server_error', error.description, { ...details, status: error.error_code });
+    if (error.error_code === 429 || error.error_code >= 500)
+      return new ProviderUnreachable(error.error_code === 429 ? 'rate_limited' : 'server_error', error.description, {
+        ...details,
+        status: error.error_code,
+      });
     return new ProviderRejected('invalid_request', error.description, { ...details, status: error.error_code });
   }
   if (error instanceof HttpError) return new OutcomeUnknown('connection_lost', error.message, details);
@@ -36,18 +43,31 @@ export const refundStarsPayment = async (
 ): Promise<{ inboxId: number; alreadyRefunded: boolean }> => {
   const purchase = await deps.purchases.find('telegram_stars', request.chargeId);
   if (!purchase || purchase.userId !== request.userId) {
-    throw new ProviderRejected('not_found', `no Stars purchase ${request.chargeId} of user ${request.userId}`, { provider: 'telegram_stars' });
+    throw new ProviderRejected('not_found', `no Stars purchase ${request.chargeId} of user ${request.userId}`, {
+      provider: 'telegram_stars',
+    });
   }
   let alreadyRefunded = false;
   try {
     await deps.api.refundStarPayment(Number(request.userId), request.chargeId);
   } catch (error) {
-    if (!(error instanceof GrammyError && /CHARGE_ALREADY_REFUNDED/.test(error.description))) throw telegramError(error);
+    if (!(error instanceof GrammyError && /CHARGE_ALREADY_REFUNDED/.test(error.description)))
+      throw telegramError(error);
     alreadyRefunded = true;
   }
-  const { id } = await recordStarsRefund(deps.inbox, {
-    userId: request.userId, date: Math.floor((request.now ?? new Date()).getTime() / 1000),
-    refund: { currency: 'XTR', total_amount: purchase.amountMinor, invoice_payload: '', telegram_payment_charge_id: request.chargeId },
-  }, 'operator');
+  const { id } = await recordStarsRefund(
+    deps.inbox,
+    {
+      userId: request.userId,
+      date: Math.floor((request.now ?? new Date()).getTime() / 1000),
+      refund: {
+        currency: 'XTR',
+        total_amount: purchase.amountMinor,
+        invoice_payload: '',
+        telegram_payment_charge_id: request.chargeId,
+      },
+    },
+    'operator',
+  );
   return { inboxId: id, alreadyRefunded };
 };

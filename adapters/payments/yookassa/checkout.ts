@@ -43,8 +43,12 @@ export interface YooKassaCheckout {
 }
 
 /** Our Idempotence-Key for one attempt: the same on every retry; a hash, to fit YooKassa's 64 characters. */
-export const yookassaIdempotenceKey = (request: Pick<YooKassaCheckoutRequest, 'userId' | 'package' | 'attemptId'>): string =>
-  createHash('sha256').update(`modera-checkout\0${request.userId}\0${request.package.id}\0${request.attemptId}`).digest('hex');
+export const yookassaIdempotenceKey = (
+  request: Pick<YooKassaCheckoutRequest, 'userId' | 'package' | 'attemptId'>,
+): string =>
+  createHash('sha256')
+    .update(`modera-checkout\0${request.userId}\0${request.package.id}\0${request.attemptId}`)
+    .digest('hex');
 
 /** The payment we ask YooKassa for: one package in RUB, captured at once, with its receipt. */
 export const yookassaPaymentPayload = (request: YooKassaCheckoutRequest): YooKassaCreatePayment => {
@@ -60,18 +64,30 @@ export const yookassaPaymentPayload = (request: YooKassaCheckoutRequest): YooKas
     metadata: { userId: request.userId, packageId: pkg.id },
     receipt: {
       customer: { email: request.email },
-      items: [{
-        description, quantity: '1.00', amount: value,
-        vat_code: receipt.vatCode, payment_subject: receipt.paymentSubject, payment_mode: receipt.paymentMode,
-      }],
+      items: [
+        {
+          description,
+          quantity: '1.00',
+          amount: value,
+          vat_code: receipt.vatCode,
+          payment_subject: receipt.paymentSubject,
+          payment_mode: receipt.paymentMode,
+        },
+      ],
     },
   };
 };
 
 /** Creates the payment and returns where to send the user. */
-export const createYooKassaCheckout = async (client: YooKassaClient, request: YooKassaCheckoutRequest): Promise<YooKassaCheckout> => {
+export const createYooKassaCheckout = async (
+  client: YooKassaClient,
+  request: YooKassaCheckoutRequest,
+): Promise<YooKassaCheckout> => {
   const payment = await client.createPayment(yookassaPaymentPayload(request), yookassaIdempotenceKey(request));
   const url = payment.confirmation?.confirmation_url;
-  if (!url) throw new OutcomeUnknown('malformed_response', `payment ${payment.id} has no confirmation_url`, { provider: 'yookassa' });
+  if (!url)
+    throw new OutcomeUnknown('malformed_response', `payment ${payment.id} has no confirmation_url`, {
+      provider: 'yookassa',
+    });
   return { paymentId: payment.id, url };
 };

@@ -8,7 +8,13 @@ import { createYooKassaCheckout, yookassaIdempotenceKey } from './checkout.js';
 import { createYooKassaClient } from './client.js';
 
 const basic = packageById(defaultLedgerConfig, 'basic');
-const request = { userId: '42', package: basic, attemptId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', email: 'ann@example.com', returnUrl: 'https://modera.test/checkout/done' };
+const request = {
+  userId: '42',
+  package: basic,
+  attemptId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+  email: 'ann@example.com',
+  returnUrl: 'https://modera.test/checkout/done',
+};
 
 t.test('a payment with its 54-FZ receipt, metadata and our Idempotence-Key', async (t) => {
   const fake = await startFakeYooKassa();
@@ -22,16 +28,33 @@ t.test('a payment with its 54-FZ receipt, metadata and our Idempotence-Key', asy
   t.equal(sent.headers['idempotence-key'], yookassaIdempotenceKey(request));
   t.ok(yookassaIdempotenceKey(request).length <= 64);
   t.match(sent.body, {
-    amount: { value: '199.00', currency: 'RUB' }, capture: true,
+    amount: { value: '199.00', currency: 'RUB' },
+    capture: true,
     confirmation: { type: 'redirect', return_url: 'https://modera.test/checkout/done' },
     metadata: { userId: '42', packageId: 'basic' },
-    receipt: { customer: { email: 'ann@example.com' }, items: [{ quantity: '1.00', amount: { value: '199.00', currency: 'RUB' },
-      vat_code: 1, payment_subject: 'service', payment_mode: 'full_prepayment' }] },
+    receipt: {
+      customer: { email: 'ann@example.com' },
+      items: [
+        {
+          quantity: '1.00',
+          amount: { value: '199.00', currency: 'RUB' },
+          vat_code: 1,
+          payment_subject: 'service',
+          payment_mode: 'full_prepayment',
+        },
+      ],
+    },
   });
   fake.succeed(first.paymentId);
   t.match(await client.getPayment(first.paymentId), { status: 'succeeded', paid: true, metadata: { userId: '42' } });
-  const page = await client.listPayments({ status: 'succeeded', createdGte: new Date(Date.now() - 60_000).toISOString() });
-  t.same(page.items.map((p) => p.id), [first.paymentId]);
+  const page = await client.listPayments({
+    status: 'succeeded',
+    createdGte: new Date(Date.now() - 60_000).toISOString(),
+  });
+  t.same(
+    page.items.map((p) => p.id),
+    [first.paymentId],
+  );
 });
 
 t.test('failures come back in their failure domain', async (t) => {
@@ -45,10 +68,25 @@ t.test('failures come back in their failure domain', async (t) => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const closedPort = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
-  await t.rejects(createYooKassaClient({ shopId: '1', secretKey: 's', apiUrl: `http://127.0.0.1:${closedPort}/v3` }).getPayment('x'), ProviderUnreachable);
+  await t.rejects(
+    createYooKassaClient({ shopId: '1', secretKey: 's', apiUrl: `http://127.0.0.1:${closedPort}/v3` }).getPayment('x'),
+    ProviderUnreachable,
+  );
   const hanging = createServer(() => undefined);
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => { hanging.closeAllConnections(); hanging.close(); });
-  const slow = createYooKassaClient({ shopId: '1', secretKey: 's', apiUrl: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/v3`, timeoutMs: 200 });
-  await t.rejects(slow.createPayment({} as never, 'key-1'), OutcomeUnknown, 'a timeout after sending is OutcomeUnknown');
+  t.teardown(() => {
+    hanging.closeAllConnections();
+    hanging.close();
+  });
+  const slow = createYooKassaClient({
+    shopId: '1',
+    secretKey: 's',
+    apiUrl: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/v3`,
+    timeoutMs: 200,
+  });
+  await t.rejects(
+    slow.createPayment({} as never, 'key-1'),
+    OutcomeUnknown,
+    'a timeout after sending is OutcomeUnknown',
+  );
 });

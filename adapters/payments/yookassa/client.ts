@@ -90,7 +90,11 @@ export interface YooKassaClient {
   /** Refunds (part of) a payment; the same Idempotence-Key answers the same refund. */
   createRefund(payload: YooKassaCreateRefund, idempotenceKey: string): Promise<YooKassaRefund>;
   /** One page of payments created at or after `createdGte`, newest first. */
-  listPayments(filter: { status?: YooKassaPayment['status']; createdGte: string; cursor?: string }): Promise<{ items: YooKassaPayment[]; nextCursor?: string }>;
+  listPayments(filter: {
+    status?: YooKassaPayment['status'];
+    createdGte: string;
+    cursor?: string;
+  }): Promise<{ items: YooKassaPayment[]; nextCursor?: string }>;
 }
 
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -98,9 +102,11 @@ const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHO
 const transportError = (error: unknown): PaymentProviderError => {
   const details = { provider: 'yookassa' as const, cause: error };
   const name = (error as Error).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new OutcomeUnknown('timeout', 'YooKassa did not answer in time', details);
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new OutcomeUnknown('timeout', 'YooKassa did not answer in time', details);
   const code = ((error as Error).cause as { code?: string } | undefined)?.code;
-  if (code && CONNECT_FAILURES.has(code)) return new ProviderUnreachable('connection_failed', `cannot reach YooKassa: ${code}`, details);
+  if (code && CONNECT_FAILURES.has(code))
+    return new ProviderUnreachable('connection_failed', `cannot reach YooKassa: ${code}`, details);
   return new OutcomeUnknown('connection_lost', `YooKassa connection lost: ${(error as Error).message}`, details);
 };
 
@@ -117,7 +123,11 @@ export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaCl
   const authorization = `Basic ${Buffer.from(`${options.shopId}:${options.secretKey}`).toString('base64')}`;
   const timeoutMs = options.timeoutMs ?? YOOKASSA_TIMEOUT_MS;
 
-  const call = async <T>(schema: z.ZodType<T>, path: string, init: { method: 'GET' | 'POST'; body?: unknown; idempotenceKey?: string }): Promise<T> => {
+  const call = async <T>(
+    schema: z.ZodType<T>,
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: unknown; idempotenceKey?: string },
+  ): Promise<T> => {
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.idempotenceKey) headers['idempotence-key'] = init.idempotenceKey;
@@ -125,7 +135,9 @@ export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaCl
     let text: string;
     try {
       response = await fetch(`${base}${path}`, {
-        method: init.method, headers, signal: AbortSignal.timeout(timeoutMs),
+        method: init.method,
+        headers,
+        signal: AbortSignal.timeout(timeoutMs),
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       });
       text = await response.text();
@@ -133,11 +145,31 @@ export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaCl
       throw transportError(error);
     }
     if (!response.ok) {
-      const description = (() => { try { return (JSON.parse(text) as { description?: string }).description; } catch { return undefined; } })();
-      throw errorForStatus(response.status, `YooKassa ${init.method} ${path}: ${response.status} ${description ?? text.slice(0, 200)}`, { provider: 'yookassa' });
+      const description = (() => {
+        try {
+          return (JSON.parse(text) as { description?: string }).description;
+        } catch {
+          return undefined;
+        }
+      })();
+      throw errorForStatus(
+        response.status,
+        `YooKassa ${init.method} ${path}: ${response.status} ${description ?? text.slice(0, 200)}`,
+        { provider: 'yookassa' },
+      );
     }
-    const parsed = (() => { try { return schema.safeParse(JSON.parse(text)); } catch { return undefined; } })();
-    if (!parsed?.success) throw new OutcomeUnknown('malformed_response', `YooKassa ${init.method} ${path}: unexpected answer`, { provider: 'yookassa', status: response.status });
+    const parsed = (() => {
+      try {
+        return schema.safeParse(JSON.parse(text));
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!parsed?.success)
+      throw new OutcomeUnknown('malformed_response', `YooKassa ${init.method} ${path}: unexpected answer`, {
+        provider: 'yookassa',
+        status: response.status,
+      });
     return parsed.data;
   };
 
@@ -150,7 +182,8 @@ export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaCl
       checkIdempotenceKey(idempotenceKey);
       return call(YooKassaRefundSchema, '/refunds', { method: 'POST', body: payload, idempotenceKey });
     },
-    getPayment: (paymentId) => call(YooKassaPaymentSchema, `/payments/${encodeURIComponent(paymentId)}`, { method: 'GET' }),
+    getPayment: (paymentId) =>
+      call(YooKassaPaymentSchema, `/payments/${encodeURIComponent(paymentId)}`, { method: 'GET' }),
     getRefund: (refundId) => call(YooKassaRefundSchema, `/refunds/${encodeURIComponent(refundId)}`, { method: 'GET' }),
     listPayments: async (filter) => {
       const query = new URLSearchParams({ 'created_at.gte': filter.createdGte, limit: String(YOOKASSA_LIST_LIMIT) });

@@ -38,16 +38,26 @@ const NOT_FINAL_STATUSES: ReadonlySet<string> = new Set(['pending', 'waiting_for
 
 /** A payment read from the API, as a purchase (or why not). */
 export const yookassaPurchase = (payment: YooKassaPayment): PaymentFact => {
-  if (payment.status !== 'succeeded' || !payment.paid) return rejected(`payment ${payment.id} is ${payment.status} at YooKassa`);
+  if (payment.status !== 'succeeded' || !payment.paid)
+    return rejected(`payment ${payment.id} is ${payment.status} at YooKassa`);
   const userId = payment.metadata?.userId;
   const packageId = PACKAGE_IDS.find((id) => id === payment.metadata?.packageId);
-  if (!userId || !packageId) return rejected(`payment ${payment.id} has no userId/packageId metadata: not a Modera checkout`);
-  if (!isTelegramUserId(userId)) return rejected(`payment ${payment.id}: metadata.userId ${JSON.stringify(userId)} is not a Telegram user id`);
+  if (!userId || !packageId)
+    return rejected(`payment ${payment.id} has no userId/packageId metadata: not a Modera checkout`);
+  if (!isTelegramUserId(userId))
+    return rejected(`payment ${payment.id}: metadata.userId ${JSON.stringify(userId)} is not a Telegram user id`);
   const currency = ledgerCurrency(payment.amount.currency);
   const amountMinor = minorFromDecimal(payment.amount.value);
-  if (!currency || amountMinor === undefined) return rejected(`payment ${payment.id}: unusable amount ${payment.amount.value} ${payment.amount.currency}`);
+  if (!currency || amountMinor === undefined)
+    return rejected(`payment ${payment.id}: unusable amount ${payment.amount.value} ${payment.amount.currency}`);
   return {
-    kind: 'purchase', provider: 'yookassa', paymentId: payment.id, userId, packageId, amountMinor, currency,
+    kind: 'purchase',
+    provider: 'yookassa',
+    paymentId: payment.id,
+    userId,
+    packageId,
+    amountMinor,
+    currency,
     occurredAt: new Date(payment.captured_at ?? payment.created_at).toISOString(),
   };
 };
@@ -63,7 +73,11 @@ const refundFact = async (client: YooKassaClient, refundId: string): Promise<Pay
   const total = minorFromDecimal((payment.refunded_amount ?? refund.amount).value);
   if (total === undefined) return rejected(`refund ${refundId}: unusable amount`);
   return {
-    kind: 'refund', provider: 'yookassa', paymentId: payment.id, refundKind: 'refund', amountMinor: total,
+    kind: 'refund',
+    provider: 'yookassa',
+    paymentId: payment.id,
+    refundKind: 'refund',
+    amountMinor: total,
     occurredAt: new Date(refund.created_at).toISOString(),
     ...(payment.metadata?.userId ? { userId: payment.metadata.userId } : {}),
   };
@@ -74,7 +88,10 @@ const refundFact = async (client: YooKassaClient, refundId: string): Promise<Pay
  * notification whose status the API contradicts for good is rejected (it is forged, or stale);
  * one the API does not confirm yet (still pending) is asked about again later.
  */
-export const yookassaFact = async (client: YooKassaClient, notification: YooKassaNotification): Promise<PaymentFact> => {
+export const yookassaFact = async (
+  client: YooKassaClient,
+  notification: YooKassaNotification,
+): Promise<PaymentFact> => {
   const expected = EXPECTED_STATUS[notification.event];
   if (!expected) return ignored(`event ${notification.event} is not handled`);
   if (notification.object.status !== undefined && notification.object.status !== expected) {

@@ -9,9 +9,9 @@ import type { BotContext } from '../context.js';
 
 /** Answers a stale or foreign button with the "no longer active" toast; nothing else happens. */
 export const answerStale = async (ctx: BotContext): Promise<void> => {
-  await ctx.answerCallbackQuery({ text: ctx.t('button-expired') }).catch((error: unknown) =>
-    ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'),
-  );
+  await ctx
+    .answerCallbackQuery({ text: ctx.t('button-expired') })
+    .catch((error: unknown) => ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'));
 };
 
 /** The button's session is the one the chat is in now (the chat row is the presser's own). */
@@ -23,7 +23,9 @@ export const isCurrentStep = (ctx: BotContext, flow: 'tryon' | 'stylist', sessio
  * it or back in the menu (a result delivered after the user left stays answerable there).
  */
 export const mayActOnResult = async (
-  ctx: BotContext, flow: 'tryon' | 'stylist', sessionId: string,
+  ctx: BotContext,
+  flow: 'tryon' | 'stylist',
+  sessionId: string,
 ): Promise<boolean> => {
   const port = flow === 'tryon' ? ctx.deps.tryOn : ctx.deps.stylist;
   if ((await port.ownerOf(sessionId)) !== ctx.userId) return false;

@@ -34,9 +34,9 @@ export const sendPrompt = async (ctx: BotContext, kind: string, text: string, ot
 /** Ends the spinner on a pressed button; a stale query (older than Telegram keeps) is not an error. */
 export const acknowledge = async (ctx: BotContext, textKey?: string): Promise<void> => {
   if (!ctx.callbackQuery) return;
-  await ctx.answerCallbackQuery(textKey ? { text: ctx.t(textKey) } : undefined).catch((error: unknown) =>
-    ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'),
-  );
+  await ctx
+    .answerCallbackQuery(textKey ? { text: ctx.t(textKey) } : undefined)
+    .catch((error: unknown) => ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'));
 };
 
 /** Remembers where the user's own write landed, for read-your-writes in the profile. */
@@ -75,7 +75,8 @@ export const leaveFlow = async (ctx: BotContext): Promise<void> => {
 /** The chat no longer points at `sessionId` (it ended, or the user moved on). */
 export const exitSession = async (ctx: BotContext, sessionId: string): Promise<void> => {
   await ctx.deps.chats.leaveFlow(ctx.userId, sessionId);
-  if (ctx.chatState.sessionId === sessionId) ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };
+  if (ctx.chatState.sessionId === sessionId)
+    ctx.chatState = { ...ctx.chatState, flow: 'menu', sessionId: null, draft: {} };
 };
 
 /** Photo for the current flow: the largest size of a photo, or a document that says it is an image. */

@@ -24,7 +24,12 @@ export const ensureAccount = async (ctx: BotContext): Promise<void> => {
  * The reservation was refused for lack of credits: nothing is held, the session is over, and
  * the user gets the buy menu. Returns false for any other rejection.
  */
-export const refusedForCredits = async (ctx: BotContext, sessionId: string, outcome: Outcome, price: number): Promise<boolean> => {
+export const refusedForCredits = async (
+  ctx: BotContext,
+  sessionId: string,
+  outcome: Outcome,
+  price: number,
+): Promise<boolean> => {
   if (outcome.ok || !CREDIT_REJECTIONS.has(outcome.rejection)) return false;
   await exitSession(ctx, sessionId);
   const { available } = await currentBalance(ctx);

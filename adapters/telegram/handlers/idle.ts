@@ -9,7 +9,8 @@ import { actorOf } from './common.js';
 const ALREADY_OVER = new Set(['session_expired', 'session_closed', 'session_cancelled', 'session_not_found']);
 
 const isIdle = (ctx: BotContext, now: Date): boolean =>
-  ctx.chatState.known && ctx.chatState.flow !== 'menu' &&
+  ctx.chatState.known &&
+  ctx.chatState.flow !== 'menu' &&
   now.getTime() - ctx.chatState.lastActivityAt.getTime() >= SESSION_IDLE_TIMEOUT_SECONDS * 1000;
 
 /**

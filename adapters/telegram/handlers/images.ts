@@ -22,7 +22,10 @@ const ALBUM_SIZE_KEYS: Partial<Record<ImageKind, string>> = {
 
 /** Downloads `message`'s image within the size limit, validates it by its bytes and stores it. */
 const storeImageOf = async (
-  ctx: BotContext, message: Message, kind: ImageKind, sessionId: string,
+  ctx: BotContext,
+  message: Message,
+  kind: ImageKind,
+  sessionId: string,
 ): Promise<ImageInput | undefined> => {
   const incoming = incomingImageOf(message);
   if (incoming === 'not_an_image') {
@@ -49,7 +52,9 @@ const storeImageOf = async (
  * undefined; nothing is spent.
  */
 export const receiveImage = async (
-  ctx: BotContext, kind: ImageKind, sessionId: string,
+  ctx: BotContext,
+  kind: ImageKind,
+  sessionId: string,
 ): Promise<ImageInput | undefined> => {
   if (ctx.album && ctx.album.length > 1) {
     const text = ctx.t(ALBUM_SIZE_KEYS[kind] ?? 'album-stylist-size', { count: ctx.album.length });
@@ -65,7 +70,10 @@ export const receiveImage = async (
  * photo is refused. The caller has checked the album's size.
  */
 export const receiveAlbum = async (
-  ctx: BotContext, parts: readonly Message[], kinds: readonly ImageKind[], sessionId: string,
+  ctx: BotContext,
+  parts: readonly Message[],
+  kinds: readonly ImageKind[],
+  sessionId: string,
 ): Promise<ImageInput[] | undefined> => {
   const images: ImageInput[] = [];
   for (const [index, kind] of kinds.entries()) {

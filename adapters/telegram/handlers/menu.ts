@@ -26,10 +26,12 @@ const open: Record<MenuItem | 'home', (ctx: BotContext) => Promise<void>> = {
  * cancelled, any hold released by the session rules): the next photo must not land in a flow
  * the user no longer sees (one answer per intent).
  */
-const leaveFor = (item: MenuItem | 'home') => async (ctx: BotContext): Promise<void> => {
-  await leaveFlow(ctx);
-  await open[item](ctx);
-};
+const leaveFor =
+  (item: MenuItem | 'home') =>
+  async (ctx: BotContext): Promise<void> => {
+    await leaveFlow(ctx);
+    await open[item](ctx);
+  };
 
 export const menuHandlers = new Composer<BotContext>();
 

@@ -10,7 +10,13 @@ import type { BotContext } from '../context.js';
 
 /** Bot API methods that put a message into the chat. */
 const SENDING_METHODS: ReadonlySet<string> = new Set([
-  'sendMessage', 'sendPhoto', 'sendDocument', 'sendMediaGroup', 'sendInvoice', 'copyMessage', 'forwardMessage',
+  'sendMessage',
+  'sendPhoto',
+  'sendDocument',
+  'sendMediaGroup',
+  'sendInvoice',
+  'copyMessage',
+  'forwardMessage',
 ]);
 
 /** The intent a tap or a command stands for; plain messages (photos, text) are judged by their prompts. */
@@ -38,8 +44,9 @@ export const oneAnswerPerIntent: MiddlewareFn<BotContext> = async (ctx, next) =>
   const action = actionOf(ctx);
   if (action !== undefined && !(await debounce.claimAction(ctx.userId, action, ctx.update.update_id))) {
     if (ctx.callbackQuery) {
-      await ctx.answerCallbackQuery().catch((error: unknown) =>
-        ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'));
+      await ctx
+        .answerCallbackQuery()
+        .catch((error: unknown) => ctx.deps.logger.debug({ err: error }, 'answerCallbackQuery failed'));
     }
     return;
   }

@@ -32,16 +32,23 @@ buyHandlers.callbackQuery(CALLBACK.buy, async (ctx) => {
   const invoice = ctx.deps.payments.starsInvoice(ctx.userId, packageId);
   const title = ctx.t('invoice-title', { credits: invoice.credits });
   // Stars: currency XTR, one price, no provider token (Bot API "Payments in Telegram Stars").
-  await ctx.replyWithInvoice(title, ctx.t('invoice-description', { credits: invoice.credits }), invoice.payload, 'XTR', [
-    { label: title, amount: invoice.amountStars },
-  ]);
+  await ctx.replyWithInvoice(
+    title,
+    ctx.t('invoice-description', { credits: invoice.credits }),
+    invoice.payload,
+    'XTR',
+    [{ label: title, amount: invoice.amountStars }],
+  );
 });
 
 /** Telegram waits 10 s for this answer; it only checks, it records nothing. */
 paymentHandlers.on('pre_checkout_query', async (ctx) => {
   const query = ctx.preCheckoutQuery;
   const check = await ctx.deps.payments.checkPreCheckout({
-    userId: ctx.userId, payload: query.invoice_payload, currency: query.currency, totalAmount: query.total_amount,
+    userId: ctx.userId,
+    payload: query.invoice_payload,
+    currency: query.currency,
+    totalAmount: query.total_amount,
   });
   if (check.ok) await ctx.answerPreCheckoutQuery(true);
   else await ctx.answerPreCheckoutQuery(false, { error_message: ctx.t('payment-refused') });

@@ -15,7 +15,16 @@ const transactionLine = (ctx: BotContext, tx: TransactionView): string =>
   });
 
 /** Every transaction kind with its own label in the locale files. */
-export const TRANSACTION_KINDS = new Set(['purchase', 'grant', 'hold', 'usage', 'not-charged', 'returned', 'clawback', 'adjustment']);
+export const TRANSACTION_KINDS = new Set([
+  'purchase',
+  'grant',
+  'hold',
+  'usage',
+  'not-charged',
+  'returned',
+  'clawback',
+  'adjustment',
+]);
 
 /**
  * Balance and recent transactions from the read tables, after they have caught up with the

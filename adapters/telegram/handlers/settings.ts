@@ -15,7 +15,9 @@ const withdrawConsent = async (ctx: BotContext): Promise<void> => {
   const outcome = await ctx.deps.consent.withdraw(ctx.userId, ctx.occurredAt);
   await remember(ctx, outcome);
   logRejection(ctx, 'WithdrawConsent', outcome);
-  await ctx.reply(ctx.t(outcome.ok ? 'consent-withdrawn' : 'something-went-wrong'), { reply_markup: backToMenu(ctx.t) });
+  await ctx.reply(ctx.t(outcome.ok ? 'consent-withdrawn' : 'something-went-wrong'), {
+    reply_markup: backToMenu(ctx.t),
+  });
 };
 
 const deletePhotos = async (ctx: BotContext): Promise<void> => {

@@ -5,7 +5,15 @@ import { BUDGET_TIERS, budgets, CALLBACK, cancelFlow, occasions, styles, type Bu
 import type { Outcome } from '../ports.js';
 import { answerStale, isCurrentStep, mayActOnResult } from './buttons.js';
 import {
-  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, sendPrompt, showMainMenu,
+  acknowledge,
+  actorOf,
+  currentBalance,
+  exitSession,
+  leaveFlow,
+  logRejection,
+  remember,
+  sendPrompt,
+  showMainMenu,
 } from './common.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
 import { receiveImage } from './images.js';
@@ -17,11 +25,20 @@ import { receiveImage } from './images.js';
 
 /** Budget tiers in minor units, per currency (RUB for Russian, USD otherwise). */
 export const BUDGET_RANGES: Record<BudgetCurrency, Record<BudgetTier, { minMinor: number; maxMinor: number }>> = {
-  RUB: { low: { minMinor: 0, maxMinor: 500_000 }, mid: { minMinor: 500_000, maxMinor: 2_000_000 }, high: { minMinor: 2_000_000, maxMinor: 10_000_000 } },
-  USD: { low: { minMinor: 0, maxMinor: 10_000 }, mid: { minMinor: 10_000, maxMinor: 30_000 }, high: { minMinor: 30_000, maxMinor: 100_000 } },
+  RUB: {
+    low: { minMinor: 0, maxMinor: 500_000 },
+    mid: { minMinor: 500_000, maxMinor: 2_000_000 },
+    high: { minMinor: 2_000_000, maxMinor: 10_000_000 },
+  },
+  USD: {
+    low: { minMinor: 0, maxMinor: 10_000 },
+    mid: { minMinor: 10_000, maxMinor: 30_000 },
+    high: { minMinor: 30_000, maxMinor: 100_000 },
+  },
 };
 
-const currencyOf = async (ctx: BotContext): Promise<BudgetCurrency> => ((await ctx.i18n.getLocale()) === 'ru' ? 'RUB' : 'USD');
+const currencyOf = async (ctx: BotContext): Promise<BudgetCurrency> =>
+  (await ctx.i18n.getLocale()) === 'ru' ? 'RUB' : 'USD';
 
 const budgetLabels = (ctx: BotContext, currency: BudgetCurrency): Record<BudgetTier, string> => {
   const labels = {} as Record<BudgetTier, string>;
@@ -49,7 +66,8 @@ export const startStylist = async (ctx: BotContext): Promise<void> => {
 };
 
 /** The stylist session the chat is in, if any. */
-const activeSession = (ctx: BotContext): string | null => (ctx.chatState.flow === 'stylist' ? ctx.chatState.sessionId : null);
+const activeSession = (ctx: BotContext): string | null =>
+  ctx.chatState.flow === 'stylist' ? ctx.chatState.sessionId : null;
 
 /**
  * A preference button acts only on the chat's current session, while that session waits for
@@ -57,7 +75,9 @@ const activeSession = (ctx: BotContext): string | null => (ctx.chatState.flow ==
  * a button of another session or of another step.
  */
 const mayChoose = async (
-  ctx: BotContext, sessionId: string, needs: ReadonlyArray<'style' | 'occasion'>,
+  ctx: BotContext,
+  sessionId: string,
+  needs: ReadonlyArray<'style' | 'occasion'>,
 ): Promise<boolean> =>
   isCurrentStep(ctx, 'stylist', sessionId) &&
   needs.every((choice) => ctx.chatState.draft[choice] !== undefined) &&

@@ -5,7 +5,15 @@ import type { BotContext } from '../context.js';
 import { CALLBACK, cancelFlow, tryOnResult } from '../keyboards.js';
 import type { Outcome } from '../ports.js';
 import {
-  acknowledge, actorOf, currentBalance, exitSession, leaveFlow, logRejection, remember, sendPrompt, showMainMenu,
+  acknowledge,
+  actorOf,
+  currentBalance,
+  exitSession,
+  leaveFlow,
+  logRejection,
+  remember,
+  sendPrompt,
+  showMainMenu,
 } from './common.js';
 import { answerStale, mayActOnResult } from './buttons.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
@@ -77,7 +85,9 @@ tryOnHandlers.on('message', async (ctx, next) => {
     const outcome = await ctx.deps.tryOn.provideClothing(sessionId, image, ctx.occurredAt, actorOf(ctx));
     await remember(ctx, outcome);
     logRejection(ctx, 'ProvideClothingImage', outcome);
-    await ctx.reply(ctx.t(outcome.ok ? 'tryon-send-person' : 'something-went-wrong'), { reply_markup: cancelFlow(ctx.t) });
+    await ctx.reply(ctx.t(outcome.ok ? 'tryon-send-person' : 'something-went-wrong'), {
+      reply_markup: cancelFlow(ctx.t),
+    });
   } else if (status === 'tryon_waiting_person') {
     const image = await receiveImage(ctx, 'person', sessionId);
     if (!image) return;

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { SuccessfulPayment } from 'grammy/types';
 import type { EventStore } from '../../../core/eventstore/index.js';
 import {
-  paymentReviewStream, type PackageId, type PaymentHoldReason, type StarsPaymentHeldData,
+  paymentReviewStream,
+  type PackageId,
+  type PaymentHoldReason,
+  type StarsPaymentHeldData,
 } from '../../../core/ledger/index.js';
 
 /**
@@ -28,9 +31,16 @@ export const holdStarsPayment = async (store: EventStore, held: HeldPayment): Pr
   const earlier = existing.find((e) => (e.data as Partial<StarsPaymentHeldData>).paymentId === paymentId);
   if (earlier) return earlier.position;
   const data: StarsPaymentHeldData = {
-    provider: 'telegram_stars', paymentId, userId: held.userId, reason: held.refusal.reason,
-    paidAmount: held.payment.total_amount, currency: held.payment.currency, expectedAmount: held.refusal.expectedAmount,
-    expectedCurrency: 'XTR', packageId: held.refusal.packageId, invoicePayload: held.payment.invoice_payload,
+    provider: 'telegram_stars',
+    paymentId,
+    userId: held.userId,
+    reason: held.refusal.reason,
+    paidAmount: held.payment.total_amount,
+    currency: held.payment.currency,
+    expectedAmount: held.refusal.expectedAmount,
+    expectedCurrency: 'XTR',
+    packageId: held.refusal.packageId,
+    invoicePayload: held.payment.invoice_payload,
   };
   // The expected revision keeps a concurrent redelivery from opening a second case (it retries and finds this one).
   const written = await store.appendToStream(

@@ -4,7 +4,10 @@ import { applyFact } from '../../../app/payments/apply.js';
 import type { DeliveryRecorder } from '../../../app/payments/inbox.js';
 import type { PurchaseIndex } from '../../../app/payments/purchases.js';
 import {
-  checkStarsPreCheckout, starsInvoice, starsPaymentRefusal, starsPurchaseFact,
+  checkStarsPreCheckout,
+  starsInvoice,
+  starsPaymentRefusal,
+  starsPurchaseFact,
 } from '../../../app/payments/stars.js';
 import { PAYMENT_HELD, type PaymentsPort } from '../ports.js';
 import { holdStarsPayment } from './paymentReview.js';
@@ -39,13 +42,20 @@ export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPo
   },
   checkPreCheckout: async (query) =>
     checkStarsPreCheckout(deps.ledgerConfig, {
-      currency: query.currency, total_amount: query.totalAmount, invoice_payload: query.payload, from: { id: Number(query.userId) },
+      currency: query.currency,
+      total_amount: query.totalAmount,
+      invoice_payload: query.payload,
+      from: { id: Number(query.userId) },
     }),
   recordStarsPayment: async (userId, date, payment) => {
     const record = { userId, date, payment };
     const deliveryId = `successful_payment:${payment.telegram_payment_charge_id}`;
     await deps.inbox.record({
-      provider: 'telegram_stars', deliveryId, kind: 'stars.successful_payment', source: 'bot', body: JSON.stringify(record),
+      provider: 'telegram_stars',
+      deliveryId,
+      kind: 'stars.successful_payment',
+      source: 'bot',
+      body: JSON.stringify(record),
     });
     const refusal = starsPaymentRefusal(deps.ledgerConfig, record);
     if (refusal) {
@@ -61,8 +71,11 @@ export const createStarsPayments = (deps: StarsPaymentsDependencies): PaymentsPo
   },
   recordStarsRefund: async (userId, date, refund) => {
     await deps.inbox.record({
-      provider: 'telegram_stars', deliveryId: `refunded_payment:${refund.telegram_payment_charge_id}`,
-      kind: 'stars.refunded_payment', source: 'bot', body: JSON.stringify({ userId, date, refund }),
+      provider: 'telegram_stars',
+      deliveryId: `refunded_payment:${refund.telegram_payment_charge_id}`,
+      kind: 'stars.refunded_payment',
+      source: 'bot',
+      body: JSON.stringify({ userId, date, refund }),
     });
     deps.wakeProcessor?.();
   },

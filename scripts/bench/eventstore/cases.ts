@@ -21,7 +21,11 @@ export const benchEvent = (): NewEvent => ({
 });
 
 /** Runs `writers` loops of `step` until `durationMs` has passed; returns completed steps per second. */
-const timed = async (writers: number, durationMs: number, step: (writer: number) => Promise<void>): Promise<Throughput> => {
+const timed = async (
+  writers: number,
+  durationMs: number,
+  step: (writer: number) => Promise<void>,
+): Promise<Throughput> => {
   let count = 0;
   const started = performance.now();
   const deadline = started + durationMs;
@@ -76,7 +80,9 @@ export const contendedAppends = async (
     const event = benchEvent();
     for (let attempt = 0; attempt <= CONTENDED_MAX_RETRIES; attempt++) {
       try {
-        known[writer]![slot] = (await store.appendToStream(stream, [event], { expected: known[writer]![slot]! })).revision;
+        known[writer]![slot] = (
+          await store.appendToStream(stream, [event], { expected: known[writer]![slot]! })
+        ).revision;
         return;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;

@@ -1,4 +1,9 @@
-import { deterministicUuid, APPEND_MAX_EVENTS, type EventStore, type NewEvent } from '../../../core/eventstore/index.js';
+import {
+  deterministicUuid,
+  APPEND_MAX_EVENTS,
+  type EventStore,
+  type NewEvent,
+} from '../../../core/eventstore/index.js';
 import {
   accountStream,
   decide,
@@ -10,17 +15,32 @@ import {
 } from '../../../core/ledger/index.js';
 import type { LedgerHandler } from '../../../app/accounts/index.js';
 
-
 const HISTORY_START_MS = Date.parse('2024-01-01T00:00:00.000Z');
 
 export const purchaseOf = (userId: string, paymentId: string, occurredAt: string, credits = 10): AccountCommand => ({
-  type: 'PurchaseCredits', userId, paymentId, provider: 'stripe', packageId: 'basic', credits, amountMinor: 199, currency: 'USD', occurredAt,
+  type: 'PurchaseCredits',
+  userId,
+  paymentId,
+  provider: 'stripe',
+  packageId: 'basic',
+  credits,
+  amountMinor: 199,
+  currency: 'USD',
+  occurredAt,
 });
 const reserveOf = (reservationId: string, occurredAt: string): AccountCommand => ({
-  type: 'ReserveCredits', reservationId, credits: 3, feature: 'tryon', ttlSeconds: 600, occurredAt,
+  type: 'ReserveCredits',
+  reservationId,
+  credits: 3,
+  feature: 'tryon',
+  ttlSeconds: 600,
+  occurredAt,
 });
 const captureOf = (reservationId: string, occurredAt: string): AccountCommand => ({
-  type: 'CaptureReservation', reservationId, credits: 3, occurredAt,
+  type: 'CaptureReservation',
+  reservationId,
+  credits: 3,
+  occurredAt,
 });
 
 /** Runs a command and fails the benchmark loudly if the ledger refuses it. */
@@ -35,7 +55,12 @@ export const mustSucceed = async (handle: LedgerHandler, stream: string, command
  * APPEND_MAX_EVENTS at a time. Going through the command handler would take minutes for 100k
  * events and measure nothing we need; the measured commands come after.
  */
-export const writeLongHistory = async (store: EventStore, userId: string, total: number, config: LedgerConfig): Promise<number> => {
+export const writeLongHistory = async (
+  store: EventStore,
+  userId: string,
+  total: number,
+  config: LedgerConfig,
+): Promise<number> => {
   const stream = accountStream(userId);
   // Ids are never reused, so the decider needs no index entries beyond the current cycle's: the
   // index is cleared each cycle to keep this linear.
@@ -54,7 +79,12 @@ export const writeLongHistory = async (store: EventStore, userId: string, total:
     for (const event of decision.events) {
       state = evolve(state, event);
       const slot = revision + pending.length + 1;
-      pending.push({ id: deterministicUuid(stream, 'bench-history', String(slot)), type: event.type, data: event.data, metadata: { occurredAt: command.occurredAt } });
+      pending.push({
+        id: deterministicUuid(stream, 'bench-history', String(slot)),
+        type: event.type,
+        data: event.data,
+        metadata: { occurredAt: command.occurredAt },
+      });
       if (pending.length === APPEND_MAX_EVENTS) await flush();
     }
   };
@@ -79,7 +109,12 @@ export interface CommandRun {
  * `users` concurrent users, each on its own account, each looping purchase → reserve → capture
  * with fresh ids until `durationMs` has passed. Every command's latency is recorded.
  */
-export const userCycles = async (handle: LedgerHandler, userIds: readonly string[], durationMs: number, runId: string): Promise<CommandRun> => {
+export const userCycles = async (
+  handle: LedgerHandler,
+  userIds: readonly string[],
+  durationMs: number,
+  runId: string,
+): Promise<CommandRun> => {
   const latenciesMs: number[] = [];
   const timedCommand = async (stream: string, command: AccountCommand) => {
     const started = performance.now();
@@ -117,16 +152,23 @@ export const reserveLatencies = async (
   const freshMs: number[] = [];
   const longMs: number[] = [];
   for (let i = 0; i < samples; i++) {
-    for (const [userId, into] of [[userIds.fresh, freshMs], [userIds.long, longMs]] as const) {
+    for (const [userId, into] of [
+      [userIds.fresh, freshMs],
+      [userIds.long, longMs],
+    ] as const) {
       const stream = accountStream(userId);
       const reservationId = `lat-${runId}-${i}`;
       const now = new Date().toISOString();
       const started = performance.now();
       await mustSucceed(handle, stream, reserveOf(reservationId, now));
       into.push(performance.now() - started);
-      await mustSucceed(handle, stream, { type: 'ReleaseReservation', reservationId, reason: 'cancelled', occurredAt: now });
+      await mustSucceed(handle, stream, {
+        type: 'ReleaseReservation',
+        reservationId,
+        reason: 'cancelled',
+        occurredAt: now,
+      });
     }
   }
   return { freshMs, longMs };
 };
-

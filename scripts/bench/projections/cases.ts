@@ -7,10 +7,23 @@ import { accountDecider, accountStream, defaultLedgerConfig, type AccountCommand
 import { BATCH_MAX_EVENTS } from '../../../projections/index.js';
 import { bulkAppend, ledgerHistory } from '../../../test/support/ledgerHistory.js';
 
-const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'support', 'projectorChild.ts');
+const CHILD = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'test',
+  'support',
+  'projectorChild.ts',
+);
 
 /** Writes the synthetic history (test/support/ledgerHistory.ts) straight into the event tables. */
-export const seedHistory = async (pool: pg.Pool, events: number, users: number, log: (s: string) => void): Promise<void> => {
+export const seedHistory = async (
+  pool: pg.Pool,
+  events: number,
+  users: number,
+  log: (s: string) => void,
+): Promise<void> => {
   let written = 0;
   const progress = function* (history: ReturnType<typeof ledgerHistory>) {
     for (const item of history) {
@@ -51,11 +64,16 @@ export const REBUILD_NODE_OPTIONS = '--max-old-space-size=180';
 /** `projections rebuild` of the ledger in a process of its own, so its peak RSS is the rebuild's alone. */
 export const rebuildInChild = (url: string): Promise<ChildRebuild> =>
   new Promise((resolve, reject) => {
-    execFile(process.execPath, [REBUILD_NODE_OPTIONS, '--import=tsx', CHILD, url, 'rebuild'], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`rebuild child failed: ${error.message}\n${stderr.slice(-2_000)}`));
-      const last = stdout.trim().split('\n').pop() ?? '';
-      resolve(JSON.parse(last) as ChildRebuild);
-    });
+    execFile(
+      process.execPath,
+      [REBUILD_NODE_OPTIONS, '--import=tsx', CHILD, url, 'rebuild'],
+      { maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`rebuild child failed: ${error.message}\n${stderr.slice(-2_000)}`));
+        const last = stdout.trim().split('\n').pop() ?? '';
+        resolve(JSON.parse(last) as ChildRebuild);
+      },
+    );
   });
 
 /** How often the lag watcher reads the checkpoint, ms: the resolution of the lag figures. */
@@ -76,11 +94,26 @@ const cycleCommand = (userId: number, step: number, runId: string): AccountComma
   const occurredAt = new Date().toISOString();
   if (step % 3 === 0) {
     return {
-      type: 'PurchaseCredits', userId: String(userId), paymentId: `${id}-pay`, provider: 'stripe', packageId: 'basic',
-      credits: 10, amountMinor: 199, currency: 'USD', occurredAt,
+      type: 'PurchaseCredits',
+      userId: String(userId),
+      paymentId: `${id}-pay`,
+      provider: 'stripe',
+      packageId: 'basic',
+      credits: 10,
+      amountMinor: 199,
+      currency: 'USD',
+      occurredAt,
     };
   }
-  if (step % 3 === 1) return { type: 'ReserveCredits', reservationId: `${id}-hold`, credits: 3, feature: 'tryon', ttlSeconds: 600, occurredAt };
+  if (step % 3 === 1)
+    return {
+      type: 'ReserveCredits',
+      reservationId: `${id}-hold`,
+      credits: 3,
+      feature: 'tryon',
+      ttlSeconds: 600,
+      occurredAt,
+    };
   return { type: 'CaptureReservation', reservationId: `${id}-hold`, credits: 3, occurredAt };
 };
 
@@ -99,7 +132,10 @@ const watchCheckpoint = (
   let watchUntil = Number.POSITIVE_INFINITY;
   const watcher = (async () => {
     while ((watching || appendStarted.size > 0) && performance.now() < watchUntil) {
-      const { rows } = await pool.query<{ position: number }>('SELECT position FROM projection_checkpoints WHERE name = $1', [projection]);
+      const { rows } = await pool.query<{ position: number }>(
+        'SELECT position FROM projection_checkpoints WHERE name = $1',
+        [projection],
+      );
       const now = performance.now();
       const reached = Number(rows[0]?.position ?? 0);
       for (const [position, started] of appendStarted) {
@@ -183,5 +219,4 @@ export const liveLag = async (
   // fewer lag samples than commands).
   await stopWatching(10_000);
   return { lagsMs, ...counts, commandsPerSecond: counts.commands / seconds };
-
 };

@@ -29,14 +29,26 @@ export const appendCases = (t: Test, factory: StoreFactory): void => {
     t.equal(result.revision, 1, 'revision of the last event written');
     const read = await fx.store.readStream(stream);
     t.same(idsOf(read), [first.id, second.id]);
-    t.same(read.map((e) => e.revision), [0, 1]);
-    t.same(read.map((e) => e.stream), [stream, stream]);
-    t.same(read.map((e) => e.type), ['AccountOpened', 'CreditsGranted']);
+    t.same(
+      read.map((e) => e.revision),
+      [0, 1],
+    );
+    t.same(
+      read.map((e) => e.stream),
+      [stream, stream],
+    );
+    t.same(
+      read.map((e) => e.type),
+      ['AccountOpened', 'CreditsGranted'],
+    );
     t.same(read[0]!.data, data, 'data round-trips exactly');
     t.same(read[0]!.metadata, first.metadata, 'metadata round-trips');
     t.ok(isIncreasing(positionsOf(read)) && read[0]!.position >= 1, 'positions start above 0 and rise');
     t.equal(read[1]!.position, result.position, 'the result carries the last position');
-    t.ok(read.every((e) => !Number.isNaN(Date.parse(e.recordedAt)) && e.recordedAt.endsWith('Z')), 'recordedAt is ISO');
+    t.ok(
+      read.every((e) => !Number.isNaN(Date.parse(e.recordedAt)) && e.recordedAt.endsWith('Z')),
+      'recordedAt is ISO',
+    );
     t.same(await fx.store.readStream(fx.stream('account', 'missing')), [], 'a missing stream reads as empty');
   });
 
@@ -71,7 +83,11 @@ export const appendCases = (t: Test, factory: StoreFactory): void => {
     const last = [fx.event()];
     const third = await fx.store.appendToStream(stream, last, { expected: 'exists' });
     t.same(await fx.store.appendToStream(stream, last, { expected: 'exists' }), third, "retry with 'exists'");
-    t.same(await fx.store.appendToStream(stream, opening, { expected: 'no_stream' }), first, 'an old retry still matches');
+    t.same(
+      await fx.store.appendToStream(stream, opening, { expected: 'no_stream' }),
+      first,
+      'an old retry still matches',
+    );
     const read = await fx.store.readStream(stream);
     t.same(idsOf(read), idsOf([...opening, ...more, ...last]), 'nothing was written twice');
   });
@@ -86,9 +102,13 @@ export const appendCases = (t: Test, factory: StoreFactory): void => {
     t.match(atNextSlot, { code: /^(invalid_event|wrong_expected_revision)$/ });
     const stale = await rejection(fx.store.appendToStream(stream, opening, { expected: 0 }));
     t.type(stale, WrongExpectedRevision, 'the same ids at a slot they are not at');
-    const partial = await rejection(fx.store.appendToStream(stream, [opening[0]!, fx.event()], { expected: 'no_stream' }));
+    const partial = await rejection(
+      fx.store.appendToStream(stream, [opening[0]!, fx.event()], { expected: 'no_stream' }),
+    );
     t.type(partial, WrongExpectedRevision, 'a retry whose ids only partly match');
-    const reordered = await rejection(fx.store.appendToStream(stream, [opening[1]!, opening[0]!], { expected: 'no_stream' }));
+    const reordered = await rejection(
+      fx.store.appendToStream(stream, [opening[1]!, opening[0]!], { expected: 'no_stream' }),
+    );
     t.type(reordered, WrongExpectedRevision, 'the same ids in another order');
     t.same(idsOf(await fx.store.readStream(stream)), idsOf(opening), 'nothing was written');
   });
@@ -97,7 +117,10 @@ export const appendCases = (t: Test, factory: StoreFactory): void => {
     const fx = new Fixture(await factory(t));
     const stream = fx.stream();
     const bad = { ...fx.event(), metadata: {} as never };
-    t.type(await rejection(fx.store.appendToStream(stream, [fx.event(), bad], { expected: 'no_stream' })), InvalidAppend);
+    t.type(
+      await rejection(fx.store.appendToStream(stream, [fx.event(), bad], { expected: 'no_stream' })),
+      InvalidAppend,
+    );
     t.same(await fx.store.readStream(stream), [], 'not even the valid first event');
   });
 };

@@ -55,7 +55,8 @@ export class Pull {
     const deadline = Date.now() + timeoutMs;
     while (taken.length < count) {
       const result = await this.next(deadline - Date.now());
-      if (result === 'timeout') throw new Error(`subscription delivered ${taken.length} of ${count} events in ${timeoutMs} ms`);
+      if (result === 'timeout')
+        throw new Error(`subscription delivered ${taken.length} of ${count} events in ${timeoutMs} ms`);
       if (result.done) throw new Error(`subscription ended after ${taken.length} of ${count} events`);
       taken.push(result.value);
     }
@@ -83,7 +84,9 @@ export class Pull {
   private async next(ms: number): Promise<IteratorResult<RecordedEvent> | 'timeout'> {
     this.pending ??= this.iterator.next();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(ms, 0))));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(ms, 0))),
+    );
     const result = await Promise.race([this.pending, timeout]);
     clearTimeout(timer);
     if (result !== 'timeout') this.pending = undefined;
@@ -94,4 +97,5 @@ export class Pull {
 export const positionsOf = (events: readonly RecordedEvent[]): number[] => events.map((e) => e.position);
 export const idsOf = (events: readonly { id: string }[]): string[] => events.map((e) => e.id);
 
-export const isIncreasing = (values: readonly number[]): boolean => values.every((v, i) => i === 0 || v > values[i - 1]!);
+export const isIncreasing = (values: readonly number[]): boolean =>
+  values.every((v, i) => i === 0 || v > values[i - 1]!);

@@ -16,12 +16,23 @@ export const readCases = (t: Test, factory: StoreFactory): void => {
     const all = await fx.readOwn(start, ['account', 'tryon']);
     t.same(idsOf(all), idsOf(written), 'global order is append order');
     t.ok(isIncreasing(positionsOf(all)), 'positions strictly increase');
-    t.same(results.map((r) => r.position), [all[0]!.position, all[2]!.position, all[3]!.position, all[4]!.position],
-      'append results name the positions readAll shows');
+    t.same(
+      results.map((r) => r.position),
+      [all[0]!.position, all[2]!.position, all[3]!.position, all[4]!.position],
+      'append results name the positions readAll shows',
+    );
     t.ok((await fx.store.headPosition()) >= all[4]!.position, 'the head covers everything appended');
     const categories = [fx.category('account'), fx.category('tryon')];
-    t.same(idsOf(await fx.store.readAll({ after: all[1]!.position, categories })), idsOf(written.slice(2)), '`after` is exclusive');
-    t.same(idsOf(await fx.store.readAll({ after: start, categories, maxCount: 2 })), idsOf(written.slice(0, 2)), 'maxCount');
+    t.same(
+      idsOf(await fx.store.readAll({ after: all[1]!.position, categories })),
+      idsOf(written.slice(2)),
+      '`after` is exclusive',
+    );
+    t.same(
+      idsOf(await fx.store.readAll({ after: start, categories, maxCount: 2 })),
+      idsOf(written.slice(0, 2)),
+      'maxCount',
+    );
     t.same(await fx.store.readAll({ after: start, categories, maxCount: 0 }), [], 'maxCount 0 reads nothing');
     t.same(await fx.store.readAll({ after: all[4]!.position, categories }), [], 'nothing after the last');
   });
@@ -37,15 +48,36 @@ export const readCases = (t: Test, factory: StoreFactory): void => {
     await fx.store.appendToStream(fx.stream('tryon'), [started], { expected: 'no_stream' });
     await fx.store.appendToStream(fx.stream('styling'), [styled], { expected: 'no_stream' });
     const [account, tryon, styling] = [fx.category('account'), fx.category('tryon'), fx.category('styling')];
-    t.same(idsOf(await fx.store.readAll({ after: start, categories: [account] })), [opened.id, granted.id], 'one category');
-    t.same(idsOf(await fx.store.readAll({ after: start, categories: [tryon, styling] })), [started.id, styled.id], 'two');
-    const grantedAnywhere = await fx.store.readAll({ after: start, categories: [account, tryon, styling], eventTypes: ['CreditsGranted'] });
+    t.same(
+      idsOf(await fx.store.readAll({ after: start, categories: [account] })),
+      [opened.id, granted.id],
+      'one category',
+    );
+    t.same(
+      idsOf(await fx.store.readAll({ after: start, categories: [tryon, styling] })),
+      [started.id, styled.id],
+      'two',
+    );
+    const grantedAnywhere = await fx.store.readAll({
+      after: start,
+      categories: [account, tryon, styling],
+      eventTypes: ['CreditsGranted'],
+    });
     t.same(idsOf(grantedAnywhere), [granted.id, styled.id], 'by type, across categories');
-    t.same(idsOf(await fx.store.readAll({ after: start, categories: [styling], eventTypes: ['AccountOpened'] })), [],
-      'category and type must both match');
-    const byType = (await fx.store.readAll({ after: start, eventTypes: ['TryOnStarted'] })).filter((e) => e.stream.startsWith(tryon));
+    t.same(
+      idsOf(await fx.store.readAll({ after: start, categories: [styling], eventTypes: ['AccountOpened'] })),
+      [],
+      'category and type must both match',
+    );
+    const byType = (await fx.store.readAll({ after: start, eventTypes: ['TryOnStarted'] })).filter((e) =>
+      e.stream.startsWith(tryon),
+    );
     t.same(idsOf(byType), [started.id], 'by type alone');
-    t.same(idsOf(await fx.store.readAll({ after: start, categories: [fx.category('nothing')] })), [], 'an unknown category');
+    t.same(
+      idsOf(await fx.store.readAll({ after: start, categories: [fx.category('nothing')] })),
+      [],
+      'an unknown category',
+    );
   });
 
   t.test('readStream: forwards from a revision, backwards, maxCount', async (t) => {
@@ -61,8 +93,16 @@ export const readCases = (t: Test, factory: StoreFactory): void => {
     t.same(await revisions({ direction: 'backwards' }), [4, 3, 2, 1, 0], 'backwards from the end');
     t.same(await revisions({ direction: 'backwards', fromRevision: 2 }), [2, 1, 0], 'backwards from a revision');
     t.same(await revisions({ direction: 'backwards', maxCount: 1 }), [4], 'the last event');
-    t.same(await revisions({ direction: 'backwards', fromRevision: 9, maxCount: 2 }), [4, 3], 'backwards from past the end');
-    t.same(await revisions({ direction: 'backwards', fromRevision: 3, maxCount: 2 }), [3, 2], 'backwards with maxCount');
+    t.same(
+      await revisions({ direction: 'backwards', fromRevision: 9, maxCount: 2 }),
+      [4, 3],
+      'backwards from past the end',
+    );
+    t.same(
+      await revisions({ direction: 'backwards', fromRevision: 3, maxCount: 2 }),
+      [3, 2],
+      'backwards with maxCount',
+    );
     t.same(await revisions({ maxCount: 0 }), [], 'maxCount 0');
     t.same(idsOf(await fx.store.readStream(stream)), idsOf(events), 'the whole stream by default');
   });

@@ -9,7 +9,11 @@ export const subscriptionCases = (t: Test, factory: StoreFactory): void => {
     const early = fx.events(3);
     await fx.store.appendToStream(stream, early, { expected: 'no_stream' });
     const other = fx.stream('tryon');
-    const subscription = fx.store.subscribe({ after: start, categories: [fx.category('account'), fx.category('tryon')], batchSize: 2 });
+    const subscription = fx.store.subscribe({
+      after: start,
+      categories: [fx.category('account'), fx.category('tryon')],
+      batchSize: 2,
+    });
     t.teardown(() => subscription.close());
     const pull = new Pull(subscription);
     const caughtUp = await pull.take(3);
@@ -25,7 +29,10 @@ export const subscriptionCases = (t: Test, factory: StoreFactory): void => {
     await fx.store.appendToStream(other, [marker], { expected: 1 });
     t.same(idsOf(await pull.take(1)), [marker.id], 'nothing else arrives');
 
-    const resumed = fx.store.subscribe({ after: caughtUp[1]!.position, categories: [fx.category('account'), fx.category('tryon')] });
+    const resumed = fx.store.subscribe({
+      after: caughtUp[1]!.position,
+      categories: [fx.category('account'), fx.category('tryon')],
+    });
     t.teardown(() => resumed.close());
     t.same(idsOf(await new Pull(resumed).take(4)), idsOf([early[2]!, ...late]), 'a checkpoint is exclusive');
   });
@@ -34,12 +41,17 @@ export const subscriptionCases = (t: Test, factory: StoreFactory): void => {
     const fx = new Fixture(await factory(t));
     const start = await fx.store.headPosition();
     const subscription = fx.store.subscribe({
-      after: start, categories: [fx.category('account')], eventTypes: ['CreditsReserved'], batchSize: 3,
+      after: start,
+      categories: [fx.category('account')],
+      eventTypes: ['CreditsReserved'],
+      batchSize: 3,
     });
     t.teardown(() => subscription.close());
     const pull = new Pull(subscription);
     const wanted = fx.event('CreditsReserved');
-    await fx.store.appendToStream(fx.stream('account'), [...fx.events(7, 'CreditsGranted'), wanted], { expected: 'no_stream' });
+    await fx.store.appendToStream(fx.stream('account'), [...fx.events(7, 'CreditsGranted'), wanted], {
+      expected: 'no_stream',
+    });
     await fx.store.appendToStream(fx.stream('tryon'), [fx.event('CreditsReserved')], { expected: 'no_stream' });
     const later = fx.event('CreditsReserved');
     await fx.store.appendToStream(fx.stream('account'), [fx.event('CreditsGranted'), later], { expected: 'no_stream' });
@@ -47,8 +59,14 @@ export const subscriptionCases = (t: Test, factory: StoreFactory): void => {
     t.same(idsOf(got), [wanted.id, later.id], 'the matching events only');
     await fx.store.appendToStream(fx.stream('tryon'), [fx.event('CreditsReserved')], { expected: 'no_stream' });
     const marker = fx.event('CreditsReserved');
-    await fx.store.appendToStream(fx.stream('account'), [fx.event('CreditsGranted'), marker], { expected: 'no_stream' });
-    t.same(idsOf(await pull.take(1)), [marker.id], 'the other category and types never arrive: the next match comes next');
+    await fx.store.appendToStream(fx.stream('account'), [fx.event('CreditsGranted'), marker], {
+      expected: 'no_stream',
+    });
+    t.same(
+      idsOf(await pull.take(1)),
+      [marker.id],
+      'the other category and types never arrive: the next match comes next',
+    );
   });
 
   t.test('close: ends a waiting iteration, and the store closes its subscriptions', async (t) => {
