@@ -1,4 +1,6 @@
 import type { BotContext } from '../context.js';
+import type { Outcome } from '../ports.js';
+import { exitSession, leaveFlow } from './common.js';
 
 /**
  * Which session buttons may still act. A button names its session; it acts only for the user
@@ -36,3 +38,14 @@ export const mayActOnResult = async (
 
 /** Statuses in which a session shows its result and waits for the user's next choice. */
 const RESULT_STATUSES: ReadonlySet<string> = new Set(['tryon_result', 'stylist_results', 'stylist_shopping']);
+
+/**
+ * Out of the session after a result's button (menu, try again). A finish the session refused
+ * means the button was not a result's (a stale or forged one pressed while the session still
+ * waits for input): the session is then left like any flow, abandoned, so no session is left
+ * waiting behind a chat that is back in the menu.
+ */
+export const leaveAfterResult = async (ctx: BotContext, sessionId: string, finished: Outcome): Promise<void> => {
+  if (finished.ok) await exitSession(ctx, sessionId);
+  else await leaveFlow(ctx);
+};

@@ -3,7 +3,7 @@ import type { BudgetCurrency, BudgetRange, OccasionChoice, StyleChoice } from '.
 import type { BotContext } from '../context.js';
 import { BUDGET_TIERS, budgets, CALLBACK, cancelFlow, occasions, styles, type BudgetTier } from '../keyboards.js';
 import type { Outcome } from '../ports.js';
-import { answerStale, isCurrentStep, mayActOnResult } from './buttons.js';
+import { answerStale, isCurrentStep, leaveAfterResult, mayActOnResult } from './buttons.js';
 import {
   acknowledge,
   actorOf,
@@ -164,6 +164,6 @@ stylistHandlers.callbackQuery(CALLBACK.stylistMenu, async (ctx) => {
   await acknowledge(ctx);
   const outcome = await ctx.deps.stylist.finish(sessionId, ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
-  await exitSession(ctx, sessionId);
+  await leaveAfterResult(ctx, sessionId, outcome);
   await showMainMenu(ctx);
 });

@@ -15,7 +15,7 @@ import {
   sendPrompt,
   showMainMenu,
 } from './common.js';
-import { answerStale, mayActOnResult } from './buttons.js';
+import { answerStale, leaveAfterResult, mayActOnResult } from './buttons.js';
 import { askConsent, ensureAccount, refusedForCredits } from './flowStart.js';
 import { receiveAlbum, receiveImage } from './images.js';
 
@@ -122,7 +122,7 @@ tryOnHandlers.callbackQuery(CALLBACK.tryAgain, async (ctx) => {
   await acknowledge(ctx);
   const outcome = await ctx.deps.tryOn.finish(sessionId, 'new_tryon', ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
-  await exitSession(ctx, sessionId);
+  await leaveAfterResult(ctx, sessionId, outcome);
   await startTryOn(ctx);
 });
 
@@ -132,6 +132,6 @@ tryOnHandlers.callbackQuery(CALLBACK.tryOnMenu, async (ctx) => {
   await acknowledge(ctx);
   const outcome = await ctx.deps.tryOn.finish(sessionId, 'menu', ctx.occurredAt, actorOf(ctx));
   await remember(ctx, outcome);
-  await exitSession(ctx, sessionId);
+  await leaveAfterResult(ctx, sessionId, outcome);
   await showMainMenu(ctx);
 });
