@@ -11,7 +11,7 @@
  * Arguments are passed to tap unchanged; the exit code is tap's.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +45,22 @@ const makeTemplate = async (base: string): Promise<string> => {
   return name;
 };
 
+/** tap's plugin set as built at install, with every default plugin (the TypeScript loader too). */
+const TAP_BUILT = path.resolve('node_modules/@tapjs/test/test-built/dist/esm/index.js');
+
+/**
+ * `npm install` builds tap with its default plugins; .taprc drops the TypeScript one (tsx loads
+ * TypeScript instead). tap rebuilds itself on the first run that sees the difference, but that
+ * run's test processes still load the old set: build before the first run (about 12 s of CPU,
+ * once per install), so every test process starts with one loader.
+ */
+const ensureTapBuilt = async (): Promise<void> => {
+  const built = await readFile(TAP_BUILT, 'utf8').catch(() => '');
+  if (!built.includes('@tapjs/typescript')) return;
+  const code = await runTap(['build'], process.env);
+  if (code !== 0) throw new Error(`tap build failed (exit ${code})`);
+};
+
 const runTap = (args: string[], env: NodeJS.ProcessEnv): Promise<number> =>
   new Promise((resolve, reject) => {
     const child = spawn(TAP_BIN, args, { stdio: 'inherit', env });
@@ -72,6 +88,7 @@ const main = async (): Promise<number> => {
   }
   let template: string | undefined;
   try {
+    await ensureTapBuilt();
     template = await makeTemplate(base);
     return await runTap(process.argv.slice(2), {
       ...process.env,
