@@ -1,49 +1,17 @@
 /**
- * `npm test`: one PostgreSQL for the whole run, then tap.
+ * `npm test`: builds tap's plugin set when an install left the default one, then runs tap.
  *
- * Every test file used to start its own embedded cluster and migrate its own template database:
- * about 3.5 s of CPU per file, on a 2-core machine, for 114 files. Here the suite starts one
- * throwaway cluster (fsync off), migrates one template database, and hands both to the test
- * processes through the environment (test/support/database.ts reads them); each test still gets a
- * database of its own, copied from the template. With DATABASE_URL set, that server is used and
- * only the template is made (and dropped at the end).
- *
- * Arguments are passed to tap unchanged; the exit code is tap's.
+ * Each test file starts its own embedded PostgreSQL (test/support/database.ts). One server for the
+ * whole run was tried and measured faster, but it is not isolated: the event store's read horizon
+ * (`pg_snapshot_xmin`) is cluster-wide, so a transaction held open in one test's database hid
+ * fresh events from tests in every other database. Arguments are passed to tap unchanged; the exit
+ * code is tap's.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { createPool, migrate, startEmbeddedPostgres, type EmbeddedServer } from '../../adapters/postgres/index.js';
-import { SUITE_SERVER_ENV, SUITE_TEMPLATE_ENV, withDatabase } from './suiteEnv.js';
 
-/** Connections for every test process of the run at once (tap jobs × pools per test). */
-const SUITE_MAX_CONNECTIONS = 1000;
 const TAP_BIN = path.resolve('node_modules/.bin/tap');
-
-const adminQuery = async (url: string, sql: string): Promise<void> => {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-};
-
-const makeTemplate = async (base: string): Promise<string> => {
-  const name = `modera_suite_template_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(base, `CREATE DATABASE ${name}`);
-  const pool = createPool(withDatabase(base, name), { max: 2 });
-  try {
-    await migrate(pool);
-  } finally {
-    await pool.end();
-  }
-  return name;
-};
 
 /** tap's plugin set as built at install, with every default plugin (the TypeScript loader too). */
 const TAP_BUILT = path.resolve('node_modules/@tapjs/test/test-built/dist/esm/index.js');
@@ -78,28 +46,8 @@ const runTap = (args: string[], env: NodeJS.ProcessEnv): Promise<number> =>
   });
 
 const main = async (): Promise<number> => {
-  let server: EmbeddedServer | undefined;
-  let dataDir: string | undefined;
-  let base = process.env.DATABASE_URL;
-  if (!base) {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'modera-suite-'));
-    server = await startEmbeddedPostgres({ dataDir, durable: false, maxConnections: SUITE_MAX_CONNECTIONS });
-    base = server.url;
-  }
-  let template: string | undefined;
-  try {
-    await ensureTapBuilt();
-    template = await makeTemplate(base);
-    return await runTap(process.argv.slice(2), {
-      ...process.env,
-      [SUITE_SERVER_ENV]: base,
-      [SUITE_TEMPLATE_ENV]: template,
-    });
-  } finally {
-    if (template && !server) await adminQuery(base, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  }
+  await ensureTapBuilt();
+  return runTap(process.argv.slice(2), process.env);
 };
 
 process.exitCode = await main();
