@@ -39,7 +39,10 @@ export interface RebuildOptions {
   store: EventStore;
   pool: pg.Pool;
   projection: Projection;
-  /** Events per read (and per transaction where there is no accumulator); default BATCH_MAX_EVENTS, REBUILD_READ_EVENTS when folding. */
+  /**
+   * Events per read (and per transaction where there is no accumulator); default
+   * BATCH_MAX_EVENTS, REBUILD_READ_EVENTS when folding.
+   */
   batchSize?: number;
   log?: (line: string) => void;
   /** Throw away a shadow left by an earlier, unfinished rebuild instead of resuming it. */
@@ -152,9 +155,8 @@ const fillByBatches = async (
       // As the live projector does: quarantine the stream, hold it back, go on with the others.
       const reason = (isolated.error as Error)?.message ?? String(isolated.error);
       await quarantineStream(pool, projection.name, isolated.event, reason);
-      log(
-        `rebuild ${projection.name}: ${isolated.event.stream} quarantined at position ${isolated.event.position}: ${reason}`,
-      );
+      const { stream, position } = isolated.event;
+      log(`rebuild ${projection.name}: ${stream} quarantined at position ${position}: ${reason}`);
       fill.position = isolated.position;
       next = readBatch(store, projection, fill.position, batchSize).then(bounded);
       next.catch(() => undefined);
@@ -164,6 +166,36 @@ const fillByBatches = async (
     fill.applied += batch.events.length;
     progress(log, projection.name, fill.applied - batch.events.length, fill);
   }
+};
+
+/** The rest of a fill batch by batch from `written`, after `applied` events already written. */
+const goOnByBatches = async (
+  options: RebuildOptions,
+  log: (line: string) => void,
+  written: number,
+  applied: number,
+): Promise<Fill> => {
+  const rest = await fillByBatches(options, written, undefined, log);
+  return { position: rest.position, applied: applied + rest.applied };
+};
+
+/**
+ * After a failed accumulator write: a transient failure ends the rebuild (it resumes); any other
+ * goes on batch by batch from the last write, which names the event.
+ */
+const afterFailedWrite = async (
+  options: RebuildOptions,
+  log: (line: string) => void,
+  failed: unknown,
+  written: number,
+  applied: number,
+): Promise<Fill> => {
+  if (isTransient(failed)) throw failed;
+  log(
+    `rebuild ${options.projection.name}: a write failed (${(failed as Error).message}); ` +
+      `going on batch by batch from ${written}`,
+  );
+  return goOnByBatches(options, log, written, applied);
 };
 
 /**
@@ -200,16 +232,6 @@ const fillShadow = async (options: RebuildOptions, from: number, log: (line: str
       return undefined;
     });
   };
-  // After a failed write: a transient failure ends the rebuild (it resumes); any other goes on
-  // batch by batch from the last write, which names the event.
-  const afterFailure = async (failed: unknown): Promise<Fill> => {
-    if (isTransient(failed)) throw failed;
-    log(
-      `rebuild ${projection.name}: a write failed (${(failed as Error).message}); going on batch by batch from ${written}`,
-    );
-    const rest = await fillByBatches(options, written, undefined, log);
-    return { position: rest.position, applied: fill.applied + rest.applied };
-  };
   let next: Promise<Batch> = readBatch(store, projection, from, batchSize);
   for (;;) {
     let batch: Batch;
@@ -230,9 +252,8 @@ const fillShadow = async (options: RebuildOptions, from: number, log: (line: str
         if (!(error instanceof UnprojectableEvent)) throw error;
         // The batch path names the event and quarantines its stream; it goes on from the last write.
         log(`rebuild ${projection.name}: ${error.message}; going on batch by batch from ${written}`);
-        if (failed) return afterFailure(failed);
-        const rest = await fillByBatches(options, written, undefined, log);
-        return { position: rest.position, applied: fill.applied + rest.applied };
+        if (failed) return afterFailedWrite(options, log, failed, written, fill.applied);
+        return goOnByBatches(options, log, written, fill.applied);
       }
       fill.position = batch.next;
     }
@@ -242,12 +263,12 @@ const fillShadow = async (options: RebuildOptions, from: number, log: (line: str
     if (due) {
       // One write in flight at a time: the previous one ends before the next starts.
       const failed = await writing;
-      if (failed) return afterFailure(failed);
+      if (failed) return afterFailedWrite(options, log, failed, written, fill.applied);
       startWrite();
     }
     if (caughtUp) {
       const failed = await writing;
-      return failed ? afterFailure(failed) : fill;
+      return failed ? afterFailedWrite(options, log, failed, written, fill.applied) : fill;
     }
   }
 };

@@ -33,7 +33,10 @@ import type { PaymentInbox } from '../app/payments/inbox.js';
 import type { PurchaseIndex } from '../app/payments/purchases.js';
 import type { YooKassaReceiptSettings } from '../adapters/payments/yookassa/checkout.js';
 
-/** The environment variables payments read (named in README's configuration table, validated by scripts/config.ts). */
+/**
+ * The environment variables payments read (named in README's configuration table, validated by
+ * scripts/config.ts).
+ */
 export interface PaymentsEnv {
   STRIPE_SECRET_KEY?: string | undefined;
   STRIPE_WEBHOOK_SECRET?: string | undefined;
@@ -82,15 +85,10 @@ export interface Payments {
 const off = (name: string, reason: string) => ({ name, enabled: false, reason });
 const on = (name: string) => ({ name, enabled: true });
 
-/**
- * Builds the payments side from the configuration: the provider clients whose secrets are set,
- * the inbox processor, the routes and the reconciler. A provider without its secrets is off:
- * its webhook route is absent and the checkout page does not offer it.
- */
-export const setupPayments = (options: PaymentsSetupOptions): Payments => {
-  const { env, pool } = options;
-  const inbox = postgresPaymentInbox(pool);
-  const purchases = postgresPurchaseIndex(pool);
+/** The clients of the providers whose secrets are set. */
+const providerClients = (
+  env: PaymentsEnv,
+): { stripe: Stripe | undefined; yookassa: YooKassaClient | undefined; telegram: Api | undefined } => {
   const stripe = env.STRIPE_SECRET_KEY
     ? createStripeClient({ secretKey: env.STRIPE_SECRET_KEY, apiUrl: env.STRIPE_API_URL })
     : undefined;
@@ -105,6 +103,38 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
   const telegram = env.TELEGRAM_BOT_TOKEN
     ? new Api(env.TELEGRAM_BOT_TOKEN, { apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' })
     : undefined;
+  return { stripe, yookassa, telegram };
+};
+
+/** What each part is: on, or off and why. */
+const paymentFeatures = (
+  env: PaymentsEnv,
+  clients: Pick<Payments, 'stripe' | 'yookassa' | 'telegram'>,
+  checkoutOn: boolean,
+): Payments['features'] => {
+  const { stripe, yookassa, telegram } = clients;
+  return [
+    stripe && env.STRIPE_WEBHOOK_SECRET
+      ? on('payments_stripe')
+      : off('payments_stripe', 'set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET'),
+    yookassa ? on('payments_yookassa') : off('payments_yookassa', 'set YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY'),
+    telegram ? on('payments_stars') : off('payments_stars', 'set TELEGRAM_BOT_TOKEN'),
+    checkoutOn
+      ? on('payments_checkout_page')
+      : off('payments_checkout_page', 'set TELEGRAM_BOT_TOKEN, PUBLIC_BASE_URL and Stripe or YooKassa'),
+  ];
+};
+
+/**
+ * Builds the payments side from the configuration: the provider clients whose secrets are set,
+ * the inbox processor, the routes and the reconciler. A provider without its secrets is off:
+ * its webhook route is absent and the checkout page does not offer it.
+ */
+export const setupPayments = (options: PaymentsSetupOptions): Payments => {
+  const { env, pool } = options;
+  const inbox = postgresPaymentInbox(pool);
+  const purchases = postgresPurchaseIndex(pool);
+  const { stripe, yookassa, telegram } = providerClients(env);
   const checkoutOn =
     telegram !== undefined && env.PUBLIC_BASE_URL !== undefined && (stripe !== undefined || yookassa !== undefined);
   const providers: CheckoutProviders = {
@@ -153,16 +183,7 @@ export const setupPayments = (options: PaymentsSetupOptions): Payments => {
     processor,
     routes,
     checkout,
-    features: [
-      stripe && env.STRIPE_WEBHOOK_SECRET
-        ? on('payments_stripe')
-        : off('payments_stripe', 'set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET'),
-      yookassa ? on('payments_yookassa') : off('payments_yookassa', 'set YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY'),
-      telegram ? on('payments_stars') : off('payments_stars', 'set TELEGRAM_BOT_TOKEN'),
-      checkoutOn
-        ? on('payments_checkout_page')
-        : off('payments_checkout_page', 'set TELEGRAM_BOT_TOKEN, PUBLIC_BASE_URL and Stripe or YooKassa'),
-    ],
+    features: paymentFeatures(env, { stripe, yookassa, telegram }, checkoutOn),
     reconcile: (reconcileOptions = {}) => reconcilePayments({ inbox, purchases }, sources, reconcileOptions),
     startReconciler: (intervalMs) =>
       startReconciler({ inbox, purchases }, sources, {

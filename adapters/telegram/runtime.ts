@@ -33,8 +33,9 @@ import { UpdateProcessor } from './updateProcessor.js';
 
 /**
  * The whole bot wired to the real system: the account and session use cases (app/), the read
- * tables, payments and storage as the composition root hands them in; the update inbox and processor; the notifier. The app starts it
- * in webhook mode (with a public URL) or polling mode (local use).
+ * tables, payments and storage as the composition root hands them in; the update inbox and
+ * processor; the notifier. The app starts it in webhook mode (with a public URL) or polling mode
+ * (local use).
  */
 
 export type TelegramMode = { mode: 'webhook'; url: string; secretToken: string } | { mode: 'polling' };
@@ -142,6 +143,43 @@ export const buildDependencies = (options: TelegramRuntimeOptions, presence: Pre
   };
 };
 
+/** Points Telegram at the webhook, or starts long polling; returns how to stop the polling. */
+const connectTransport = async (
+  bot: Bot<BotContext>,
+  processor: UpdateProcessor,
+  transport: TelegramMode,
+  logger: Logger,
+): Promise<(() => Promise<void>) | undefined> => {
+  if (transport.mode === 'webhook') {
+    await bot.api.setWebhook(transport.url, {
+      secret_token: transport.secretToken,
+      allowed_updates: [...ALLOWED_UPDATES],
+      drop_pending_updates: false,
+    });
+    logger.info({ url: transport.url }, 'telegram webhook set');
+    return undefined;
+  }
+  return (await startPolling({ api: bot.api, accept: (update) => processor.accept(update), logger })).stop;
+};
+
+/** The notifier, sending with the bot's Api. */
+const createNotifier = (
+  options: TelegramRuntimeOptions,
+  parts: { bot: Bot<BotContext>; i18n: ReturnType<typeof createI18n>; deps: BotDependencies; deliveries: Deliveries },
+): Notifier =>
+  new Notifier({
+    store: options.store,
+    pool: options.pool,
+    api: parts.bot.api,
+    i18n: parts.i18n,
+    images: parts.deps.images,
+    chats: parts.deps.chats,
+    deliveries: parts.deliveries,
+    logger: options.logger,
+    loops: options.loops,
+    fencedTransaction: options.fencedTransaction,
+  });
+
 export const createTelegramRuntime = (options: TelegramRuntimeOptions): TelegramRuntime => {
   const { settings, logger } = options;
   const deliveries = new Deliveries(options.pool);
@@ -164,18 +202,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const processor = new UpdateProcessor({ inbox: new UpdateInbox(options.pool), bot, logger, loops: options.loops });
-  const notifier = new Notifier({
-    store: options.store,
-    pool: options.pool,
-    api: bot.api,
-    i18n,
-    images: deps.images,
-    chats: deps.chats,
-    deliveries,
-    logger,
-    loops: options.loops,
-    fencedTransaction: options.fencedTransaction,
-  });
+  const notifier = createNotifier(options, { bot, i18n, deps, deliveries });
   late.notifier = notifier;
   bot.api.config.use(markBlockedOn403(deliveries, logger));
   const sweeper = new UndeliveredSweeper({ deliveries, store: options.store, ledger: options.ledger, logger });
@@ -200,16 +227,7 @@ export const createTelegramRuntime = (options: TelegramRuntimeOptions): Telegram
       await processor.start();
       await notifier.start();
       sweeper.start();
-      if (transport.mode === 'webhook') {
-        await bot.api.setWebhook(transport.url, {
-          secret_token: transport.secretToken,
-          allowed_updates: [...ALLOWED_UPDATES],
-          drop_pending_updates: false,
-        });
-        logger.info({ url: transport.url }, 'telegram webhook set');
-      } else {
-        stopPolling = (await startPolling({ api: bot.api, accept: (update) => processor.accept(update), logger })).stop;
-      }
+      stopPolling = await connectTransport(bot, processor, transport, logger);
     },
     stop: async () => {
       await stopPolling?.();

@@ -1,4 +1,9 @@
-import { createCommandHandler, type EventStore, type SnapshotStore } from '../../core/eventstore/index.js';
+import {
+  createCommandHandler,
+  type CommandHandler,
+  type EventStore,
+  type SnapshotStore,
+} from '../../core/eventstore/index.js';
 import {
   accountDecider,
   guardAccountCommands,
@@ -57,97 +62,117 @@ export interface HoldsOptions {
 export const holdTtlSeconds = (hold: HoldRequest, config: LedgerConfig): number =>
   Math.min(hold.ttlSeconds, config.maxHoldTtlSeconds);
 
+/** What the hold steps share: the guarded account commands, the store and the default actor. */
+interface HoldsContext {
+  store: EventStore;
+  config: LedgerConfig;
+  actor: string;
+  send: (userId: string, command: AccountCommand) => ReturnType<CommandHandler<AccountCommand, Rejection>>;
+}
+
+/** The expiry of a hold a crashed attempt took: the reservation is recent, so read backwards. */
+const findExpiry = async (store: EventStore, userId: string, reservationId: string): Promise<string | undefined> => {
+  const recent = await store.readStream(accountStream(userId), {
+    direction: 'backwards',
+    maxCount: HOLD_LOOKUP_MAX_EVENTS,
+  });
+  const found = recent.find(
+    (e) => e.type === 'CreditsReserved' && (e.data as CreditsReservedData).reservationId === reservationId,
+  );
+  return found ? (found.data as CreditsReservedData).expiresAt : undefined;
+};
+
+const reserveHold = async (context: HoldsContext, hold: HoldRequest, occurredAt: string): Promise<ReserveOutcome> => {
+  const result = await context.send(hold.userId, {
+    type: 'ReserveCredits',
+    reservationId: hold.reservationId,
+    credits: hold.credits,
+    feature: hold.feature,
+    ttlSeconds: holdTtlSeconds(hold, context.config),
+    occurredAt,
+    metadata: { actor: context.actor },
+  });
+  if (!result.ok) return { ok: false, rejection: result.rejection };
+  const reserved = result.events.find((e) => e.type === 'CreditsReserved');
+  const expiresAt = reserved
+    ? (reserved.data as CreditsReservedData).expiresAt
+    : await findExpiry(context.store, hold.userId, hold.reservationId);
+  if (expiresAt === undefined)
+    throw new Error(`hold ${hold.reservationId} accepted but not found on account ${hold.userId}`);
+  return { ok: true, expiresAt };
+};
+
+const releaseHold = async (
+  context: HoldsContext,
+  hold: { userId: string; reservationId: string },
+  reason: ReleaseReason,
+  occurredAt: string,
+  actor: string = context.actor,
+): Promise<SettleOutcome> => {
+  const result = await context.send(hold.userId, {
+    type: 'ReleaseReservation',
+    reservationId: hold.reservationId,
+    reason,
+    occurredAt,
+    metadata: { actor },
+  });
+  if (result.ok) return 'released';
+  if (result.rejection === 'reservation_not_found') return 'not_reserved';
+  if (result.rejection === 'reservation_already_resolved') return 'release_lost';
+  throw new Error(`release of hold ${hold.reservationId} refused: ${result.rejection}`);
+};
+
+const captureHold = async (
+  context: HoldsContext,
+  hold: { userId: string; reservationId: string; credits: number },
+  occurredAt: string,
+): Promise<SettleOutcome> => {
+  const result = await context.send(hold.userId, {
+    type: 'CaptureReservation',
+    reservationId: hold.reservationId,
+    credits: hold.credits,
+    occurredAt,
+    metadata: { actor: context.actor },
+  });
+  if (result.ok) return 'captured';
+  if (result.rejection === 'reservation_already_resolved') return 'capture_lost';
+  if (result.rejection === 'reservation_expired') {
+    // Past its expiry the hold can only be released; a sweeper may not have run yet.
+    await releaseHold(context, hold, 'expired', occurredAt);
+    return 'capture_lost';
+  }
+  throw new Error(`capture of hold ${hold.reservationId} refused: ${result.rejection}`);
+};
+
+const settleHold = (context: HoldsContext, resolution: HoldResolution, occurredAt: string): Promise<SettleOutcome> => {
+  switch (resolution.action) {
+    case 'capture':
+      return captureHold(context, resolution, occurredAt);
+    case 'release':
+      return releaseHold(context, resolution, resolution.reason, occurredAt);
+    case 'none':
+      return Promise.resolve('not_reserved');
+    default: {
+      const _exhaustive: never = resolution;
+      return _exhaustive;
+    }
+  }
+};
+
 export const createHolds = (options: HoldsOptions): Holds => {
   const config = options.config ?? defaultLedgerConfig;
   const handle = guardAccountCommands(
     createCommandHandler(accountDecider(config), { store: options.store, snapshots: options.snapshots }),
   );
-  const send = (userId: string, command: AccountCommand) => handle(accountStream(userId), command);
-  const metadata = (actor = options.actor) => ({ actor });
-
-  /** The expiry of a hold a crashed attempt took: the reservation is recent, so read backwards. */
-  const findExpiry = async (userId: string, reservationId: string): Promise<string | undefined> => {
-    const recent = await options.store.readStream(accountStream(userId), {
-      direction: 'backwards',
-      maxCount: HOLD_LOOKUP_MAX_EVENTS,
-    });
-    const found = recent.find(
-      (e) => e.type === 'CreditsReserved' && (e.data as CreditsReservedData).reservationId === reservationId,
-    );
-    return found ? (found.data as CreditsReservedData).expiresAt : undefined;
+  const context: HoldsContext = {
+    store: options.store,
+    config,
+    actor: options.actor,
+    send: (userId, command) => handle(accountStream(userId), command),
   };
-
-  const reserve: Holds['reserve'] = async (hold, occurredAt) => {
-    const result = await send(hold.userId, {
-      type: 'ReserveCredits',
-      reservationId: hold.reservationId,
-      credits: hold.credits,
-      feature: hold.feature,
-      ttlSeconds: holdTtlSeconds(hold, config),
-      occurredAt,
-      metadata: metadata(),
-    });
-    if (!result.ok) return { ok: false, rejection: result.rejection };
-    const reserved = result.events.find((e) => e.type === 'CreditsReserved');
-    const expiresAt = reserved
-      ? (reserved.data as CreditsReservedData).expiresAt
-      : await findExpiry(hold.userId, hold.reservationId);
-    if (expiresAt === undefined)
-      throw new Error(`hold ${hold.reservationId} accepted but not found on account ${hold.userId}`);
-    return { ok: true, expiresAt };
-  };
-
-  const release: Holds['release'] = async (hold, reason, occurredAt, actor) => {
-    const result = await send(hold.userId, {
-      type: 'ReleaseReservation',
-      reservationId: hold.reservationId,
-      reason,
-      occurredAt,
-      metadata: metadata(actor),
-    });
-    if (result.ok) return 'released';
-    if (result.rejection === 'reservation_not_found') return 'not_reserved';
-    if (result.rejection === 'reservation_already_resolved') return 'release_lost';
-    throw new Error(`release of hold ${hold.reservationId} refused: ${result.rejection}`);
-  };
-
-  const capture = async (
-    hold: { userId: string; reservationId: string; credits: number },
-    occurredAt: string,
-  ): Promise<SettleOutcome> => {
-    const result = await send(hold.userId, {
-      type: 'CaptureReservation',
-      reservationId: hold.reservationId,
-      credits: hold.credits,
-      occurredAt,
-      metadata: metadata(),
-    });
-    if (result.ok) return 'captured';
-    if (result.rejection === 'reservation_already_resolved') return 'capture_lost';
-    if (result.rejection === 'reservation_expired') {
-      // Past its expiry the hold can only be released; a sweeper may not have run yet.
-      await release(hold, 'expired', occurredAt);
-      return 'capture_lost';
-    }
-    throw new Error(`capture of hold ${hold.reservationId} refused: ${result.rejection}`);
-  };
-
   return {
-    reserve,
-    release,
-    settle: (resolution, occurredAt) => {
-      switch (resolution.action) {
-        case 'capture':
-          return capture(resolution, occurredAt);
-        case 'release':
-          return release(resolution, resolution.reason, occurredAt);
-        case 'none':
-          return Promise.resolve('not_reserved');
-        default: {
-          const _exhaustive: never = resolution;
-          return _exhaustive;
-        }
-      }
-    },
+    reserve: (hold, occurredAt) => reserveHold(context, hold, occurredAt),
+    release: (hold, reason, occurredAt, actor) => releaseHold(context, hold, reason, occurredAt, actor),
+    settle: (resolution, occurredAt) => settleHold(context, resolution, occurredAt),
   };
 };

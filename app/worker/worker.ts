@@ -57,6 +57,95 @@ const pause = async (ms: number, signal: AbortSignal): Promise<void> => {
   await sleep(ms, undefined, { signal }).catch(() => undefined);
 };
 
+/** What a claim runs with. */
+interface ClaimServices {
+  jobs: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  /** Aborted when the stop grace is over: every running job's AI calls stop. */
+  aborting: AbortSignal;
+  job: Omit<JobContext, 'onHoldExpiry'>;
+}
+
+/** Writes how a claim ended: a retry later, or the job's end. */
+const writeEnd = async (services: ClaimServices, job: ClaimedJob, result: JobEnd): Promise<void> => {
+  const { jobs, logger } = services;
+  const now = services.clock();
+  const written =
+    result.action === 'retry'
+      ? await jobs.retry(job, now, result.runAfter, result.error)
+      : await jobs.finish(job, now, { status: result.action, outcome: result.outcome, error: result.error });
+  if (!written)
+    logger.warn({ sessionId: job.sessionId }, 'job lease lost before its end was written: its next owner carries on');
+  const log = result.action === 'failed' ? logger.error : logger.info;
+  log.call(
+    logger,
+    { sessionId: job.sessionId, kind: job.kind, claim: job.claim, ...result },
+    `session job ${result.action}`,
+  );
+};
+
+/** Renews the job's lease while it runs; a lease lost to another worker aborts `lease`. */
+const renewLeaseWhileRunning = (
+  services: ClaimServices,
+  job: ClaimedJob,
+  lease: AbortController,
+): ReturnType<typeof setInterval> =>
+  setInterval(() => {
+    services.jobs.renewLease(job, services.clock()).then(
+      (kept) => {
+        if (!kept) lease.abort(); // another worker owns it now: stop spending on it
+      },
+      (error: unknown) => services.logger.warn({ sessionId: job.sessionId, err: error }, 'lease renewal failed'),
+    );
+  }, LEASE_RENEW_EVERY_MS);
+
+/** How a job that threw ends: retried later, or given up once its claims are spent. */
+const crashedEnd = (services: ClaimServices, job: ClaimedJob, error: unknown): JobEnd => {
+  const message = error instanceof Error ? error.message : String(error);
+  services.logger.error({ sessionId: job.sessionId, err: error }, 'session job crashed');
+  // A job that keeps crashing is given up: the sweepers still release its hold and expire the
+  // session.
+  return job.claim >= job.maxClaims
+    ? { action: 'failed', outcome: 'claims_exhausted', error: message }
+    : {
+        action: 'retry',
+        runAfter: new Date(services.clock().getTime() + backoffSeconds(job.claim) * 1000),
+        error: message,
+      };
+};
+
+/** Runs one claimed job under its lease and writes how it ended. */
+const runClaim = async (services: ClaimServices, job: ClaimedJob): Promise<void> => {
+  const lease = new AbortController();
+  const onAbort = () => lease.abort();
+  services.aborting.addEventListener('abort', onAbort);
+  const renew = renewLeaseWhileRunning(services, job, lease);
+  const ctx: JobContext = {
+    ...services.job,
+    onHoldExpiry: async (expiresAt) => {
+      await services.jobs.recordHoldExpiry(job, expiresAt);
+    },
+  };
+  try {
+    let result: JobEnd;
+    try {
+      result = await processJob(ctx, job, lease.signal);
+    } catch (error) {
+      result = crashedEnd(services, job, error);
+    }
+    await writeEnd(services, job, result);
+  } catch (error) {
+    services.logger.error(
+      { sessionId: job.sessionId, err: error },
+      'could not write the end of a session job: its lease will expire',
+    );
+  } finally {
+    clearInterval(renew);
+    services.aborting.removeEventListener('abort', onAbort);
+  }
+};
+
 /**
  * Starts the AI worker: claims due session jobs (FOR UPDATE SKIP LOCKED), runs at most
  * `concurrency` of them at once, renews their leases while they run, and writes how each claim
@@ -77,71 +166,12 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
   const aborting = new AbortController();
   const running = new Set<Promise<void>>();
 
-  const end = async (job: ClaimedJob, result: JobEnd): Promise<void> => {
-    const now = clock();
-    const written =
-      result.action === 'retry'
-        ? await jobs.retry(job, now, result.runAfter, result.error)
-        : await jobs.finish(job, now, { status: result.action, outcome: result.outcome, error: result.error });
-    if (!written)
-      logger.warn({ sessionId: job.sessionId }, 'job lease lost before its end was written: its next owner carries on');
-    const log = result.action === 'failed' ? logger.error : logger.info;
-    log.call(
-      logger,
-      { sessionId: job.sessionId, kind: job.kind, claim: job.claim, ...result },
-      `session job ${result.action}`,
-    );
-  };
-
-  const runClaim = async (job: ClaimedJob): Promise<void> => {
-    const lease = new AbortController();
-    const onAbort = () => lease.abort();
-    aborting.signal.addEventListener('abort', onAbort);
-    const renew = setInterval(() => {
-      jobs.renewLease(job, clock()).then(
-        (kept) => {
-          if (!kept) lease.abort(); // another worker owns it now: stop spending on it
-        },
-        (error: unknown) => logger.warn({ sessionId: job.sessionId, err: error }, 'lease renewal failed'),
-      );
-    }, LEASE_RENEW_EVERY_MS);
-    const ctx: JobContext = {
-      sessions,
-      holds,
-      ai: options.ai,
-      images: options.images,
-      clock,
-      onHoldExpiry: async (expiresAt) => {
-        await jobs.recordHoldExpiry(job, expiresAt);
-      },
-    };
-    try {
-      let result: JobEnd;
-      try {
-        result = await processJob(ctx, job, lease.signal);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        logger.error({ sessionId: job.sessionId, err: error }, 'session job crashed');
-        // A job that keeps crashing is given up: the sweepers still release its hold and expire the session.
-        result =
-          job.claim >= job.maxClaims
-            ? { action: 'failed', outcome: 'claims_exhausted', error: message }
-            : {
-                action: 'retry',
-                runAfter: new Date(clock().getTime() + backoffSeconds(job.claim) * 1000),
-                error: message,
-              };
-      }
-      await end(job, result);
-    } catch (error) {
-      logger.error(
-        { sessionId: job.sessionId, err: error },
-        'could not write the end of a session job: its lease will expire',
-      );
-    } finally {
-      clearInterval(renew);
-      aborting.signal.removeEventListener('abort', onAbort);
-    }
+  const claims: ClaimServices = {
+    jobs,
+    clock,
+    logger,
+    aborting: aborting.signal,
+    job: { sessions, holds, ai: options.ai, images: options.images, clock },
   };
 
   /** One step: wait for a free slot, or claim a due job and start it. */
@@ -157,7 +187,7 @@ export const startWorker = (options: WorkerOptions): RunningWorker => {
     }
     const job = await jobs.claim(clock(), workerId);
     if (!job) return {};
-    const claim: Promise<void> = runClaim(job).finally(() => running.delete(claim));
+    const claim: Promise<void> = runClaim(claims, job).finally(() => running.delete(claim));
     running.add(claim);
     return { more: true };
   };

@@ -22,6 +22,80 @@ export const LIVE_LAG_GOAL_P99_MS = 250;
 
 const rounded = (value: number, digits = 0): number => Number(value.toFixed(digits));
 
+type LiveLag = Awaited<ReturnType<typeof liveLag>>;
+
+/** Live lag under the command load, after a warm-up, with the projectors in this process. */
+const measureLiveLag = async (store: PostgresEventStore, pool: ReturnType<typeof createPool>): Promise<LiveLag> => {
+  // In this process, next to the command load: as `npm start` runs the projector role
+  // alongside the API that takes the commands.
+  const projectors = startProjectors({ store, pool });
+  let live: LiveLag;
+  try {
+    const userIds = Array.from({ length: LIVE_USERS }, (_, i) => 1_000_000 + i * Math.floor(USERS / LIVE_USERS));
+    await liveLag(store, pool, {
+      userIds,
+      ratePerSecond: LIVE_COMMANDS_PER_S,
+      durationMs: LIVE_WARMUP_MS,
+      projection: LEDGER_PROJECTION,
+      runId: 'warmup',
+    });
+    live = await liveLag(store, pool, {
+      userIds,
+      ratePerSecond: LIVE_COMMANDS_PER_S,
+      durationMs: LIVE_MEASURE_MS,
+      projection: LEDGER_PROJECTION,
+      runId: 'measure',
+    });
+  } finally {
+    await projectors.stop();
+  }
+  return live;
+};
+
+/** The suite's figures: read_all, the rebuild against it, and the live lag. */
+const projectionsFigures = (
+  readAll: Figure,
+  rebuild: Awaited<ReturnType<typeof rebuildInChild>>,
+  live: LiveLag,
+): Figure[] => {
+  const rebuildPerSecond = rounded(rebuild.appliedEvents / rebuild.seconds);
+  const p99 = rounded(percentile(live.lagsMs, 99), 1);
+  return [
+    readAll,
+    {
+      ...compared({ name: 'rebuild_events_per_s', value: rebuildPerSecond, unit: 'events/s' }, readAll, {}),
+      goal: `>= ${REBUILD_GOAL_EVENTS_PER_S} events/s`,
+      met: rebuildPerSecond >= REBUILD_GOAL_EVENTS_PER_S,
+      events: rebuild.appliedEvents,
+      users: USERS,
+      seconds: rounded(rebuild.seconds, 2),
+    },
+    {
+      name: 'rebuild_peak_rss_mb',
+      value: rebuild.peakRssMb,
+      unit: 'MB',
+      goal: `< ${REBUILD_GOAL_PEAK_RSS_MB}`,
+      met: rebuild.peakRssMb < REBUILD_GOAL_PEAK_RSS_MB,
+      nodeOptions: REBUILD_NODE_OPTIONS,
+    },
+    { name: 'live_lag_ms_p50', value: rounded(median(live.lagsMs), 1), unit: 'ms' },
+    {
+      name: 'live_lag_ms_p99',
+      value: p99,
+      unit: 'ms',
+      goal: `< ${LIVE_LAG_GOAL_P99_MS}`,
+      met: p99 < LIVE_LAG_GOAL_P99_MS,
+      commandsPerSecond: rounded(live.commandsPerSecond),
+      targetCommandsPerSecond: LIVE_COMMANDS_PER_S,
+      commands: live.commands,
+      appendsTimed: live.lagsMs.length,
+      rejected: live.rejected,
+      skipped: live.skipped,
+      failed: live.failed,
+    },
+  ];
+};
+
 /**
  * The projections suite, on a durable embedded PostgreSQL started for the run:
  * - a full rebuild of the ledger read tables from 1M events (purchases, holds, captures,
@@ -50,73 +124,15 @@ export async function run(options: { log?: (s: string) => void } = {}): Promise<
     };
     log(`read_all: ${readAll.value} events/s`);
     const rebuild = await rebuildInChild(server.url);
-    const rebuildPerSecond = rounded(rebuild.appliedEvents / rebuild.seconds);
     log(
       `rebuild: ${rebuild.appliedEvents} events in ${rounded(rebuild.seconds, 1)} s, peak RSS ${rebuild.peakRssMb} MB`,
     );
 
-    // In this process, next to the command load: as `npm start` runs the projector role
-    // alongside the API that takes the commands.
-    const projectors = startProjectors({ store, pool });
-    let live;
-    try {
-      const userIds = Array.from({ length: LIVE_USERS }, (_, i) => 1_000_000 + i * Math.floor(USERS / LIVE_USERS));
-      await liveLag(store, pool, {
-        userIds,
-        ratePerSecond: LIVE_COMMANDS_PER_S,
-        durationMs: LIVE_WARMUP_MS,
-        projection: LEDGER_PROJECTION,
-        runId: 'warmup',
-      });
-      live = await liveLag(store, pool, {
-        userIds,
-        ratePerSecond: LIVE_COMMANDS_PER_S,
-        durationMs: LIVE_MEASURE_MS,
-        projection: LEDGER_PROJECTION,
-        runId: 'measure',
-      });
-    } finally {
-      await projectors.stop();
-    }
-    log(
-      `live: ${rounded(live.commandsPerSecond)} commands/s, ${live.lagsMs.length} appends timed, p99 ${rounded(percentile(live.lagsMs, 99), 1)} ms`,
-    );
-
+    const live = await measureLiveLag(store, pool);
     const p99 = rounded(percentile(live.lagsMs, 99), 1);
-    return report('projections', 'postgres', [
-      readAll,
-      {
-        ...compared({ name: 'rebuild_events_per_s', value: rebuildPerSecond, unit: 'events/s' }, readAll, {}),
-        goal: `>= ${REBUILD_GOAL_EVENTS_PER_S} events/s`,
-        met: rebuildPerSecond >= REBUILD_GOAL_EVENTS_PER_S,
-        events: rebuild.appliedEvents,
-        users: USERS,
-        seconds: rounded(rebuild.seconds, 2),
-      },
-      {
-        name: 'rebuild_peak_rss_mb',
-        value: rebuild.peakRssMb,
-        unit: 'MB',
-        goal: `< ${REBUILD_GOAL_PEAK_RSS_MB}`,
-        met: rebuild.peakRssMb < REBUILD_GOAL_PEAK_RSS_MB,
-        nodeOptions: REBUILD_NODE_OPTIONS,
-      },
-      { name: 'live_lag_ms_p50', value: rounded(median(live.lagsMs), 1), unit: 'ms' },
-      {
-        name: 'live_lag_ms_p99',
-        value: p99,
-        unit: 'ms',
-        goal: `< ${LIVE_LAG_GOAL_P99_MS}`,
-        met: p99 < LIVE_LAG_GOAL_P99_MS,
-        commandsPerSecond: rounded(live.commandsPerSecond),
-        targetCommandsPerSecond: LIVE_COMMANDS_PER_S,
-        commands: live.commands,
-        appendsTimed: live.lagsMs.length,
-        rejected: live.rejected,
-        skipped: live.skipped,
-        failed: live.failed,
-      },
-    ]);
+    log(`live: ${rounded(live.commandsPerSecond)} commands/s, ${live.lagsMs.length} appends timed, p99 ${p99} ms`);
+
+    return report('projections', 'postgres', projectionsFigures(readAll, rebuild, live));
   } finally {
     await store.close();
     await pool.end();

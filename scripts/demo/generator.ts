@@ -179,6 +179,82 @@ const story = async (world: World, userId: string, n: number, kind: StoryKind): 
   await afterwards(world, userId, n, kind, first?.paymentId);
 };
 
+/** The payment refunded, or charged back (the account going into debt, a session refused). */
+const refundOrChargeback = async (
+  world: World,
+  userId: string,
+  kind: 'refund' | 'chargeback_into_debt',
+  paymentId: string,
+  occurredAt: string,
+): Promise<void> => {
+  const account = accountStream(userId);
+  await must(
+    'RefundPurchase',
+    world.ledger(account, {
+      type: 'RefundPurchase',
+      paymentId,
+      kind: kind === 'refund' ? 'refund' : 'chargeback',
+      occurredAt,
+      metadata: { actor: 'provider:demo', correlationId: paymentId },
+    }),
+  );
+  if (kind === 'refund') world.summary.refunds += 1;
+  else {
+    world.summary.chargebacks += 1;
+    await session(world, userId, 9, 'tryon', 'succeeded'); // refused: the account is in debt
+  }
+};
+
+/** A goodwill grant from support. */
+const grantGoodwill = async (
+  world: World,
+  userId: string,
+  n: number,
+  kind: 'support_grant' | 'out_of_credits',
+  occurredAt: string,
+): Promise<void> => {
+  const executeAccount = (id: string, command: Parameters<typeof world.ledger>[1]) =>
+    world.ledger(accountStream(id), command);
+  await goodwillGrant(
+    { store: world.store, executeAccount, now: () => new Date(occurredAt) },
+    {
+      userId,
+      operator: 'demo-support',
+      role: 'support',
+      reason: kind === 'out_of_credits' ? 'first try-on on us' : 'slow result last week',
+      credits: 5,
+      actionId: world.random.uuid(userId, 'goodwill', n),
+    },
+  );
+  world.summary.supportGrants += 1;
+};
+
+/** An API hold that nobody captures: the sweeper releases it as expired. */
+const expireApiHold = async (world: World, userId: string, n: number, occurredAt: string): Promise<void> => {
+  const account = accountStream(userId);
+  const reservationId = `use-${world.random.uuid(userId, 'use', n)}`;
+  const reserved = await world.ledger(account, {
+    type: 'ReserveCredits',
+    reservationId,
+    credits: featurePrice(world.config, 'recommendations'),
+    feature: 'recommendations',
+    ttlSeconds: 300,
+    occurredAt,
+  });
+  if (!reserved.ok) return;
+  await must(
+    'release (expired)',
+    world.ledger(account, {
+      type: 'ReleaseReservation',
+      reservationId,
+      reason: 'expired',
+      occurredAt: world.clock.advance(600),
+      metadata: { actor: 'system:sweeper' },
+    }),
+  );
+  world.summary.expiredHolds += 1;
+};
+
 /** What happens after the user spent: the story's twist. */
 const afterwards = async (
   world: World,
@@ -188,68 +264,15 @@ const afterwards = async (
   paymentId: string | undefined,
 ): Promise<void> => {
   const occurredAt = world.clock.advance(world.random.int(3600, 86_400));
-  const account = accountStream(userId);
   switch (kind) {
     case 'chargeback_into_debt':
     case 'refund':
-      await must(
-        'RefundPurchase',
-        world.ledger(account, {
-          type: 'RefundPurchase',
-          paymentId: paymentId!,
-          kind: kind === 'refund' ? 'refund' : 'chargeback',
-          occurredAt,
-          metadata: { actor: 'provider:demo', correlationId: paymentId! },
-        }),
-      );
-      if (kind === 'refund') world.summary.refunds += 1;
-      else {
-        world.summary.chargebacks += 1;
-        await session(world, userId, 9, 'tryon', 'succeeded'); // refused: the account is in debt
-      }
-      return;
+      return refundOrChargeback(world, userId, kind, paymentId!, occurredAt);
     case 'support_grant':
-    case 'out_of_credits': {
-      const executeAccount = (id: string, command: Parameters<typeof world.ledger>[1]) =>
-        world.ledger(accountStream(id), command);
-      await goodwillGrant(
-        { store: world.store, executeAccount, now: () => new Date(occurredAt) },
-        {
-          userId,
-          operator: 'demo-support',
-          role: 'support',
-          reason: kind === 'out_of_credits' ? 'first try-on on us' : 'slow result last week',
-          credits: 5,
-          actionId: world.random.uuid(userId, 'goodwill', n),
-        },
-      );
-      world.summary.supportGrants += 1;
-      return;
-    }
-    case 'expired_api_hold': {
-      const reservationId = `use-${world.random.uuid(userId, 'use', n)}`;
-      const reserved = await world.ledger(account, {
-        type: 'ReserveCredits',
-        reservationId,
-        credits: featurePrice(world.config, 'recommendations'),
-        feature: 'recommendations',
-        ttlSeconds: 300,
-        occurredAt,
-      });
-      if (!reserved.ok) return;
-      await must(
-        'release (expired)',
-        world.ledger(account, {
-          type: 'ReleaseReservation',
-          reservationId,
-          reason: 'expired',
-          occurredAt: world.clock.advance(600),
-          metadata: { actor: 'system:sweeper' },
-        }),
-      );
-      world.summary.expiredHolds += 1;
-      return;
-    }
+    case 'out_of_credits':
+      return grantGoodwill(world, userId, n, kind, occurredAt);
+    case 'expired_api_hold':
+      return expireApiHold(world, userId, n, occurredAt);
     case 'paid_before_start':
       return;
     default: {

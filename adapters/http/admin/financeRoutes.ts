@@ -20,20 +20,21 @@ import type { AdminContext } from './adminContext.js';
 const iso = (value: string): string => new Date(Date.parse(value)).toISOString();
 const DAY_MS = 86_400_000;
 
-export const registerFinanceRoutes = (root: FastifyInstance, context: AdminContext): void => {
-  const app = root.withTypeProvider<ZodTypeProvider>();
-  const tags = ['finance'];
-  const errors = errorReplies(400, 401, 403, 503);
+const TAGS = ['finance'];
+const ERRORS = errorReplies(400, 401, 403, 503);
 
+/** The ledger export of a period, as JSON or as a CSV file. */
+const registerLedgerExportRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/admin/finance/ledger',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary:
           'Every movement of credits recorded in [from, to), with totals per type, currency and provider (JSON or CSV)',
         querystring: PeriodQuerySchema,
-        response: { 200: LedgerReplySchema, ...errors },
+        response: { 200: LedgerReplySchema, ...ERRORS },
       },
       onRequest: context.finance,
     },
@@ -49,30 +50,40 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
         .send(ledgerCsv(ledger) as never);
     },
   );
+};
 
+/** Every account's balance as of a time. */
+const registerBalancesRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/admin/finance/balances',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: "Every account's balance from the events recorded before asOf",
         querystring: BalancesQuerySchema,
-        response: { 200: BalancesReplySchema, ...errors },
+        response: { 200: BalancesReplySchema, ...ERRORS },
       },
       onRequest: context.finance,
     },
     async (request) =>
       balancesAsOf(context.store, request.query.asOf ? iso(request.query.asOf) : new Date().toISOString()),
   );
+};
 
+/** Daily figures of a period. */
+const registerReportRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/admin/finance/report',
     {
       schema: {
-        tags,
-        summary: `Per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost per feature (at most ${REPORT_MAX_DAYS} days)`,
+        tags: TAGS,
+        summary:
+          'Per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost per feature ' +
+          `(at most ${REPORT_MAX_DAYS} days)`,
         querystring: ReportQuerySchema,
-        response: { 200: ReportReplySchema, ...errors },
+        response: { 200: ReportReplySchema, ...ERRORS },
       },
       onRequest: context.finance,
     },
@@ -83,14 +94,18 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
       return financeReport(context.store, { from: iso(from), to: iso(to) });
     },
   );
+};
 
+/** Replays every account and compares it with the read tables. */
+const registerReconcileRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/admin/projections/reconcile',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'Replays every account and compares it with the read tables',
-        response: { 200: ReconcileReplySchema, ...errors },
+        response: { 200: ReconcileReplySchema, ...ERRORS },
       },
       onRequest: context.finance,
     },
@@ -100,4 +115,11 @@ export const registerFinanceRoutes = (root: FastifyInstance, context: AdminConte
       return report;
     },
   );
+};
+
+export const registerFinanceRoutes = (root: FastifyInstance, context: AdminContext): void => {
+  registerLedgerExportRoute(root, context);
+  registerBalancesRoute(root, context);
+  registerReportRoute(root, context);
+  registerReconcileRoute(root, context);
 };

@@ -78,20 +78,21 @@ const perform = async (pending: Promise<ActionResult>): Promise<ActionResult> =>
   });
 };
 
-export const registerSupportRoutes = (root: FastifyInstance, context: AdminContext): void => {
-  const app = root.withTypeProvider<ZodTypeProvider>();
-  const tags = ['support'];
-  const errors = errorReplies(400, 401, 403, 404, 409, 503);
+const TAGS = ['support'];
+const ERRORS = errorReplies(400, 401, 403, 404, 409, 503);
 
+/** A user's timeline as of a time. */
+const registerTimelineRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/admin/users/:userId/timeline',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: "Every event of a user's account and sessions, with the state after each, as of a time",
         params: UserParamsSchema,
         querystring: TimelineQuerySchema,
-        response: { 200: TimelineReplySchema, ...errors },
+        response: { 200: TimelineReplySchema, ...ERRORS },
       },
       onRequest: context.support,
     },
@@ -103,16 +104,20 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
       return buildTimeline(context.store, userId, { asOf, sessions: context.sessions });
     },
   );
+};
 
+/** A goodwill grant. */
+const registerGrantRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/admin/users/:userId/grants',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'A goodwill grant (audited)',
         params: UserParamsSchema,
         body: GrantBodySchema,
-        response: { 200: ActionReplySchema, ...errors },
+        response: { 200: ActionReplySchema, ...ERRORS },
       },
       onRequest: context.support,
     },
@@ -124,16 +129,20 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
       );
     },
   );
+};
 
+/** A refund of a whole purchase. */
+const registerRefundRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/admin/users/:userId/refunds',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'Refund a whole purchase through its provider, then claw its credits back (audited)',
         params: UserParamsSchema,
         body: RefundBodySchema,
-        response: { 200: ActionReplySchema, ...errors, ...errorReplies(502, 504) },
+        response: { 200: ActionReplySchema, ...ERRORS, ...errorReplies(502, 504) },
       },
       onRequest: context.support,
     },
@@ -145,16 +154,20 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
       );
     },
   );
+};
 
+/** The release of a stuck hold. */
+const registerReleaseHoldRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/admin/users/:userId/holds/:reservationId/release',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'Release a stuck hold (audited)',
         params: HoldParamsSchema,
         body: ActionBodySchema,
-        response: { 200: ActionReplySchema, ...errors },
+        response: { 200: ActionReplySchema, ...ERRORS },
       },
       onRequest: context.support,
     },
@@ -171,16 +184,20 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
       );
     },
   );
+};
 
+/** The rebuild of a user's read rows. */
+const registerRebuildRoute = (root: FastifyInstance, context: AdminContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/admin/users/:userId/rebuild',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: "Rebuild this user's read rows from their events (audited)",
         params: UserParamsSchema,
         body: ActionBodySchema,
-        response: { 200: ActionReplySchema, ...errors },
+        response: { 200: ActionReplySchema, ...ERRORS },
       },
       onRequest: context.support,
     },
@@ -190,4 +207,12 @@ export const registerSupportRoutes = (root: FastifyInstance, context: AdminConte
       return perform(rebuildReadRows(context, actionInput(request, userId, request.body)));
     },
   );
+};
+
+export const registerSupportRoutes = (root: FastifyInstance, context: AdminContext): void => {
+  registerTimelineRoute(root, context);
+  registerGrantRoute(root, context);
+  registerRefundRoute(root, context);
+  registerReleaseHoldRoute(root, context);
+  registerRebuildRoute(root, context);
 };

@@ -43,16 +43,22 @@ const oncePerKey = async (
   return reply.header('idempotent-replayed', String(answer.replayed)).code(answer.statusCode).send(answer.response);
 };
 
-/** Balance, packages, purchase and invoice routes. */
-export const registerCreditRoutes = (root: FastifyInstance, context: RouteContext): void => {
-  const app = root.withTypeProvider<ZodTypeProvider>();
-  const tags = ['credits'];
+/** A user's credits from the users read table, and the quarantine reason of their account if any. */
+const BALANCE_SQL =
+  'SELECT u.credits, u.credits_reserved, ' +
+  '(SELECT q.reason FROM projection_quarantine q WHERE q.stream = $2 LIMIT 1) AS quarantined\n' +
+  '       FROM (VALUES (1)) AS one LEFT JOIN users u ON u.id = $1';
 
+const TAGS = ['credits'];
+
+/** A user's spendable and held credits. */
+const registerBalanceRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/credits/balance/:userId',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: "A user's spendable and held credits, from the users read table",
         params: UserIdParamsSchema,
         response: { 200: BalanceReplySchema, ...errorReplies(400, 401, 404, 429, 503) },
@@ -61,16 +67,13 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
     },
     async (request) => {
       const { userId } = request.params;
-      // A quarantined account's row stopped at the event that could not be applied: refuse it rather than serve a stale number.
+      // A quarantined account's row stopped at the event that could not be applied: refuse it
+      // rather than serve a stale number.
       const result = await context.pool.query<{
         credits: number | null;
         credits_reserved: number | null;
         quarantined: string | null;
-      }>(
-        `SELECT u.credits, u.credits_reserved, (SELECT q.reason FROM projection_quarantine q WHERE q.stream = $2 LIMIT 1) AS quarantined
-       FROM (VALUES (1)) AS one LEFT JOIN users u ON u.id = $1`,
-        [userId, accountStream(userId)],
-      );
+      }>(BALANCE_SQL, [userId, accountStream(userId)]);
       const row = result.rows[0]!;
       if (row.quarantined !== null)
         throw new HttpError('user_quarantined', `the account of user ${userId} is quarantined: ${row.quarantined}`);
@@ -79,12 +82,16 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
       return { userId, credits: row.credits, reserved: row.credits_reserved };
     },
   );
+};
 
+/** The credit packages on sale. */
+const registerPackagesRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/credits/packages',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'The credit packages on sale, prices in minor units',
         response: { 200: PackagesReplySchema, ...errorReplies(401, 429) },
       },
@@ -98,12 +105,16 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
       })),
     }),
   );
+};
 
+/** The start of a purchase. */
+const registerPurchaseRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/credits/purchase',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'Start a purchase: where the user pays (checkout page or Stars invoice link)',
         body: PurchaseBodySchema,
         headers: IdempotencyHeadersSchema,
@@ -131,12 +142,16 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
       );
     },
   );
+};
 
+/** A Telegram Stars invoice link. */
+const registerInvoiceRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/invoice/create',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'A Telegram Stars invoice link for a package',
         body: InvoiceBodySchema,
         headers: IdempotencyHeadersSchema,
@@ -156,4 +171,12 @@ export const registerCreditRoutes = (root: FastifyInstance, context: RouteContex
       );
     },
   );
+};
+
+/** Balance, packages, purchase and invoice routes. */
+export const registerCreditRoutes = (root: FastifyInstance, context: RouteContext): void => {
+  registerBalanceRoute(root, context);
+  registerPackagesRoute(root, context);
+  registerPurchaseRoute(root, context);
+  registerInvoiceRoute(root, context);
 };

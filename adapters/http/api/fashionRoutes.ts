@@ -74,19 +74,20 @@ const need = (context: RouteContext): FashionDependencies => {
   return context.fashion;
 };
 
-export const registerFashionRoutes = (root: FastifyInstance, context: RouteContext): void => {
-  const app = root.withTypeProvider<ZodTypeProvider>();
-  const tags = ['fashion'];
-  const errors = errorReplies(400, 401, 402, 404, 409, 429, 503);
+const TAGS = ['fashion'];
+const ERRORS = errorReplies(400, 401, 402, 404, 409, 429, 503);
 
+/** The start of a virtual try-on. */
+const registerTryOnStartRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/fashion/virtual-tryon',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'Start a virtual try-on: the credits are held until the result',
         body: TryOnBodySchema,
-        response: { 202: SessionStartedReplySchema, ...errors },
+        response: { 202: SessionStartedReplySchema, ...ERRORS },
       },
       preHandler: context.guard,
     },
@@ -115,15 +116,19 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
         .send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
     },
   );
+};
 
+/** The state of a try-on. */
+const registerTryOnStatusRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/fashion/tryon-status/:sessionId',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'The state of a try-on, from its events',
         params: SessionParamsSchema,
-        response: { 200: TryOnStatusReplySchema, ...errors },
+        response: { 200: TryOnStatusReplySchema, ...ERRORS },
       },
       preHandler: context.guard,
     },
@@ -142,15 +147,19 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
       };
     },
   );
+};
 
+/** The start of a stylist analysis. */
+const registerStyleAnalysisStartRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/fashion/style-analysis',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: 'Start an AI stylist analysis: the credits are held until the result',
         body: StyleAnalysisBodySchema,
-        response: { 202: SessionStartedReplySchema, ...errors },
+        response: { 202: SessionStartedReplySchema, ...ERRORS },
       },
       preHandler: context.guard,
     },
@@ -176,15 +185,19 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
         .send({ sessionId, userId, status: session.status, credits: session.hold?.credits ?? 0, position });
     },
   );
+};
 
+/** A stylist session's result. */
+const registerRecommendationsRoute = (root: FastifyInstance, context: RouteContext): void => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/v1/fashion/recommendations',
     {
       schema: {
-        tags,
+        tags: TAGS,
         summary: "A stylist session's profile, recommendations and shopping links",
         querystring: RecommendationsQuerySchema,
-        response: { 200: RecommendationsReplySchema, ...errors },
+        response: { 200: RecommendationsReplySchema, ...ERRORS },
       },
       preHandler: context.guard,
     },
@@ -203,4 +216,11 @@ export const registerFashionRoutes = (root: FastifyInstance, context: RouteConte
       };
     },
   );
+};
+
+export const registerFashionRoutes = (root: FastifyInstance, context: RouteContext): void => {
+  registerTryOnStartRoute(root, context);
+  registerTryOnStatusRoute(root, context);
+  registerStyleAnalysisStartRoute(root, context);
+  registerRecommendationsRoute(root, context);
 };

@@ -117,6 +117,36 @@ const checkIdempotenceKey = (idempotenceKey: string): void => {
   }
 };
 
+/** The typed body of an answer, or the error its status or unexpected body means. */
+const answerOf = <T>(schema: z.ZodType<T>, call: string, response: Response, text: string): T => {
+  const { status } = response;
+  if (!response.ok) {
+    const description = (() => {
+      try {
+        return (JSON.parse(text) as { description?: string }).description;
+      } catch {
+        return undefined;
+      }
+    })();
+    throw errorForStatus(status, `YooKassa ${call}: ${status} ${description ?? text.slice(0, 200)}`, {
+      provider: 'yookassa',
+    });
+  }
+  const parsed = (() => {
+    try {
+      return schema.safeParse(JSON.parse(text));
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!parsed?.success)
+    throw new OutcomeUnknown('malformed_response', `YooKassa ${call}: unexpected answer`, {
+      provider: 'yookassa',
+      status,
+    });
+  return parsed.data;
+};
+
 /** A YooKassa API client on fetch, with a timeout per call and typed answers. */
 export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaClient => {
   const base = (options.apiUrl ?? YOOKASSA_DEFAULT_API_URL).replace(/\/+$/, '');
@@ -144,33 +174,7 @@ export const createYooKassaClient = (options: YooKassaClientOptions): YooKassaCl
     } catch (error) {
       throw transportError(error);
     }
-    if (!response.ok) {
-      const description = (() => {
-        try {
-          return (JSON.parse(text) as { description?: string }).description;
-        } catch {
-          return undefined;
-        }
-      })();
-      throw errorForStatus(
-        response.status,
-        `YooKassa ${init.method} ${path}: ${response.status} ${description ?? text.slice(0, 200)}`,
-        { provider: 'yookassa' },
-      );
-    }
-    const parsed = (() => {
-      try {
-        return schema.safeParse(JSON.parse(text));
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!parsed?.success)
-      throw new OutcomeUnknown('malformed_response', `YooKassa ${init.method} ${path}: unexpected answer`, {
-        provider: 'yookassa',
-        status: response.status,
-      });
-    return parsed.data;
+    return answerOf(schema, `${init.method} ${path}`, response, text);
   };
 
   return {
