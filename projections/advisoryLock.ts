@@ -84,7 +84,8 @@ export class ConnectionLock {
 /** Whether any session holds the projector lock of `name` (for status, from any process). */
 export const isLockHeld = async (db: pg.Pool | pg.ClientBase, name: string): Promise<boolean> => {
   const { rows } = await db.query<{ held: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
        AND classid = $1::int::oid AND objid = hashtext($2)::oid AND objsubid = 2) AS held`,
     [PROJECTOR_LOCK_CLASS, name],
   );

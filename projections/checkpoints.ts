@@ -64,7 +64,8 @@ export const advanceCheckpoint = async (
   to: number,
 ): Promise<void> => {
   const result = await client.query(
-    'UPDATE projection_checkpoints SET position = $3, updated_at = now(), last_error = NULL, failed_at = NULL WHERE name = $1 AND position = $2',
+    'UPDATE projection_checkpoints SET position = $3, updated_at = now(), last_error = NULL, failed_at = NULL ' +
+      'WHERE name = $1 AND position = $2',
     [name, from, to],
   );
   if (result.rowCount !== 1) throw new CheckpointMoved(name, from);
@@ -83,7 +84,8 @@ export const lockCheckpoint = async (client: pg.ClientBase, name: string): Promi
 export const setCheckpoint = async (client: pg.ClientBase, name: string, position: number): Promise<void> => {
   await client.query(
     `INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2)
-     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now(), last_error = NULL, failed_at = NULL`,
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now(), last_error = NULL,
+     failed_at = NULL`,
     [name, position],
   );
 };

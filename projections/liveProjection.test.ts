@@ -96,7 +96,8 @@ t.test('read-your-writes: wait for the position a command returned, within a bou
     reached: 0,
     timeoutMs: 150,
   });
-  // It waited its bound (a ceiling on wall time failed on a loaded machine; a wait that ignored the bound hangs the test).
+  // It waited its bound (a ceiling on wall time failed on a loaded machine; a wait that ignored the bound hangs the
+  // test).
   t.ok(performance.now() - started >= 150, 'waited its bound (the typed timeout names it)');
 
   const projectors = startProjectors({ store, pool });

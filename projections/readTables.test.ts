@@ -22,17 +22,21 @@ const createReader = async (pool: pg.Pool): Promise<void> => {
 const seed = async (pool: pg.Pool): Promise<void> => {
   await pool.query(`INSERT INTO users (id, username, credits, last_position, created_at, updated_at)
     VALUES (101, 'alice', 10, 1, now(), now()), (202, 'bob', 20, 2, now(), now())`);
-  await pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, position, created_at) VALUES
+  await pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, position,
+    created_at) VALUES
     ('00000000-0000-4000-8000-000000000001', 101, 'grant', 'completed', 10, 1, now()),
     ('00000000-0000-4000-8000-000000000002', 202, 'grant', 'completed', 20, 2, now())`);
   await pool.query(`INSERT INTO fashion_sessions (id, user_id, session_type) VALUES
     ('00000000-0000-4000-8000-0000000000a1', 101, 'tryon'), ('00000000-0000-4000-8000-0000000000b2', 202, 'styling')`);
   await pool.query(`INSERT INTO virtual_tryons (id, session_id, user_id, clothing_image_url, person_image_url) VALUES
     ('00000000-0000-4000-8000-0000000000a3', '00000000-0000-4000-8000-0000000000a1', 101, 'c', 'p')`);
-  await pool.query(`INSERT INTO style_analyses (id, session_id, user_id, input_image_url, style_profile, recommendations) VALUES
+  await pool.query(`INSERT INTO style_analyses (id, session_id, user_id, input_image_url, style_profile,
+    recommendations) VALUES
     ('00000000-0000-4000-8000-0000000000b3', '00000000-0000-4000-8000-0000000000b2', 202, 'i', '{}', '[]')`);
-  await pool.query(`INSERT INTO product_recommendations (id, style_analysis_id, user_id, product_id, partner_name, product_url, product_data) VALUES
-    ('00000000-0000-4000-8000-0000000000b4', '00000000-0000-4000-8000-0000000000b3', 202, 'p1', 'lamoda', 'https://x', '{}')`);
+  await pool.query(`INSERT INTO product_recommendations (id, style_analysis_id, user_id, product_id, partner_name,
+    product_url, product_data) VALUES
+    ('00000000-0000-4000-8000-0000000000b4', '00000000-0000-4000-8000-0000000000b3', 202, 'p1', 'lamoda', 'https://x',
+    '{}')`);
   await pool.query(`INSERT INTO projection_checkpoints (name, position) VALUES ('ledger', 2)`);
 };
 
@@ -156,11 +160,13 @@ t.test('the invariants the tables hold by themselves', async (t) => {
   t.same(rows, [{ telegram_id: 101, in_debt: false }], 'telegram_id is the id; in_debt follows credits');
   await pool.query('UPDATE users SET credits = -1 WHERE id = 101');
   t.same((await pool.query('SELECT in_debt FROM users WHERE id = 101')).rows, [{ in_debt: true }]);
-  await pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, amount_minor, currency, position, created_at)
+  await pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount,
+    amount_minor, currency, position, created_at)
     VALUES ('00000000-0000-4000-8000-000000000003', 101, 'purchase', 'completed', 100, 49900, 'RUB', 3, now()),
            ('00000000-0000-4000-8000-000000000004', 101, 'purchase', 'completed', 100, 250, 'XTR', 4, now())`);
   const costs = await pool.query(
-    `SELECT cost_amount::text, event_id::text = id::text AS same FROM credit_transactions WHERE position IN (3, 4) ORDER BY position`,
+    'SELECT cost_amount::text, event_id::text = id::text AS same FROM credit_transactions ' +
+      'WHERE position IN (3, 4) ORDER BY position',
   );
   t.same(
     costs.rows,
@@ -171,7 +177,8 @@ t.test('the invariants the tables hold by themselves', async (t) => {
     'cost_amount in major units; Stars are whole',
   );
   await t.rejects(
-    pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, position, created_at)
+    pool.query(`INSERT INTO credit_transactions (id, user_id, transaction_type, status, credits_amount, position,
+      created_at)
     VALUES ('00000000-0000-4000-8000-000000000005', 999, 'grant', 'completed', 1, 5, now())`),
     /foreign key/,
     'a transaction needs its user',

@@ -33,7 +33,8 @@ t.test(`kill -9 during projection and rebuild (${events} events, seed ${seed})`,
   t.same(
     result.afterProjector.mismatches,
     [],
-    `after the projector's restarts: ${result.afterProjector.users} users, ${result.afterProjector.transactions} transactions, identical`,
+    `after the projector's restarts: ${result.afterProjector.users} users, ` +
+      `${result.afterProjector.transactions} transactions, identical`,
   );
   t.same(result.afterRebuild.mismatches, [], `after the rebuild's restarts: identical again (seed ${seed})`);
   t.equal(await readCheckpoint(pool, 'ledger__rebuild'), undefined, 'no unfinished rebuild is left');

@@ -36,7 +36,8 @@ const catalog = async (pool: pg.Pool) => ({
   ).rows,
   policies: (
     await pool.query(
-      `SELECT tablename, policyname, qual FROM pg_policies WHERE tablename IN ('users', 'credit_transactions') ORDER BY 1, 2`,
+      'SELECT tablename, policyname, qual FROM pg_policies ' +
+        "WHERE tablename IN ('users', 'credit_transactions') ORDER BY 1, 2",
     )
   ).rows,
   rls: (
@@ -66,7 +67,8 @@ t.test(
     const history = [...ledgerHistory({ users: 300, events: 9_000, seed: 11 })];
     await bulkAppend(pool, history.slice(0, 6_000));
     await pool.query(
-      `DO $$ BEGIN CREATE ROLE modera_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+      'DO $$ BEGIN CREATE ROLE modera_reader NOLOGIN; ' +
+        'EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$',
     );
     await pool.query('GRANT SELECT ON users, credit_transactions TO modera_reader');
     const live = new ProjectorRunner({ store, pool, projection: ledgerProjection, idlePollMs: 5, batchSize: 500 });
@@ -140,7 +142,8 @@ for (const logged of [true, false]) {
         `the shadow stopped part-way (${stopped?.position})`,
       );
       const persistence = await pool.query(
-        `SELECT relname, relpersistence FROM pg_class WHERE relname IN ('users__rebuild', 'credit_transactions__rebuild') ORDER BY 1`,
+        'SELECT relname, relpersistence FROM pg_class ' +
+          "WHERE relname IN ('users__rebuild', 'credit_transactions__rebuild') ORDER BY 1",
       );
       t.same(
         persistence.rows.map((r) => r.relpersistence),

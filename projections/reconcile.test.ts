@@ -43,12 +43,14 @@ t.test(
     const good = await ledgerRows(pool);
 
     const [a, b, c] = (
-      await pool.query(`SELECT DISTINCT user_id FROM credit_transactions WHERE transaction_type = 'usage' AND status = 'pending'
+      await pool.query(`SELECT DISTINCT user_id FROM credit_transactions WHERE transaction_type = 'usage'
+        AND status = 'pending'
     ORDER BY user_id LIMIT 3`)
     ).rows.map((r) => Number(r.user_id));
     await pool.query('UPDATE users SET credits = credits + 5 WHERE id = $1', [a]);
     await pool.query(
-      `DELETE FROM credit_transactions WHERE id = (SELECT id FROM credit_transactions WHERE user_id = $1 AND transaction_type = 'purchase' LIMIT 1)`,
+      'DELETE FROM credit_transactions WHERE id = ' +
+        "(SELECT id FROM credit_transactions WHERE user_id = $1 AND transaction_type = 'purchase' LIMIT 1)",
       [b],
     );
     await pool.query(

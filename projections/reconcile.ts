@@ -54,7 +54,10 @@ export interface ReconcileReport {
   /** Users of quarantined streams: their rows stop where the quarantine began, so they are not compared. */
   quarantinedUsers: string[];
   projections: ProjectionCheck[];
-  /** Whether finance can trust the tables: no difference, no projection failed or quarantined or behind more than `maxLag`. */
+  /**
+   * Whether finance can trust the tables: no difference, no projection failed or quarantined or behind more than
+   * `maxLag`.
+   */
   ok: boolean;
   /** Why not, one line each. */
   problems: string[];
@@ -126,7 +129,8 @@ const tableFigures = async (
       [LEDGER_PROJECTION],
     );
     const { rows } = await client.query<TableRow>(
-      `SELECT u.id, u.credits, u.credits_reserved, u.in_debt, u.total_spent_rub_minor, u.total_spent_usd_minor, u.total_spent_xtr_minor,
+      `SELECT u.id, u.credits, u.credits_reserved, u.in_debt, u.total_spent_rub_minor, u.total_spent_usd_minor,
+         u.total_spent_xtr_minor,
          u.last_position, coalesce(t.credits_sum, 0)::bigint AS transactions_credits_sum,
          coalesce(t.pending_held, 0)::bigint AS transactions_pending_held, t.count::bigint AS transactions_count
        FROM users u
@@ -266,7 +270,8 @@ export const problemsOf = (report: Pick<ReconcileReport, 'differences' | 'projec
     ),
     ...(p.lagEvents > maxLag
       ? [
-          `projection ${p.name} is ${p.lagEvents} positions behind the head (${p.position} of ${p.headPosition}; at most ${maxLag} allowed)`,
+          `projection ${p.name} is ${p.lagEvents} positions behind the head ` +
+            `(${p.position} of ${p.headPosition}; at most ${maxLag} allowed)`,
         ]
       : []),
   ]),
@@ -295,7 +300,8 @@ export const reconcile = async (options: ReconcileOptions): Promise<ReconcileRep
     pendingUsers += page.pending;
     verifiedPosition = Math.min(verifiedPosition, page.checkpoint);
     options.log?.(
-      `reconcile: ${checkedUsers} users compared up to position ${page.checkpoint}, ${pendingUsers} not projected yet, ${differences.length} differences`,
+      `reconcile: ${checkedUsers} users compared up to position ${page.checkpoint}, ` +
+        `${pendingUsers} not projected yet, ${differences.length} differences`,
     );
   }
   if (ids.length === 0) verifiedPosition = (await readCheckpoint(pool, LEDGER_PROJECTION))?.position ?? 0;

@@ -49,11 +49,15 @@ const indexesOf = async (client: pg.ClientBase, table: string): Promise<IndexInf
 
 /** The statement that makes the shadow's copy of a live index. */
 const indexStatement = (index: IndexInfo, shadow: string): string => {
-  if (index.constraint)
-    return `ALTER TABLE ${shadow} ADD CONSTRAINT ${quoteIdent(shadowIndexName(index.constraint))} ${index.constraintDef}`;
+  if (index.constraint) {
+    const constraint = quoteIdent(shadowIndexName(index.constraint));
+    return `ALTER TABLE ${shadow} ADD CONSTRAINT ${constraint} ${index.constraintDef}`;
+  }
   const using = index.def.indexOf(' USING ');
   if (using < 0) throw new Error(`cannot read the definition of index ${index.name}: ${index.def}`);
-  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(shadowIndexName(index.name))} ON ${shadow}${index.def.slice(using)}`;
+  const unique = index.unique ? 'UNIQUE ' : '';
+  const indexName = quoteIdent(shadowIndexName(index.name));
+  return `CREATE ${unique}INDEX IF NOT EXISTS ${indexName} ON ${shadow}${index.def.slice(using)}`;
 };
 
 /**
@@ -65,8 +69,10 @@ const tableStatements = async (client: pg.ClientBase, table: string, shadow: str
     await client.query<{ statement: string }>(
       `SELECT format('ALTER TABLE %I SET (%s)', $2::text, array_to_string(reloptions, ', ')) AS statement
        FROM pg_class WHERE oid = to_regclass($1) AND reloptions IS NOT NULL
-     UNION ALL SELECT format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', $2::text) FROM pg_class WHERE oid = to_regclass($1) AND relrowsecurity
-     UNION ALL SELECT format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', $2::text) FROM pg_class WHERE oid = to_regclass($1) AND relforcerowsecurity
+     UNION ALL SELECT format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY',
+     $2::text) FROM pg_class WHERE oid = to_regclass($1) AND relrowsecurity
+     UNION ALL SELECT format('ALTER TABLE %I FORCE ROW LEVEL SECURITY',
+     $2::text) FROM pg_class WHERE oid = to_regclass($1) AND relforcerowsecurity
      UNION ALL SELECT format('CREATE POLICY %I ON %I AS %s FOR %s TO %s', policyname, $2::text, permissive, cmd,
          (SELECT string_agg(CASE WHEN r = 'public' THEN 'PUBLIC' ELSE quote_ident(r) END, ', ') FROM unnest(roles) r))
        || coalesce(' USING (' || qual || ')', '') || coalesce(' WITH CHECK (' || with_check || ')', '')
@@ -79,11 +85,14 @@ const tableStatements = async (client: pg.ClientBase, table: string, shadow: str
 const assertSwappable = async (client: pg.ClientBase, tables: readonly string[]): Promise<void> => {
   const names = tables.map(quoteIdent);
   const { rows } = await client.query<{ problem: string }>(
-    `SELECT format('foreign key %s on %s references %s', c.conname, c.conrelid::regclass, c.confrelid::regclass) AS problem
-       FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)
+    `SELECT format('foreign key %s on %s references %s', c.conname, c.conrelid::regclass,
+       c.confrelid::regclass) AS problem
+       FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid = ANY (SELECT to_regclass(n)
+       FROM unnest($1::text[]) n)
         AND c.conrelid <> ALL (SELECT to_regclass(n) FROM unnest($1::text[]) n)
      UNION ALL SELECT format('trigger %s on %s', t.tgname, t.tgrelid::regclass)
-       FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)`,
+       FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgrelid = ANY (SELECT to_regclass(n)
+       FROM unnest($1::text[]) n)`,
     [names],
   );
   if (rows.length > 0)
@@ -94,9 +103,11 @@ const assertSwappable = async (client: pg.ClientBase, tables: readonly string[])
 export const shadowsMatch = async (client: pg.ClientBase, tables: readonly string[]): Promise<boolean> => {
   for (const table of tables) {
     const { rows } = await client.query<{ live: string | null; shadow: string | null }>(
-      `SELECT (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute
+      `SELECT (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
+                ', ' ORDER BY attnum) FROM pg_attribute
                 WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped) AS live,
-              (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute
+              (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
+              ', ' ORDER BY attnum) FROM pg_attribute
                 WHERE attrelid = to_regclass($2) AND attnum > 0 AND NOT attisdropped) AS shadow`,
       [quoteIdent(table), quoteIdent(shadowName(table))],
     );
@@ -131,7 +142,8 @@ export const createShadowTables = async (
     // Projection.rebuildLogged). A database crash empties unlogged tables: the rebuild sees
     // empty shadows under a checkpoint past 0 and starts them again (shadowsEmpty).
     await client.query(
-      `CREATE ${options.logged ? '' : 'UNLOGGED '}TABLE ${shadow} (LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`,
+      `CREATE ${options.logged ? '' : 'UNLOGGED '}TABLE ${shadow} ` +
+        `(LIKE ${quoteIdent(table)} INCLUDING ALL EXCLUDING INDEXES)`,
     );
     for (const statement of await tableStatements(client, table, shadowName(table))) await client.query(statement);
     const { fillIndexes } = options;
@@ -198,7 +210,8 @@ const carriedStatements = async (client: pg.ClientBase, table: string, shadow: s
        FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = to_regclass($1) AND a.grantee <> c.relowner
      UNION ALL SELECT format('ALTER PUBLICATION %I ADD TABLE %I', p.pubname, $2::text)
        FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = to_regclass($1)
-     UNION ALL SELECT format('COMMENT ON TABLE %I IS %L', $2::text, d) FROM obj_description(to_regclass($1), 'pg_class') d WHERE d IS NOT NULL`,
+     UNION ALL SELECT format('COMMENT ON TABLE %I IS %L', $2::text, d) FROM obj_description(to_regclass($1),
+     'pg_class') d WHERE d IS NOT NULL`,
       [quoteIdent(table), shadow],
     )
   ).rows.map((r) => r.statement);
@@ -218,7 +231,8 @@ export const swapShadowTables = async (client: pg.ClientBase, tables: readonly s
     for (const index of await indexesOf(client, table)) {
       renames.push(
         index.constraint
-          ? `ALTER TABLE ${quoteIdent(table)} RENAME CONSTRAINT ${quoteIdent(shadowIndexName(index.constraint))} TO ${quoteIdent(index.constraint)}`
+          ? `ALTER TABLE ${quoteIdent(table)} RENAME CONSTRAINT ` +
+              `${quoteIdent(shadowIndexName(index.constraint))} TO ${quoteIdent(index.constraint)}`
           : `ALTER INDEX ${quoteIdent(shadowIndexName(index.name))} RENAME TO ${quoteIdent(index.name)}`,
       );
     }

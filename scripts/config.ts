@@ -41,7 +41,9 @@ const adminTokens = optional.transform((value, ctx): AdminToken[] => {
     if (!name || !role || !token || rest.length > 0 || !ADMIN_ROLES.includes(role as AdminRole) || token.length < 16) {
       ctx.addIssue({
         code: 'custom',
-        message: `entry "${name ?? entry}:…" must be name:role:token with role support|finance and a token of at least 16 characters`,
+        message:
+          `entry "${name ?? entry}:…" must be name:role:token ` +
+          'with role support|finance and a token of at least 16 characters',
       });
       return z.NEVER;
     }

@@ -48,7 +48,8 @@ export const HTTP_ERRORS = {
   user_quarantined: {
     status: 503,
     description:
-      "The user's account stream is quarantined (an event could not be projected); their figures are not served until it is repaired.",
+      "The user's account stream is quarantined (an event could not be projected); " +
+      'their figures are not served until it is repaired.',
   },
   idempotency_key_in_progress: {
     status: 409,

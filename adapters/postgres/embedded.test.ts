@@ -6,6 +6,8 @@ import pg from 'pg';
 import t from 'tap';
 import { startEmbeddedPostgres } from './embedded.js';
 
+const EMBEDDED_MODULE = path.resolve('adapters/postgres/embedded.ts');
+
 const query = async (url: string, sql: string) => {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -29,7 +31,7 @@ t.test('initialises once, keeps data across restarts, refuses a second live owne
   const child = spawn(process.execPath, [
     '--import=tsx',
     '-e',
-    `import('${path.resolve('adapters/postgres/embedded.ts')}').then(m => m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} }))
+    `import('${EMBEDDED_MODULE}').then(m => m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} }))
        .then(() => { console.log('STARTED'); process.exit(0) }, e => { console.log(e.message); process.exit(3) })`,
   ]);
   let out = '';
@@ -51,7 +53,8 @@ t.test('a server left running by a killed process is taken over', async (t) => {
   const child = spawn(process.execPath, [
     '--import=tsx',
     '-e',
-    `import('${path.resolve('adapters/postgres/embedded.ts')}').then(m => m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, durable: false }))
+    `import('${EMBEDDED_MODULE}')
+       .then(m => m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, durable: false }))
        .then(s => { console.log('URL ' + s.url) })`,
   ]);
   const url = await new Promise<string>((resolve) =>

@@ -9,7 +9,8 @@ type Queryable = Pick<pg.Pool, 'query'>;
 /** Records a purchase the ledger accepted; a second record of the same payment changes nothing. */
 export const recordPurchase = async (db: Queryable, purchase: RecordedPurchase): Promise<void> => {
   await db.query(
-    `INSERT INTO payments_purchases (provider, payment_id, user_id, package_id, credits, amount_minor, currency, purchased_at)
+    `INSERT INTO payments_purchases (provider, payment_id, user_id, package_id, credits, amount_minor, currency,
+       purchased_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (provider, payment_id) DO NOTHING`,
     [
       purchase.provider,
@@ -37,7 +38,8 @@ export const findPurchase = async (
     currency: Currency;
     purchased_at: Date;
   }>(
-    'SELECT user_id, package_id, credits, amount_minor, currency, purchased_at FROM payments_purchases WHERE provider = $1 AND payment_id = $2',
+    'SELECT user_id, package_id, credits, amount_minor, currency, purchased_at FROM payments_purchases ' +
+      'WHERE provider = $1 AND payment_id = $2',
     [provider, paymentId],
   );
   const row = result.rows[0];

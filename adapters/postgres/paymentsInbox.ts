@@ -161,7 +161,8 @@ export const inboxCounts = async (
   db: Queryable,
 ): Promise<Array<{ provider: Provider; status: InboxStatus; count: number }>> => {
   const result = await db.query<{ provider: Provider; status: InboxStatus; count: number }>(
-    'SELECT provider, status, count(*)::int AS count FROM payments_inbox GROUP BY provider, status ORDER BY provider, status',
+    'SELECT provider, status, count(*)::int AS count FROM payments_inbox ' +
+      'GROUP BY provider, status ORDER BY provider, status',
   );
   return result.rows;
 };

@@ -72,7 +72,8 @@ const finishJob = (pool: pg.Pool, job: ClaimedJob, now: Date, end: JobFinish): P
   updateOwned(
     pool,
     job,
-    `status = $3, outcome = $4, last_error = coalesce($5, last_error), lease_token = NULL, leased_until = NULL, updated_at = $6`,
+    'status = $3, outcome = $4, last_error = coalesce($5, last_error), ' +
+      'lease_token = NULL, leased_until = NULL, updated_at = $6',
     [end.status, end.outcome, end.error === undefined ? null : clip(end.error, ERROR_TEXT_MAX_CHARS), now],
   );
 

@@ -41,7 +41,8 @@ export const assertTtl = (ttlSeconds: number): void => {
     ttlSeconds > PRESIGNED_URL_MAX_TTL_SECONDS
   ) {
     throw new RangeError(
-      `presigned URL lifetime must be ${PRESIGNED_URL_MIN_TTL_SECONDS}..${PRESIGNED_URL_MAX_TTL_SECONDS} s, got ${ttlSeconds}`,
+      `presigned URL lifetime must be ${PRESIGNED_URL_MIN_TTL_SECONDS}..${PRESIGNED_URL_MAX_TTL_SECONDS} s, ` +
+        `got ${ttlSeconds}`,
     );
   }
 };

@@ -27,8 +27,10 @@ export const signLocalPath = (
   expiresAtSeconds: number,
   secret: string | Uint8Array,
   pathPrefix = LOCAL_FILES_PATH,
-): string =>
-  `${pathPrefix}${key}?expires=${expiresAtSeconds}&signature=${mac(secret, key, expiresAtSeconds).toString('base64url')}`;
+): string => {
+  const signature = mac(secret, key, expiresAtSeconds).toString('base64url');
+  return `${pathPrefix}${key}?expires=${expiresAtSeconds}&signature=${signature}`;
+};
 
 export type LocalUrlCheck =
   { ok: true; key: string; expiresAt: Date } | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };

@@ -225,7 +225,8 @@ export class Notifier {
     if (delivery.status !== 'sent' && delivery.blocked) await this.keepForReturn(event, outgoing.chatId);
     await this.options.fencedTransaction(lease, async (tx) => {
       await tx.query(
-        `UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() WHERE event_id = $1`,
+        'UPDATE bot_notifications SET status = $2, message_id = $3, error = $4, finished_at = now() ' +
+          'WHERE event_id = $1',
         [
           event.id,
           delivery.status,

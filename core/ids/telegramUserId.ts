@@ -16,7 +16,8 @@ export const TELEGRAM_USER_ID_MAX_DIGITS = 16;
 const DECIMAL_ID = new RegExp(`^[1-9][0-9]{0,${TELEGRAM_USER_ID_MAX_DIGITS - 1}}$`);
 
 /** What a user id must look like, for messages and documentation. */
-export const TELEGRAM_USER_ID_RULE = `a Telegram user id: a decimal integer from 1 to ${TELEGRAM_USER_ID_MAX}, no sign or leading zeros`;
+export const TELEGRAM_USER_ID_RULE =
+  `a Telegram user id: a decimal integer from 1 to ${TELEGRAM_USER_ID_MAX}, ` + 'no sign or leading zeros';
 
 /** True for the canonical decimal string of a valid Telegram user id. */
 export const isTelegramUserId = (value: unknown): value is string =>

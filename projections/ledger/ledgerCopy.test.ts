@@ -149,7 +149,8 @@ t.test(
 );
 
 t.test(
-  "a value COPY cannot carry fails the write; the rebuild goes on through apply and quarantines that event's stream, as the live projector does",
+  'a value COPY cannot carry fails the write; ' +
+    "the rebuild goes on through apply and quarantines that event's stream, as the live projector does",
   async (t) => {
     const store = new MemoryEventStore();
     await appendInterleaved(store, { 101: odd[101]!.slice(0, 2), 102: odd[102]!.slice(0, 3) });
@@ -184,7 +185,8 @@ t.test(
 );
 
 t.test(
-  'a reservation id held twice in one write is refused by the rebuild as by the live projector: the stream is quarantined',
+  'a reservation id held twice in one write is refused by the rebuild as by the live projector: ' +
+    'the stream is quarantined',
   async (t) => {
     const store = new MemoryEventStore();
     const twice: Step[] = [...odd[102]!.slice(0, 3), ['CreditsReserved', { ...HOLD, reservationId: 'h2' }]];

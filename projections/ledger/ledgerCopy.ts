@@ -77,12 +77,15 @@ const SETTLEMENTS: Temporary = {
 };
 
 const transactionLine = (r: TransactionRow): string =>
-  `${copyText(r.id)}\t${r.userId}\t${r.type}\t${r.status}\t${r.credits}\t${copyInteger(r.amountMinor)}\t${copyJsonText(r.currency)}\t` +
-  `${copyJsonText(r.provider)}\t${copyJsonText(r.paymentId)}\t${copyJsonText(r.feature)}\t${copyJsonText(r.sessionId)}\t` +
-  `${copyJsonText(r.reservationId)}\t${copyJsonText(r.reason)}\t${copyJsonText(r.operator)}\t${r.position}\t${copyText(r.createdAt)}\n`;
+  `${copyText(r.id)}\t${r.userId}\t${r.type}\t${r.status}\t${r.credits}\t` +
+  `${copyInteger(r.amountMinor)}\t${copyJsonText(r.currency)}\t` +
+  `${copyJsonText(r.provider)}\t${copyJsonText(r.paymentId)}\t${copyJsonText(r.feature)}\t` +
+  `${copyJsonText(r.sessionId)}\t${copyJsonText(r.reservationId)}\t${copyJsonText(r.reason)}\t` +
+  `${copyJsonText(r.operator)}\t${r.position}\t${copyText(r.createdAt)}\n`;
 
 const sumsLine = (u: UserChange): string =>
-  `${u.id}\t${u.credits}\t${u.reserved}\t${u.spentMinor.RUB}\t${u.spentMinor.USD}\t${u.spentMinor.XTR}\t${u.lastPosition}\t${copyText(u.updatedAt)}`;
+  `${u.id}\t${u.credits}\t${u.reserved}\t` +
+  `${u.spentMinor.RUB}\t${u.spentMinor.USD}\t${u.spentMinor.XTR}\t${u.lastPosition}\t${copyText(u.updatedAt)}`;
 
 const openedUserLine = (u: UserChange): string => {
   const { profile, createdAt } = u.opened!;
@@ -130,9 +133,8 @@ const throughTemporary = async (
   statement: string,
 ): Promise<pg.QueryResult> => {
   const { name, columns } = temporary;
-  await client.query(
-    `CREATE TEMPORARY TABLE ${name} (${columns.map(([column, type]) => `${column} ${type}`).join(', ')}) ON COMMIT DROP`,
-  );
+  const columnList = columns.map(([column, type]) => `${column} ${type}`).join(', ');
+  await client.query(`CREATE TEMPORARY TABLE ${name} (${columnList}) ON COMMIT DROP`);
   await copyInto(
     client,
     name,
@@ -153,12 +155,14 @@ export const writeEncodedPlan = async (client: pg.ClientBase, tables: TableNames
       SETTLEMENTS,
       plan.settlements,
       `UPDATE ${tables.credit_transactions} AS t SET status = s.status FROM ledger_settlements AS s
-       WHERE t.user_id = s.user_id AND t.reservation_id = s.reservation_id AND t.transaction_type = 'usage' AND t.status = 'pending'`,
+       WHERE t.user_id = s.user_id AND t.reservation_id = s.reservation_id AND t.transaction_type = 'usage'
+       AND t.status = 'pending'`,
     );
     // The batch-by-batch path the rebuild falls back to names the capture or release at fault.
     if (settled.rowCount !== plan.settlementCount) {
       throw new Error(
-        `${plan.settlementCount - (settled.rowCount ?? 0)} of ${plan.settlementCount} captures or releases found no pending usage row`,
+        `${plan.settlementCount - (settled.rowCount ?? 0)} of ${plan.settlementCount} ` +
+          'captures or releases found no pending usage row',
       );
     }
   }
@@ -168,9 +172,12 @@ export const writeEncodedPlan = async (client: pg.ClientBase, tables: TableNames
       client,
       USER_CHANGES,
       plan.changedUsers,
-      `UPDATE ${tables.users} AS u SET credits = u.credits + c.credits, credits_reserved = u.credits_reserved + c.reserved,
-         total_spent_rub_minor = u.total_spent_rub_minor + c.rub, total_spent_usd_minor = u.total_spent_usd_minor + c.usd,
-         total_spent_xtr_minor = u.total_spent_xtr_minor + c.xtr, last_position = c.last_position, updated_at = c.updated_at
+      `UPDATE ${tables.users} AS u SET credits = u.credits + c.credits,
+         credits_reserved = u.credits_reserved + c.reserved,
+         total_spent_rub_minor = u.total_spent_rub_minor + c.rub,
+         total_spent_usd_minor = u.total_spent_usd_minor + c.usd,
+         total_spent_xtr_minor = u.total_spent_xtr_minor + c.xtr, last_position = c.last_position,
+         updated_at = c.updated_at
        FROM ledger_user_changes AS c WHERE u.id = c.id`,
     );
   }

@@ -143,8 +143,10 @@ t.test('one account: users and credit_transactions, whatever the batch size', as
     t.same(user.created_at.toISOString(), '2025-03-01T10:00:00.000Z', 'created when the account opened');
     t.same(user.updated_at.toISOString(), '2025-03-01T10:00:09.000Z', 'updated by the last event');
     const rows = (
-      await pool.query(`SELECT transaction_type, status, credits_amount, amount_minor, currency, payment_provider, payment_id,
-      feature_used, session_id, reservation_id, reason, operator FROM credit_transactions WHERE user_id = 101 ORDER BY position`)
+      await pool.query(`SELECT transaction_type, status, credits_amount, amount_minor, currency, payment_provider,
+        payment_id,
+      feature_used, session_id, reservation_id, reason, operator FROM credit_transactions WHERE user_id = 101
+      ORDER BY position`)
     ).rows;
     t.same(
       rows.map((r) => [r.transaction_type, r.status, r.credits_amount, r.reason ?? r.payment_id ?? r.reservation_id]),

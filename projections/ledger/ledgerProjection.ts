@@ -52,7 +52,8 @@ const sums = (u: UserChange) => ({
   updated_at: u.updatedAt,
 });
 const SUMS_TYPE =
-  'id bigint, credits bigint, reserved bigint, rub bigint, usd bigint, xtr bigint, last_position bigint, updated_at timestamptz';
+  'id bigint, credits bigint, reserved bigint, rub bigint, usd bigint, xtr bigint, ' +
+  'last_position bigint, updated_at timestamptz';
 
 const insertUsers = async (client: pg.ClientBase, tables: TableNames, users: UserChange[]): Promise<void> => {
   if (users.length === 0) return;
@@ -65,10 +66,13 @@ const insertUsers = async (client: pg.ClientBase, tables: TableNames, users: Use
     language_code: u.opened!.profile.languageCode ?? 'en',
   }));
   await client.query(
-    `INSERT INTO ${tables.users} (id, credits, credits_reserved, total_spent_rub_minor, total_spent_usd_minor, total_spent_xtr_minor,
+    `INSERT INTO ${tables.users} (id, credits, credits_reserved, total_spent_rub_minor, total_spent_usd_minor,
+       total_spent_xtr_minor,
        last_position, updated_at, created_at, username, first_name, last_name, language_code)
-     SELECT id, credits, reserved, rub, usd, xtr, last_position, updated_at, created_at, username, first_name, last_name, language_code
-     FROM json_to_recordset($1::json) AS r (${SUMS_TYPE}, created_at timestamptz, username text, first_name text, last_name text, language_code text)`,
+     SELECT id, credits, reserved, rub, usd, xtr, last_position, updated_at, created_at, username, first_name,
+     last_name, language_code
+     FROM json_to_recordset($1::json) AS r (${SUMS_TYPE}, created_at timestamptz, username text, first_name text,
+     last_name text, language_code text)`,
     [JSON.stringify(rows)],
   );
 };
@@ -76,9 +80,11 @@ const insertUsers = async (client: pg.ClientBase, tables: TableNames, users: Use
 const updateUsers = async (client: pg.ClientBase, tables: TableNames, users: UserChange[]): Promise<void> => {
   if (users.length === 0) return;
   await client.query(
-    `UPDATE ${tables.users} AS u SET credits = u.credits + c.credits, credits_reserved = u.credits_reserved + c.reserved,
+    `UPDATE ${tables.users} AS u SET credits = u.credits + c.credits,
+       credits_reserved = u.credits_reserved + c.reserved,
        total_spent_rub_minor = u.total_spent_rub_minor + c.rub, total_spent_usd_minor = u.total_spent_usd_minor + c.usd,
-       total_spent_xtr_minor = u.total_spent_xtr_minor + c.xtr, last_position = c.last_position, updated_at = c.updated_at
+       total_spent_xtr_minor = u.total_spent_xtr_minor + c.xtr, last_position = c.last_position,
+       updated_at = c.updated_at
      FROM json_to_recordset($1::json) AS c (${SUMS_TYPE})
      WHERE u.id = c.id`,
     [JSON.stringify(users.map(sums))],
@@ -92,12 +98,16 @@ const insertTransactions = async (
 ): Promise<void> => {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO ${tables.credit_transactions} (id, user_id, transaction_type, status, credits_amount, amount_minor, currency,
+    `INSERT INTO ${tables.credit_transactions} (id, user_id, transaction_type, status, credits_amount, amount_minor,
+       currency,
        payment_provider, payment_id, feature_used, session_id, reservation_id, reason, operator, position, created_at)
-     SELECT r.id, r."userId", r.type, r.status, r.credits, r."amountMinor", r.currency, r.provider, r."paymentId", r.feature,
+     SELECT r.id, r."userId", r.type, r.status, r.credits, r."amountMinor", r.currency, r.provider, r."paymentId",
+     r.feature,
        r."sessionId", r."reservationId", r.reason, r.operator, r.position, r."createdAt"
-     FROM json_to_recordset($1::json) AS r (id uuid, "userId" bigint, type text, status text, credits bigint, "amountMinor" bigint,
-       currency text, provider text, "paymentId" text, feature text, "sessionId" uuid, "reservationId" text, reason text,
+     FROM json_to_recordset($1::json) AS r (id uuid, "userId" bigint, type text, status text, credits bigint,
+     "amountMinor" bigint,
+       currency text, provider text, "paymentId" text, feature text, "sessionId" uuid, "reservationId" text,
+       reason text,
        operator text, position bigint, "createdAt" timestamptz)`,
     [JSON.stringify(rows)],
   );
@@ -113,7 +123,8 @@ const settleHolds = async (
   const { rows } = await client.query<{ user_id: number; reservation_id: string }>(
     `UPDATE ${tables.credit_transactions} AS t SET status = s.status
      FROM json_to_recordset($1::json) AS s (user_id bigint, reservation_id text, status text)
-     WHERE t.user_id = s.user_id AND t.reservation_id = s.reservation_id AND t.transaction_type = 'usage' AND t.status = 'pending'
+     WHERE t.user_id = s.user_id AND t.reservation_id = s.reservation_id AND t.transaction_type = 'usage'
+     AND t.status = 'pending'
      RETURNING t.user_id, t.reservation_id`,
     [
       JSON.stringify(

@@ -47,7 +47,8 @@ const onSessionEvent = async (client: pg.ClientBase, t: TableNames, recorded: Re
     return;
   }
   const { rowCount } = await client.query(
-    `UPDATE ${t.session_activity} SET last_activity_at = greatest(last_activity_at, $2), ended = ended OR $3, last_position = $4
+    `UPDATE ${t.session_activity} SET last_activity_at = greatest(last_activity_at, $2), ended = ended OR $3,
+     last_position = $4
      WHERE session_id = $1 AND last_position < $4`,
     [sessionId, at, SESSION_ENDING_TYPES.has(event.type), recorded.position],
   );

@@ -93,7 +93,8 @@ const tryOnDetails = async (
   const id = virtualTryOnId(sessionId);
   if (event.type === 'TryOnSubmitted') {
     await client.query(
-      `INSERT INTO ${t.virtual_tryons} (id, session_id, user_id, clothing_image_url, person_image_url, credits_used, created_at)
+      `INSERT INTO ${t.virtual_tryons} (id, session_id, user_id, clothing_image_url, person_image_url, credits_used,
+       created_at)
        SELECT $1, id, user_id, input_data->'clothing'->>'imageKey', input_data->'person'->>'imageKey', 0, $3
        FROM ${t.fashion_sessions} WHERE id = $2 ON CONFLICT (id) DO NOTHING`,
       [id, sessionId, event.data.occurredAt],
@@ -101,7 +102,8 @@ const tryOnDetails = async (
   } else if (event.type === 'TryOnSucceeded') {
     const { resultImageKey, qualityScore, provider, model, processingMs, holdResolution } = event.data;
     await client.query(
-      `UPDATE ${t.virtual_tryons} SET result_image_url = $2, quality_score = $3, fit_analysis = $4, credits_used = $5 WHERE id = $1`,
+      `UPDATE ${t.virtual_tryons} SET result_image_url = $2, quality_score = $3, fit_analysis = $4, ` +
+        'credits_used = $5 WHERE id = $1',
       [
         id,
         resultImageKey,
@@ -131,7 +133,8 @@ const insertProducts = async (
     }),
   );
   await client.query(
-    `INSERT INTO ${t.product_recommendations} (id, style_analysis_id, user_id, product_id, partner_name, product_url, product_data,
+    `INSERT INTO ${t.product_recommendations} (id, style_analysis_id, user_id, product_id, partner_name, product_url,
+       product_data,
        recommendation_score, created_at)
      SELECT p.id, a.id, a.user_id, p.product_id, p.partner_name, p.product_url, p.product_data, round(p.score, 2), $7
      FROM ${t.style_analyses} a,
@@ -160,7 +163,8 @@ const stylingDetails = async (
   if (event.type === 'StylingSucceeded') {
     const { profile, recommendations, holdResolution, occurredAt } = event.data;
     await client.query(
-      `INSERT INTO ${t.style_analyses} (id, session_id, user_id, input_image_url, style_profile, recommendations, credits_used, created_at)
+      `INSERT INTO ${t.style_analyses} (id, session_id, user_id, input_image_url, style_profile, recommendations,
+       credits_used, created_at)
        SELECT $1, id, user_id, input_data->'photo'->>'imageKey', $3, $4, $5, $6 FROM ${t.fashion_sessions} WHERE id = $2
        ON CONFLICT (id) DO NOTHING`,
       [

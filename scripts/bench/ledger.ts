@@ -86,7 +86,8 @@ const longHistory = async ({ store, handle, uncached, userBase, runId, log }: Se
     runId,
   );
   log(
-    `reserve p50: new account ${rounded(median(freshMs), 2)} ms, ${historyEvents} events ${rounded(median(longMs), 2)} ms`,
+    `reserve p50: new account ${rounded(median(freshMs), 2)} ms, ` +
+      `${historyEvents} events ${rounded(median(longMs), 2)} ms`,
   );
   return { historyEvents, firstCommandMs, freshMs, longMs };
 };
@@ -134,13 +135,17 @@ const figures = ({
       ...compared(commands16, append16, { minRatio: COMMANDS_GOAL_RATIO }),
       flow: 'purchase → reserve → capture',
       commandsMeasured: latencies.length,
-      note: "young accounts last written by this process: decided from the handler's cached state, appended at the exact expected revision",
+      note:
+        'young accounts last written by this process: ' +
+        "decided from the handler's cached state, appended at the exact expected revision",
     },
     {
       name: 'commands_16_users_uncached',
       value: rounded(median(uncachedRuns.map((r) => r.perSecond))),
       unit: 'commands/s',
-      note: 'the same flow with the handler cache off: each command loads snapshot, ids and tail in one query, then appends',
+      note:
+        'the same flow with the handler cache off: ' +
+        'each command loads snapshot, ids and tail in one query, then appends',
     },
     { name: 'command_p50_ms', value: rounded(median(latencies), 3), unit: 'ms' },
     { name: 'command_p99_ms', value: rounded(percentile(latencies, 99), 3), unit: 'ms' },

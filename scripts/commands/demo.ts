@@ -24,10 +24,13 @@ export const register = (program: Command): void => {
         });
         if (options.json) return printJson(summary);
         const lines = [
-          `demo (seed ${summary.seed}): ${summary.users.length} users, ${summary.eventsWritten} events written, head position ${summary.headPosition}`,
-          `purchases: ${summary.purchases.count} (${summary.purchases.deliveries} webhook deliveries, ${summary.purchases.duplicatesIgnored} duplicates ignored)`,
+          `demo (seed ${summary.seed}): ${summary.users.length} users, ${summary.eventsWritten} events written, ` +
+            `head position ${summary.headPosition}`,
+          `purchases: ${summary.purchases.count} (${summary.purchases.deliveries} webhook deliveries, ` +
+            `${summary.purchases.duplicatesIgnored} duplicates ignored)`,
           `try-ons: ${JSON.stringify(summary.sessions.tryon)}; stylist: ${JSON.stringify(summary.sessions.styling)}`,
-          `refunds ${summary.refunds}, chargebacks ${summary.chargebacks}, support grants ${summary.supportGrants}, expired holds ${summary.expiredHolds}`,
+          `refunds ${summary.refunds}, chargebacks ${summary.chargebacks}, ` +
+            `support grants ${summary.supportGrants}, expired holds ${summary.expiredHolds}`,
           ...summary.users.map((u) => `  ${u.userId}  ${u.story}   npx modera user timeline ${u.userId}`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);

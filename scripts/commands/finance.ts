@@ -31,7 +31,8 @@ export const register = (program: Command): void => {
   finance
     .command('report')
     .description(
-      `per day: revenue, credits sold and consumed, refunds, chargebacks, liability, AI cost (at most ${REPORT_MAX_DAYS} days)`,
+      'per day: revenue, credits sold and consumed, refunds, chargebacks, liability, ' +
+        `AI cost (at most ${REPORT_MAX_DAYS} days)`,
     )
     .option('--from <iso>', 'first day')
     .option('--to <iso>', 'end (exclusive)')
@@ -45,8 +46,11 @@ export const register = (program: Command): void => {
         if (options.json) return printJson(report);
         for (const d of report.days) {
           process.stdout.write(
-            `${d.day} revenue USD ${d.revenueMinor.USD} RUB ${d.revenueMinor.RUB} XTR ${d.revenueMinor.XTR}; sold ${d.creditsSold}, consumed ${d.creditsConsumed}, ` +
-              `refunded ${d.creditsRefunded}, charged back ${d.creditsChargedBack}; liability ${d.liabilityCredits}; AI µUSD tryon ${d.aiCostMicroUsd.tryon} styling ${d.aiCostMicroUsd.styling}\n`,
+            `${d.day} revenue USD ${d.revenueMinor.USD} RUB ${d.revenueMinor.RUB} XTR ${d.revenueMinor.XTR}; ` +
+              `sold ${d.creditsSold}, consumed ${d.creditsConsumed}, ` +
+              `refunded ${d.creditsRefunded}, charged back ${d.creditsChargedBack}; ` +
+              `liability ${d.liabilityCredits}; ` +
+              `AI µUSD tryon ${d.aiCostMicroUsd.tryon} styling ${d.aiCostMicroUsd.styling}\n`,
           );
         }
       });

@@ -57,7 +57,8 @@ const reconcile = async (options: { json?: boolean; since?: string }): Promise<n
     else {
       for (const p of report.providers) {
         process.stdout.write(
-          `${p.provider}: ${p.paid} paid since ${report.since}, ${p.credited} credited, ${p.missing} missing${p.error ? ` (error: ${p.error})` : ''}\n`,
+          `${p.provider}: ${p.paid} paid since ${report.since}, ${p.credited} credited, ${p.missing} missing` +
+            `${p.error ? ` (error: ${p.error})` : ''}\n`,
         );
       }
       process.stdout.write(`applied: ${JSON.stringify(applied)}\n`);

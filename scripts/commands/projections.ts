@@ -25,7 +25,8 @@ const log = (line: string): void => {
 const printStatus = (projections: ProjectionHealth[], rebuilds: Array<{ name: string; position: number }>): void => {
   const lines = projections.map(
     (p) =>
-      `${p.name.padEnd(12)} ${p.state.padEnd(8)} position ${p.position} of ${p.head}, ${p.lagEvents} events and ${p.lagSeconds} s behind${p.error ? `\n  error: ${p.error}` : ''}`,
+      `${p.name.padEnd(12)} ${p.state.padEnd(8)} position ${p.position} of ${p.head}, ` +
+      `${p.lagEvents} events and ${p.lagSeconds} s behind${p.error ? `\n  error: ${p.error}` : ''}`,
   );
   for (const r of rebuilds)
     lines.push(`rebuild of ${r.name} unfinished, shadow at position ${r.position} (run rebuild again to resume)`);
@@ -34,16 +35,19 @@ const printStatus = (projections: ProjectionHealth[], rebuilds: Array<{ name: st
 
 const printReconcile = (report: ReconcileReport): void => {
   const lines = [
-    `verified up to position ${report.verifiedPosition} of ${report.headPosition}: ${report.checkedUsers} users compared, ${report.differences.length} differences`,
+    `verified up to position ${report.verifiedPosition} of ${report.headPosition}: ` +
+      `${report.checkedUsers} users compared, ${report.differences.length} differences`,
     ...(report.pendingUsers > 0 ? [`${report.pendingUsers} users not compared: nothing of theirs projected yet`] : []),
     ...report.projections.map(
       (p) =>
-        `projection ${p.name}: ${p.state}, position ${p.position} of ${p.headPosition} (${p.lagEvents} behind), ${p.quarantined.length} streams quarantined`,
+        `projection ${p.name}: ${p.state}, position ${p.position} of ${p.headPosition} (${p.lagEvents} behind), ` +
+        `${p.quarantined.length} streams quarantined`,
     ),
   ];
   for (const d of report.differences)
     lines.push(
-      `user ${d.userId}: ${d.field} is ${JSON.stringify(d.inTable)} in the table, ${JSON.stringify(d.fromEvents)} from the events`,
+      `user ${d.userId}: ${d.field} is ${JSON.stringify(d.inTable)} in the table, ` +
+        `${JSON.stringify(d.fromEvents)} from the events`,
     );
   for (const problem of report.problems) lines.push(`NOT OK: ${problem}`);
   if (report.repairedUsers)
@@ -96,7 +100,8 @@ const registerRebuild = (projections: Command): void => {
   projections
     .command('rebuild')
     .description(
-      'rebuild read tables from the first event into shadow tables, then swap them in (no downtime; resumes if interrupted)',
+      'rebuild read tables from the first event into shadow tables, ' +
+        'then swap them in (no downtime; resumes if interrupted)',
     )
     .option('--name <name>', `one projection (${PROJECTIONS.map((p) => p.name).join(', ')}); default: all`)
     .option('--fresh', 'discard an unfinished rebuild instead of resuming it')
@@ -117,7 +122,8 @@ const registerRebuild = (projections: Command): void => {
         else
           for (const r of rebuilt)
             process.stdout.write(
-              `${r.projection}: rebuilt to position ${r.position}, ${r.appliedEvents} events in ${r.seconds.toFixed(1)} s\n`,
+              `${r.projection}: rebuilt to position ${r.position}, ` +
+                `${r.appliedEvents} events in ${r.seconds.toFixed(1)} s\n`,
             );
       });
     });
@@ -127,7 +133,8 @@ const registerReconcile = (projections: Command): void => {
   projections
     .command('reconcile')
     .description(
-      'replay every account stream and compare with users and credit_transactions; exit 1 on a difference, a failed or quarantined projection, or one behind by more than --max-lag',
+      'replay every account stream and compare with users and credit_transactions; ' +
+        'exit 1 on a difference, a failed or quarantined projection, or one behind by more than --max-lag',
     )
     .option('--user <id>', 'one user only')
     .option('--repair', 'rewrite the rows of the users that differ from their events')
@@ -159,7 +166,8 @@ const registerReconcile = (projections: Command): void => {
           });
           if (options.json) printJson(report);
           else printReconcile(report);
-          // Scripts rely on it: exit 0 only when there are no differences and every projection is caught up and healthy.
+          // Scripts rely on it: exit 0 only when there are no differences and every projection is caught up and
+          // healthy.
           if (!report.ok) process.exitCode = 1;
         });
       },
@@ -170,7 +178,8 @@ const registerRepair = (projections: Command): void => {
   projections
     .command('repair')
     .description(
-      "apply a quarantined stream's held-back events (after the cause is fixed) and lift its quarantine; exit 1 when it still fails",
+      "apply a quarantined stream's held-back events (after the cause is fixed) and lift its quarantine; " +
+        'exit 1 when it still fails',
     )
     .requiredOption('--stream <stream>', 'the quarantined stream, e.g. account-42')
     .option('--json', 'print one JSON document')

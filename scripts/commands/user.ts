@@ -16,7 +16,16 @@ const printTimeline = (timeline: Timeline): void => {
   for (const e of timeline.events) {
     const s = e.stateAfter;
     lines.push(
-      `${pad(String(e.position), 9)}${pad(e.recordedAt, 26)}${pad(e.type, 26)}${pad(e.stream, 48)}${pad(String(s.balance), 8)}${pad(String(s.available), 10)}${pad(String(s.held), 5)}${s.inDebt ? 'yes' : 'no'}`,
+      [
+        pad(String(e.position), 9),
+        pad(e.recordedAt, 26),
+        pad(e.type, 26),
+        pad(e.stream, 48),
+        pad(String(s.balance), 8),
+        pad(String(s.available), 10),
+        pad(String(s.held), 5),
+        s.inDebt ? 'yes' : 'no',
+      ].join(''),
     );
   }
   const s = timeline.state;

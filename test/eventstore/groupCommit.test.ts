@@ -40,7 +40,8 @@ const waitersOnLocks = async (count: number): Promise<void> => {
     async () =>
       (
         await pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          'SELECT count(*)::int AS n FROM pg_stat_activity ' +
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
       ).rows[0]!.n >= count,
   );
@@ -251,7 +252,8 @@ t.test('append_events_batch refuses arrays that do not describe the appends', as
   const ids = [randomUUID(), randomUUID()];
   const call = (counts: number[], streams = ['gc7-a']) =>
     pool.query(
-      'SELECT * FROM append_events_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::json[], $7::json[])',
+      'SELECT * FROM append_events_batch(' +
+        '$1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::json[], $7::json[])',
       [streams, streams.map(() => -1), counts, ids, ['T', 'T'], ['{}', '{}'], ['{}', '{}']],
     );
   await t.rejects(call([1]), { code: 'MD003' }, 'counts that leave events over');

@@ -4,8 +4,8 @@ export const FAKE_OPENAI_KEY = 'sk-test-openai-key';
 export const FAKE_GEMINI_KEY = 'test-gemini-key';
 
 /**
- * Environment that points both AI providers at the fake server, with timeouts short enough for tests (override them to test timeouts) and
- * near-zero backoff so failure tests run fast. Pass it to `aiConfigFromEnv`.
+ * Environment that points both AI providers at the fake server, with timeouts short enough for tests (override them
+ * to test timeouts) and near-zero backoff so failure tests run fast. Pass it to `aiConfigFromEnv`.
  */
 export const fakeAiEnv = (
   server: AiFakeServer,

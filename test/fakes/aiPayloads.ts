@@ -137,7 +137,9 @@ export const OPENAI_ERRORS = {
   moderation_blocked: {
     status: 400,
     body: openaiError(
-      'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_123. safety_violations=[sexual].',
+      'Your request was rejected by the safety system. ' +
+        'If you believe this is an error, contact us at help.openai.com and include the request ID req_123. ' +
+        'safety_violations=[sexual].',
       'image_generation_user_error',
       'moderation_blocked',
     ),
@@ -265,7 +267,8 @@ export const GEMINI_ERRORS = {
     body: googleError(
       500,
       'INTERNAL',
-      'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+      'An internal error has occurred. ' +
+        'Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
     ),
   },
   unavailable: {

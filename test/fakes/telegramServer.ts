@@ -10,8 +10,8 @@ import type { Update, UserFromGetMe } from 'grammy/types';
  *   GET  /file/bot<token>/<file_path>  serves the files registered with `addFile`
  * `failNext` makes the next calls of a method fail (429 with retry_after, 5xx, 403); `block`
  * makes every message to a chat fail as Telegram answers for a user who blocked the bot;
- * `accepted` lists the calls answered ok; `pushUpdate` feeds getUpdates for polling. Outgoing calls are best captured on the bot's side with
- * `captureCalls` (an API transformer), which sees the payload before it is serialised.
+ * `accepted` lists the calls answered ok; `pushUpdate` feeds getUpdates for polling. Outgoing calls are best captured
+ * on the bot's side with `captureCalls` (an API transformer), which sees the payload before it is serialised.
  */
 
 export const TEST_TOKEN = '123456789:TEST-token-for-the-fake-bot-api-0000';

@@ -69,7 +69,10 @@ const pathOf = (url: string): string =>
     .replace(/:reservationId/g, 'r-1')
     .replace(/\*$/, 'x');
 
-/** A body nested `depth` arrays deep: 100 000 levels stay under the webhooks' size limit, yet overflow a recursive walk. */
+/**
+ * A body nested `depth` arrays deep: 100 000 levels stay under the webhooks' size limit, yet overflow a recursive
+ * walk.
+ */
 const nested = (depth: number): string => `{"update_id":1,"message":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 const DEEP = 100_000;
 

@@ -121,7 +121,9 @@ const step: fc.Arbitrary<Step> = fc.record({
 const NOTHING = { ok: true, events: [] };
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** The state the command handler would build: a snapshot at `revision` (core + the command's entries), then the tail. */
+/**
+ * The state the command handler would build: a snapshot at `revision` (core + the command's entries), then the tail.
+ */
 const fromSnapshot = (
   states: Account[],
   events: AccountEvent[],

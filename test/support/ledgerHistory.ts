@@ -248,7 +248,8 @@ export const bulkAppend = async (pool: pg.Pool, history: Iterable<HistoryEvent>)
       await client.query(
         `INSERT INTO events (position, id, stream, revision, type, data, metadata, transaction_id)
          SELECT $1::bigint + u.n - 1, u.id, u.stream, u.revision, u.type, u.data, u.metadata, pg_current_xact_id()
-         FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::json[], $7::json[]) WITH ORDINALITY AS u (id, stream, revision, type, data, metadata, n)`,
+         FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::json[], $7::json[])
+              WITH ORDINALITY AS u (id, stream, revision, type, data, metadata, n)`,
         [
           first,
           chunk.map((h) => h.event.id),

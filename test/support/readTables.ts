@@ -16,7 +16,8 @@ export const brokenInvariants = async (pool: pg.Pool): Promise<unknown[]> =>
     await pool.query(`SELECT u.id, u.credits, u.credits_reserved, t.credits_sum, t.pending_held
      FROM users u LEFT JOIN LATERAL (
        SELECT coalesce(sum(credits_amount), 0) AS credits_sum,
-              coalesce(-sum(credits_amount) FILTER (WHERE transaction_type = 'usage' AND status = 'pending'), 0) AS pending_held
+              coalesce(-sum(credits_amount) FILTER (WHERE transaction_type = 'usage' AND status = 'pending'), 0)
+                AS pending_held
        FROM credit_transactions c WHERE c.user_id = u.id) t ON true
      WHERE u.credits <> t.credits_sum OR u.credits_reserved <> t.pending_held`)
   ).rows;

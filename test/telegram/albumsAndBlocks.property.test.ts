@@ -192,7 +192,8 @@ for (const seed of SEEDS) {
     const counts = async () =>
       (
         await h.pool.query<{ type: string; n: number }>(
-          `SELECT type, count(*)::int AS n FROM events WHERE type IN ('TryOnSubmitted', 'TryOnSucceeded', 'TryOnFailed') GROUP BY type`,
+          'SELECT type, count(*)::int AS n FROM events ' +
+            "WHERE type IN ('TryOnSubmitted', 'TryOnSucceeded', 'TryOnFailed') GROUP BY type",
         )
       ).rows;
     await eventually(async () => {
@@ -216,7 +217,8 @@ for (const seed of SEEDS) {
 
     for (const user of users) {
       const captured = await h.pool.query<{ reservation_id: string }>(
-        `SELECT data->>'reservationId' AS reservation_id FROM events WHERE stream = $1 AND type = 'ReservationCaptured'`,
+        "SELECT data->>'reservationId' AS reservation_id FROM events " +
+          "WHERE stream = $1 AND type = 'ReservationCaptured'",
         [`account-${user.id}`],
       );
       for (const { reservation_id: sessionId } of captured.rows) {
@@ -228,7 +230,8 @@ for (const seed of SEEDS) {
       }
     }
     const images = await h.pool.query<{ type: string; mime: string }>(
-      `SELECT type, data->>'mimeType' AS mime FROM events WHERE type IN ('ClothingImageProvided', 'PersonImageProvided')`,
+      "SELECT type, data->>'mimeType' AS mime FROM events " +
+        "WHERE type IN ('ClothingImageProvided', 'PersonImageProvided')",
     );
     for (const row of images.rows) {
       t.equal(

@@ -14,7 +14,10 @@ import { SequenceDriver, stepArbitrary, USERS_PER_SEQUENCE, type Step } from './
  * (the AI and the notifier run on their own schedule, so a rerun may take a different path).
  */
 
-/** Sequences per run: each takes 10-15 s on a busy 2-core machine (dozens of updates, AI jobs, the notifier); raise it to hunt. */
+/**
+ * Sequences per run: each takes 10-15 s on a busy 2-core machine (dozens of updates, AI jobs, the notifier); raise it
+ * to hunt.
+ */
 const RUNS = Number(process.env.BOT_PROPERTY_RUNS ?? 3);
 const SEED =
   process.env.BOT_PROPERTY_SEED === undefined
@@ -31,7 +34,10 @@ const SHRINK = process.env.BOT_PROPERTY_SHRINK === '1';
 const FIRST_USER_ID = 700_000;
 const USER_ID_STRIDE = 10;
 
-/** Properties left out of the verdict (still counted and shown), e.g. BOT_PROPERTY_IGNORE=b_actor_recorded to look past one. */
+/**
+ * Properties left out of the verdict (still counted and shown), e.g. BOT_PROPERTY_IGNORE=b_actor_recorded to look
+ * past one.
+ */
 const IGNORED = new Set((process.env.BOT_PROPERTY_IGNORE ?? '').split(',').filter(Boolean));
 /** Violations shown per property when a sequence fails (the rest are counted). */
 const SHOWN_PER_PROPERTY = 6;
@@ -59,7 +65,8 @@ const count = async (h: BotHarness, userIds: string[]): Promise<void> => {
   );
   const of = (type: string) => rows.find((r) => r.type === type)?.n ?? 0;
   const sessions = await h.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM events WHERE type IN ('TryOnStarted', 'StylingStarted') AND data->>'userId' = ANY($1)`,
+    'SELECT count(*)::int AS n FROM events ' +
+      "WHERE type IN ('TryOnStarted', 'StylingStarted') AND data->>'userId' = ANY($1)",
     [userIds],
   );
   coverage.sequences += 1;
@@ -150,7 +157,8 @@ t.test(
       const properties = [...new Set(found.map((v) => v.property))];
       const cause = found.length > 0 ? '' : `${String((error as Error).cause ?? (error as Error).message)}\n`;
       t.fail(
-        `seed=${SEED}; broken: ${properties.join(', ') || 'none (the run itself failed)'}\n${cause}${report(found, lastJournal)}`,
+        `seed=${SEED}; broken: ${properties.join(', ') || 'none (the run itself failed)'}\n` +
+          `${cause}${report(found, lastJournal)}`,
       );
       return;
     } finally {

@@ -55,7 +55,9 @@ export type Step =
   | { kind: 'text'; user: number }
   /** The user blocks the bot while their try-on is with the AI (which answers after). */
   | { kind: 'blockMidTryOn'; user: number; announced: boolean }
-  /** Blocks the bot; `announced`: Telegram's my_chat_member update arrives (else not yet: the bot learns from a 403). */
+  /**
+   * Blocks the bot; `announced`: Telegram's my_chat_member update arrives (else not yet: the bot learns from a 403).
+   */
   | { kind: 'block'; user: number; announced: boolean }
   | { kind: 'unblock'; user: number; thenStart: boolean }
   | { kind: 'ai'; outcome: 'succeed' | 'fail' }
@@ -191,12 +193,10 @@ export class SequenceDriver {
     const applied = Date.now();
     await settle(this.h, { aiPaused: this.aiPaused, quiet: step.kind === 'album' || step.kind === 'photo' });
     if (process.env.BOT_PROPERTY_DEBUG === '1') {
-      const said = this.h.fake.received
-        .slice(mark)
-        .map(
-          (c) =>
-            `${c.method} ${String(c.payload.chat_id)} ${String(c.payload.text ?? c.payload.caption ?? '').slice(0, 60)}`,
-        );
+      const said = this.h.fake.received.slice(mark).map((c) => {
+        const text = String(c.payload.text ?? c.payload.caption ?? '').slice(0, 60);
+        return `${c.method} ${String(c.payload.chat_id)} ${text}`;
+      });
       this.journal.push(
         `  (${step.kind}: ${applied - started} ms, settled in ${Date.now() - applied} ms) ${said.join(' | ')}`,
       );
@@ -211,7 +211,8 @@ export class SequenceDriver {
   }
 
   private async apply(step: Step): Promise<void> {
-    if ('user' in step && this.blocked.has(step.user) && step.kind !== 'unblock') return; // a blocked chat sends nothing
+    // a blocked chat sends nothing
+    if ('user' in step && this.blocked.has(step.user) && step.kind !== 'unblock') return;
     switch (step.kind) {
       case 'command':
         return this.send(step.user, [this.users[step.user]!.command(step.name)]);
@@ -363,8 +364,10 @@ const describe = (updates: Update[]): string =>
         return `${u.my_chat_member.new_chat_member.status === 'kicked' ? 'blocks' : 'unblocks'} the bot`;
       const m = u.message;
       if (m?.text) return `sends ${m.text}`;
-      if (m?.photo)
-        return `sends photo ${m.photo.at(-1)!.file_id}${m.media_group_id ? ` (album ${m.media_group_id}, message ${m.message_id})` : ''}`;
+      if (m?.photo) {
+        const album = m.media_group_id ? ` (album ${m.media_group_id}, message ${m.message_id})` : '';
+        return `sends photo ${m.photo.at(-1)!.file_id}${album}`;
+      }
       return 'sends an update';
     })
     .join(', ');

@@ -45,7 +45,8 @@ const busy = async (h: BotHarness, aiPaused: boolean): Promise<string[]> => {
   if ((await h.runtime.notifier.checkpoint()) < notified) waiting.push('notifier');
   if (!aiPaused) {
     const { rows } = await h.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM session_jobs WHERE status = 'running' OR (status = 'pending' AND run_after <= $1)`,
+      'SELECT count(*)::int AS n FROM session_jobs ' +
+        "WHERE status = 'running' OR (status = 'pending' AND run_after <= $1)",
       [h.clock.now],
     );
     if (rows[0]!.n > 0) waiting.push(`${rows[0]!.n} AI jobs`);

@@ -51,7 +51,8 @@ t.test(
     const { rows } = await h.pool.query("SELECT id, position FROM events WHERE type = 'CreditsPurchased'");
     // What a process that died right after its claim leaves behind.
     await h.pool.query(
-      "INSERT INTO bot_notifications (event_id, position, chat_id, kind, status) VALUES ($1, $2, 711, 'payment_received', 'sending')",
+      'INSERT INTO bot_notifications (event_id, position, chat_id, kind, status) ' +
+        "VALUES ($1, $2, 711, 'payment_received', 'sending')",
       [rows[0].id, rows[0].position],
     );
     await purchase(h, 712, 'pi_712');

@@ -3,7 +3,8 @@ import { tinyJpeg } from '../fixtures/images.js';
 import { botHarness, buttonsOf, ScriptedAi, textOf } from '../support/telegramBot.js';
 
 t.test(
-  'a stylist session in Russian: photo, style, occasion and budget buttons, processing, the analysis with shopping links',
+  'a stylist session in Russian: photo, style, occasion and budget buttons, processing, ' +
+    'the analysis with shopping links',
   async (t) => {
     const ai = new ScriptedAi();
     const h = await botHarness(t, { ai });

@@ -80,7 +80,10 @@ export interface Harness {
   fed(): Promise<void>;
 }
 
-/** One provider keeps the scripts simple; the timeout is what a `hang` costs, and must not trip a slow success on a busy machine. */
+/**
+ * One provider keeps the scripts simple; the timeout is what a `hang` costs, and must not trip a slow success on a busy
+ * machine.
+ */
 export const AI_ENV = { AI_PROVIDER_ORDER: 'openai', AI_IMAGE_TIMEOUT_MS: '1500', AI_TEXT_TIMEOUT_MS: '1500' };
 
 export const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>

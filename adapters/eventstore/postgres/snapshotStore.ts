@@ -13,7 +13,8 @@ import {
 // entries read are never newer than the core read with them.
 const LOAD_SQL = `
 SELECT s.version, s.revision, s.position, s.core::text AS core,
-       (SELECT coalesce(json_agg(json_build_object('key', e.key, 'revision', e.revision, 'value', e.value)), '[]'::json)::text
+       (SELECT coalesce(json_agg(json_build_object('key', e.key, 'revision', e.revision, 'value', e.value)),
+                        '[]'::json)::text
           FROM stream_snapshot_entries e
          WHERE e.stream = s.stream AND e.key = ANY($3::text[])) AS entries
   FROM stream_snapshots s
@@ -24,11 +25,13 @@ SELECT s.version, s.revision, s.position, s.core::text AS core,
 const LOAD_WITH_TAIL_SQL = `
 WITH s AS (SELECT * FROM stream_snapshots WHERE stream = $1 AND version = $2)
 SELECT s.version, s.revision, s.position, s.core::text AS core,
-       (SELECT coalesce(json_agg(json_build_object('key', e.key, 'revision', e.revision, 'value', e.value)), '[]'::json)::text
+       (SELECT coalesce(json_agg(json_build_object('key', e.key, 'revision', e.revision, 'value', e.value)),
+                        '[]'::json)::text
           FROM stream_snapshot_entries e
          WHERE s.stream IS NOT NULL AND e.stream = $1 AND e.key = ANY($3::text[])) AS entries,
        (SELECT coalesce(json_agg(json_build_array(t.position, t.id, t.stream, t.revision, t.type, t.data, t.metadata,
-                                                  (t.recorded_at AT TIME ZONE 'UTC')::text) ORDER BY t.revision), '[]'::json)::text
+                                                  (t.recorded_at AT TIME ZONE 'UTC')::text) ORDER BY t.revision),
+                        '[]'::json)::text
           FROM (SELECT * FROM events e
                  WHERE e.stream = $1 AND e.revision > coalesce((SELECT revision FROM s), -1)
                  ORDER BY e.revision LIMIT $4) t) AS tail

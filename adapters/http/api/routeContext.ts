@@ -21,7 +21,10 @@ import type { StartPurchase } from './purchases.js';
 export interface FashionDependencies {
   tryOn: Pick<TryOnPort, 'start' | 'provideClothing' | 'providePerson'>;
   stylist: Pick<StylistPort, 'start' | 'providePhoto' | 'submitPreferences'>;
-  /** Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it: `imagesFromUrl`. */
+  /**
+   * Fetches an image the client points at (size-limited, allowed hosts only), validates and stores it:
+   * `imagesFromUrl`.
+   */
   images: {
     fromUrl(
       kind: ImageKind,

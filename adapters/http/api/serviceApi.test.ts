@@ -29,7 +29,8 @@ t.test('auth, packages, balance from the users table, per-user rate limit, OpenA
   });
 
   await pool.query(
-    `INSERT INTO users (id, credits, credits_reserved, last_position, created_at, updated_at) VALUES ($1, 7, 3, 1, now(), now())`,
+    'INSERT INTO users (id, credits, credits_reserved, last_position, created_at, updated_at) ' +
+      'VALUES ($1, 7, 3, 1, now(), now())',
     [USER],
   );
   const balance = await app.inject({

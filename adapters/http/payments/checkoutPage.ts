@@ -30,11 +30,16 @@ export const checkoutPageCsp = (nonce: string): string =>
     `connect-src 'self'`,
   ].join('; ');
 
-const packageOption = (pkg: CreditPackage, index: number): string => `
+const packageOption = (pkg: CreditPackage, index: number): string => {
+  const checked = index === 0 ? ' checked' : '';
+  const usd = decimalFromMinor(pkg.prices.USD);
+  const rub = decimalFromMinor(pkg.prices.RUB);
+  return `
     <label class="package">
-      <input type="radio" name="package" value="${pkg.id}" data-testid="package-${pkg.id}"${index === 0 ? ' checked' : ''}>
-      <strong>${pkg.credits} credits</strong> (${pkg.id}) — $${decimalFromMinor(pkg.prices.USD)} or ${decimalFromMinor(pkg.prices.RUB)} ₽
+      <input type="radio" name="package" value="${pkg.id}" data-testid="package-${pkg.id}"${checked}>
+      <strong>${pkg.credits} credits</strong> (${pkg.id}) — $${usd} or ${rub} ₽
     </label>`;
+};
 
 const SCRIPT = `
   const state = { auth: null, attemptId: crypto.randomUUID() };
@@ -54,7 +59,9 @@ const SCRIPT = `
     try {
       const response = await fetch('/checkout/session', {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ auth: state.auth, packageId, provider, attemptId: state.attemptId, ...(email ? { email } : {}) }),
+        body: JSON.stringify({
+          auth: state.auth, packageId, provider, attemptId: state.attemptId, ...(email ? { email } : {}),
+        }),
       });
       const answer = await response.json();
       if (!response.ok) throw new Error(answer.error ? answer.error.message : 'checkout failed');
@@ -69,6 +76,12 @@ const SCRIPT = `
     button.addEventListener('click', () => pay(button.dataset.provider));
   }`;
 
+const TELEGRAM_WIDGET = 'https://telegram.org/js/telegram-widget.js?22';
+const STRIPE_BUTTON =
+  '<button type="button" data-provider="stripe" data-testid="pay-stripe">Pay by card (USD)</button>';
+const YOOKASSA_BUTTON =
+  '<button type="button" data-provider="yookassa" data-testid="pay-yookassa">Оплатить картой (₽)</button>';
+
 export const checkoutPageHtml = (options: CheckoutPageOptions): string => `<!doctype html>
 <html lang="en">
 <head>
@@ -82,7 +95,7 @@ export const checkoutPageHtml = (options: CheckoutPageOptions): string => `<!doc
   <h1>Buy Modera credits</h1>
   <section id="login">
     <p>Log in with Telegram: the credits go to the account of the bot.</p>
-    <script async src="https://telegram.org/js/telegram-widget.js?22" data-telegram-login="${escape(options.botUsername)}"
+    <script async src="${TELEGRAM_WIDGET}" data-telegram-login="${escape(options.botUsername)}"
       data-size="large" data-request-access="write" data-onauth="onTelegramAuth(user)"></script>
   </section>
   <section id="buy" hidden>
@@ -90,8 +103,8 @@ export const checkoutPageHtml = (options: CheckoutPageOptions): string => `<!doc
     <form id="choice">${options.packages.map(packageOption).join('')}
       <label>E-mail for the receipt <input type="email" id="email" autocomplete="email"></label>
     </form>
-    ${options.stripe ? '<button type="button" data-provider="stripe" data-testid="pay-stripe">Pay by card (USD)</button>' : ''}
-    ${options.yookassa ? '<button type="button" data-provider="yookassa" data-testid="pay-yookassa">Оплатить картой (₽)</button>' : ''}
+    ${options.stripe ? STRIPE_BUTTON : ''}
+    ${options.yookassa ? YOOKASSA_BUTTON : ''}
     <p id="error" role="alert"></p>
   </section>
   <script nonce="${options.nonce}">${SCRIPT}</script>
@@ -99,6 +112,12 @@ export const checkoutPageHtml = (options: CheckoutPageOptions): string => `<!doc
 </html>`;
 
 /** Where the providers send the user back. Credits arrive with the provider's confirmation, not this page. */
-export const checkoutReturnHtml = (result: 'done' | 'cancel'): string => `<!doctype html>
+export const checkoutReturnHtml = (result: 'done' | 'cancel'): string => {
+  const message =
+    result === 'done'
+      ? 'Thank you! Your credits will appear in the bot in a moment.'
+      : 'Payment cancelled. Nothing was charged.';
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Modera</title></head>
-<body><h1 id="result">${result === 'done' ? 'Thank you! Your credits will appear in the bot in a moment.' : 'Payment cancelled. Nothing was charged.'}</h1></body></html>`;
+<body><h1 id="result">${message}</h1></body></html>`;
+};

@@ -100,7 +100,8 @@ export const yookassaFact = async (
   if (notification.event === 'refund.succeeded') return refundFact(client, notification.object.id);
   const payment = await client.getPayment(notification.object.id);
   if (payment.status !== expected && NOT_FINAL_STATUSES.has(payment.status)) {
-    const reason = `notification says ${notification.event}, the API still says payment ${payment.id} is ${payment.status}`;
+    const apiSays = `the API still says payment ${payment.id} is ${payment.status}`;
+    const reason = `notification says ${notification.event}, ${apiSays}`;
     return notFinal(reason, payment.id);
   }
   if (payment.status !== expected) {
