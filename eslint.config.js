@@ -67,26 +67,6 @@ export default tseslint.config(
       'max-len': ['error', { code: 120, ignoreUrls: false }],
     },
   },
-  // Temporary: these files are being rewritten on another branch, which also brings their lines under 120.
-  // Remove this block when that branch is merged.
-  {
-    files: [
-      'adapters/ai/gemini.ts',
-      'adapters/http/admin/financeRoutes.ts',
-      'adapters/http/admin/supportRoutes.ts',
-      'adapters/http/api/creditsRoutes.ts',
-      'adapters/http/api/fashionRoutes.ts',
-      'adapters/payments/yookassa/client.ts',
-      'adapters/telegram/runtime.ts',
-      'app/worker/holds.ts',
-      'app/worker/worker.ts',
-      'projections/rebuild.ts',
-      'scripts/bench/projections.ts',
-      'scripts/demo/generator.ts',
-      'scripts/paymentsSetup.ts',
-    ],
-    rules: { 'max-len': 'off' },
-  },
   {
     files: ['core/**/*.ts'],
     ignores: ['core/**/*.test.ts'],
